@@ -1,0 +1,416 @@
+//! [`IdentityClient`] and its [`ClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::Error;
+use crate::endpoint::Endpoint;
+use crate::request::RequestBuilder;
+use crate::retry::RetryPolicy;
+use crate::transport::{Limits, Transport};
+use crate::url::BaseUrl;
+
+/// The default timeout for a whole request, connect to last body byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default timeout for establishing a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default longest wait for any single read from the socket.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// The default cap on a response body: 256 MiB, far above a 500-identity
+/// page of large identities, far below what would exhaust memory.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A blocking client for the Kratos admin API.
+///
+/// Cheap to clone: every clone shares one `ureq::Agent`, so one connection
+/// pool. `Send + Sync`, so one client can serve many threads.
+///
+/// ```
+/// use kratos_identity::IdentityClient;
+///
+/// // Self-hosted Kratos, admin port, no auth:
+/// let local = IdentityClient::new("http://127.0.0.1:4434")?;
+///
+/// // Ory Network, with an API key sent as a Bearer token:
+/// let network = IdentityClient::builder("https://my-slug.projects.oryapis.com")
+///     .bearer_token("ory_pat_xxx")
+///     .build()?;
+/// # Ok::<(), kratos_identity::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct IdentityClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) base: BaseUrl,
+    pub(crate) transport: Transport,
+    pub(crate) retry: RetryPolicy,
+    /// Headers sent with every request, `Authorization` excluded.
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) token: Option<Secret>,
+}
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub(crate) struct Secret(String);
+
+impl Secret {
+    pub(crate) fn bearer(&self) -> String {
+        format!("Bearer {}", self.0)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl fmt::Debug for IdentityClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("IdentityClient")
+            .field("base_url", &inner.base.join(""))
+            .field("bearer_token", &inner.token.as_ref().map(|_| "[redacted]"))
+            .field("limits", inner.transport.limits())
+            .field("retry", &inner.retry)
+            .finish()
+    }
+}
+
+impl IdentityClient {
+    /// A client for the admin API at `base_url` with default settings and no
+    /// authentication (the usual self-hosted admin port).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `base_url` is not an `http(s)://host[:port][/prefix]` URL.
+    pub fn new(base_url: impl AsRef<str>) -> Result<Self, Error> {
+        Self::builder(base_url).build()
+    }
+
+    /// A builder to configure authentication, timeouts, headers and more.
+    pub fn builder(base_url: impl AsRef<str>) -> ClientBuilder {
+        ClientBuilder::new(base_url.as_ref())
+    }
+
+    /// A client configured from the environment: the base URL from
+    /// `KRATOS_ADMIN_URL` (falling back to `ORY_SDK_URL`), and the API key,
+    /// if any, from `ORY_API_KEY`.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when neither URL variable is set or the URL is invalid.
+    pub fn from_env() -> Result<Self, Error> {
+        let url = env_var("KRATOS_ADMIN_URL")
+            .or_else(|| env_var("ORY_SDK_URL"))
+            .ok_or_else(|| {
+                Error::Config(
+                    "set KRATOS_ADMIN_URL (or ORY_SDK_URL) to the admin API's base URL".into(),
+                )
+            })?;
+        let mut builder = Self::builder(url);
+        if let Some(key) = env_var("ORY_API_KEY") {
+            builder = builder.bearer_token(key);
+        }
+        builder.build()
+    }
+
+    /// The base URL requests go to, with any path prefix, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.inner.base.join("")
+    }
+
+    /// Wraps an operation into its request builder.
+    pub(crate) fn request<E: Endpoint>(&self, endpoint: E) -> RequestBuilder<E> {
+        RequestBuilder::new(self.clone(), endpoint)
+    }
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Configures an [`IdentityClient`]. Setters never fail; [`build`](Self::build)
+/// reports what is wrong.
+///
+/// ```
+/// use std::time::Duration;
+/// use kratos_identity::IdentityClient;
+///
+/// let client = IdentityClient::builder("https://kratos.internal.example/admin-proxy/")
+///     .bearer_token(std::env::var("ORY_API_KEY").unwrap_or_default())
+///     .timeout(Duration::from_secs(60))
+///     .connect_timeout(Duration::from_secs(5))
+///     .user_agent("user-sync/1.4")
+///     .header("X-Request-Source", "nightly-sync")
+///     .build()?;
+/// # Ok::<(), kratos_identity::Error>(())
+/// ```
+#[derive(Clone)]
+#[must_use = "a builder does nothing until .build() is called"]
+pub struct ClientBuilder {
+    base_url: String,
+    token: Option<Secret>,
+    limits: Limits,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    agent: Option<ureq::Agent>,
+    retry: RetryPolicy,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("bearer_token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("limits", &self.limits)
+            .field("user_agent", &self.user_agent)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .field("custom_agent", &self.agent.is_some())
+            .field("retry", &self.retry)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    fn new(base_url: &str) -> Self {
+        ClientBuilder {
+            base_url: base_url.to_string(),
+            token: None,
+            limits: Limits {
+                timeout: Some(DEFAULT_TIMEOUT),
+                connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+                read_timeout: Some(DEFAULT_READ_TIMEOUT),
+                max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            },
+            user_agent: concat!("kratos-identity/", env!("CARGO_PKG_VERSION")).to_string(),
+            headers: Vec::new(),
+            agent: None,
+            retry: RetryPolicy::default(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// The API key (Ory Network) or any bearer token, sent as
+    /// `Authorization: Bearer …` to the configured origin only. An empty
+    /// string means no token. It never appears in `Debug` output or errors.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        let token = token.into();
+        self.token = (!token.is_empty()).then_some(Secret(token));
+        self
+    }
+
+    /// Timeout for a whole request, from connect to the last body byte.
+    /// Default: [`DEFAULT_TIMEOUT`] (30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.limits.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout for establishing a connection, TLS included.
+    /// Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest wait for any single read from the socket: a server that
+    /// stops sending mid-response fails after this long. Default:
+    /// [`DEFAULT_READ_TIMEOUT`] (20 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.read_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest response body read, in bytes; a larger one is
+    /// [`Error::BodyTooLarge`] and is read no further. Default:
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (256 MiB).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_response_bytes = bytes;
+        self
+    }
+
+    /// The `User-Agent` header. Default: `kratos-identity/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// An extra header sent with every request (a tenant header, a tracing
+    /// id, …). Set `Authorization` through [`bearer_token`](Self::bearer_token) instead.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Brings your own `ureq::Agent` (proxy, TLS roots, pool size, …). The
+    /// client still applies its own timeouts, body cap and redirect policy
+    /// to each request.
+    pub fn agent(mut self, agent: ureq::Agent) -> Self {
+        self.agent = Some(agent);
+        self
+    }
+
+    /// How failed requests are retried. Default: [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Shorthand for the number of retries after the first attempt; `0`
+    /// turns retrying off.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// Allows sending the bearer token over plain `http://` to a host that is
+    /// not loopback. Off by default: the key would cross the network in clear.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for a base URL that is not `http(s)://host[:port][/prefix]`,
+    /// a header name or value that is not valid HTTP, a zero timeout, or a
+    /// token to be sent over plain HTTP to a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    pub fn build(self) -> Result<IdentityClient, Error> {
+        let base = BaseUrl::parse(&self.base_url)?;
+        if self.token.is_some()
+            && base.is_plain_http()
+            && !base.is_loopback()
+            && !self.allow_insecure_http
+        {
+            return Err(Error::Config(format!(
+                "refusing to send the bearer token over plain HTTP to {}; use https:// or allow_insecure_http(true)",
+                base.origin()
+            )));
+        }
+        for t in [
+            self.limits.timeout,
+            self.limits.connect_timeout,
+            self.limits.read_timeout,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if t.is_zero() {
+                return Err(Error::Config("timeouts must be greater than zero".into()));
+            }
+        }
+        let mut headers = vec![
+            ("user-agent".to_string(), self.user_agent),
+            ("accept".to_string(), "application/json".to_string()),
+        ];
+        for (name, value) in self.headers {
+            if !is_token(&name) {
+                return Err(Error::Config(format!(
+                    "{name:?} is not a valid header name"
+                )));
+            }
+            if name.eq_ignore_ascii_case("authorization") {
+                return Err(Error::Config(
+                    "set the Authorization header with bearer_token()".into(),
+                ));
+            }
+            if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+                return Err(Error::Config(format!(
+                    "the value of header {name:?} has a line break"
+                )));
+            }
+            headers.push((name, value));
+        }
+        if headers[0].1.bytes().any(|b| b.is_ascii_control()) {
+            return Err(Error::Config(
+                "the user agent has control characters".into(),
+            ));
+        }
+        Ok(IdentityClient {
+            inner: Arc::new(Inner {
+                base,
+                transport: Transport::new(self.agent, self.limits),
+                retry: self.retry,
+                headers,
+                token: self.token,
+            }),
+        })
+    }
+}
+
+/// `true` for an RFC 9110 token (a valid header name).
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let builder = IdentityClient::builder("https://x.example").bearer_token("ory_pat_SECRET");
+        assert!(!format!("{builder:?}").contains("SECRET"));
+        let client = builder.build().unwrap();
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+    }
+
+    #[test]
+    fn refuses_a_token_over_plain_http_to_a_remote_host() {
+        let err = IdentityClient::builder("http://kratos.example:4434")
+            .bearer_token("k")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(!err.to_string().contains(" k "));
+        IdentityClient::builder("http://kratos.example:4434")
+            .bearer_token("k")
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+        IdentityClient::builder("http://127.0.0.1:4434")
+            .bearer_token("k")
+            .build()
+            .unwrap();
+        IdentityClient::builder("http://kratos.example:4434")
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn rejects_bad_headers() {
+        for (k, v) in [
+            ("", "x"),
+            ("a b", "x"),
+            ("x", "a\r\nb"),
+            ("Authorization", "Bearer x"),
+        ] {
+            assert!(
+                IdentityClient::builder("http://h")
+                    .header(k, v)
+                    .build()
+                    .is_err(),
+                "{k:?}: {v:?}"
+            );
+        }
+        assert!(
+            IdentityClient::builder("http://h")
+                .timeout(Duration::ZERO)
+                .build()
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,109 @@
+//! A blocking, builder-style client for the [Ory Identities (Kratos)] admin
+//! API: identities, sessions, identity schemas and account recovery, with
+//! typed models, lazy pagination and no async runtime.
+//!
+//! Works against self-hosted Kratos (the admin port, usually without auth)
+//! and Ory Network (`https://{slug}.projects.oryapis.com` with an API key).
+//!
+//! ```
+//! # let server = httpmock::MockServer::start();
+//! # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
+//! # let admin_url = server.base_url();
+//! use kratos_identity::IdentityClient;
+//!
+//! let client = IdentityClient::new(admin_url)?; // e.g. "http://127.0.0.1:4434"
+//! let page = client.list_identities().page_size(500).send()?;
+//! for identity in page.items() {
+//!     println!("{} {}", identity.id, identity.traits["email"]);
+//! }
+//! # Ok::<(), kratos_identity::Error>(())
+//! ```
+//!
+//! For Ory Network, send the project's API key as a bearer token:
+//!
+//! ```no_run
+//! # use kratos_identity::IdentityClient;
+//! let client = IdentityClient::builder("https://my-slug.projects.oryapis.com")
+//!     .bearer_token(std::env::var("ORY_API_KEY").unwrap_or_default())
+//!     .build()?;
+//! // or, from KRATOS_ADMIN_URL / ORY_SDK_URL and ORY_API_KEY:
+//! let client = IdentityClient::from_env()?;
+//! # Ok::<(), kratos_identity::Error>(())
+//! ```
+//!
+//! # Design
+//! - Every operation of the admin IdentityApi is a method on
+//!   [`IdentityClient`] that returns a [`RequestBuilder`]; optional
+//!   parameters are chainable setters, and [`RequestBuilder::send`] sends.
+//!   [`RequestBuilder::send_with_info`] also returns status and headers.
+//! - Setters never fail; invalid input is an [`Error::InvalidInput`] from `send`.
+//! - Every builder that returns identities has
+//!   [`traits::<U>()`](RequestBuilder::traits) to decode the traits straight
+//!   into your own type.
+//! - Models read forgivingly (unknown fields ignored, unknown enum values
+//!   kept as `Unknown(String)`, `null` or missing optional fields accepted)
+//!   and write strictly (no `null`s, no fields the API does not know).
+//! - One [`Error`] type carries the HTTP status and Kratos's own error body.
+//!
+//! [Ory Identities (Kratos)]: https://www.ory.com/docs/kratos/ory-kratos-intro
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod client;
+mod endpoint;
+mod error;
+mod link;
+mod models;
+mod page;
+mod pagination;
+mod request;
+mod requests;
+mod response;
+mod retry;
+mod send;
+mod transport;
+mod url;
+
+pub use client::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT, IdentityClient,
+};
+pub use endpoint::Endpoint;
+#[doc(hidden)]
+pub use endpoint::{Call, Method, RawResponse};
+pub use error::{ApiError, Error, GenericError, TransportErrorKind};
+pub use models::*;
+pub use page::Page;
+pub use pagination::{PageNumbers, Paginated};
+pub use request::RequestBuilder;
+#[doc(hidden)]
+pub use requests::Paging;
+pub use requests::flows::CreateTestLoginFlow;
+pub use requests::identities::{
+    GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
+    ListIdentities, ListIdentitiesParams,
+};
+pub use requests::identity_writes::{
+    BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
+    PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
+};
+pub use requests::recovery::{CreateRecoveryCodeForIdentity, CreateRecoveryLinkForIdentity};
+pub use requests::schemas::{GetIdentitySchema, ListIdentitySchemas};
+pub use requests::sessions::{
+    DeleteIdentitySessions, DisableSession, ExtendSession, GetSession, ListIdentitySessions,
+    ListSessions, ManageSessions,
+};
+pub use requests::{IdentityOp, IncludeCredentials};
+pub use response::{Headers, Response};
+pub use retry::RetryPolicy;
+
+/// Compile-time proof that the client and builders can be shared and sent
+/// across threads.
+const _: () = {
+    const fn shareable<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    const fn sendable<T: Send + Sync + std::fmt::Debug + 'static>() {}
+    shareable::<IdentityClient>();
+    shareable::<RequestBuilder<ListIdentities>>();
+    shareable::<RequestBuilder<CreateIdentity>>();
+    sendable::<Error>();
+};

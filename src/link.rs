@@ -1,0 +1,274 @@
+//! A parser for the HTTP `Link` header (RFC 8288), as Kratos and the
+//! proxies in front of it send it: several links per header or several
+//! headers, quoted or bare parameters, any whitespace, `rel` with several
+//! values. Pure: no I/O, never prints, never panics.
+
+use std::fmt;
+
+/// One link of a `Link` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Link {
+    /// The URI reference between `<` and `>`, as written.
+    pub(crate) target: String,
+    /// The relation types, lower-cased (`rel="next last"` gives two).
+    pub(crate) rels: Vec<String>,
+}
+
+/// Why a `Link` header could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkError {
+    /// What was wrong.
+    pub(crate) reason: &'static str,
+    /// Byte offset in the header value.
+    pub(crate) at: usize,
+}
+
+impl fmt::Display for LinkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "malformed Link header: {} at byte {}",
+            self.reason, self.at
+        )
+    }
+}
+
+/// Parses one `Link` header value into its links, in order.
+pub(crate) fn parse(value: &str) -> Result<Vec<Link>, LinkError> {
+    let mut links = Vec::new();
+    let mut p = Parser {
+        s: value.as_bytes(),
+        i: 0,
+    };
+    loop {
+        p.skip(|b| b.is_ascii_whitespace() || b == b',');
+        if p.done() {
+            return Ok(links);
+        }
+        if !p.eat(b'<') {
+            return Err(p.error("expected '<'"));
+        }
+        let start = p.i;
+        while !p.done() && p.peek() != b'>' {
+            p.i += 1;
+        }
+        if p.done() {
+            return Err(p.error("unterminated '<'"));
+        }
+        let target = value[start..p.i].trim().to_string();
+        p.i += 1;
+        let mut rels = Vec::new();
+        loop {
+            p.skip(|b| b.is_ascii_whitespace());
+            if p.done() || p.peek() == b',' {
+                break;
+            }
+            if !p.eat(b';') {
+                return Err(p.error("expected ';' or ','"));
+            }
+            p.skip(|b| b.is_ascii_whitespace());
+            let name = p
+                .take_while(|b| !b"=;, \t".contains(&b))
+                .to_ascii_lowercase();
+            p.skip(|b| b.is_ascii_whitespace());
+            let param = if p.eat(b'=') {
+                p.skip(|b| b.is_ascii_whitespace());
+                p.value()?
+            } else {
+                String::new()
+            };
+            // RFC 8288: occurrences after the first `rel` are ignored.
+            if name == "rel" && rels.is_empty() {
+                rels = param
+                    .split_ascii_whitespace()
+                    .map(|r| r.to_ascii_lowercase())
+                    .collect();
+            }
+        }
+        links.push(Link { target, rels });
+    }
+}
+
+/// The target of the first link whose relation types include `rel`,
+/// across every given header value.
+pub(crate) fn find<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    rel: &str,
+) -> Result<Option<String>, LinkError> {
+    for value in values {
+        for link in parse(value)? {
+            if link.rels.iter().any(|r| r == rel) {
+                return Ok(Some(link.target));
+            }
+        }
+    }
+    Ok(None)
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn done(&self) -> bool {
+        self.i >= self.s.len()
+    }
+
+    fn peek(&self) -> u8 {
+        self.s.get(self.i).copied().unwrap_or(0)
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = !self.done() && self.peek() == b;
+        if hit {
+            self.i += 1;
+        }
+        hit
+    }
+
+    fn skip(&mut self, keep: impl Fn(u8) -> bool) {
+        while !self.done() && keep(self.peek()) {
+            self.i += 1;
+        }
+    }
+
+    fn take_while(&mut self, keep: impl Fn(u8) -> bool) -> String {
+        let start = self.i;
+        self.skip(keep);
+        String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
+    }
+
+    /// A parameter value: a quoted string (with `\` escapes) or a token.
+    fn value(&mut self) -> Result<String, LinkError> {
+        if !self.eat(b'"') {
+            return Ok(self.take_while(|b| !b";, \t".contains(&b)));
+        }
+        let mut out = Vec::new();
+        loop {
+            match self.s.get(self.i) {
+                None => return Err(self.error("unterminated quoted string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(String::from_utf8_lossy(&out).into_owned());
+                }
+                Some(b'\\') => {
+                    let escaped = self
+                        .s
+                        .get(self.i + 1)
+                        .ok_or_else(|| self.error("unterminated quoted string"))?;
+                    out.push(*escaped);
+                    self.i += 2;
+                }
+                Some(b) => {
+                    out.push(*b);
+                    self.i += 1;
+                }
+            }
+        }
+    }
+
+    fn error(&self, reason: &'static str) -> LinkError {
+        LinkError { reason, at: self.i }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rels_and_targets(v: &str) -> Vec<(String, Vec<String>)> {
+        parse(v)
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.target, l.rels))
+            .collect()
+    }
+
+    #[test]
+    fn table() {
+        let kratos = r#"</admin/identities?page_size=250&page_token=a>; rel="first",</admin/identities?page_size=250&page_token=b>; rel="next""#;
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            (
+                kratos,
+                "next",
+                Some("/admin/identities?page_size=250&page_token=b"),
+            ),
+            (
+                kratos,
+                "first",
+                Some("/admin/identities?page_size=250&page_token=a"),
+            ),
+            (kratos, "prev", None),
+            ("", "next", None),
+            ("   ", "next", None),
+            ("<a>; rel=next", "next", Some("a")),
+            ("<a>;rel=NEXT", "next", Some("a")),
+            ("< a >; rel=\"next\"", "next", Some("a")),
+            ("<a>; rel=\"prev next\"", "next", Some("a")),
+            ("<a>; title=\"x, y; z\"; rel=next", "next", Some("a")),
+            ("<a>; rel=\"last\", <b>; rel=\"next\"", "next", Some("b")),
+            ("<a>; rel=\"next\"; rel=\"prev\"", "prev", None),
+            ("<a>; rel=\"next\" ,, <b>; rel=\"prev\"", "prev", Some("b")),
+            (
+                "<https://x.example/a?b=1,2>; rel=next",
+                "next",
+                Some("https://x.example/a?b=1,2"),
+            ),
+            ("<a>; rel=\"ne\\\"xt\"", "ne\"xt", Some("a")),
+            ("<a>; rel=\"https://example.com/rel/next\"", "next", None),
+            ("<a>; anchor; rel=next", "next", Some("a")),
+            ("<a>", "next", None),
+            ("\t<a>\t;\trel\t=\tnext\t", "next", Some("a")),
+        ];
+        for (header, rel, want) in cases {
+            assert_eq!(
+                find([*header], rel).unwrap().as_deref(),
+                *want,
+                "{header:?} rel={rel}"
+            );
+        }
+    }
+
+    #[test]
+    fn several_headers() {
+        let got = find(["<a>; rel=first", "<b>; rel=next"], "next").unwrap();
+        assert_eq!(got.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn malformed_is_an_error() {
+        for bad in [
+            "a; rel=next",
+            "<a; rel=next",
+            "<a>; rel=\"next",
+            "<a> rel=next",
+            "<a>; rel=\"x\\",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
+        assert_eq!(rels_and_targets("<a>; rel=next").len(), 1);
+    }
+
+    #[test]
+    fn never_panics_on_odd_bytes() {
+        // A deterministic sweep over short strings of the header's special characters.
+        let alphabet = ['<', '>', ';', ',', '"', '\\', '=', ' ', 'r', 'e', 'l', 'ü'];
+        let mut count = 0;
+        let mut buf = String::new();
+        fn rec(buf: &mut String, alphabet: &[char], depth: usize, count: &mut usize) {
+            let _ = parse(buf);
+            *count += 1;
+            if depth == 0 {
+                return;
+            }
+            for c in alphabet {
+                buf.push(*c);
+                rec(buf, alphabet, depth - 1, count);
+                buf.pop();
+            }
+        }
+        rec(&mut buf, &alphabet, 5, &mut count);
+        assert!(count > 200_000);
+    }
+}

@@ -1,0 +1,296 @@
+//! String enums that keep values this crate does not know yet.
+//!
+//! Ory adds credential types, regions and authentication methods release after
+//! release, and real data carries values no spec lists (an empty assurance
+//! level, `"v0.6_legacy_session"`). Every enum here therefore has an
+//! `Unknown(String)` variant that keeps the value as sent, so decoding never
+//! fails on a new value and re-encoding sends it back unchanged.
+
+/// Defines a `#[non_exhaustive]` string enum with the listed variants plus
+/// `Unknown(String)`, and its conversions and serde impls.
+///
+/// Any JSON string decodes (including `""`); a value that is not listed
+/// becomes `Unknown(value)`. Conversions from strings always pick the listed
+/// variant when there is one, so `Unknown` never holds a listed value unless
+/// built by hand.
+macro_rules! string_enum {
+    (
+        $(#[$enum_meta:meta])*
+        $vis:vis enum $name:ident {
+            $(
+                $(#[$meta:meta])*
+                $variant:ident = $value:literal,
+            )+
+        }
+    ) => {
+        $(#[$enum_meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        $vis enum $name {
+            $(
+                $(#[$meta])*
+                $variant,
+            )+
+            /// A value this crate does not know, kept exactly as sent.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $value, )+
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $value => Self::$variant, )+
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match s.as_str() {
+                    $( $value => Self::$variant, )+
+                    _ => Self::Unknown(s),
+                }
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                String::deserialize(deserializer).map(Self::from)
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// The state of an identity (`identity.state`).
+    pub enum IdentityState {
+        /// The identity may sign in.
+        Active = "active",
+        /// The identity is disabled.
+        Inactive = "inactive",
+    }
+}
+
+string_enum! {
+    /// A credential type (`identityCredentials.type`), also used as the name
+    /// of a session's authentication method.
+    pub enum CredentialType {
+        /// Password.
+        Password = "password",
+        /// Social sign-in (OpenID Connect).
+        Oidc = "oidc",
+        /// Time-based one-time password (2FA).
+        Totp = "totp",
+        /// Lookup secrets (backup codes).
+        LookupSecret = "lookup_secret",
+        /// WebAuthn security key.
+        Webauthn = "webauthn",
+        /// One-time code sent by email or SMS.
+        Code = "code",
+        /// Passkey.
+        Passkey = "passkey",
+        /// Profile (registration without a first factor).
+        Profile = "profile",
+        /// SAML.
+        Saml = "saml",
+        /// Device authentication.
+        Deviceauthn = "deviceauthn",
+        /// Identifier-first login.
+        IdentifierFirst = "identifier_first",
+        /// Recovery by link (recovery flow only, never in `credentials`).
+        LinkRecovery = "link_recovery",
+        /// Recovery by code.
+        CodeRecovery = "code_recovery",
+    }
+}
+
+string_enum! {
+    /// The authenticator assurance level (AAL). A higher number means it is
+    /// harder for an attacker to compromise the account: `aal1` is one
+    /// factor, `aal2` two. Real data may carry an empty string
+    /// (`Unknown("")`).
+    pub enum AuthenticatorAssuranceLevel {
+        /// No authentication.
+        Aal0 = "aal0",
+        /// One factor.
+        Aal1 = "aal1",
+        /// Two factors.
+        Aal2 = "aal2",
+        /// Hardware-backed factors.
+        Aal3 = "aal3",
+    }
+}
+
+string_enum! {
+    /// The Ory Network region an identity is homed in (`identity.region`).
+    /// Empty on self-hosted and single-region deployments.
+    pub enum Region {
+        /// `eu-central`.
+        EuCentral = "eu-central",
+        /// `asia-northeast`.
+        AsiaNortheast = "asia-northeast",
+        /// `us-east`.
+        UsEast = "us-east",
+        /// `us-west`.
+        UsWest = "us-west",
+        /// `eu`.
+        Eu = "eu",
+        /// `asia`.
+        Asia = "asia",
+        /// `us`.
+        Us = "us",
+        /// `global`.
+        Global = "global",
+    }
+}
+
+string_enum! {
+    /// How an address is reached (`via` of verifiable and recovery addresses).
+    pub enum AddressVia {
+        /// By email.
+        Email = "email",
+        /// By SMS.
+        Sms = "sms",
+    }
+}
+
+/// What a missing or `null` `via` decodes to: `Unknown("")`.
+impl Default for AddressVia {
+    fn default() -> Self {
+        AddressVia::Unknown(String::new())
+    }
+}
+
+string_enum! {
+    /// The outcome of one entry of a batch patch (`identityPatchResponse.action`).
+    pub enum IdentityPatchAction {
+        /// The identity was created.
+        Create = "create",
+        /// The patch failed; see the entry's `error`.
+        Error = "error",
+    }
+}
+
+string_enum! {
+    /// What to do with the matching sessions (`manageSessionsBody.action`).
+    pub enum ManageSessionsAction {
+        /// Disable (revoke) the sessions, keeping their rows.
+        Disable = "disable",
+        /// Delete the sessions.
+        Delete = "delete",
+    }
+}
+
+string_enum! {
+    /// A JSON Patch operation (RFC 6902).
+    pub enum JsonPatchOp {
+        /// Add a value.
+        Add = "add",
+        /// Remove a value.
+        Remove = "remove",
+        /// Replace a value.
+        Replace = "replace",
+        /// Move a value from `from` to `path`.
+        Move = "move",
+        /// Copy a value from `from` to `path`.
+        Copy = "copy",
+        /// Check that a value equals `value`.
+        Test = "test",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values_round_trip() {
+        for (v, s) in [
+            (CredentialType::Password, "password"),
+            (CredentialType::LookupSecret, "lookup_secret"),
+            (CredentialType::IdentifierFirst, "identifier_first"),
+            (CredentialType::CodeRecovery, "code_recovery"),
+        ] {
+            assert_eq!(v.as_str(), s);
+            assert_eq!(serde_json::to_string(&v).unwrap(), format!("\"{s}\""));
+            let back: CredentialType = serde_json::from_str(&format!("\"{s}\"")).unwrap();
+            assert_eq!(back, v);
+        }
+        assert_eq!(Region::EuCentral.to_string(), "eu-central");
+        assert_eq!(
+            "asia-northeast".parse::<Region>(),
+            Ok(Region::AsiaNortheast)
+        );
+        assert_eq!(JsonPatchOp::from("move"), JsonPatchOp::Move);
+        assert_eq!(
+            ManageSessionsAction::from(String::from("delete")),
+            ManageSessionsAction::Delete
+        );
+        assert_eq!(AuthenticatorAssuranceLevel::Aal2.as_ref(), "aal2");
+    }
+
+    #[test]
+    fn unknown_values_are_kept() {
+        let m: CredentialType = serde_json::from_str("\"v0.6_legacy_session\"").unwrap();
+        assert_eq!(m, CredentialType::Unknown("v0.6_legacy_session".into()));
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            "\"v0.6_legacy_session\""
+        );
+
+        let aal: AuthenticatorAssuranceLevel = serde_json::from_str("\"\"").unwrap();
+        assert_eq!(aal, AuthenticatorAssuranceLevel::Unknown(String::new()));
+        assert_eq!(serde_json::to_string(&aal).unwrap(), "\"\"");
+
+        let state = IdentityState::from(String::from("suspended"));
+        assert_eq!(state, IdentityState::Unknown("suspended".into()));
+        assert_eq!(state.to_string(), "suspended");
+    }
+
+    #[test]
+    fn non_strings_are_rejected() {
+        assert!(serde_json::from_str::<IdentityState>("1").is_err());
+        assert!(serde_json::from_str::<IdentityState>("null").is_err());
+    }
+
+    #[test]
+    fn address_via_defaults_to_empty_unknown() {
+        assert_eq!(AddressVia::default().as_str(), "");
+    }
+}

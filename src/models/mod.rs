@@ -1,0 +1,132 @@
+//! The request and response bodies of the Kratos admin API.
+//!
+//! Field names and types follow the OpenAPI document's `components/schemas`.
+//! The models read forgivingly and write strictly:
+//!
+//! - a field the server may omit or send as `null` decodes either way
+//!   (`Option<T>`, or an empty `Vec`/map);
+//! - unknown fields are ignored, and enums keep values this crate does not
+//!   know (`Unknown(String)`);
+//! - serializing never emits `null` for an unset optional field, nor a field
+//!   the spec does not list (Kratos rejects unknown fields with a 400);
+//! - `Debug` never prints a password, hash, TOTP secret, recovery code or
+//!   other secret.
+
+mod bodies;
+mod credentials;
+mod enums;
+mod identity;
+mod login_flow;
+mod patch;
+mod recovery;
+mod schema;
+mod session;
+mod sessions_manage;
+
+pub use bodies::{CreateIdentityBody, UpdateIdentityBody};
+pub use credentials::{
+    IdentityWithCredentials, IdentityWithCredentialsLookupSecret,
+    IdentityWithCredentialsLookupSecretConfig, IdentityWithCredentialsOidc,
+    IdentityWithCredentialsOidcConfig, IdentityWithCredentialsPasskey,
+    IdentityWithCredentialsPasskeyConfig, IdentityWithCredentialsPassword,
+    IdentityWithCredentialsPasswordConfig, IdentityWithCredentialsSaml,
+    IdentityWithCredentialsSamlConfig, IdentityWithCredentialsTotp,
+    IdentityWithCredentialsTotpConfig, IdentityWithCredentialsWebAuthn,
+    IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, SamlProvider,
+};
+pub use enums::{
+    AddressVia, AuthenticatorAssuranceLevel, CredentialType, IdentityPatchAction, IdentityState,
+    JsonPatchOp, ManageSessionsAction, Region,
+};
+pub use identity::{
+    Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,
+};
+pub use login_flow::{CreateTestLoginFlowBody, LoginFlow};
+pub use patch::{
+    BatchPatchIdentitiesResponse, IdentityPatch, IdentityPatchResponse, JsonPatch,
+    PatchIdentitiesBody,
+};
+pub use recovery::{
+    CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, RecoveryCodeForIdentity,
+    RecoveryLinkForIdentity,
+};
+pub use schema::IdentitySchemaContainer;
+pub use session::{Session, SessionAuthenticationMethod, SessionDevice};
+pub use sessions_manage::{ManageSessionsBody, ManageSessionsResponse};
+
+use serde::{Deserialize, Deserializer};
+use uuid::Uuid;
+
+/// Decodes `null` as `T::default()`. Pair it with `#[serde(default)]` so a
+/// missing field decodes the same way.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Decodes a Go `NullUUID`: `null` and `""` are `None`. Pair it with
+/// `#[serde(default)]` so a missing field decodes the same way.
+pub(crate) fn empty_uuid_as_none<'de, D>(deserializer: D) -> Result<Option<Uuid>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => Uuid::parse_str(&s)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
+/// What `Debug` prints in place of a secret: `Some("[redacted]")` when one is
+/// set, `None` when not.
+pub(crate) fn redact<T>(secret: &Option<T>) -> Option<&'static str> {
+    secret.as_ref().map(|_| "[redacted]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Probe {
+        #[serde(default, deserialize_with = "null_as_default")]
+        list: Vec<String>,
+        #[serde(default, deserialize_with = "empty_uuid_as_none")]
+        org: Option<Uuid>,
+    }
+
+    #[test]
+    fn null_and_missing_decode_as_default() {
+        let p: Probe = serde_json::from_str(r#"{"list":null,"org":null}"#).unwrap();
+        assert!(p.list.is_empty());
+        assert_eq!(p.org, None);
+        let p: Probe = serde_json::from_str("{}").unwrap();
+        assert!(p.list.is_empty());
+        assert_eq!(p.org, None);
+        let p: Probe = serde_json::from_str(r#"{"list":["a"],"org":""}"#).unwrap();
+        assert_eq!(p.list, ["a"]);
+        assert_eq!(p.org, None);
+    }
+
+    #[test]
+    fn null_uuid_parses_and_rejects_garbage() {
+        let p: Probe =
+            serde_json::from_str(r#"{"org":"5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11"}"#).unwrap();
+        assert_eq!(
+            p.org.map(|u| u.to_string()).as_deref(),
+            Some("5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11")
+        );
+        assert!(serde_json::from_str::<Probe>(r#"{"org":"nope"}"#).is_err());
+    }
+
+    #[test]
+    fn redact_hides_the_value() {
+        assert_eq!(redact(&Some("hunter2")), Some("[redacted]"));
+        assert_eq!(redact::<String>(&None), None);
+    }
+}

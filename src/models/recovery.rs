@@ -1,0 +1,241 @@
+//! Account recovery by an administrator (`recoveryCodeForIdentity`,
+//! `recoveryLinkForIdentity` and their request bodies).
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::null_as_default;
+
+/// A recovery code created for an identity.
+///
+/// `Debug` prints neither the code nor the link's query: both let anyone
+/// take over the account.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecoveryCodeForIdentity {
+    /// The link that opens the recovery UI with an empty `code` field.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub recovery_link: String,
+    /// The code that recovers the account. Secret.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub recovery_code: String,
+    /// When the code expires.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for RecoveryCodeForIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoveryCodeForIdentity")
+            .field("recovery_link", &redact_link(&self.recovery_link))
+            .field("recovery_code", &"[redacted]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A recovery link created for an identity.
+///
+/// `Debug` does not print the link's query, which holds the token that
+/// recovers the account.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecoveryLinkForIdentity {
+    /// The link that recovers the account. Secret.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub recovery_link: String,
+    /// When the link expires.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl fmt::Debug for RecoveryLinkForIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecoveryLinkForIdentity")
+            .field("recovery_link", &redact_link(&self.recovery_link))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The body of "create a recovery code for an identity".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateRecoveryCodeForIdentityBody {
+    /// The identity to recover.
+    pub identity_id: Uuid,
+    /// How long the code stays valid, as a Go duration (`"1h"`, `"90s"`).
+    /// Defaults to the server's `selfservice.methods.code.config.lifespan`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<String>,
+    /// The flow type, `"api"` or `"browser"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_type: Option<String>,
+}
+
+impl CreateRecoveryCodeForIdentityBody {
+    /// A body for `identity_id` with the server's default lifespan.
+    pub fn new(identity_id: Uuid) -> Self {
+        CreateRecoveryCodeForIdentityBody {
+            identity_id,
+            expires_in: None,
+            flow_type: None,
+        }
+    }
+
+    /// Sets how long the code stays valid.
+    #[must_use]
+    pub fn expires_in(mut self, expires_in: Duration) -> Self {
+        self.expires_in = Some(go_duration(expires_in));
+        self
+    }
+
+    /// Sets the flow type (`"api"` or `"browser"`).
+    #[must_use]
+    pub fn flow_type(mut self, flow_type: impl Into<String>) -> Self {
+        self.flow_type = Some(flow_type.into());
+        self
+    }
+}
+
+/// The body of "create a recovery link for an identity".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CreateRecoveryLinkForIdentityBody {
+    /// The identity to recover.
+    pub identity_id: Uuid,
+    /// How long the link stays valid, as a Go duration (`"1h"`, `"90s"`).
+    /// Defaults to the server's configured lifespan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<String>,
+}
+
+impl CreateRecoveryLinkForIdentityBody {
+    /// A body for `identity_id` with the server's default lifespan.
+    pub fn new(identity_id: Uuid) -> Self {
+        CreateRecoveryLinkForIdentityBody {
+            identity_id,
+            expires_in: None,
+        }
+    }
+
+    /// Sets how long the link stays valid.
+    #[must_use]
+    pub fn expires_in(mut self, expires_in: Duration) -> Self {
+        self.expires_in = Some(go_duration(expires_in));
+        self
+    }
+}
+
+/// Formats a duration the way Go's `time.ParseDuration` reads it: whole
+/// seconds as `"{n}s"`, whole milliseconds as `"{n}ms"`, anything finer as
+/// `"{n}ns"`.
+fn go_duration(d: Duration) -> String {
+    let nanos = d.subsec_nanos();
+    if nanos == 0 {
+        format!("{}s", d.as_secs())
+    } else if nanos.is_multiple_of(1_000_000) {
+        format!("{}ms", d.as_millis())
+    } else {
+        format!("{}ns", d.as_nanos())
+    }
+}
+
+/// The link without its query and fragment, which carry the secret; the
+/// whole link when there is no query to cut.
+fn redact_link(link: &str) -> String {
+    match link.find(['?', '#']) {
+        Some(at) => format!("{}?[redacted]", &link[..at]),
+        None => "[redacted]".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn id() -> Uuid {
+        Uuid::parse_str("3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41").unwrap()
+    }
+
+    #[test]
+    fn formats_go_durations() {
+        assert_eq!(go_duration(Duration::ZERO), "0s");
+        assert_eq!(go_duration(Duration::from_secs(3600)), "3600s");
+        assert_eq!(go_duration(Duration::from_millis(1500)), "1500ms");
+        assert_eq!(go_duration(Duration::from_millis(1)), "1ms");
+        assert_eq!(go_duration(Duration::from_micros(1500)), "1500000ns");
+        assert_eq!(go_duration(Duration::new(2, 1)), "2000000001ns");
+    }
+
+    #[test]
+    fn serializes_code_body() {
+        let body = CreateRecoveryCodeForIdentityBody::new(id());
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"identity_id": "3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41"})
+        );
+        let body = body
+            .expires_in(Duration::from_secs(15 * 60))
+            .flow_type("browser");
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({
+                "identity_id": "3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41",
+                "expires_in": "900s",
+                "flow_type": "browser"
+            })
+        );
+    }
+
+    #[test]
+    fn serializes_link_body() {
+        let body =
+            CreateRecoveryLinkForIdentityBody::new(id()).expires_in(Duration::from_millis(250));
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            json!({"identity_id": "3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41", "expires_in": "250ms"})
+        );
+    }
+
+    #[test]
+    fn debug_hides_recovery_secrets() {
+        let code: RecoveryCodeForIdentity = serde_json::from_value(json!({
+            "recovery_link": "https://auth.example.com/self-service/recovery?flow=7e1d4c2b-flowid",
+            "recovery_code": "76453943",
+            "expires_at": "2024-03-01T11:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(code.recovery_code, "76453943");
+        let dbg = format!("{code:?}");
+        assert!(!dbg.contains("76453943"), "{dbg}");
+        assert!(!dbg.contains("7e1d4c2b"), "{dbg}");
+        assert!(dbg.contains("https://auth.example.com/self-service/recovery?[redacted]"));
+
+        let link: RecoveryLinkForIdentity = serde_json::from_value(json!({
+            "recovery_link": "https://auth.example.com/self-service/recovery?flow=f1&token=sEcReTtOkEn",
+            "expires_at": null
+        }))
+        .unwrap();
+        assert_eq!(link.expires_at, None);
+        let dbg = format!("{link:?}");
+        assert!(!dbg.contains("sEcReTtOkEn"), "{dbg}");
+
+        let odd: RecoveryLinkForIdentity =
+            serde_json::from_value(json!({"recovery_link": "https://x/recover/sEcReT"})).unwrap();
+        assert!(!format!("{odd:?}").contains("sEcReT"));
+    }
+}

@@ -1,0 +1,265 @@
+//! Reading identities: `list_identities`, `get_identity`,
+//! `get_identity_by_external_id`.
+
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::page::{Page, decode_page};
+use crate::pagination::{PageNumbers, Paginated};
+use crate::request::RequestBuilder;
+use crate::requests::{IdentityOp, IncludeCredentials, Paging, strings};
+use crate::{Error, Identity, IdentityClient};
+
+/// `GET /admin/identities`: lists identities. Setters: the paging ones
+/// ([`page_size`](RequestBuilder::page_size), …) and those of
+/// `RequestBuilder<ListIdentities<T>>`.
+pub type ListIdentities<T = serde_json::Value> = IdentityOp<ListIdentitiesParams, T>;
+
+/// `GET /admin/identities/{id}`: fetches one identity.
+pub type GetIdentity<T = serde_json::Value> = IdentityOp<GetIdentityParams, T>;
+
+/// `GET /admin/identities/by/external/{externalID}`: fetches one identity by its external id.
+pub type GetIdentityByExternalId<T = serde_json::Value> =
+    IdentityOp<GetIdentityByExternalIdParams, T>;
+
+/// The parameters of [`ListIdentities`].
+#[derive(Debug, Clone, Default)]
+pub struct ListIdentitiesParams {
+    paging: Paging,
+    consistency: Option<String>,
+    ids: Vec<String>,
+    credentials_identifier: Option<String>,
+    preview_credentials_identifier_similar: Option<String>,
+    include_credential: Vec<String>,
+    organization_id: Option<String>,
+}
+
+/// The parameters of [`GetIdentity`].
+#[derive(Debug, Clone)]
+pub struct GetIdentityParams {
+    id: String,
+    include_credential: Vec<String>,
+}
+
+/// The parameters of [`GetIdentityByExternalId`].
+#[derive(Debug, Clone)]
+pub struct GetIdentityByExternalIdParams {
+    external_id: String,
+    include_credential: Vec<String>,
+}
+
+/// Kratos refuses more ids than this in one `ids` filter.
+const MAX_IDS: usize = 500;
+
+impl IdentityClient {
+    /// Lists identities, one page per [`send`](RequestBuilder::send).
+    ///
+    /// Without `include_credential` (or `credentials_identifier`) Kratos
+    /// includes no credentials. Only one of the filters `ids`,
+    /// `credentials_identifier`, `preview_credentials_identifier_similar`
+    /// may be set at a time.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let page = client
+    ///     .list_identities()
+    ///     .page_size(500)
+    ///     .credentials_identifier("ada@example.com")
+    ///     .send()?;
+    /// for identity in page.items() {
+    ///     println!("{} {}", identity.id, identity.traits["email"]);
+    /// }
+    /// # assert_eq!(page.len(), 1);
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; also [`Error::InvalidInput`] for an
+    /// empty `credentials_identifier` (Kratos would list everyone) or more
+    /// than 500 `ids`.
+    pub fn list_identities(&self) -> RequestBuilder<ListIdentities> {
+        self.request(IdentityOp::new(ListIdentitiesParams::default()))
+    }
+
+    /// Fetches one identity. Credential types are listed, but their
+    /// `config` only for the types named in
+    /// [`include_credential`](RequestBuilder::include_credential).
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let id = uuid::Uuid::parse_str("9f425a8d-7efc-4768-8f23-7647a74fdf13").unwrap();
+    /// let identity = client.get_identity(id).include_credential(["oidc"]).send()?;
+    /// assert_eq!(identity.traits["email"], "ada@example.com");
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; a missing identity is a 404
+    /// ([`Error::is_not_found`]).
+    pub fn get_identity(&self, id: impl ToString) -> RequestBuilder<GetIdentity> {
+        self.request(IdentityOp::new(GetIdentityParams {
+            id: id.to_string(),
+            include_credential: Vec::new(),
+        }))
+    }
+
+    /// Fetches one identity by the `external_id` it was created with.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities/by/external/crm-4711"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"external_id":"crm-4711"}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let identity = client.get_identity_by_external_id("crm-4711").send()?;
+    /// assert_eq!(identity.external_id.as_deref(), Some("crm-4711"));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; an unknown external id is a 404.
+    pub fn get_identity_by_external_id(
+        &self,
+        external_id: impl ToString,
+    ) -> RequestBuilder<GetIdentityByExternalId> {
+        self.request(IdentityOp::new(GetIdentityByExternalIdParams {
+            external_id: external_id.to_string(),
+            include_credential: Vec::new(),
+        }))
+    }
+}
+
+impl<T> RequestBuilder<ListIdentities<T>> {
+    /// `consistency`: `"strong"` (default) or `"eventual"` (faster, may be
+    /// slightly stale; Ory Network only).
+    pub fn consistency(self, consistency: impl Into<String>) -> Self {
+        self.with(|e| e.params.consistency = Some(consistency.into()))
+    }
+
+    /// Only these identities (`ids`, one query pair per id, at most 500).
+    pub fn ids<I>(self, ids: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.with(|e| e.params.ids = strings(ids))
+    }
+
+    /// Only the identity with this exact credentials identifier (an email,
+    /// a username, …). Implies its credentials are included.
+    pub fn credentials_identifier(self, identifier: impl Into<String>) -> Self {
+        self.with(|e| e.params.credentials_identifier = Some(identifier.into()))
+    }
+
+    /// Identities whose credentials identifier is similar to this one
+    /// (preview feature of Kratos; may change).
+    pub fn preview_credentials_identifier_similar(self, identifier: impl Into<String>) -> Self {
+        self.with(|e| e.params.preview_credentials_identifier_similar = Some(identifier.into()))
+    }
+
+    /// Only identities of this organization.
+    pub fn organization_id(self, organization_id: impl ToString) -> Self {
+        self.with(|e| e.params.organization_id = Some(organization_id.to_string()))
+    }
+}
+
+impl<T> IncludeCredentials for ListIdentities<T> {
+    fn include_credential_mut(&mut self) -> &mut Vec<String> {
+        &mut self.params.include_credential
+    }
+}
+
+impl<T> IncludeCredentials for GetIdentity<T> {
+    fn include_credential_mut(&mut self) -> &mut Vec<String> {
+        &mut self.params.include_credential
+    }
+}
+
+impl<T> IncludeCredentials for GetIdentityByExternalId<T> {
+    fn include_credential_mut(&mut self) -> &mut Vec<String> {
+        &mut self.params.include_credential
+    }
+}
+
+impl<P, T> Sealed for IdentityOp<P, T> {}
+
+impl<T: DeserializeOwned> Endpoint for ListIdentities<T> {
+    type Output = Page<Identity<T>>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        let p = &self.params;
+        if p.credentials_identifier.as_deref() == Some("") {
+            return Err(Error::InvalidInput(
+                "credentials_identifier must not be empty (Kratos would list every identity)"
+                    .into(),
+            ));
+        }
+        if p.preview_credentials_identifier_similar.as_deref() == Some("") {
+            return Err(Error::InvalidInput(
+                "preview_credentials_identifier_similar must not be empty".into(),
+            ));
+        }
+        if p.ids.len() > MAX_IDS {
+            return Err(Error::InvalidInput(format!(
+                "ids takes at most {MAX_IDS} ids, got {}",
+                p.ids.len()
+            )));
+        }
+        let call = p
+            .paging
+            .apply(Call::new(Method::Get, "/admin/identities"))?;
+        Ok(call
+            .query_opt("consistency", p.consistency.as_ref())
+            .query_each("ids", &p.ids)
+            .query_opt("credentials_identifier", p.credentials_identifier.as_ref())
+            .query_opt(
+                "preview_credentials_identifier_similar",
+                p.preview_credentials_identifier_similar.as_ref(),
+            )
+            .query_each("include_credential", &p.include_credential)
+            .query_opt("organization_id", p.organization_id.as_ref()))
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_page(response)
+    }
+}
+
+impl<T: DeserializeOwned> Paginated for ListIdentities<T> {
+    type Item = Identity<T>;
+
+    fn paging_mut(&mut self) -> &mut Paging {
+        &mut self.params.paging
+    }
+}
+
+impl<T: DeserializeOwned> PageNumbers for ListIdentities<T> {}
+
+impl<T: DeserializeOwned> Endpoint for GetIdentity<T> {
+    type Output = Identity<T>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        let call = Call::new(Method::Get, "/admin/identities").segment("id", &self.params.id)?;
+        Ok(call.query_each("include_credential", &self.params.include_credential))
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for GetIdentityByExternalId<T> {
+    type Output = Identity<T>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        let call = Call::new(Method::Get, "/admin/identities/by/external")
+            .segment("external_id", &self.params.external_id)?;
+        Ok(call.query_each("include_credential", &self.params.include_credential))
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}

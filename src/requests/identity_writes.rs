@@ -1,0 +1,337 @@
+//! Changing identities: create, update (PUT), patch (JSON Patch), batch
+//! patch, delete, and deleting one credential.
+
+use serde::de::DeserializeOwned;
+
+use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::request::RequestBuilder;
+use crate::requests::IdentityOp;
+use crate::{
+    BatchPatchIdentitiesResponse, CreateIdentityBody, Error, Identity, IdentityClient, JsonPatch,
+    PatchIdentitiesBody, UpdateIdentityBody,
+};
+
+/// `POST /admin/identities`: creates an identity, optionally importing credentials.
+pub type CreateIdentity<T = serde_json::Value> = IdentityOp<CreateIdentityBody, T>;
+
+/// `PUT /admin/identities/{id}`: replaces an identity's traits, state, metadata and external id.
+pub type UpdateIdentity<T = serde_json::Value> = IdentityOp<UpdateIdentityParams, T>;
+
+/// `PATCH /admin/identities/{id}`: applies a JSON Patch (RFC 6902) to an identity.
+pub type PatchIdentity<T = serde_json::Value> = IdentityOp<PatchIdentityParams, T>;
+
+/// The parameters of [`UpdateIdentity`].
+#[derive(Debug, Clone)]
+pub struct UpdateIdentityParams {
+    id: String,
+    body: UpdateIdentityBody,
+}
+
+/// The parameters of [`PatchIdentity`].
+#[derive(Debug, Clone)]
+pub struct PatchIdentityParams {
+    id: String,
+    patches: Vec<JsonPatch>,
+}
+
+/// `PATCH /admin/identities`: creates many identities in one request.
+#[derive(Debug, Clone)]
+pub struct BatchPatchIdentities {
+    body: PatchIdentitiesBody,
+}
+
+/// `DELETE /admin/identities/{id}`: deletes an identity and everything it owns.
+#[derive(Debug, Clone)]
+pub struct DeleteIdentity {
+    id: String,
+}
+
+/// `DELETE /admin/identities/{id}/credentials/{type}`: deletes one credential of an identity.
+#[derive(Debug, Clone)]
+pub struct DeleteIdentityCredentials {
+    id: String,
+    credential_type: String,
+    identifier: Option<String>,
+}
+
+impl IdentityClient {
+    /// Creates an identity. Credentials (a password, a password hash, OIDC
+    /// or SAML links, …) can be imported with it.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("POST").path("/admin/identities"); then.status(201).body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"},"state":"active"}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::CreateIdentityBody;
+    /// use serde_json::json;
+    ///
+    /// let body = CreateIdentityBody::new("default", json!({ "email": "ada@example.com" }))
+    ///     .hashed_password("$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq")
+    ///     .external_id("crm-4711");
+    /// let identity = client.create_identity(body).send()?;
+    /// println!("created {}", identity.id);
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; a duplicate identifier or external id
+    /// is a 409 ([`Error::is_conflict`]), traits that fail the schema a 400.
+    /// Not retried once it may have reached the server.
+    pub fn create_identity(&self, body: CreateIdentityBody) -> RequestBuilder<CreateIdentity> {
+        self.request(IdentityOp::new(body))
+    }
+
+    /// Replaces an identity (PUT). **Omitting `metadata_public`,
+    /// `metadata_admin` or `external_id` clears them**; omitted credentials
+    /// are kept. Start from [`UpdateIdentityBody::from_identity`] to change
+    /// one thing and keep the rest, or use [`patch_identity`](Self::patch_identity).
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("PUT"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"new@example.com"},"state":"inactive"}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::{IdentityState, UpdateIdentityBody};
+    /// use serde_json::json;
+    ///
+    /// let body = UpdateIdentityBody::new("default", IdentityState::Inactive, json!({ "email": "new@example.com" }));
+    /// let identity = client.update_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13", body).send()?;
+    /// assert_eq!(identity.state, Some(IdentityState::Inactive));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; 404 for a missing identity, 409 for
+    /// a duplicate identifier, 400 for traits that fail the schema.
+    pub fn update_identity(
+        &self,
+        id: impl ToString,
+        body: UpdateIdentityBody,
+    ) -> RequestBuilder<UpdateIdentity> {
+        self.request(IdentityOp::new(UpdateIdentityParams {
+            id: id.to_string(),
+            body,
+        }))
+    }
+
+    /// Applies JSON Patch operations to an identity. `/id`,
+    /// `/stateChangedAt` and `/credentials/oidc|saml` cannot be changed.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("PATCH"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"state":"inactive","metadata_public":{"plan":"pro"}}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::JsonPatch;
+    /// use serde_json::json;
+    ///
+    /// let identity = client
+    ///     .patch_identity(
+    ///         "9f425a8d-7efc-4768-8f23-7647a74fdf13",
+    ///         vec![
+    ///             JsonPatch::replace("/state", "inactive"),
+    ///             JsonPatch::add("/metadata_public", json!({ "plan": "pro" })),
+    ///         ],
+    ///     )
+    ///     .send()?;
+    /// assert_eq!(identity.metadata_public, Some(json!({ "plan": "pro" })));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; 404 for a missing identity, 400 for
+    /// a patch Kratos refuses, 409 for a duplicate identifier. Not retried
+    /// once it may have reached the server (a JSON Patch need not be idempotent).
+    pub fn patch_identity(
+        &self,
+        id: impl ToString,
+        patches: Vec<JsonPatch>,
+    ) -> RequestBuilder<PatchIdentity> {
+        self.request(IdentityOp::new(PatchIdentityParams {
+            id: id.to_string(),
+            patches,
+        }))
+    }
+
+    /// Creates many identities in one request; the raw call behind
+    /// [`import_identities`](Self::import_identities). Kratos answers 200 even
+    /// when items fail: each entry of the response says `create` or `error`,
+    /// in request order. At most 1000 items (200 with plaintext passwords)
+    /// and, self-hosted, 5 MiB per request.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"}]}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::{CreateIdentityBody, IdentityPatch, PatchIdentitiesBody};
+    /// use serde_json::json;
+    ///
+    /// let body = PatchIdentitiesBody::new(vec![IdentityPatch::create(CreateIdentityBody::new(
+    ///     "default",
+    ///     json!({ "email": "ada@example.com" }),
+    /// ))]);
+    /// let response = client.batch_patch_identities(body).send()?;
+    /// assert_eq!(response.identities.len(), 1);
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; 400 when the whole request is refused
+    /// (malformed, over the limits). Per-item failures are not errors: they
+    /// are in the response.
+    pub fn batch_patch_identities(
+        &self,
+        body: PatchIdentitiesBody,
+    ) -> RequestBuilder<BatchPatchIdentities> {
+        self.request(BatchPatchIdentities { body })
+    }
+
+    /// Deletes an identity, its credentials, sessions and addresses. Kratos
+    /// answers 404 for an identity that does not exist.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// match client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").send() {
+    ///     Ok(()) => println!("deleted"),
+    ///     Err(e) if e.is_not_found() => println!("already gone"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`].
+    pub fn delete_identity(&self, id: impl ToString) -> RequestBuilder<DeleteIdentity> {
+        self.request(DeleteIdentity { id: id.to_string() })
+    }
+
+    /// Deletes one credential type of an identity (`"password"`, `"totp"`,
+    /// `"oidc"`, … or a [`CredentialType`](crate::CredentialType)). For
+    /// `oidc` and `saml`, name the provider's subject with
+    /// [`identifier`](RequestBuilder::<DeleteIdentityCredentials>::identifier).
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::CredentialType;
+    ///
+    /// let id = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+    /// client.delete_identity_credentials(id, CredentialType::Totp).send()?;
+    /// client.delete_identity_credentials(id, "oidc").identifier("google:1234567890").send()?;
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`RequestBuilder::send`]; 400 when it would delete the last
+    /// first factor, 404 for an unknown type or identity.
+    pub fn delete_identity_credentials(
+        &self,
+        id: impl ToString,
+        credential_type: impl AsRef<str>,
+    ) -> RequestBuilder<DeleteIdentityCredentials> {
+        self.request(DeleteIdentityCredentials {
+            id: id.to_string(),
+            credential_type: credential_type.as_ref().to_string(),
+            identifier: None,
+        })
+    }
+}
+
+impl RequestBuilder<DeleteIdentityCredentials> {
+    /// The identifier of the credential to delete; required for `oidc` and
+    /// `saml` (the provider's subject, as listed in the credential's
+    /// identifiers, e.g. `"google:1234567890"`).
+    pub fn identifier(self, identifier: impl Into<String>) -> Self {
+        self.with(|e| e.identifier = Some(identifier.into()))
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for CreateIdentity<T> {
+    type Output = Identity<T>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(Method::Post, "/admin/identities").json(&self.params)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for UpdateIdentity<T> {
+    type Output = Identity<T>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(Method::Put, "/admin/identities")
+            .segment("id", &self.params.id)?
+            .json(&self.params.body)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for PatchIdentity<T> {
+    type Output = Identity<T>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(Method::Patch, "/admin/identities")
+            .segment("id", &self.params.id)?
+            .json(&self.params.patches)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl Sealed for BatchPatchIdentities {}
+
+impl Endpoint for BatchPatchIdentities {
+    type Output = BatchPatchIdentitiesResponse;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(Method::Patch, "/admin/identities").json(&self.body)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl Sealed for DeleteIdentity {}
+
+impl Endpoint for DeleteIdentity {
+    type Output = ();
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(Method::Delete, "/admin/identities").segment("id", &self.id)
+    }
+
+    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+        Ok(())
+    }
+}
+
+impl Sealed for DeleteIdentityCredentials {}
+
+impl Endpoint for DeleteIdentityCredentials {
+    type Output = ();
+
+    fn to_call(&self) -> Result<Call, Error> {
+        if self.identifier.as_deref() == Some("") {
+            return Err(Error::InvalidInput("identifier must not be empty".into()));
+        }
+        Ok(Call::new(Method::Delete, "/admin/identities")
+            .segment("id", &self.id)?
+            .suffix("/credentials")
+            .segment("credential type", &self.credential_type)?
+            .query_opt("identifier", self.identifier.as_ref()))
+    }
+
+    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+        Ok(())
+    }
+}

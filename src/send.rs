@@ -1,0 +1,149 @@
+//! The one path every request takes: build the URL, attach headers (the key
+//! only for the configured origin), follow a GET's redirects, turn a non-2xx
+//! status into [`Error::Api`], and retry what is safe to retry.
+
+use std::time::{Duration, SystemTime};
+
+use crate::Error;
+use crate::client::IdentityClient;
+use crate::endpoint::{Call, Method, RawResponse};
+use crate::error::ApiError;
+use crate::retry::{is_retryable, parse_retry_after, server_hint};
+use crate::transport::HttpRequest;
+use crate::url::{encode_query, origin_of};
+
+/// The most redirects a GET follows (the schema endpoints answer 307 from
+/// the admin port to the public port).
+const MAX_REDIRECTS: usize = 5;
+
+impl IdentityClient {
+    /// Sends a described call, with retries, and returns a 2xx response.
+    pub(crate) fn send_call(&self, call: &Call) -> Result<RawResponse, Error> {
+        let policy = &self.inner.retry;
+        let mut attempt: u32 = 1;
+        loop {
+            let error = match self.send_once(call) {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            if !is_retryable(&error, call.idempotent) {
+                return Err(error);
+            }
+            match policy.wait_before(attempt, server_hint(&error)) {
+                Some(wait) => std::thread::sleep(wait),
+                None if attempt == 1 => return Err(error),
+                None => {
+                    return Err(Error::RetriesExhausted {
+                        attempts: attempt,
+                        last: Box::new(error),
+                    });
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: the request and any redirects it is answered with.
+    fn send_once(&self, call: &Call) -> Result<RawResponse, Error> {
+        let inner = &self.inner;
+        let mut url = inner.base.join(&call.path);
+        if !call.query.is_empty() {
+            url.push('?');
+            url.push_str(&encode_query(&call.query));
+        }
+        let home = inner.base.origin();
+        let mut hops = 0;
+        loop {
+            let same_origin = origin_of(&url).as_deref() == Some(home.as_str());
+            let mut headers = inner.headers.clone();
+            if let (true, Some(token)) = (same_origin, &inner.token) {
+                headers.push(("authorization".to_string(), token.bearer()));
+            }
+            let response = inner.transport.send(&HttpRequest {
+                method: call.method,
+                url: &url,
+                headers: &headers,
+                body: call.body.as_deref(),
+            })?;
+            let location = response.headers.get("location").filter(|l| !l.is_empty());
+            match location {
+                Some(location)
+                    if call.method == Method::Get
+                        && matches!(response.status, 301 | 302 | 303 | 307 | 308)
+                        && hops < MAX_REDIRECTS =>
+                {
+                    url = resolve(&url, location);
+                    hops += 1;
+                }
+                _ => return check_status(response),
+            }
+        }
+    }
+}
+
+/// Passes a 2xx response through; anything else becomes [`Error::Api`].
+fn check_status(response: RawResponse) -> Result<RawResponse, Error> {
+    if (200..300).contains(&response.status) {
+        return Ok(response);
+    }
+    let headers = &response.headers;
+    let error_id = headers.get("ory-error-id").map(str::to_string);
+    let now = SystemTime::now();
+    let mut retry_after = headers
+        .get("retry-after")
+        .and_then(|v| parse_retry_after(v, now));
+    if retry_after.is_none() && response.status == 429 {
+        retry_after = headers
+            .get("x-ratelimit-reset")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+    }
+    Err(Error::Api(Box::new(ApiError::from_response(
+        response.status,
+        error_id,
+        retry_after,
+        &response.body,
+    ))))
+}
+
+/// Resolves a `Location` header against the URL it answered.
+fn resolve(current: &str, location: &str) -> String {
+    if origin_of(location).is_some() {
+        return location.to_string();
+    }
+    let (scheme, rest) = current.split_once("://").unwrap_or(("http", current));
+    if let Some(authority_relative) = location.strip_prefix("//") {
+        return format!("{scheme}://{authority_relative}");
+    }
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = rest[authority_end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    format!("{origin}{dir}{location}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+
+    #[test]
+    fn resolves_locations() {
+        let cur = "http://127.0.0.1:4434/kratos/schemas/default?x=1";
+        assert_eq!(
+            resolve(cur, "http://127.0.0.1:4433/schemas/default"),
+            "http://127.0.0.1:4433/schemas/default"
+        );
+        assert_eq!(
+            resolve(cur, "/schemas/default"),
+            "http://127.0.0.1:4434/schemas/default"
+        );
+        assert_eq!(
+            resolve(cur, "other"),
+            "http://127.0.0.1:4434/kratos/schemas/other"
+        );
+        assert_eq!(resolve(cur, "//evil.example/x"), "http://evil.example/x");
+    }
+}
