@@ -47,8 +47,12 @@ pub(crate) struct Inner {
     pub(crate) base: BaseUrl,
     pub(crate) transport: Transport,
     pub(crate) retry: RetryPolicy,
-    /// Headers sent with every request, `Authorization` excluded.
+    /// Headers sent with every request, `Authorization` excluded: the
+    /// defaults (`user-agent`, `accept`) first, then the user's own.
     pub(crate) headers: Vec<(String, String)>,
+    /// How many of `headers` are defaults, sent to any origin; the user's
+    /// own go to the configured origin only.
+    pub(crate) default_headers: usize,
     pub(crate) token: Option<Secret>,
 }
 
@@ -242,8 +246,11 @@ impl ClientBuilder {
         self
     }
 
-    /// An extra header sent with every request (a tenant header, a tracing
-    /// id, …). Set `Authorization` through [`bearer_token`](Self::bearer_token) instead.
+    /// An extra header sent with every request to the configured origin (a
+    /// tenant header, a tracing id, …); it is not sent on a redirect to
+    /// another origin. A header named like a default (`Accept`,
+    /// `User-Agent`) replaces it. Set `Authorization` through
+    /// [`bearer_token`](Self::bearer_token) instead.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -286,6 +293,13 @@ impl ClientBuilder {
     /// [`allow_insecure_http`](Self::allow_insecure_http).
     pub fn build(self) -> Result<IdentityClient, Error> {
         let base = BaseUrl::parse(&self.base_url)?;
+        if let Some(token) = &self.token
+            && token.0.bytes().any(|b| b.is_ascii_control())
+        {
+            return Err(Error::Config(
+                "the bearer token has control characters (a line break?)".into(),
+            ));
+        }
         if self.token.is_some()
             && base.is_plain_http()
             && !base.is_loopback()
@@ -312,6 +326,7 @@ impl ClientBuilder {
             ("user-agent".to_string(), self.user_agent),
             ("accept".to_string(), "application/json".to_string()),
         ];
+        let mut own = Vec::new();
         for (name, value) in self.headers {
             if !is_token(&name) {
                 return Err(Error::Config(format!(
@@ -328,19 +343,31 @@ impl ClientBuilder {
                     "the value of header {name:?} has a line break"
                 )));
             }
-            headers.push((name, value));
+            match headers
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&name))
+            {
+                Some(default) => default.1 = value,
+                None => own.push((name, value)),
+            }
         }
-        if headers[0].1.bytes().any(|b| b.is_ascii_control()) {
+        if headers
+            .iter()
+            .any(|(_, v)| v.bytes().any(|b| b.is_ascii_control()))
+        {
             return Err(Error::Config(
-                "the user agent has control characters".into(),
+                "the user agent or accept header has control characters".into(),
             ));
         }
+        let default_headers = headers.len();
+        headers.extend(own);
         Ok(IdentityClient {
             inner: Arc::new(Inner {
                 base,
                 transport: Transport::new(self.agent, self.limits),
                 retry: self.retry,
                 headers,
+                default_headers,
                 token: self.token,
             }),
         })

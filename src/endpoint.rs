@@ -68,11 +68,15 @@ impl Call {
     }
 
     /// Appends one path segment, percent-encoded so that no value can reach
-    /// another endpoint. An empty value is an error: it would name the
-    /// collection instead of one resource.
+    /// another endpoint. An empty value is an error (it would name the
+    /// collection instead of one resource), and so are `.` and `..`, which
+    /// servers and proxies resolve as "this" and "the parent" path.
     pub(crate) fn segment(mut self, name: &str, value: &str) -> Result<Self, Error> {
         if value.is_empty() {
             return Err(Error::InvalidInput(format!("{name} must not be empty")));
+        }
+        if value == "." || value == ".." {
+            return Err(Error::InvalidInput(format!("{name} must not be {value:?}")));
         }
         self.path.push('/');
         self.path.push_str(&encode_component(value));

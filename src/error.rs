@@ -219,9 +219,13 @@ impl ApiError {
         retry_after: Option<Duration>,
         body: &[u8],
     ) -> Self {
+        // Kratos wraps its error in `{"error": …}`; some proxies and older
+        // endpoints send the bare object. Either counts when it has a message.
         let error = serde_json::from_slice::<ErrorBody>(body)
+            .map(|b| b.error)
+            .or_else(|_| serde_json::from_slice::<GenericError>(body))
             .ok()
-            .map(|b| b.error);
+            .filter(|e| !e.message.is_empty() || e.reason.is_some());
         let raw_body = match error {
             Some(_) => None,
             None if body.is_empty() => None,
@@ -267,7 +271,13 @@ impl fmt::Display for ApiError {
                     .take(200)
                     .map(|c| if c.is_control() { ' ' } else { c })
                     .collect();
-                write!(f, ": non-JSON body: {}", one_line.trim())?;
+                let is_json = serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
+                let label = if is_json {
+                    "unexpected JSON body"
+                } else {
+                    "non-JSON body"
+                };
+                write!(f, ": {label}: {}", one_line.trim())?;
             }
             (None, None) => f.write_str(": empty body")?,
         }

@@ -52,10 +52,12 @@
 mod client;
 mod endpoint;
 mod error;
+mod import;
 mod link;
 mod models;
 mod page;
 mod pagination;
+mod paginator;
 mod request;
 mod requests;
 mod response;
@@ -72,9 +74,14 @@ pub use endpoint::Endpoint;
 #[doc(hidden)]
 pub use endpoint::{Call, Method, RawResponse};
 pub use error::{ApiError, Error, GenericError, TransportErrorKind};
+pub use import::{
+    DEFAULT_MAX_CHUNK_BYTES, ImportError, ImportFailure, ImportIdentities, ImportOutcome,
+    ImportOutcomes, ImportReport, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+};
 pub use models::*;
 pub use page::Page;
 pub use pagination::{PageNumbers, Paginated};
+pub use paginator::{Items, PREFETCH_THREAD_NAME, Pages};
 pub use request::RequestBuilder;
 #[doc(hidden)]
 pub use requests::Paging;

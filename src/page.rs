@@ -84,6 +84,11 @@ impl<T> Page<T> {
         self.total_count
     }
 
+    /// Keeps only the first `n` items (for a pagination limit).
+    pub(crate) fn truncate(&mut self, n: usize) {
+        self.items.truncate(n);
+    }
+
     pub(crate) fn next(&self) -> Option<&NextPage> {
         self.next.as_ref()
     }

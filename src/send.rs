@@ -54,8 +54,12 @@ impl IdentityClient {
         let home = inner.base.origin();
         let mut hops = 0;
         loop {
+            // The key and the user's own headers go to the configured origin only.
             let same_origin = origin_of(&url).as_deref() == Some(home.as_str());
-            let mut headers = inner.headers.clone();
+            let mut headers = match same_origin {
+                true => inner.headers.clone(),
+                false => inner.headers[..inner.default_headers].to_vec(),
+            };
             if let (true, Some(token)) = (same_origin, &inner.token) {
                 headers.push(("authorization".to_string(), token.bearer()));
             }

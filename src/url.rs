@@ -47,10 +47,10 @@ impl BaseUrl {
         {
             return Err(bad("has no valid host"));
         }
-        if let Some(port) = authority_port(authority) {
-            if port.parse::<u16>().is_err() {
-                return Err(bad("has an invalid port"));
-            }
+        if let Some(port) = authority_port(authority)
+            && port.parse::<u16>().is_err()
+        {
+            return Err(bad("has an invalid port"));
         }
         if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad("has spaces or control characters in its path"));
@@ -71,9 +71,10 @@ impl BaseUrl {
         )
     }
 
-    /// `scheme://authority`, the origin requests may carry the key to.
+    /// `scheme://authority`, the origin requests may carry the key to,
+    /// normalized like [`origin_of`] (no explicit default port).
     pub(crate) fn origin(&self) -> String {
-        format!("{}://{}", self.scheme, self.authority)
+        origin_of(&self.join("")).unwrap_or_else(|| format!("{}://{}", self.scheme, self.authority))
     }
 
     /// `true` for a plain-HTTP URL.
@@ -224,6 +225,14 @@ mod tests {
         let b = BaseUrl::parse("https://Host.example/kratos/").unwrap();
         assert_eq!(b.join("/schemas"), "https://host.example/kratos/schemas");
         assert_eq!(b.origin(), "https://host.example");
+        assert_eq!(
+            BaseUrl::parse("https://h.example:443").unwrap().origin(),
+            origin_of("https://h.example/x").unwrap()
+        );
+        assert_eq!(
+            BaseUrl::parse("http://127.0.0.1:80/p").unwrap().origin(),
+            "http://127.0.0.1"
+        );
         let b = BaseUrl::parse("https://slug.projects.oryapis.com/").unwrap();
         assert_eq!(b.join("/x"), "https://slug.projects.oryapis.com/x");
         assert!(BaseUrl::parse("http://[::1]:4434").unwrap().is_loopback());

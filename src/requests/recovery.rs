@@ -107,9 +107,9 @@ impl Endpoint for CreateRecoveryLinkForIdentity {
     type Output = RecoveryLinkForIdentity;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Ok(Call::new(Method::Post, "/admin/recovery/link")
+        Call::new(Method::Post, "/admin/recovery/link")
             .query_opt("return_to", self.return_to.as_ref())
-            .json(&self.body)?)
+            .json(&self.body)
     }
 
     fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {

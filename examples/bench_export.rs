@@ -1,0 +1,423 @@
+//! Export benchmark: identities per second through `list_identities().items()`
+//! against hand-written ureq + serde_json code decoding into the very same
+//! types, prefetch against sequential paging, and peak memory.
+//!
+//! ```text
+//! cargo run --release --example bench_export
+//! cargo run --release --example bench_export -- --identities 100000 --runs 3
+//! ```
+//!
+//! A server process serves pre-rendered Kratos-shaped pages (500 identities
+//! per page, about 1 KB per identity) on loopback, so the client is what is
+//! measured. `/slow/admin/identities` answers the same pages after 20 ms.
+
+mod support;
+
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use kratos_identity::{Identity, IdentityClient};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+const PAGE_SIZE: usize = 500;
+const SERVER_DELAY: Duration = Duration::from_millis(20);
+const WORK_PER_PAGE: Duration = Duration::from_millis(20);
+
+/// "A small traits struct": what a sync job typically needs.
+#[derive(Deserialize)]
+#[allow(dead_code)] // Decoded to be measured, not read.
+struct Traits {
+    email: String,
+    name: Name,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Name {
+    first: String,
+    last: String,
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let result = match args.get(1).map(String::as_str) {
+        Some("--serve") => serve(arg(&args, 2, 100_000)),
+        Some("--rss") => rss_child(&args),
+        _ => orchestrate(
+            arg_flag(&args, "--identities", 100_000),
+            arg_flag(&args, "--runs", 3),
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error>;
+
+fn arg(args: &[String], i: usize, default: usize) -> usize {
+    args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default)
+}
+
+fn arg_flag(args: &[String], flag: &str, default: usize) -> usize {
+    args.iter()
+        .position(|a| a == flag)
+        .map_or(default, |i| arg(args, i + 1, default))
+}
+
+// ---------------------------------------------------------------- server --
+
+/// Serves `count` identities as pre-rendered pages until stdin closes.
+fn serve(count: usize) -> Result<(), BoxError> {
+    let pages: Arc<Vec<String>> = Arc::new(
+        (0..count.div_ceil(PAGE_SIZE))
+            .map(|p| {
+                let items: Vec<String> = (p * PAGE_SIZE..((p + 1) * PAGE_SIZE).min(count))
+                    .map(support::demo_identity)
+                    .collect();
+                format!("[{}]", items.join(","))
+            })
+            .collect(),
+    );
+    let server = MockServer::start();
+    for (prefix, delay) in [("", Duration::ZERO), ("/slow", SERVER_DELAY)] {
+        let pages = Arc::clone(&pages);
+        server.mock(|when, then| {
+            when.method("GET")
+                .path(format!("{prefix}/admin/identities"));
+            then.delay(delay)
+                .respond_with(move |req: &HttpMockRequest| page_response(req, &pages));
+        });
+    }
+    println!("{}", server.base_url());
+    std::io::stdout().flush()?;
+    // Serve until the parent closes our stdin.
+    let mut sink = String::new();
+    while std::io::stdin().read_line(&mut sink)? > 0 {}
+    Ok(())
+}
+
+fn page_response(req: &HttpMockRequest, pages: &[String]) -> HttpMockResponse {
+    let token = req
+        .query_params()
+        .into_iter()
+        .find(|(k, _)| k == "page_token")
+        .map(|(_, v)| v);
+    let index = match token {
+        None => 0,
+        Some(t) => match uuid::Uuid::parse_str(&t) {
+            Ok(u) => (u.as_u128() - support::demo_id(0).as_u128()) as usize / PAGE_SIZE,
+            Err(_) => {
+                return HttpMockResponse::builder()
+                    .status(400)
+                    .body("bad token")
+                    .build();
+            }
+        },
+    };
+    let link = |rel: &str, page: usize| {
+        format!(
+            "</admin/identities?page_size={PAGE_SIZE}&page_token={}>; rel=\"{rel}\"",
+            support::demo_id(page * PAGE_SIZE)
+        )
+    };
+    let mut links = vec![link("first", 0)];
+    if index + 1 < pages.len() {
+        links.push(link("next", index + 1));
+    }
+    let body = pages.get(index).map_or("[]", String::as_str);
+    HttpMockResponse::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .header("link", links.join(","))
+        .body(body)
+        .build()
+}
+
+struct ServerProcess {
+    child: Child,
+    url: String,
+}
+
+impl ServerProcess {
+    fn start(count: usize) -> Result<Self, BoxError> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(["--serve", &count.to_string()])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or("no stdout from the server process")?;
+        let mut url = String::new();
+        BufReader::new(stdout).read_line(&mut url)?;
+        let url = url.trim().to_string();
+        if url.is_empty() {
+            return Err("the server process did not start".into());
+        }
+        Ok(ServerProcess { child, url })
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+// ------------------------------------------------------------- exporters --
+
+/// The crate: `list_identities().items()`, traits decoded into `T`.
+fn crate_export<T: DeserializeOwned + Send + 'static>(
+    client: &IdentityClient,
+    prefetch: bool,
+    work_per_page: Duration,
+) -> Result<usize, BoxError> {
+    let mut count = 0;
+    let items = client
+        .list_identities()
+        .page_size(PAGE_SIZE as u32)
+        .traits::<T>()
+        .items()
+        .prefetch(prefetch);
+    for identity in items {
+        black_box(identity?);
+        count += 1;
+        if count % PAGE_SIZE == 0 && !work_per_page.is_zero() {
+            std::thread::sleep(work_per_page);
+        }
+    }
+    Ok(count)
+}
+
+/// The floor: hand-written ureq + serde_json, same types, same requests.
+fn hand_export<T: DeserializeOwned>(agent: &ureq::Agent, base: &str) -> Result<usize, BoxError> {
+    let mut count = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/admin/identities?page_size={PAGE_SIZE}");
+        if let Some(t) = &token {
+            url.push_str("&page_token=");
+            url.push_str(t);
+        }
+        let mut response = agent.get(&url).call()?;
+        let link = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(256 << 20)
+            .read_to_vec()?;
+        let page: Vec<Identity<T>> = serde_json::from_slice(&body)?;
+        if page.is_empty() {
+            break;
+        }
+        count += page.len();
+        for identity in page {
+            black_box(identity);
+        }
+        token = link.as_deref().and_then(next_token);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(count)
+}
+
+/// The `page_token` of the `rel="next"` link, parsed the quick way.
+fn next_token(link: &str) -> Option<String> {
+    let next = link.split(',').find(|l| l.contains("rel=\"next\""))?;
+    let query = next.split_once('?')?.1.split('>').next()?;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("page_token="))
+        .map(str::to_string)
+}
+
+// ----------------------------------------------------------- measurement --
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}
+
+/// Runs the two closures in turn, `runs` times each, and returns the
+/// median identities per second of each.
+fn pair(
+    runs: usize,
+    expected: usize,
+    mut a: impl FnMut() -> Result<usize, BoxError>,
+    mut b: impl FnMut() -> Result<usize, BoxError>,
+) -> Result<(f64, f64), BoxError> {
+    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        for (f, rates) in [
+            (&mut a as &mut dyn FnMut() -> _, &mut ra),
+            (&mut b, &mut rb),
+        ] {
+            let started = Instant::now();
+            let n = f()?;
+            if n != expected {
+                return Err(format!("exported {n} identities, expected {expected}").into());
+            }
+            rates.push(n as f64 / started.elapsed().as_secs_f64());
+        }
+    }
+    Ok((median(ra), median(rb)))
+}
+
+fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
+    let runs = runs.max(1);
+    eprintln!("starting the server process with {count} identities…");
+    let server = ServerProcess::start(count)?;
+    let client = IdentityClient::new(&server.url)?;
+    let agent = ureq::Agent::new_with_defaults();
+    let bytes = support::demo_identity(count / 2).len();
+
+    println!(
+        "export benchmark: {count} identities, {PAGE_SIZE} per page, {bytes} bytes per identity, median of {runs} runs"
+    );
+    println!(
+        "{:<34} {:>14} {:>18} {:>11}",
+        "decoding into", "crate ids/s", "hand-written ids/s", "crate/hand"
+    );
+    // Warm up the connection pool and the server's page cache.
+    crate_export::<Value>(&client, false, Duration::ZERO)?;
+    let variants: [(&str, &dyn Fn() -> Result<(f64, f64), BoxError>); 3] = [
+        ("Identity<serde_json::Value>", &|| {
+            pair(
+                runs,
+                count,
+                || crate_export::<Value>(&client, false, Duration::ZERO),
+                || hand_export::<Value>(&agent, &server.url),
+            )
+        }),
+        ("Identity<Box<RawValue>>", &|| {
+            pair(
+                runs,
+                count,
+                || crate_export::<Box<RawValue>>(&client, false, Duration::ZERO),
+                || hand_export::<Box<RawValue>>(&agent, &server.url),
+            )
+        }),
+        ("Identity<Traits> (small struct)", &|| {
+            pair(
+                runs,
+                count,
+                || crate_export::<Traits>(&client, false, Duration::ZERO),
+                || hand_export::<Traits>(&agent, &server.url),
+            )
+        }),
+    ];
+    for (name, run) in variants {
+        let (krate, hand) = run()?;
+        println!(
+            "{name:<34} {krate:>14.0} {hand:>18.0} {:>11.3}",
+            krate / hand
+        );
+    }
+
+    let delayed = count.min(20_000);
+    let slow = IdentityClient::new(format!("{}/slow", server.url))?;
+    let time = |prefetch: bool| -> Result<f64, BoxError> {
+        let started = Instant::now();
+        let mut exported = 0;
+        // Stop after `delayed` identities: the pages are the same.
+        for identity in slow
+            .list_identities()
+            .page_size(PAGE_SIZE as u32)
+            .items()
+            .prefetch(prefetch)
+            .limit(delayed)
+        {
+            black_box(identity?);
+            exported += 1;
+            if exported % PAGE_SIZE == 0 {
+                std::thread::sleep(WORK_PER_PAGE);
+            }
+        }
+        Ok(started.elapsed().as_secs_f64())
+    };
+    let (mut seq, mut pre) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        seq.push(time(false)?);
+        pre.push(time(true)?);
+    }
+    let (seq, pre) = (median(seq), median(pre));
+    println!(
+        "prefetch, server delay {} ms + {} ms of work per page, {delayed} identities: sequential {seq:.2} s, prefetch {pre:.2} s, {:.2}x faster",
+        SERVER_DELAY.as_millis(),
+        WORK_PER_PAGE.as_millis(),
+        seq / pre
+    );
+
+    let small = (count / 10).max(PAGE_SIZE);
+    let rss_small = rss_of(&server.url, small)?;
+    let rss_large = rss_of(&server.url, count)?;
+    println!(
+        "peak RSS of a process exporting {small} identities: {:.1} MiB; {count} identities: {:.1} MiB; ratio {:.2}",
+        rss_small as f64 / 1024.0,
+        rss_large as f64 / 1024.0,
+        rss_large as f64 / rss_small as f64
+    );
+    Ok(())
+}
+
+/// Runs a child process that exports `count` identities and reports its
+/// peak resident set size in KiB.
+fn rss_of(url: &str, count: usize) -> Result<u64, BoxError> {
+    let out = Command::new(std::env::current_exe()?)
+        .args(["--rss", url, &count.to_string()])
+        .output()?;
+    if !out.status.success() {
+        return Err(format!(
+            "the RSS child failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().parse()?)
+}
+
+fn rss_child(args: &[String]) -> Result<(), BoxError> {
+    let url = args.get(2).ok_or("--rss URL COUNT")?;
+    let count = arg(args, 3, 10_000);
+    let client = IdentityClient::new(url)?;
+    let mut exported = 0;
+    for identity in client
+        .list_identities()
+        .page_size(PAGE_SIZE as u32)
+        .items()
+        .limit(count)
+    {
+        black_box(identity?);
+        exported += 1;
+    }
+    if exported != count {
+        return Err(format!("exported {exported}, expected {count}").into());
+    }
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let hwm = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .ok_or("no VmHWM in /proc/self/status")?;
+    println!("{hwm}");
+    Ok(())
+}

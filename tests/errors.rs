@@ -1,0 +1,701 @@
+//! How failures surface: Kratos error bodies, bodies that are not JSON,
+//! success answers that do not decode, which failures are retried, and that
+//! no error ever shows the API key.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{IDENTITY_ID, client_without_retries, fixtures, json, uuid};
+use httpmock::prelude::*;
+use kratos_identity::{CreateIdentityBody, Error, IdentityClient, RetryPolicy};
+use serde_json::json;
+
+/// The token of every client in this file; no error may show it.
+const SECRET: &str = "ory_pat_SUPERSECRET";
+
+fn secret_client(server: &MockServer) -> IdentityClient {
+    client_without_retries(server, SECRET)
+}
+
+/// Like [`secret_client`], with the default retry policy.
+fn retrying_secret_client(server: &MockServer) -> IdentityClient {
+    IdentityClient::builder(server.base_url())
+        .bearer_token(SECRET)
+        .build()
+        .unwrap()
+}
+
+/// Fails when the error's `Display` or `Debug` shows the token, and returns
+/// the `Display`.
+fn shown(err: &Error) -> String {
+    let display = err.to_string();
+    let debug = format!("{err:?}");
+    for text in [&display, &debug] {
+        assert!(!text.contains("SUPERSECRET"), "the token leaked: {text}");
+        assert!(!text.contains(SECRET), "the token leaked: {text}");
+    }
+    display
+}
+
+fn identity_path() -> String {
+    format!("/admin/identities/{IDENTITY_ID}")
+}
+
+// ---------------------------------------------------------------- Kratos bodies
+
+#[test]
+fn a_404_carries_the_kratos_error_and_the_error_id() {
+    let server = MockServer::start();
+    let path = identity_path();
+    server.mock(|when, then| {
+        when.method(GET).path(&path);
+        json(then, 404, fixtures::ERROR_404_IDENTITY).header("ory-error-id", "not_found_4711");
+    });
+
+    let err = secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(
+        display,
+        "HTTP 404 Not Found: Unable to locate the resource (could not find identity) [ory-error-id not_found_4711]"
+    );
+    assert!(err.is_not_found());
+    assert!(!err.is_conflict());
+    assert!(!err.is_rate_limited());
+    assert!(!err.is_timeout());
+    assert_eq!(err.status(), Some(404));
+    let api = err.api().unwrap();
+    assert_eq!(api.status, 404);
+    assert_eq!(api.error_id.as_deref(), Some("not_found_4711"));
+    assert_eq!(api.raw_body, None);
+    assert_eq!(api.message(), Some("Unable to locate the resource"));
+    assert_eq!(api.reason(), Some("could not find identity"));
+    let kratos = err.kratos_error().unwrap();
+    assert_eq!(kratos.code, Some(404));
+    assert_eq!(kratos.status.as_deref(), Some("Not Found"));
+    assert_eq!(
+        kratos.request.as_deref(),
+        Some("d7ef54b1-ec15-46e6-bccb-524b82c035e6")
+    );
+    assert_eq!(kratos.id, None);
+    assert!(matches!(err, Error::Api(_)));
+}
+
+#[test]
+fn a_409_on_create_is_a_conflict_with_an_error_id() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(POST).path("/admin/identities");
+        json(then, 409, fixtures::ERROR_409_CONFLICT);
+    });
+
+    let err = secret_client(&server)
+        .create_identity(CreateIdentityBody::new(
+            "default",
+            json!({"email": "ada@example.com"}),
+        ))
+        .send()
+        .unwrap_err();
+
+    mock.assert_calls(1);
+    let display = shown(&err);
+    assert!(err.is_conflict());
+    assert!(!err.is_not_found());
+    assert!(
+        display
+            .starts_with("HTTP 409 Conflict: The request could not be completed due to a conflict"),
+        "{display}"
+    );
+    assert!(
+        display.contains("(This identity conflicts with another identity that already exists.)"),
+        "{display}"
+    );
+    let kratos = err.kratos_error().unwrap();
+    assert_eq!(kratos.id.as_deref(), Some("identity_conflict"));
+    assert_eq!(err.api().unwrap().error_id, None);
+}
+
+#[test]
+fn a_400_shows_reason_and_keeps_details() {
+    let server = MockServer::start();
+    let path = identity_path();
+    server.mock(|when, then| {
+        when.method(PUT).path(&path);
+        json(then, 400, fixtures::ERROR_400_SCHEMA).header("Ory-Error-Id", "validation_failed");
+    });
+
+    let err = secret_client(&server)
+        .update_identity(
+            IDENTITY_ID,
+            kratos_identity::UpdateIdentityBody::new(
+                "default",
+                kratos_identity::IdentityState::Active,
+                json!({"email": "not-an-email"}),
+            ),
+        )
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(400));
+    assert!(
+        display.starts_with(
+            "HTTP 400 Bad Request: The request was malformed or contained invalid parameters ("
+        ),
+        "{display}"
+    );
+    assert!(
+        display.contains(r#""not-an-email" is not valid "email""#),
+        "{display}"
+    );
+    assert!(
+        display.ends_with("[ory-error-id validation_failed]"),
+        "{display}"
+    );
+    let kratos = err.kratos_error().unwrap();
+    assert_eq!(kratos.details, Some(json!({"field": "/traits/email"})));
+    assert_eq!(
+        err.api().unwrap().error_id.as_deref(),
+        Some("validation_failed")
+    );
+}
+
+#[test]
+fn the_http_status_wins_over_the_body_code() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(then, 400, fixtures::ERROR_400_CODE_500);
+    });
+
+    let err = secret_client(&server)
+        .list_identities()
+        .ids([IDENTITY_ID])
+        .credentials_identifier("ada@example.com")
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.api().unwrap().status, 400);
+    let kratos = err.kratos_error().unwrap();
+    assert_eq!(kratos.code, Some(500));
+    assert_eq!(kratos.status.as_deref(), Some("Internal Server Error"));
+    assert_eq!(
+        kratos.debug.as_deref(),
+        Some("filter: credentials_identifier and ids")
+    );
+    assert!(display.starts_with("HTTP 400 Bad Request: "), "{display}");
+    assert!(
+        display.contains("(You cannot combine multiple filters)"),
+        "{display}"
+    );
+    assert!(!display.contains("HTTP 500"), "{display}");
+}
+
+#[test]
+fn a_500_with_a_kratos_body() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(DELETE);
+        json(then, 500, fixtures::ERROR_500);
+    });
+
+    let err = secret_client(&server)
+        .delete_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(
+        display,
+        "HTTP 500 Internal Server Error: An internal server error occurred, please contact the system administrator (sql: database is closed)"
+    );
+    assert_eq!(
+        err.kratos_error().unwrap().request.as_deref(),
+        Some("3f0e9c1d-2b7a-4e6f-8d5c-1a2b3c4d5e6f")
+    );
+}
+
+#[test]
+fn an_error_body_with_only_a_message() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(DELETE);
+        json(then, 403, r#"{"error":{"message":"Access credentials are not sufficient to access this resource"}}"#);
+    });
+
+    let err = secret_client(&server)
+        .disable_session("5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4")
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(
+        display,
+        "HTTP 403 Forbidden: Access credentials are not sufficient to access this resource"
+    );
+    let kratos = err.kratos_error().unwrap();
+    assert_eq!(kratos.code, None);
+    assert_eq!(kratos.reason, None);
+}
+
+// ---------------------------------------------------------------- other bodies
+
+#[test]
+fn an_html_502_from_a_proxy_keeps_the_raw_body() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(GET);
+        then.status(502)
+            .header("content-type", "text/html")
+            .body(fixtures::ERROR_502_PROXY_HTML);
+    });
+
+    let err = secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    mock.assert_calls(1);
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(502));
+    assert!(
+        display.starts_with("HTTP 502 Bad Gateway: non-JSON body: <html>"),
+        "{display}"
+    );
+    assert!(display.contains("nginx/1.27.3"), "{display}");
+    assert!(!display.contains('\n'), "Display is one line: {display:?}");
+    let api = err.api().unwrap();
+    assert!(api.error.is_none());
+    assert_eq!(
+        api.raw_body.as_deref(),
+        Some(fixtures::ERROR_502_PROXY_HTML)
+    );
+    assert!(err.kratos_error().is_none());
+}
+
+#[test]
+fn gateway_errors_without_retries() {
+    let server = MockServer::start();
+    let unavailable = server.mock(|when, then| {
+        when.method(GET).path("/schemas");
+        then.status(503)
+            .body("upstream connect error or disconnect/reset before headers");
+    });
+    let timed_out = server.mock(|when, then| {
+        when.method(GET).path("/schemas/default");
+        json(
+            then,
+            504,
+            r#"{"error":{"code":504,"status":"Gateway Timeout","message":"upstream timed out"}}"#,
+        );
+    });
+    let client = secret_client(&server);
+
+    let err = client.list_identity_schemas().send().unwrap_err();
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(503));
+    assert!(
+        display.starts_with("HTTP 503 Service Unavailable: non-JSON body: upstream connect error"),
+        "{display}"
+    );
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+
+    let err = client.get_identity_schema("default").send().unwrap_err();
+    assert_eq!(shown(&err), "HTTP 504 Gateway Timeout: upstream timed out");
+
+    unavailable.assert_calls(1);
+    timed_out.assert_calls(1);
+}
+
+#[test]
+fn an_empty_404_says_so() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(DELETE);
+        then.status(404);
+    });
+
+    let err = secret_client(&server)
+        .delete_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert!(err.is_not_found());
+    assert_eq!(display, "HTTP 404 Not Found: empty body");
+    let api = err.api().unwrap();
+    assert!(api.error.is_none());
+    assert!(api.raw_body.is_none());
+}
+
+#[test]
+fn a_bare_error_object_is_read_as_the_error() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        json(then, 401, r#"{"message":"no Authorization header"}"#);
+    });
+
+    let err = secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(
+        err.kratos_error().map(|e| e.message.as_str()),
+        Some("no Authorization header")
+    );
+    assert!(err.api().unwrap().raw_body.is_none());
+    assert_eq!(display, "HTTP 401 Unauthorized: no Authorization header");
+}
+
+#[test]
+fn json_that_is_not_an_error_is_kept_raw() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        json(then, 403, r#"{"allowed":false,"policy":"deny-all"}"#);
+    });
+
+    let err = secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    assert_eq!(err.status(), Some(403));
+    assert!(err.kratos_error().is_none());
+    assert_eq!(
+        err.api().unwrap().raw_body.as_deref(),
+        Some(r#"{"allowed":false,"policy":"deny-all"}"#)
+    );
+    assert!(display.contains("unexpected JSON body"), "{display}");
+    assert!(display.contains("deny-all"), "{display}");
+}
+
+#[test]
+fn a_429_reads_the_rate_limit_reset() {
+    let server = MockServer::start();
+    let mock = server.mock(|when, then| {
+        when.method(GET);
+        then.status(429)
+            .header("x-ratelimit-limit", "10")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "7")
+            .body("Too Many Requests");
+    });
+
+    let err = secret_client(&server).list_identities().send().unwrap_err();
+
+    mock.assert_calls(1);
+    let display = shown(&err);
+    assert!(err.is_rate_limited());
+    assert_eq!(err.api().unwrap().retry_after, Some(Duration::from_secs(7)));
+    assert!(
+        display.starts_with("HTTP 429 Too Many Requests: non-JSON body: Too Many Requests"),
+        "{display}"
+    );
+}
+
+// ---------------------------------------------------------------- bodies that do not decode
+
+#[test]
+fn malformed_json_in_a_200_is_a_decode_error_with_a_snippet() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        json(then, 200, r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","traits":{"email":"ada@"#);
+    });
+
+    let err = secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    match &err {
+        Error::Decode {
+            status,
+            target,
+            snippet,
+            ..
+        } => {
+            assert_eq!(*status, 200);
+            assert!(target.contains("Identity"), "{target}");
+            assert!(snippet.starts_with(r#"{"id":"9f425a8d"#), "{snippet}");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(200));
+    assert!(err.api().is_none());
+    assert!(display.contains("body starts with"), "{display}");
+    assert!(std::error::Error::source(&err).is_some());
+}
+
+#[test]
+fn json_of_the_wrong_shape_is_a_decode_error() {
+    let server = MockServer::start();
+    let path = identity_path();
+    server.mock(|when, then| {
+        when.method(GET).path(&path);
+        json(then, 200, fixtures::IDENTITY_LIST);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(then, 200, fixtures::IDENTITY_FULL);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        json(then, 200, r#"[{"id":"not-a-uuid","active":true}]"#);
+    });
+    let client = secret_client(&server);
+
+    let array_for_one = client.get_identity(IDENTITY_ID).send().unwrap_err();
+    let object_for_list = client.list_identities().send().unwrap_err();
+    let bad_uuid = client.list_sessions().send().unwrap_err();
+
+    for err in [&array_for_one, &object_for_list, &bad_uuid] {
+        shown(err);
+        assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+    }
+    assert!(bad_uuid.to_string().contains("not-a-uuid"), "{bad_uuid}");
+}
+
+// ---------------------------------------------------------------- retries
+
+#[test]
+fn a_get_is_retried_after_a_503() {
+    let server = MockServer::start();
+    let path = identity_path();
+    let unavailable = server.mock(|when, then| {
+        when.method(GET).path(&path);
+        // Ask for no wait so the test stays fast; the policy is the default one.
+        then.status(503)
+            .header("retry-after", "0")
+            .body("overloaded");
+    });
+    unavailable.up_to_n_times(1);
+    let ok = server.mock(|when, then| {
+        when.method(GET).path(&path);
+        json(then, 200, fixtures::IDENTITY_FULL);
+    });
+
+    let identity = retrying_secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap();
+
+    assert_eq!(identity.id, uuid(IDENTITY_ID));
+    unavailable.assert_calls(1);
+    ok.assert_calls(1);
+}
+
+#[test]
+fn a_create_is_not_retried_after_a_503() {
+    let server = MockServer::start();
+    let unavailable = server.mock(|when, then| {
+        when.method(POST).path("/admin/identities");
+        then.status(503)
+            .header("retry-after", "0")
+            .body("overloaded");
+    });
+
+    let err = retrying_secret_client(&server)
+        .create_identity(CreateIdentityBody::new(
+            "default",
+            json!({"email": "a@b.c"}),
+        ))
+        .send()
+        .unwrap_err();
+
+    unavailable.assert_calls(1);
+    shown(&err);
+    assert_eq!(err.status(), Some(503));
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+}
+
+#[test]
+fn extend_session_is_retried_but_a_json_patch_is_not() {
+    let server = MockServer::start();
+    let session = "5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4";
+    let extend_path = format!("/admin/sessions/{session}/extend");
+    let bad_gateway = server.mock(|when, then| {
+        when.method(PATCH).path(&extend_path);
+        then.status(502).header("retry-after", "0");
+    });
+    bad_gateway.up_to_n_times(1);
+    let extended = server.mock(|when, then| {
+        when.method(PATCH).path(&extend_path);
+        then.status(204);
+    });
+    let patch_path = identity_path();
+    let patch_gateway = server.mock(|when, then| {
+        when.method(PATCH).path(&patch_path);
+        then.status(502).header("retry-after", "0");
+    });
+    let client = retrying_secret_client(&server);
+
+    assert!(client.extend_session(session).send().unwrap().is_none());
+    let err = client
+        .patch_identity(
+            IDENTITY_ID,
+            vec![kratos_identity::JsonPatch::remove("/metadata_admin")],
+        )
+        .send()
+        .unwrap_err();
+
+    bad_gateway.assert_calls(1);
+    extended.assert_calls(1);
+    patch_gateway.assert_calls(1);
+    shown(&err);
+    assert_eq!(err.status(), Some(502));
+}
+
+#[test]
+fn a_create_refused_with_429_is_retried() {
+    let server = MockServer::start();
+    let limited = server.mock(|when, then| {
+        when.method(POST).path("/admin/identities");
+        then.status(429).header("retry-after", "0");
+    });
+    limited.up_to_n_times(1);
+    let created = server.mock(|when, then| {
+        when.method(POST).path("/admin/identities");
+        json(then, 201, fixtures::IDENTITY_FULL);
+    });
+
+    retrying_secret_client(&server)
+        .create_identity(CreateIdentityBody::new(
+            "default",
+            json!({"email": "a@b.c"}),
+        ))
+        .send()
+        .unwrap();
+
+    limited.assert_calls(1);
+    created.assert_calls(1);
+}
+
+#[test]
+fn retries_exhausted_keeps_the_last_failure() {
+    let server = MockServer::start();
+    let unavailable = server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        json(
+            then,
+            503,
+            r#"{"error":{"code":503,"message":"The service is unavailable"}}"#,
+        )
+        .header("retry-after", "0");
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .bearer_token(SECRET)
+        .retry(RetryPolicy::default().max_retries(2))
+        .build()
+        .unwrap();
+
+    let err = client.list_sessions().send().unwrap_err();
+
+    unavailable.assert_calls(3);
+    let display = shown(&err);
+    match &err {
+        Error::RetriesExhausted { attempts, last } => {
+            assert_eq!(*attempts, 3);
+            assert_eq!(last.status(), Some(503));
+        }
+        other => panic!("expected RetriesExhausted, got {other:?}"),
+    }
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        err.kratos_error().map(|e| e.message.as_str()),
+        Some("The service is unavailable")
+    );
+    assert!(
+        display.starts_with("gave up after 3 attempts: HTTP 503"),
+        "{display}"
+    );
+}
+
+#[test]
+fn a_404_is_never_retried() {
+    let server = MockServer::start();
+    let missing = server.mock(|when, then| {
+        when.method(GET);
+        json(then, 404, fixtures::ERROR_404_IDENTITY);
+    });
+
+    let err = retrying_secret_client(&server)
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+
+    shown(&err);
+    assert!(err.is_not_found());
+    missing.assert_calls(1);
+}
+
+// ---------------------------------------------------------------- no answer
+
+#[test]
+fn a_refused_connection_is_a_transport_error_without_the_token() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .bearer_token(SECRET)
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    let err = client
+        .get_identity(IDENTITY_ID)
+        .include_credential(["password"])
+        .send()
+        .unwrap_err();
+
+    let display = shown(&err);
+    match &err {
+        Error::Transport { method, path, .. } => {
+            assert_eq!(*method, "GET");
+            assert_eq!(path, &format!("/admin/identities/{IDENTITY_ID}"));
+        }
+        other => panic!("expected Transport, got {other:?}"),
+    }
+    assert_eq!(err.status(), None);
+    assert!(
+        !display.contains("include_credential"),
+        "no query in errors: {display}"
+    );
+}
+
+#[test]
+fn invalid_input_and_config_errors_say_what_is_wrong() {
+    let server = MockServer::start();
+    let err = secret_client(&server).get_identity("").send().unwrap_err();
+    let display = shown(&err);
+    assert!(display.starts_with("invalid request: "), "{display}");
+    assert_eq!(err.status(), None);
+
+    let err = IdentityClient::builder("http://kratos.internal:4434")
+        .bearer_token(SECRET)
+        .build()
+        .unwrap_err();
+    let display = shown(&err);
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(
+        display.starts_with("invalid client configuration: "),
+        "{display}"
+    );
+}
