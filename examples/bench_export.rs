@@ -183,22 +183,16 @@ impl Drop for ServerProcess {
 /// The crate: `list_identities().items()`, traits decoded into `T`.
 fn crate_export<T: DeserializeOwned + Send + 'static>(
     client: &IdentityClient,
-    prefetch: bool,
-    work_per_page: Duration,
 ) -> Result<usize, BoxError> {
     let mut count = 0;
-    let items = client
+    for identity in client
         .list_identities()
         .page_size(PAGE_SIZE as u32)
         .traits::<T>()
         .items()
-        .prefetch(prefetch);
-    for identity in items {
+    {
         black_box(identity?);
         count += 1;
-        if count % PAGE_SIZE == 0 && !work_per_page.is_zero() {
-            std::thread::sleep(work_per_page);
-        }
     }
     Ok(count)
 }
@@ -282,6 +276,28 @@ fn pair(
     Ok((median(ra), median(rb)))
 }
 
+/// Prints one row: the crate against its hand-written twin, decoding into `Identity<T>`.
+fn compare<T: DeserializeOwned + Send + 'static>(
+    name: &str,
+    runs: usize,
+    count: usize,
+    client: &IdentityClient,
+    agent: &ureq::Agent,
+    url: &str,
+) -> Result<(), BoxError> {
+    let (krate, hand) = pair(
+        runs,
+        count,
+        || crate_export::<T>(client),
+        || hand_export::<T>(agent, url),
+    )?;
+    println!(
+        "{name:<34} {krate:>14.0} {hand:>18.0} {:>11.3}",
+        krate / hand
+    );
+    Ok(())
+}
+
 fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
     let runs = runs.max(1);
     eprintln!("starting the server process with {count} identities…");
@@ -298,40 +314,31 @@ fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
         "decoding into", "crate ids/s", "hand-written ids/s", "crate/hand"
     );
     // Warm up the connection pool and the server's page cache.
-    crate_export::<Value>(&client, false, Duration::ZERO)?;
-    let variants: [(&str, &dyn Fn() -> Result<(f64, f64), BoxError>); 3] = [
-        ("Identity<serde_json::Value>", &|| {
-            pair(
-                runs,
-                count,
-                || crate_export::<Value>(&client, false, Duration::ZERO),
-                || hand_export::<Value>(&agent, &server.url),
-            )
-        }),
-        ("Identity<Box<RawValue>>", &|| {
-            pair(
-                runs,
-                count,
-                || crate_export::<Box<RawValue>>(&client, false, Duration::ZERO),
-                || hand_export::<Box<RawValue>>(&agent, &server.url),
-            )
-        }),
-        ("Identity<Traits> (small struct)", &|| {
-            pair(
-                runs,
-                count,
-                || crate_export::<Traits>(&client, false, Duration::ZERO),
-                || hand_export::<Traits>(&agent, &server.url),
-            )
-        }),
-    ];
-    for (name, run) in variants {
-        let (krate, hand) = run()?;
-        println!(
-            "{name:<34} {krate:>14.0} {hand:>18.0} {:>11.3}",
-            krate / hand
-        );
-    }
+    crate_export::<Value>(&client)?;
+    compare::<Value>(
+        "Identity<serde_json::Value>",
+        runs,
+        count,
+        &client,
+        &agent,
+        &server.url,
+    )?;
+    compare::<Box<RawValue>>(
+        "Identity<Box<RawValue>>",
+        runs,
+        count,
+        &client,
+        &agent,
+        &server.url,
+    )?;
+    compare::<Traits>(
+        "Identity<Traits> (small struct)",
+        runs,
+        count,
+        &client,
+        &agent,
+        &server.url,
+    )?;
 
     let delayed = count.min(20_000);
     let slow = IdentityClient::new(format!("{}/slow", server.url))?;

@@ -365,3 +365,67 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Rng;
+
+    const KRATOS_404: &str = r#"{"error":{"id":"not_found","code":404,"status":"Not Found","request":"d7ef54b1-ec15-46e6-bccb-524b82c035e6","reason":"could not find identity","message":"Unable to locate the resource"}}"#;
+
+    #[test]
+    fn reads_kratos_bare_and_foreign_bodies() {
+        let e = ApiError::from_response(404, Some("eid".into()), None, KRATOS_404.as_bytes());
+        assert_eq!(
+            e.to_string(),
+            "HTTP 404 Not Found: Unable to locate the resource (could not find identity) [ory-error-id eid]"
+        );
+        let e = ApiError::from_response(
+            502,
+            None,
+            None,
+            b"<html><body><h1>502 Bad Gateway</h1></body></html>",
+        );
+        assert!(e.error.is_none());
+        assert!(
+            e.to_string()
+                .starts_with("HTTP 502 Bad Gateway: non-JSON body: <html>")
+        );
+        let e = ApiError::from_response(400, None, None, br#"{"message":"bad","code":500}"#);
+        assert_eq!(e.status, 400);
+        assert_eq!(e.message(), Some("bad"));
+        let e = ApiError::from_response(500, None, None, b"");
+        assert_eq!(e.to_string(), "HTTP 500 Internal Server Error: empty body");
+        let long = "x".repeat(10_000);
+        let e = ApiError::from_response(503, None, None, long.as_bytes());
+        assert!(
+            e.raw_body
+                .as_ref()
+                .is_some_and(|r| r.len() <= RAW_BODY_KEEP + 3)
+        );
+        assert!(e.to_string().len() < 300);
+    }
+
+    #[test]
+    fn property_error_bodies_never_panic() {
+        let mut rng = Rng::new(0xE440);
+        for i in 0..50_000 {
+            let body = if i % 2 == 0 {
+                rng.mutate(KRATOS_404.as_bytes())
+            } else {
+                rng.bytes(80, b"{}[]\":,error message reason code 0123456789")
+            };
+            let status = [400, 401, 404, 409, 429, 500, 502, 504][rng.below(8)];
+            let e = ApiError::from_response(status, None, None, &body);
+            let shown = e.to_string();
+            assert!(shown.starts_with(&format!("HTTP {status}")), "{shown}");
+            assert!(!shown.contains('\n') || e.error.is_some(), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn snippet_cuts_on_bytes_without_panicking() {
+        assert_eq!(snippet("üüü".as_bytes(), 3), "ü\u{FFFD}…");
+        assert_eq!(snippet(b"abc", 10), "abc");
+    }
+}

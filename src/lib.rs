@@ -63,6 +63,8 @@ mod requests;
 mod response;
 mod retry;
 mod send;
+#[cfg(test)]
+mod testing;
 mod transport;
 mod url;
 
@@ -114,3 +116,8 @@ const _: () = {
     shareable::<RequestBuilder<CreateIdentity>>();
     sendable::<Error>();
 };
+
+/// Compiles the README's examples as doc tests, so they cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -271,4 +271,57 @@ mod tests {
         rec(&mut buf, &alphabet, 5, &mut count);
         assert!(count > 200_000);
     }
+
+    #[test]
+    fn property_arbitrary_bytes_never_panic_and_errors_point_inside() {
+        let mut rng = crate::testing::Rng::new(0x11CE);
+        let alphabet = b"<>;,=\" \t\\relnxtpfis/?&:%";
+        for _ in 0..100_000 {
+            let bytes = rng.bytes(64, alphabet);
+            let text = String::from_utf8_lossy(&bytes);
+            match parse(&text) {
+                Ok(links) => {
+                    for link in links {
+                        assert!(!link.target.contains('>'), "{text:?}");
+                    }
+                }
+                Err(e) => assert!(e.at <= text.len(), "{text:?}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn property_well_formed_headers_round_trip() {
+        let mut rng = crate::testing::Rng::new(7);
+        let rels = ["next", "prev", "first", "last", "self"];
+        for _ in 0..20_000 {
+            let n = 1 + rng.below(4);
+            let links: Vec<(String, &str)> = (0..n)
+                .map(|i| {
+                    (
+                        format!(
+                            "/admin/identities?page_token=t{i}&page_size={}",
+                            rng.below(500)
+                        ),
+                        rels[rng.below(5)],
+                    )
+                })
+                .collect();
+            let header: Vec<String> = links
+                .iter()
+                .map(|(t, r)| match rng.below(3) {
+                    0 => format!("<{t}>; rel=\"{r}\""),
+                    1 => format!("< {t} > ;rel={r}"),
+                    _ => format!("<{t}>; title=\"a, b; c\"; rel=\"{r} other\""),
+                })
+                .collect();
+            let sep = [",", ", ", " ,\t"][rng.below(3)];
+            let parsed = parse(&header.join(sep)).unwrap();
+            assert_eq!(parsed.len(), n);
+            for ((target, rel), link) in links.iter().zip(&parsed) {
+                assert_eq!(&link.target, target);
+                assert_eq!(link.rels[0], *rel);
+            }
+        }
+    }
 }

@@ -45,7 +45,7 @@ pub fn demo_email(index: usize) -> String {
 }
 
 fn organization(index: usize) -> Option<&'static str> {
-    (index % 4 != 0).then(|| ORGANIZATIONS[index % 3])
+    (!index.is_multiple_of(4)).then(|| ORGANIZATIONS[index % 3])
 }
 
 /// Demo identity `index`, shaped like Kratos's own JSON (about 1 KB).
@@ -55,7 +55,7 @@ pub fn demo_identity(index: usize) -> String {
     let (first, last) = (FIRST[index % 8], LAST[(index / 8) % 8]);
     let day = 1 + index % 28;
     let org = organization(index).map_or("null".to_string(), |o| format!("\"{o}\""));
-    let verified = index % 3 != 0;
+    let verified = !index.is_multiple_of(3);
     let verified_at = if verified {
         format!("\"2024-03-{day:02}T09:15:27.193215Z\"")
     } else {
@@ -63,7 +63,7 @@ pub fn demo_identity(index: usize) -> String {
     };
     format!(
         r#"{{"id":"{id}","schema_id":"customer","schema_url":"https://auth.example.com/schemas/Y3VzdG9tZXI","state":"active","state_changed_at":"2024-03-{day:02}T09:14:02.118722Z","traits":{{"email":"{email}","name":{{"first":"{first}","last":"{last}"}},"phone":"+4930{index:08}","locale":"de-DE","newsletter":{newsletter},"address":{{"street":"Friedrichstra\u00dfe {house}","city":"Berlin","postal_code":"10117","country":"DE"}}}},"verifiable_addresses":[{{"id":"{vid}","value":"{email}","verified":{verified},"via":"email","status":"{status}","verified_at":{verified_at},"created_at":"2024-03-{day:02}T09:14:02.125143Z","updated_at":"2024-03-{day:02}T09:15:27.193215Z"}}],"recovery_addresses":[{{"id":"{rid}","value":"{email}","via":"email","created_at":"2024-03-{day:02}T09:14:02.127409Z","updated_at":"2024-03-{day:02}T09:14:02.127409Z"}}],"metadata_public":{{"plan":"{plan}","signup_source":"web"}},"metadata_admin":{{"crm_id":"CRM-{index:07}","support_tier":{tier}}},"created_at":"2024-03-{day:02}T09:14:02.121877Z","updated_at":"2024-03-{day:02}T09:15:27.196341Z","organization_id":{org}}}"#,
-        newsletter = index % 2 == 0,
+        newsletter = index.is_multiple_of(2),
         house = 1 + index % 200,
         vid = Uuid::from_u128(ID_BASE + (1 << 64) + index as u128),
         rid = Uuid::from_u128(ID_BASE + (2 << 64) + index as u128),
@@ -175,8 +175,7 @@ fn list_identities(req: &HttpMockRequest, count: usize) -> HttpMockResponse {
     let mut body = String::with_capacity(page_size * 1100);
     body.push('[');
     let mut next = None;
-    let mut taken = 0;
-    for i in (start..count).filter(wanted) {
+    for (taken, i) in (start..count).filter(wanted).enumerate() {
         if taken == page_size {
             next = Some(i);
             break;
@@ -185,7 +184,6 @@ fn list_identities(req: &HttpMockRequest, count: usize) -> HttpMockResponse {
             body.push(',');
         }
         body.push_str(&demo_identity(i));
-        taken += 1;
     }
     body.push(']');
     // Kratos carries every other query parameter over into its links.
