@@ -73,8 +73,8 @@ pub enum Error {
     Config(String),
 
     /// Pagination could not continue safely: a malformed `Link` header, a
-    /// page token the server already sent (a loop), or a next link that
-    /// points at another origin.
+    /// next link without paging parameters, or a page the server already
+    /// sent (a loop).
     #[error("pagination stopped: {0}")]
     Pagination(String),
 

@@ -90,7 +90,7 @@ pub use requests::Paging;
 pub use requests::flows::CreateTestLoginFlow;
 pub use requests::identities::{
     GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
-    ListIdentities, ListIdentitiesParams,
+    ListIdentities, ListIdentitiesParams, ListIdentitiesRaw,
 };
 pub use requests::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,

@@ -17,13 +17,18 @@ use crate::page::{NextPage, PAGINATION_PARAMS, Page};
 use crate::pagination::Paginated;
 use crate::request::RequestBuilder;
 
-/// The name of the background thread of a prefetching iterator.
-pub const PREFETCH_THREAD_NAME: &str = "kratos-identity-prefetch";
+/// The name of the background thread of a prefetching iterator (15 bytes,
+/// so Linux shows it whole in `ps` and `/proc`).
+pub const PREFETCH_THREAD_NAME: &str = "kratos-prefetch";
 
 impl<E: Paginated> RequestBuilder<E> {
     /// Every item of every page, fetched lazily, one page at a time.
     ///
-    /// The builder's filters are sent with every page. Iteration ends after
+    /// The builder's filters are sent with every page. The next page is the
+    /// same request with the paging parameters of the server's
+    /// `rel="next"` link, sent to the client's own base URL whatever host
+    /// the link names. A page whose `Link` header cannot be understood
+    /// fails as a whole ([`Error::Pagination`]). Iteration ends after
     /// the last page (no `rel="next"` link, or an empty page); after an
     /// error, which is yielded once; or at [`Items::limit`] /
     /// [`Items::max_pages`]. A page token the server already sent ends it
@@ -290,13 +295,16 @@ fn follow(call: &Call, next: &NextPage) -> Call {
     call
 }
 
+/// Identifies a page by its paging parameters, whatever their order.
 fn cursor_hash(call: &Call) -> u64 {
+    let mut cursor: Vec<&(String, String)> = call
+        .query
+        .iter()
+        .filter(|(k, _)| PAGINATION_PARAMS.contains(&k.as_str()))
+        .collect();
+    cursor.sort();
     let mut hasher = DefaultHasher::new();
-    for (k, v) in &call.query {
-        if PAGINATION_PARAMS.contains(&k.as_str()) {
-            (k, v).hash(&mut hasher);
-        }
-    }
+    cursor.hash(&mut hasher);
     hasher.finish()
 }
 

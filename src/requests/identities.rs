@@ -2,6 +2,7 @@
 //! `get_identity_by_external_id`.
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
 use crate::page::{Page, decode_page};
@@ -189,37 +190,7 @@ impl<T: DeserializeOwned> Endpoint for ListIdentities<T> {
     type Output = Page<Identity<T>>;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let p = &self.params;
-        if p.credentials_identifier.as_deref() == Some("") {
-            return Err(Error::InvalidInput(
-                "credentials_identifier must not be empty (Kratos would list every identity)"
-                    .into(),
-            ));
-        }
-        if p.preview_credentials_identifier_similar.as_deref() == Some("") {
-            return Err(Error::InvalidInput(
-                "preview_credentials_identifier_similar must not be empty".into(),
-            ));
-        }
-        if p.ids.len() > MAX_IDS {
-            return Err(Error::InvalidInput(format!(
-                "ids takes at most {MAX_IDS} ids, got {}",
-                p.ids.len()
-            )));
-        }
-        let call = p
-            .paging
-            .apply(Call::new(Method::Get, "/admin/identities"))?;
-        Ok(call
-            .query_opt("consistency", p.consistency.as_ref())
-            .query_each("ids", &p.ids)
-            .query_opt("credentials_identifier", p.credentials_identifier.as_ref())
-            .query_opt(
-                "preview_credentials_identifier_similar",
-                p.preview_credentials_identifier_similar.as_ref(),
-            )
-            .query_each("include_credential", &p.include_credential)
-            .query_opt("organization_id", p.organization_id.as_ref()))
+        list_call(&self.params)
     }
 
     fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
@@ -236,6 +207,99 @@ impl<T: DeserializeOwned> Paginated for ListIdentities<T> {
 }
 
 impl<T: DeserializeOwned> PageNumbers for ListIdentities<T> {}
+
+/// The call of `list_identities`, whatever the items decode into.
+fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
+    if p.credentials_identifier.as_deref() == Some("") {
+        return Err(Error::InvalidInput(
+            "credentials_identifier must not be empty (Kratos would list every identity)".into(),
+        ));
+    }
+    if p.preview_credentials_identifier_similar.as_deref() == Some("") {
+        return Err(Error::InvalidInput(
+            "preview_credentials_identifier_similar must not be empty".into(),
+        ));
+    }
+    if p.ids.len() > MAX_IDS {
+        return Err(Error::InvalidInput(format!(
+            "ids takes at most {MAX_IDS} ids, got {}",
+            p.ids.len()
+        )));
+    }
+    let call = p
+        .paging
+        .apply(Call::new(Method::Get, "/admin/identities"))?;
+    Ok(call
+        .query_opt("consistency", p.consistency.as_ref())
+        .query_each("ids", &p.ids)
+        .query_opt("credentials_identifier", p.credentials_identifier.as_ref())
+        .query_opt(
+            "preview_credentials_identifier_similar",
+            p.preview_credentials_identifier_similar.as_ref(),
+        )
+        .query_each("include_credential", &p.include_credential)
+        .query_opt("organization_id", p.organization_id.as_ref()))
+}
+
+/// `GET /admin/identities`, every identity kept as the exact JSON the
+/// server sent; see [`raw`](RequestBuilder::raw).
+#[derive(Debug, Clone)]
+pub struct ListIdentitiesRaw {
+    params: ListIdentitiesParams,
+}
+
+impl<T> RequestBuilder<ListIdentities<T>> {
+    /// Keeps every identity as the exact JSON the server sent
+    /// (`Box<RawValue>`), fields this crate does not know included: a
+    /// lossless and the fastest export. Set the filters first; the paging
+    /// setters and the iterators work after it as before.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"added_in_kratos_99":{"x":1}}]"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use std::io::Write;
+    ///
+    /// let mut out = Vec::new();
+    /// for identity in client.list_identities().organization_id("4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11").raw().items() {
+    ///     writeln!(out, "{}", identity?.get()).unwrap();
+    /// }
+    /// assert!(String::from_utf8(out).unwrap().contains("added_in_kratos_99"));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn raw(self) -> RequestBuilder<ListIdentitiesRaw> {
+        RequestBuilder::new(
+            self.client,
+            ListIdentitiesRaw {
+                params: self.endpoint.params,
+            },
+        )
+    }
+}
+
+impl Sealed for ListIdentitiesRaw {}
+
+impl Endpoint for ListIdentitiesRaw {
+    type Output = Page<Box<RawValue>>;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        list_call(&self.params)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+        decode_page(response)
+    }
+}
+
+impl Paginated for ListIdentitiesRaw {
+    type Item = Box<RawValue>;
+
+    fn paging_mut(&mut self) -> &mut Paging {
+        &mut self.params.paging
+    }
+}
+
+impl PageNumbers for ListIdentitiesRaw {}
 
 impl<T: DeserializeOwned> Endpoint for GetIdentity<T> {
     type Output = Identity<T>;

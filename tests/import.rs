@@ -1,0 +1,993 @@
+//! Bulk import against a mock Kratos: how inputs are cut into batch
+//! requests (by count, by plaintext passwords, by bytes), how each answer
+//! entry finds its input, and what every input's outcome is when entries,
+//! requests or retries fail. Every test checks each request the server
+//! received and one outcome per input, in input order.
+
+use std::sync::{Arc, Mutex};
+
+use httpmock::prelude::*;
+use httpmock::{HttpMockRequest, HttpMockResponse, Mock};
+use kratos_identity::{
+    CreateIdentityBody, DEFAULT_MAX_CHUNK_BYTES, Error, IdentityClient, IdentityPatch, ImportError,
+    ImportOutcome, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+// ------------------------------------------------------------------ helpers
+
+const TOKEN: &str = "ory_pat_import_test_key_0007";
+const BEARER: &str = "Bearer ory_pat_import_test_key_0007";
+const ERROR_400: &str = include_str!("fixtures/import_error_400.json");
+const ERROR_500: &str = include_str!("fixtures/import_error_500.json");
+/// `{"identities":[` and `]}`.
+const ENVELOPE: usize = 17;
+const PASSWORD: &str = "correct horse battery staple";
+const HASH: &str = "$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq";
+
+/// A realistic import input.
+fn person(i: usize) -> CreateIdentityBody {
+    CreateIdentityBody::new(
+        "default",
+        json!({ "email": format!("user{i}@example.com") }),
+    )
+}
+
+fn people(n: usize) -> Vec<CreateIdentityBody> {
+    (0..n).map(person).collect()
+}
+
+/// The patch id the client gives input `i`.
+fn patch_id(i: usize) -> Uuid {
+    Uuid::from_u128(i as u128)
+}
+
+/// The id the mock server gives the identity created from input `i`.
+fn created_id(i: usize) -> Uuid {
+    Uuid::from_u128(0x7d1a_0f3e_2b4c_4d5e_8f6a_0000_0000_0000 + i as u128)
+}
+
+/// The bytes input `body` takes in a request, as input `i`.
+fn patch_len(i: usize, body: &CreateIdentityBody) -> usize {
+    serde_json::to_vec(&IdentityPatch::create(body.clone()).patch_id(patch_id(i)))
+        .unwrap()
+        .len()
+}
+
+fn client(server: &MockServer) -> IdentityClient {
+    IdentityClient::builder(server.base_url())
+        .bearer_token(TOKEN)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+/// A client with the default retry policy (3 retries).
+fn retrying_client(server: &MockServer) -> IdentityClient {
+    IdentityClient::builder(server.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap()
+}
+
+/// One batch request the server received.
+#[derive(Debug, Clone)]
+struct Received {
+    /// The body's length in bytes.
+    len: usize,
+    body: Value,
+}
+
+impl Received {
+    fn entries(&self) -> &[Value] {
+        self.body["identities"]
+            .as_array()
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The input indices, from the entries' patch ids.
+    fn indices(&self) -> Vec<usize> {
+        self.entries()
+            .iter()
+            .map(|e| index_of(&e["patch_id"]).expect("every entry has a patch id"))
+            .collect()
+    }
+}
+
+fn index_of(patch_id: &Value) -> Option<usize> {
+    let id = Uuid::parse_str(patch_id.as_str()?).ok()?;
+    usize::try_from(id.as_u128()).ok()
+}
+
+type Log = Arc<Mutex<Vec<Received>>>;
+
+/// The batch endpoint: records every request, and answers with
+/// `answer(request number from 0, the request's input indices)`.
+fn batch<'a>(
+    server: &'a MockServer,
+    answer: impl Fn(usize, &[usize]) -> HttpMockResponse + Send + Sync + 'static,
+) -> (Mock<'a>, Log) {
+    let log: Log = Arc::default();
+    let seen = Arc::clone(&log);
+    let mock = server.mock(|when, then| {
+        when.method("PATCH")
+            .path("/admin/identities")
+            .header("authorization", BEARER)
+            .header("content-type", "application/json");
+        then.respond_with(move |req: &HttpMockRequest| {
+            let Ok(body) = serde_json::from_slice::<Value>(req.body_ref()) else {
+                return HttpMockResponse::builder()
+                    .status(599)
+                    .body("the test server could not parse the body")
+                    .build();
+            };
+            let received = Received {
+                len: req.body_ref().len(),
+                body,
+            };
+            let indices: Vec<usize> = received
+                .entries()
+                .iter()
+                .map(|e| index_of(&e["patch_id"]).unwrap_or(usize::MAX))
+                .collect();
+            let n = {
+                let mut log = seen.lock().unwrap();
+                log.push(received);
+                log.len() - 1
+            };
+            answer(n, &indices)
+        });
+    });
+    (mock, log)
+}
+
+/// Answers every request no earlier mock matched with a 418 naming it.
+/// Create it last; zero calls on it prove no unexpected request was made.
+fn catch_all(server: &MockServer) -> Mock<'_> {
+    server.mock(|when, then| {
+        when.any_request();
+        then.respond_with(|req: &HttpMockRequest| {
+            HttpMockResponse::builder()
+                .status(418)
+                .body(format!(
+                    "unexpected request: {} {}",
+                    req.method_str(),
+                    req.uri_str()
+                ))
+                .build()
+        });
+    })
+}
+
+fn json_response(status: u16, body: &Value) -> HttpMockResponse {
+    HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body.to_string())
+        .build()
+}
+
+fn raw_response(status: u16, body: &str) -> HttpMockResponse {
+    HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .build()
+}
+
+/// A `create` answer entry for input `i`, echoing its patch id.
+fn created(i: usize) -> Value {
+    json!({"action": "create", "identity": created_id(i), "patch_id": patch_id(i)})
+}
+
+/// Kratos's answer when every input was created.
+fn all_created(indices: &[usize]) -> HttpMockResponse {
+    let entries: Vec<Value> = indices.iter().map(|&i| created(i)).collect();
+    json_response(200, &json!({ "identities": entries }))
+}
+
+/// The indices of all requests, concatenated.
+fn all_indices(log: &Log) -> Vec<usize> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .flat_map(Received::indices)
+        .collect()
+}
+
+fn sizes(log: &Log) -> Vec<usize> {
+    log.lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.entries().len())
+        .collect()
+}
+
+/// Checks outcome `i` is the creation of `created_id(i)`.
+fn assert_created(outcome: &ImportOutcome, i: usize) {
+    assert_eq!(outcome.index, i);
+    match &outcome.result {
+        Ok(id) => assert_eq!(*id, created_id(i), "outcome {i}"),
+        Err(e) => panic!("outcome {i}: expected created, got {e:?}"),
+    }
+}
+
+/// Checks that every entry of every request is the input it claims to be.
+fn assert_entries_match_inputs(log: &Log) {
+    for request in log.lock().unwrap().iter() {
+        for entry in request.entries() {
+            let i = index_of(&entry["patch_id"]).unwrap();
+            assert_eq!(entry["create"]["schema_id"], "default", "entry {i}");
+            assert_eq!(
+                entry["create"]["traits"]["email"],
+                format!("user{i}@example.com"),
+                "entry {i}"
+            );
+        }
+    }
+}
+
+fn has_plaintext_password(entry: &Value) -> bool {
+    entry["create"]["credentials"]["password"]["config"]["password"].is_string()
+}
+
+// ------------------------------------------------------- 1. chunking by count
+
+#[test]
+fn imports_2500_identities_in_chunks_of_1000_1000_and_500() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(2500))
+        .chunk_size(1000)
+        .outcomes()
+        .collect();
+
+    mock.assert_calls(3);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [1000, 1000, 500]);
+    assert_eq!(all_indices(&log), (0..2500).collect::<Vec<_>>());
+    assert_entries_match_inputs(&log);
+    assert!(
+        log.lock()
+            .unwrap()
+            .iter()
+            .all(|r| r.len <= DEFAULT_MAX_CHUNK_BYTES)
+    );
+    assert_eq!(outcomes.len(), 2500);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        assert_created(outcome, i);
+    }
+
+    // 1000 is also the default, and send() sums it up.
+    let report = client(&server).import_identities(people(2500)).send();
+    mock.assert_calls(6);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log)[3..], [1000, 1000, 500]);
+    assert_eq!(report.total, 2500);
+    assert_eq!(report.created, 2500);
+    assert!(report.failures.is_empty());
+    assert!(report.is_success());
+}
+
+#[test]
+fn smaller_chunk_sizes_are_honoured() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+
+    let report = client(&server)
+        .import_identities(people(25))
+        .chunk_size(10)
+        .send();
+
+    mock.assert_calls(3);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [10, 10, 5]);
+    assert_eq!(all_indices(&log), (0..25).collect::<Vec<_>>());
+    assert_eq!((report.total, report.created), (25, 25));
+}
+
+#[test]
+fn outcomes_are_lazy_one_request_per_chunk_as_consumed() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+
+    let mut outcomes = client(&server)
+        .import_identities(people(25))
+        .chunk_size(10)
+        .outcomes();
+    mock.assert_calls(0);
+    assert_created(&outcomes.next().unwrap(), 0);
+    mock.assert_calls(1);
+    for i in 1..11 {
+        assert_created(&outcomes.next().unwrap(), i);
+    }
+    mock.assert_calls(2);
+    let rest: Vec<ImportOutcome> = outcomes.collect();
+    assert_eq!(rest.len(), 14);
+    for (k, outcome) in rest.iter().enumerate() {
+        assert_created(outcome, 11 + k);
+    }
+    mock.assert_calls(3);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [10, 10, 5]);
+}
+
+// ------------------------------------------------------- 2. plaintext passwords
+
+#[test]
+fn a_plaintext_password_caps_its_chunk_at_200() {
+    for with_password in [10, 300] {
+        let server = MockServer::start();
+        let (mock, log) = batch(&server, |_, indices| all_created(indices));
+        let stray = catch_all(&server);
+        let inputs: Vec<CreateIdentityBody> = (0..450)
+            .map(|i| {
+                if i == with_password {
+                    person(i).password(PASSWORD)
+                } else {
+                    person(i)
+                }
+            })
+            .collect();
+
+        let outcomes: Vec<ImportOutcome> = client(&server)
+            .import_identities(inputs)
+            .outcomes()
+            .collect();
+
+        stray.assert_calls(0);
+        let requests = log.lock().unwrap().clone();
+        mock.assert_calls(requests.len());
+        assert!(requests.len() >= 2, "password at {with_password}");
+        if with_password < MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS {
+            assert!(
+                requests[0].entries().len() <= MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+                "the first chunk carries the password: {:?}",
+                sizes(&log)
+            );
+        }
+        let mut with_plaintext = 0;
+        for request in &requests {
+            let plaintext = request
+                .entries()
+                .iter()
+                .filter(|e| has_plaintext_password(e));
+            let count = plaintext.count();
+            if count > 0 {
+                with_plaintext += count;
+                assert!(
+                    request.entries().len() <= MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+                    "a chunk with a plaintext password has {} items",
+                    request.entries().len()
+                );
+                let entry = request
+                    .entries()
+                    .iter()
+                    .find(|e| has_plaintext_password(e))
+                    .unwrap();
+                assert_eq!(index_of(&entry["patch_id"]), Some(with_password));
+                assert_eq!(
+                    entry["create"]["credentials"]["password"]["config"]["password"],
+                    PASSWORD
+                );
+            }
+        }
+        assert_eq!(with_plaintext, 1);
+        assert_eq!(all_indices(&log), (0..450).collect::<Vec<_>>());
+        assert_entries_match_inputs(&log);
+        assert_eq!(outcomes.len(), 450);
+        for (i, outcome) in outcomes.iter().enumerate() {
+            assert_created(outcome, i);
+        }
+    }
+}
+
+#[test]
+fn hashed_passwords_do_not_trigger_the_200_cap() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    let inputs: Vec<CreateIdentityBody> =
+        (0..450).map(|i| person(i).hashed_password(HASH)).collect();
+    assert!(!inputs[0].has_plaintext_password());
+
+    let report = client(&server).import_identities(inputs).send();
+
+    mock.assert_calls(1);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [450]);
+    let requests = log.lock().unwrap();
+    assert_eq!(
+        requests[0].entries()[7]["create"]["credentials"]["password"]["config"]["hashed_password"],
+        HASH
+    );
+    assert!(!requests[0].entries().iter().any(has_plaintext_password));
+    assert_eq!((report.total, report.created), (450, 450));
+}
+
+// ------------------------------------------------------- 3. bytes
+
+#[test]
+fn max_chunk_bytes_cuts_chunks_by_size() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    let cap = 1000;
+
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(40))
+        .max_chunk_bytes(cap)
+        .outcomes()
+        .collect();
+
+    stray.assert_calls(0);
+    let requests = log.lock().unwrap().clone();
+    mock.assert_calls(requests.len());
+    let total: usize = (0..40).map(|i| patch_len(i, &person(i)) + 1).sum::<usize>();
+    assert!(
+        requests.len() >= total.div_ceil(cap - ENVELOPE),
+        "{} requests for {total} bytes",
+        requests.len()
+    );
+    for request in &requests {
+        assert!(
+            request.len <= cap,
+            "a {}-byte body over a {cap}-byte cap",
+            request.len
+        );
+    }
+    assert_eq!(all_indices(&log), (0..40).collect::<Vec<_>>());
+    assert_entries_match_inputs(&log);
+    assert_eq!(outcomes.len(), 40);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        assert_created(outcome, i);
+    }
+}
+
+#[test]
+fn max_chunk_bytes_is_inclusive_to_the_byte() {
+    // Same-size inputs, so the arithmetic is exact.
+    let fixed = |i: usize| {
+        CreateIdentityBody::new(
+            "default",
+            json!({ "email": format!("user{i:04}@example.com") }),
+        )
+    };
+    let size = patch_len(0, &fixed(0));
+    assert!((0..10).all(|i| patch_len(i, &fixed(i)) == size));
+
+    // (cap, items per request)
+    for (cap, per_request) in [
+        (ENVELOPE + 2 * size + 1, 2),
+        (ENVELOPE + 2 * size, 1),
+        (ENVELOPE + size, 1),
+    ] {
+        let server = MockServer::start();
+        let (mock, log) = batch(&server, |_, indices| all_created(indices));
+        let stray = catch_all(&server);
+
+        let outcomes: Vec<ImportOutcome> = client(&server)
+            .import_identities((0..10).map(fixed))
+            .max_chunk_bytes(cap)
+            .outcomes()
+            .collect();
+
+        stray.assert_calls(0);
+        mock.assert_calls(10 / per_request);
+        assert_eq!(
+            sizes(&log),
+            vec![per_request; 10 / per_request],
+            "cap {cap}"
+        );
+        for request in log.lock().unwrap().iter() {
+            assert_eq!(request.len, ENVELOPE + per_request * size + per_request - 1);
+            assert!(request.len <= cap);
+        }
+        for (i, outcome) in outcomes.iter().enumerate() {
+            assert_created(outcome, i);
+        }
+    }
+
+    // One byte less than a single input needs: nothing can be sent.
+    let server = MockServer::start();
+    let stray = catch_all(&server);
+    let cap = ENVELOPE + size - 1;
+    let report = client(&server)
+        .import_identities((0..10).map(fixed))
+        .max_chunk_bytes(cap)
+        .send();
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (10, 0));
+    let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(indices, (0..10).collect::<Vec<_>>());
+    for failure in &report.failures {
+        match failure.error {
+            ImportError::TooLarge { bytes, limit } => assert_eq!((bytes, limit), (size, cap)),
+            ref other => panic!("expected TooLarge, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn an_identity_larger_than_the_cap_fails_alone_and_its_neighbours_are_created() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    let cap = 1000;
+    let too_large = [0, 12, 13, 29];
+    let input = |i: usize| {
+        if too_large.contains(&i) {
+            person(i).metadata_admin(json!({ "notes": "x".repeat(2000) }))
+        } else {
+            person(i)
+        }
+    };
+
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities((0..30).map(input))
+        .max_chunk_bytes(cap)
+        .outcomes()
+        .collect();
+
+    stray.assert_calls(0);
+    let requests = log.lock().unwrap().clone();
+    mock.assert_calls(requests.len());
+    assert!(requests.iter().all(|r| r.len <= cap));
+    let sent: Vec<usize> = (0..30).filter(|i| !too_large.contains(i)).collect();
+    assert_eq!(all_indices(&log), sent);
+    assert_eq!(outcomes.len(), 30);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        if too_large.contains(&i) {
+            assert_eq!(outcome.index, i);
+            match outcome.result {
+                Err(ImportError::TooLarge { bytes, limit }) => {
+                    assert_eq!(
+                        (bytes, limit),
+                        (patch_len(i, &input(i)), cap),
+                        "outcome {i}"
+                    )
+                }
+                ref other => panic!("outcome {i}: expected TooLarge, got {other:?}"),
+            }
+        } else {
+            assert_created(outcome, i);
+        }
+    }
+}
+
+// ------------------------------------------------------- 4. partial failure
+
+#[test]
+fn per_item_errors_and_null_entries_land_on_their_inputs() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| {
+        let p = |k: usize| indices[k];
+        json_response(
+            200,
+            &json!({"identities": [
+                created(p(0)),
+                {
+                    "action": "error",
+                    "patch_id": patch_id(p(1)),
+                    "error": {
+                        "code": 409,
+                        "status": "Conflict",
+                        "reason": "This identity conflicts with another identity that already exists.",
+                        "message": "The request could not be completed due to a conflict"
+                    }
+                },
+                null,
+                created(p(3)),
+                {
+                    "action": "error",
+                    "error": {
+                        "code": 400,
+                        "status": "Bad Request",
+                        "reason": "I[#/traits/email] S[#/properties/traits/properties/email/format] \"user4@example\" is not valid \"email\"",
+                        "message": "The request was malformed or contained invalid parameters"
+                    }
+                },
+                created(p(5)),
+            ]}),
+        )
+    });
+    let stray = catch_all(&server);
+
+    let report = client(&server).import_identities(people(6)).send();
+
+    assert_eq!(report.total, 6);
+    assert_eq!(report.created, 3);
+    assert_eq!(report.created + report.failures.len(), report.total);
+    assert!(!report.is_success());
+    let failed: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(failed, [1, 2, 4]);
+    match &report.failures[0].error {
+        ImportError::Rejected(e) => {
+            assert_eq!(
+                e.message,
+                "The request could not be completed due to a conflict"
+            );
+            assert_eq!(
+                e.reason.as_deref(),
+                Some("This identity conflicts with another identity that already exists.")
+            );
+            assert_eq!(e.code, Some(409));
+            let shown = report.failures[0].error.to_string();
+            assert!(
+                shown.contains("conflict") && shown.contains("already exists"),
+                "{shown}"
+            );
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert!(matches!(report.failures[1].error, ImportError::NoResult));
+    match &report.failures[2].error {
+        ImportError::Rejected(e) => {
+            assert_eq!(
+                e.message,
+                "The request was malformed or contained invalid parameters"
+            );
+            assert!(
+                e.reason
+                    .as_deref()
+                    .unwrap()
+                    .contains("is not valid \"email\"")
+            );
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+
+    // The same, outcome by outcome.
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(6))
+        .outcomes()
+        .collect();
+    assert_eq!(outcomes.len(), 6);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match i {
+            1 | 4 => {
+                assert_eq!(outcome.index, i);
+                assert!(
+                    matches!(outcome.result, Err(ImportError::Rejected(_))),
+                    "{outcome:?}"
+                );
+            }
+            2 => {
+                assert_eq!(outcome.index, i);
+                assert!(
+                    matches!(outcome.result, Err(ImportError::NoResult)),
+                    "{outcome:?}"
+                );
+            }
+            _ => assert_created(outcome, i),
+        }
+    }
+    mock.assert_calls(2);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [6, 6]);
+}
+
+// ------------------------------------------------------- 5. order
+
+#[test]
+fn entries_out_of_order_are_matched_by_patch_id() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| {
+        let entries: Vec<Value> = indices.iter().rev().map(|&i| created(i)).collect();
+        json_response(200, &json!({ "identities": entries }))
+    });
+    let stray = catch_all(&server);
+
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(10))
+        .chunk_size(5)
+        .outcomes()
+        .collect();
+
+    mock.assert_calls(2);
+    stray.assert_calls(0);
+    assert_eq!(sizes(&log), [5, 5]);
+    assert_eq!(outcomes.len(), 10);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        assert_created(outcome, i);
+    }
+}
+
+// ------------------------------------------------------- 6. missing entries
+
+#[test]
+fn inputs_without_an_answer_entry_are_no_result() {
+    // (case, answer entries for a chunk's inputs, inputs expected without a result)
+    type Answer = fn(&[usize]) -> Vec<Value>;
+    let cases: [(&str, Answer, &[usize]); 4] = [
+        (
+            "only the first three of each chunk",
+            |idx| idx.iter().take(3).map(|&i| created(i)).collect(),
+            &[3, 4, 8, 9],
+        ),
+        (
+            "a middle entry missing, patch ids echoed",
+            |idx| {
+                idx.iter()
+                    .filter(|&&i| i % 5 != 2)
+                    .map(|&i| created(i))
+                    .collect()
+            },
+            &[2, 7],
+        ),
+        (
+            "fewer entries without patch ids",
+            |idx| {
+                idx.iter()
+                    .take(4)
+                    .map(|&i| json!({"action": "create", "identity": created_id(i)}))
+                    .collect()
+            },
+            &[4, 9],
+        ),
+        (
+            "an empty list",
+            |_| Vec::new(),
+            &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        ),
+    ];
+    for (case, answer, missing) in cases {
+        let server = MockServer::start();
+        let (mock, log) = batch(&server, move |_, indices| {
+            json_response(200, &json!({ "identities": answer(indices) }))
+        });
+        let stray = catch_all(&server);
+
+        let outcomes: Vec<ImportOutcome> = client(&server)
+            .import_identities(people(10))
+            .chunk_size(5)
+            .outcomes()
+            .collect();
+
+        mock.assert_calls(2);
+        stray.assert_calls(0);
+        assert_eq!(sizes(&log), [5, 5], "{case}");
+        assert_eq!(outcomes.len(), 10, "{case}");
+        for (i, outcome) in outcomes.iter().enumerate() {
+            if missing.contains(&i) {
+                assert_eq!(outcome.index, i, "{case}");
+                assert!(
+                    matches!(outcome.result, Err(ImportError::NoResult)),
+                    "{case}: outcome {i} is {outcome:?}"
+                );
+            } else {
+                assert_created(outcome, i);
+            }
+        }
+    }
+}
+
+#[test]
+fn extra_answer_entries_are_ignored() {
+    let server = MockServer::start();
+    let (mock, _log) = batch(&server, |_, indices| {
+        let mut entries: Vec<Value> = indices.iter().map(|&i| created(i)).collect();
+        entries.push(created(4711));
+        entries.push(json!({"action": "create", "identity": created_id(4712)}));
+        entries.push(Value::Null);
+        json_response(200, &json!({ "identities": entries }))
+    });
+    let stray = catch_all(&server);
+
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(5))
+        .outcomes()
+        .collect();
+
+    mock.assert_calls(1);
+    stray.assert_calls(0);
+    assert_eq!(outcomes.len(), 5);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        assert_created(outcome, i);
+    }
+}
+
+// ------------------------------------------------------- 7. failed requests
+
+#[test]
+fn a_failed_chunk_fails_each_of_its_items_with_the_request_error() {
+    for (status, body) in [(400, ERROR_400), (500, ERROR_500)] {
+        let server = MockServer::start();
+        let (mock, log) = batch(&server, move |n, indices| {
+            if n == 1 {
+                raw_response(status, body)
+            } else {
+                all_created(indices)
+            }
+        });
+        let stray = catch_all(&server);
+
+        let outcomes: Vec<ImportOutcome> = client(&server)
+            .import_identities(people(30))
+            .chunk_size(10)
+            .outcomes()
+            .collect();
+
+        mock.assert_calls(3);
+        stray.assert_calls(0);
+        assert_eq!(all_indices(&log), (0..30).collect::<Vec<_>>());
+        assert_eq!(outcomes.len(), 30);
+        let mut shared: Option<Arc<Error>> = None;
+        for (i, outcome) in outcomes.iter().enumerate() {
+            if !(10..20).contains(&i) {
+                assert_created(outcome, i);
+                continue;
+            }
+            assert_eq!(outcome.index, i);
+            let Err(ImportError::RequestFailed(error)) = &outcome.result else {
+                panic!("HTTP {status}: outcome {i}: expected RequestFailed, got {outcome:?}");
+            };
+            assert_eq!(error.status(), Some(status), "outcome {i}");
+            let kratos = error.kratos_error().expect("the Kratos error body");
+            let expected: Value = serde_json::from_str(body).unwrap();
+            assert_eq!(kratos.message, expected["error"]["message"]);
+            assert_eq!(
+                kratos.reason.as_deref(),
+                expected["error"]["reason"].as_str()
+            );
+            // One error, shared by the chunk.
+            match &shared {
+                None => shared = Some(Arc::clone(error)),
+                Some(first) => assert!(Arc::ptr_eq(first, error), "outcome {i}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn a_success_status_with_an_unreadable_body_fails_the_chunk() {
+    let server = MockServer::start();
+    let (mock, _log) = batch(&server, |n, indices| {
+        if n == 0 {
+            HttpMockResponse::builder()
+                .status(200)
+                .header("content-type", "text/html")
+                .body("<html>maintenance</html>")
+                .build()
+        } else {
+            all_created(indices)
+        }
+    });
+    let stray = catch_all(&server);
+
+    let report = client(&server)
+        .import_identities(people(8))
+        .chunk_size(4)
+        .send();
+
+    mock.assert_calls(2);
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (8, 4));
+    let failed: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(failed, [0, 1, 2, 3]);
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::RequestFailed(e) => assert!(matches!(**e, Error::Decode { .. }), "{e:?}"),
+            other => panic!("expected RequestFailed, got {other:?}"),
+        }
+    }
+}
+
+// ------------------------------------------------------- 8. retries
+
+#[test]
+fn batch_requests_are_not_retried_after_a_gateway_error() {
+    for status in [502, 503, 504] {
+        let server = MockServer::start();
+        let (mock, _log) = batch(&server, move |_, _| {
+            HttpMockResponse::builder()
+                .status(status)
+                .header("content-type", "text/html")
+                .body("<html><body><h1>Service Unavailable</h1></body></html>")
+                .build()
+        });
+        let stray = catch_all(&server);
+
+        let report = retrying_client(&server).import_identities(people(3)).send();
+
+        mock.assert_calls(1);
+        stray.assert_calls(0);
+        assert_eq!((report.total, report.created), (3, 0));
+        for (i, failure) in report.failures.iter().enumerate() {
+            assert_eq!(failure.index, i);
+            match &failure.error {
+                ImportError::RequestFailed(e) => assert_eq!(e.status(), Some(status)),
+                other => panic!("HTTP {status}: expected RequestFailed, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn batch_requests_are_retried_after_a_429_with_the_same_body() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |n, indices| {
+        if n == 0 {
+            HttpMockResponse::builder()
+                .status(429)
+                .header("retry-after", "0")
+                .header("x-ratelimit-limit", "10")
+                .header("x-ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", "0")
+                .body(r#"{"error":{"code":429,"status":"Too Many Requests","message":"rate limit exceeded"}}"#)
+                .build()
+        } else {
+            all_created(indices)
+        }
+    });
+    let stray = catch_all(&server);
+
+    let outcomes: Vec<ImportOutcome> = retrying_client(&server)
+        .import_identities(people(5))
+        .outcomes()
+        .collect();
+
+    mock.assert_calls(2);
+    stray.assert_calls(0);
+    let requests = log.lock().unwrap().clone();
+    assert_eq!(requests[0].body, requests[1].body);
+    assert_eq!(outcomes.len(), 5);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        assert_created(outcome, i);
+    }
+}
+
+#[test]
+fn a_429_that_persists_gives_up_after_the_retries() {
+    let server = MockServer::start();
+    let (mock, _log) = batch(&server, |_, _| {
+        HttpMockResponse::builder()
+            .status(429)
+            .header("retry-after", "0")
+            .body(r#"{"error":{"code":429,"message":"rate limit exceeded"}}"#)
+            .build()
+    });
+    let stray = catch_all(&server);
+
+    let report = retrying_client(&server).import_identities(people(2)).send();
+
+    // The first attempt and three retries.
+    mock.assert_calls(4);
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (2, 0));
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::RequestFailed(e) => assert!(e.is_rate_limited(), "{e:?}"),
+            other => panic!("expected RequestFailed, got {other:?}"),
+        }
+    }
+}
+
+// ------------------------------------------------------- 9. empty
+
+#[test]
+fn an_empty_import_sends_nothing() {
+    let server = MockServer::start();
+    let stray = catch_all(&server);
+
+    let report = client(&server).import_identities(Vec::new()).send();
+    assert_eq!(report.total, 0);
+    assert_eq!(report.created, 0);
+    assert!(report.failures.is_empty());
+    assert!(report.is_success());
+    assert!(
+        client(&server)
+            .import_identities(std::iter::empty())
+            .outcomes()
+            .next()
+            .is_none()
+    );
+
+    stray.assert_calls(0);
+}

@@ -1,0 +1,1774 @@
+//! Lazy pagination against a mock Kratos: the three `Link` schemes, the
+//! caller's filters and key on every page, the client's own base URL
+//! whatever the links name, limits, loops, errors, retries and the prefetch
+//! thread. Every test checks each request made (the hits on every mock, and
+//! a catch-all that must stay unused) and the items in order.
+
+use std::ops::Range;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use httpmock::prelude::*;
+use httpmock::{HttpMockRequest, HttpMockResponse, Mock, When};
+use kratos_identity::{Error, Identity, IdentityClient, PREFETCH_THREAD_NAME, Session};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+// ------------------------------------------------------------------ helpers
+
+const TOKEN: &str = "ory_pat_pagination_test_key_0042";
+const BEARER: &str = "Bearer ory_pat_pagination_test_key_0042";
+const ORG_ID: &str = "5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11";
+const OWNER_ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+/// The token of Kratos's `rel="first"` link on identity lists.
+const ZERO_TOKEN: &str = "00000000-0000-0000-0000-000000000000";
+const ERROR_500: &str = include_str!("fixtures/pagination_error_500.json");
+
+/// The id of test identity `n`; Kratos's identity page tokens are the id of
+/// the last identity of the previous page.
+fn identity_id(n: u32) -> Uuid {
+    Uuid::parse_str(&format!("9f425a8d-7efc-4768-8f23-{n:012x}")).unwrap()
+}
+
+fn session_id(n: u32) -> Uuid {
+    Uuid::parse_str(&format!("5b4b1c73-8e0d-4c6b-a8ad-{n:012x}")).unwrap()
+}
+
+/// The page token that follows identity `n`.
+fn after(n: u32) -> String {
+    identity_id(n).to_string()
+}
+
+fn identity_json(n: u32) -> Value {
+    json!({
+        "id": identity_id(n),
+        "schema_id": "default",
+        "schema_url": "http://127.0.0.1:4433/schemas/ZGVmYXVsdA",
+        "state": "active",
+        "state_changed_at": "2024-03-01T10:15:42.098765432+02:00",
+        "traits": {"email": format!("user{n}@example.com")},
+        "metadata_public": null,
+        "metadata_admin": null,
+        "created_at": "2024-03-01T10:15:42.098765432+02:00",
+        "updated_at": "2024-03-01T10:15:42.098765432+02:00",
+        "organization_id": ORG_ID
+    })
+}
+
+fn session_json(n: u32) -> Value {
+    json!({
+        "id": session_id(n),
+        "active": true,
+        "expires_at": "2026-11-24T14:02:11.381925+01:00",
+        "authenticated_at": "2026-11-23T14:02:11.381925+01:00",
+        "authenticator_assurance_level": "aal1",
+        "authentication_methods": [
+            {"method": "password", "aal": "aal1", "completed_at": "2026-11-23T14:02:11.3818755+01:00"}
+        ],
+        "issued_at": "2026-11-23T14:02:11.381925+01:00",
+        "devices": null,
+        "identity": null
+    })
+}
+
+fn schema_json(id: &str) -> Value {
+    json!({
+        "id": id,
+        "schema": {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "properties": {"traits": {"type": "object"}}
+        }
+    })
+}
+
+/// The JSON array of identities `range`.
+fn identities(range: Range<u32>) -> String {
+    Value::Array(range.map(identity_json).collect()).to_string()
+}
+
+fn sessions(range: Range<u32>) -> String {
+    Value::Array(range.map(session_json).collect()).to_string()
+}
+
+fn identity_ids(range: Range<u32>) -> Vec<Uuid> {
+    range.map(identity_id).collect()
+}
+
+fn session_ids(range: Range<u32>) -> Vec<Uuid> {
+    range.map(session_id).collect()
+}
+
+/// A client for `server` with the API key and no retries.
+fn client(server: &MockServer) -> IdentityClient {
+    client_at(&server.base_url())
+}
+
+fn client_at(base_url: &str) -> IdentityClient {
+    IdentityClient::builder(base_url)
+        .bearer_token(TOKEN)
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+/// Owned query pairs.
+fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Matches when the decoded query holds exactly these pairs, in any order,
+/// repeated keys counted, nothing else.
+fn exact_query(when: When, pairs: Vec<(String, String)>) -> When {
+    let mut expected = pairs;
+    expected.sort();
+    when.is_true(move |req: &HttpMockRequest| {
+        let mut got = req.query_params();
+        got.sort();
+        got == expected
+    })
+}
+
+/// One page: a GET of `path` with exactly `query` and the API key, answered
+/// 200 with `body` and `headers` (a header may be given several times).
+fn page<'a>(
+    server: &'a MockServer,
+    path: &str,
+    query: Vec<(String, String)>,
+    body: String,
+    headers: &[(&str, &str)],
+) -> Mock<'a> {
+    server.mock(|when, then| {
+        exact_query(
+            when.method(GET).path(path).header("authorization", BEARER),
+            query,
+        );
+        let mut then = then
+            .status(200)
+            .header("content-type", "application/json; charset=utf-8");
+        for (name, value) in headers {
+            then = then.header(*name, *value);
+        }
+        then.body(body);
+    })
+}
+
+/// Answers every request no earlier mock matched with a 418 naming it.
+/// Create it last; zero calls on it prove no unexpected request was made.
+fn catch_all(server: &MockServer) -> Mock<'_> {
+    server.mock(|when, then| {
+        when.any_request();
+        then.respond_with(|req: &HttpMockRequest| {
+            HttpMockResponse::builder()
+                .status(418)
+                .body(format!(
+                    "unexpected request: {} {}",
+                    req.method_str(),
+                    req.uri_str()
+                ))
+                .build()
+        });
+    })
+}
+
+/// `<target>; rel="rel"` links, comma-joined without a space, as Kratos
+/// sends them.
+fn links(parts: &[(&str, &str)]) -> String {
+    parts
+        .iter()
+        .map(|(rel, target)| format!("<{target}>; rel=\"{rel}\""))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// What one iteration step gave, comparable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Got {
+    Item(Uuid),
+    /// `Error::Pagination`.
+    Pagination,
+    /// `Error::Api` with this status.
+    Api(u16),
+    Other(String),
+}
+
+fn kind(error: &Error) -> Got {
+    match error {
+        Error::Pagination(_) => Got::Pagination,
+        Error::Api(api) => Got::Api(api.status),
+        other => Got::Other(format!("{other:?}")),
+    }
+}
+
+fn got(result: Result<Identity, Error>) -> Got {
+    match result {
+        Ok(identity) => Got::Item(identity.id),
+        Err(e) => kind(&e),
+    }
+}
+
+fn items(ids: Vec<Uuid>) -> Vec<Got> {
+    ids.into_iter().map(Got::Item).collect()
+}
+
+/// Every id of an identity iteration; panics on an error.
+fn ids_of(iter: impl Iterator<Item = Result<Identity, Error>>) -> Vec<Uuid> {
+    iter.map(|r| r.expect("no error while paginating").id)
+        .collect()
+}
+
+fn session_ids_of(iter: impl Iterator<Item = Result<Session, Error>>) -> Vec<Uuid> {
+    iter.map(|r| r.expect("no error while paginating").id)
+        .collect()
+}
+
+/// Strict percent-decoding (`%XX` only; `+` stays `+`).
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).expect("a valid %XX escape"));
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The raw (still encoded) value of `key` in the request's query string.
+fn raw_query_value(req: &HttpMockRequest, key: &str) -> Option<String> {
+    let uri = req.uri();
+    let query = uri.query()?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix(&format!("{key}=")).map(str::to_string))
+}
+
+/// Serializes the tests that start prefetch threads, so that counting the
+/// threads of the process sees only the current test's.
+static PREFETCH: Mutex<()> = Mutex::new(());
+
+fn prefetch_lock() -> MutexGuard<'static, ()> {
+    PREFETCH
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// How many threads of this process carry the prefetch thread's name, or
+/// `None` without `/proc`. Linux keeps 15 bytes of a thread name.
+fn prefetch_threads() -> Option<usize> {
+    let tasks = std::fs::read_dir("/proc/self/task").ok()?;
+    let name = &PREFETCH_THREAD_NAME[..PREFETCH_THREAD_NAME.len().min(15)];
+    Some(
+        tasks
+            .filter_map(Result::ok)
+            .filter(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|comm| comm.trim_end_matches('\n') == name)
+            })
+            .count(),
+    )
+}
+
+/// Asserts no prefetch thread is left. A joined thread can stay listed in
+/// `/proc` for a moment after `join` returns, so this looks for up to
+/// 100 ms: far less than the delays the tests use to catch a thread that
+/// was not joined.
+fn assert_no_prefetch_thread() {
+    let Some(mut count) = prefetch_threads() else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_millis(100);
+    while count > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+        count = prefetch_threads().unwrap_or(0);
+    }
+    assert_eq!(
+        count, 0,
+        "a {PREFETCH_THREAD_NAME:?} thread is still running"
+    );
+}
+
+/// The answer for page `k` (0-based) of a listing of `pages` pages of
+/// `per_page` identities, with tokens `p1`, `p2`, …; a 500 for `fail_on`.
+fn numbered_page(k: u32, pages: u32, per_page: u32, fail_on: Option<u32>) -> HttpMockResponse {
+    if fail_on == Some(k) {
+        return HttpMockResponse::builder()
+            .status(500)
+            .header("content-type", "application/json")
+            .body(ERROR_500)
+            .build();
+    }
+    let mut response = HttpMockResponse::builder()
+        .status(200)
+        .header("content-type", "application/json; charset=utf-8");
+    let first = format!("/admin/identities?page_size={per_page}&page_token={ZERO_TOKEN}");
+    let next = format!(
+        "/admin/identities?page_size={per_page}&page_token=p{}",
+        k + 1
+    );
+    let header = if k + 1 < pages {
+        links(&[("first", &first), ("next", &next)])
+    } else {
+        links(&[("first", &first)])
+    };
+    response = response.header("link", header);
+    let start = k * per_page + 1;
+    response.body(identities(start..start + per_page)).build()
+}
+
+/// Serves `pages` numbered pages of `per_page` identities at
+/// `/admin/identities` (tokens `p1`, `p2`, …), recording the token of each
+/// request (`""` for the first). Pages after the first take `delay`.
+fn numbered_pages(
+    server: &MockServer,
+    pages: u32,
+    per_page: u32,
+    fail_on: Option<u32>,
+    delay: Duration,
+) -> Arc<Mutex<Vec<String>>> {
+    let requested = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&requested);
+    server.mock(|when, then| {
+        exact_query(
+            when.method(GET)
+                .path("/admin/identities")
+                .header("authorization", BEARER),
+            q(&[("page_size", &per_page.to_string())]),
+        );
+        then.respond_with(move |_: &HttpMockRequest| {
+            seen.lock().unwrap().push(String::new());
+            numbered_page(0, pages, per_page, fail_on)
+        });
+    });
+    let seen = Arc::clone(&requested);
+    server.mock(|when, then| {
+        when.method(GET)
+            .path("/admin/identities")
+            .header("authorization", BEARER)
+            .query_param("page_size", per_page.to_string())
+            .query_param_matches("^page_token$", "^p[0-9]+$")
+            .query_param_count(".*", ".*", 2);
+        then.delay(delay)
+            .respond_with(move |req: &HttpMockRequest| {
+                let token = req
+                    .query_params()
+                    .into_iter()
+                    .find(|(k, _)| k == "page_token")
+                    .map(|(_, v)| v)
+                    .unwrap_or_default();
+                seen.lock().unwrap().push(token.clone());
+                let k: u32 = token.trim_start_matches('p').parse().unwrap_or(u32::MAX);
+                numbered_page(k, pages, per_page, fail_on)
+            });
+    });
+    requested
+}
+
+/// The tokens of the first `n` requests of a numbered listing.
+fn numbered_tokens(n: u32) -> Vec<String> {
+    (0..n)
+        .map(|k| {
+            if k == 0 {
+                String::new()
+            } else {
+                format!("p{k}")
+            }
+        })
+        .collect()
+}
+
+// ------------------------------------------------------- 1. page tokens
+
+#[test]
+fn follows_relative_kratos_links_keeping_filters_and_key_on_every_page() {
+    let server = MockServer::start();
+    let wanted: Vec<String> = (1..=6).map(|n| identity_id(n).to_string()).collect();
+    let mut filters: Vec<(&str, &str)> = wanted.iter().map(|id| ("ids", id.as_str())).collect();
+    filters.push(("include_credential", "password"));
+    filters.push(("organization_id", ORG_ID));
+    // Kratos carries every other parameter over into its links (keys sorted, as Go encodes).
+    let carried: String = filters.iter().map(|(k, v)| format!("{k}={v}&")).collect();
+    let target = |token: &str| format!("/admin/identities?{carried}page_size=2&page_token={token}");
+    let first = target(ZERO_TOKEN);
+    let with = |extra: &[(&str, &str)]| [q(&filters), q(extra)].concat();
+
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        with(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &first), ("next", &target(&after(2)))]),
+        )],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        with(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[("first", &first), ("next", &target(&after(4)))]),
+        )],
+    );
+    let p3 = page(
+        &server,
+        "/admin/identities",
+        with(&[("page_size", "2"), ("page_token", &after(4))]),
+        identities(5..7),
+        &[("link", &links(&[("first", &first)]))],
+    );
+    let stray = catch_all(&server);
+
+    let got = ids_of(
+        client(&server)
+            .list_identities()
+            .page_size(2)
+            .ids(&wanted)
+            .include_credential(["password"])
+            .organization_id(ORG_ID)
+            .items(),
+    );
+
+    assert_eq!(got, identity_ids(1..7));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 2. absolute links
+
+#[test]
+fn follows_absolute_links_to_the_same_server() {
+    let server = MockServer::start();
+    let base = server.base_url();
+    let port = server.port();
+    let t = |token: &str| format!("{base}/admin/identities?page_size=2&page_token={token}");
+    // `localhost` names the same server under another spelling.
+    let t_localhost = |token: &str| {
+        format!("http://localhost:{port}/admin/identities?page_size=2&page_token={token}")
+    };
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t_localhost(&after(4)))]),
+        )],
+    );
+    let p3 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(4))]),
+        identities(5..6),
+        &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+    );
+    let stray = catch_all(&server);
+
+    let got = ids_of(client(&server).list_identities().page_size(2).items());
+
+    assert_eq!(got, identity_ids(1..6));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 3. path prefix
+
+#[test]
+fn keeps_the_base_url_path_prefix_when_links_are_relative_to_the_root() {
+    for prefix in ["/kratos", "/kratos/"] {
+        let server = MockServer::start();
+        let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+        let path = "/kratos/admin/identities";
+        let p1 = page(
+            &server,
+            path,
+            q(&[("page_size", "2")]),
+            identities(1..3),
+            &[(
+                "link",
+                &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+            )],
+        );
+        let p2 = page(
+            &server,
+            path,
+            q(&[("page_size", "2"), ("page_token", &after(2))]),
+            identities(3..5),
+            &[(
+                "link",
+                &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(4)))]),
+            )],
+        );
+        let p3 = page(
+            &server,
+            path,
+            q(&[("page_size", "2"), ("page_token", &after(4))]),
+            identities(5..7),
+            &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+        );
+        let root = server.mock(|when, then| {
+            when.path("/admin/identities");
+            then.status(404)
+                .body("the proxy serves Kratos under /kratos only");
+        });
+        let stray = catch_all(&server);
+
+        let client = client_at(&format!("{}{prefix}", server.base_url()));
+        let got = ids_of(client.list_identities().page_size(2).items());
+
+        assert_eq!(got, identity_ids(1..7), "prefix {prefix:?}");
+        p1.assert_calls(1);
+        p2.assert_calls(1);
+        p3.assert_calls(1);
+        root.assert_calls(0);
+        stray.assert_calls(0);
+    }
+}
+
+// ------------------------------------------------------- 4. legacy pages
+
+#[test]
+fn follows_legacy_page_and_per_page_links_with_total_count() {
+    let server = MockServer::start();
+    let t = |page: u32| format!("/admin/identities?page={page}&per_page=2");
+    let (l0, l1, l2) = (t(0), t(1), t(2));
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page", "0"), ("per_page", "2")]),
+        identities(1..3),
+        &[
+            ("x-total-count", "5"),
+            (
+                "link",
+                &links(&[("first", &l0), ("next", &l1), ("last", &l2)]),
+            ),
+        ],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page", "1"), ("per_page", "2")]),
+        identities(3..5),
+        &[
+            ("x-total-count", "5"),
+            (
+                "link",
+                &links(&[("first", &l0), ("next", &l2), ("prev", &l0), ("last", &l2)]),
+            ),
+        ],
+    );
+    let p3 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page", "2"), ("per_page", "2")]),
+        identities(5..6),
+        &[
+            ("x-total-count", "5"),
+            ("link", &links(&[("first", &l0), ("prev", &l1)])),
+        ],
+    );
+    let stray = catch_all(&server);
+
+    let pages: Vec<_> = client(&server)
+        .list_identities()
+        .per_page(2)
+        .page(0)
+        .pages()
+        .map(|p| p.expect("no error while paginating"))
+        .collect();
+
+    assert_eq!(pages.iter().map(|p| p.len()).collect::<Vec<_>>(), [2, 2, 1]);
+    assert!(pages.iter().all(|p| p.total_count() == Some(5)));
+    assert_eq!(
+        pages.iter().map(|p| p.has_next()).collect::<Vec<_>>(),
+        [true, true, false]
+    );
+    assert!(pages.iter().all(|p| p.next_page_token().is_none()));
+    let got: Vec<Uuid> = pages.into_iter().flatten().map(|i| i.id).collect();
+    assert_eq!(got, identity_ids(1..6));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 5. offset tokens
+
+#[test]
+fn follows_offset_links_of_identity_sessions_and_stops_on_the_empty_page() {
+    let server = MockServer::start();
+    let path = format!("/admin/identities/{OWNER_ID}/sessions");
+    // Kratos's offset links: every paging parameter, keys sorted, the token one ahead.
+    let t = |page: i64| {
+        format!(
+            "{path}?active=true&page={page}&page_size=2&page_token={}&per_page=2",
+            page + 1
+        )
+    };
+    let offset_links = |page: i64| {
+        links(&[
+            ("first", &t(0)),
+            ("next", &t(page + 1)),
+            ("prev", &t(page - 1)),
+            ("last", &t(2)),
+        ])
+    };
+    let at = |page: &str, token: &str| {
+        q(&[
+            ("active", "true"),
+            ("page", page),
+            ("page_size", "2"),
+            ("page_token", token),
+            ("per_page", "2"),
+        ])
+    };
+    let p1 = page(
+        &server,
+        &path,
+        q(&[("active", "true"), ("page_size", "2")]),
+        sessions(1..3),
+        &[("x-total-count", "5"), ("link", &offset_links(0))],
+    );
+    let p2 = page(
+        &server,
+        &path,
+        at("1", "2"),
+        sessions(3..5),
+        &[("x-total-count", "5"), ("link", &offset_links(1))],
+    );
+    // The last page still announces a next one …
+    let p3 = page(
+        &server,
+        &path,
+        at("2", "3"),
+        sessions(5..6),
+        &[("x-total-count", "5"), ("link", &offset_links(2))],
+    );
+    // … which is empty, and announces yet another.
+    let p4 = page(
+        &server,
+        &path,
+        at("3", "4"),
+        "[]".into(),
+        &[("x-total-count", "5"), ("link", &offset_links(3))],
+    );
+    let stray = catch_all(&server);
+
+    let pages: Vec<_> = client(&server)
+        .list_identity_sessions(OWNER_ID)
+        .active(true)
+        .page_size(2)
+        .pages()
+        .map(|p| p.expect("no error while paginating"))
+        .collect();
+
+    assert_eq!(pages.iter().map(|p| p.len()).collect::<Vec<_>>(), [2, 2, 1]);
+    assert!(pages.iter().all(|p| p.total_count() == Some(5)));
+    let got: Vec<Uuid> = pages.into_iter().flatten().map(|s| s.id).collect();
+    assert_eq!(got, session_ids(1..6));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    p4.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn an_empty_offset_collection_ends_after_one_request_despite_its_next_link() {
+    let server = MockServer::start();
+    let t = |page: i64| {
+        format!(
+            "/schemas?page={page}&page_size=250&page_token={}&per_page=250",
+            page + 1
+        )
+    };
+    let empty = page(
+        &server,
+        "/schemas",
+        Vec::new(),
+        "[]".into(),
+        &[
+            ("x-total-count", "0"),
+            (
+                "link",
+                &links(&[("first", &t(0)), ("next", &t(1)), ("prev", &t(-1))]),
+            ),
+        ],
+    );
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server).list_identity_schemas().items();
+    assert!(iter.next().is_none());
+    assert!(iter.next().is_none());
+    drop(iter);
+    assert_eq!(client(&server).list_identity_schemas().pages().count(), 0);
+
+    empty.assert_calls(2);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn schemas_end_after_the_empty_page_that_follows_a_short_last_page() {
+    let server = MockServer::start();
+    let t = |page: i64| {
+        format!(
+            "/schemas?page={page}&page_size=2&page_token={}&per_page=2",
+            page + 1
+        )
+    };
+    let offset_links = |page: i64| {
+        links(&[
+            ("first", &t(0)),
+            ("next", &t(page + 1)),
+            ("prev", &t(page - 1)),
+            ("last", &t(1)),
+        ])
+    };
+    let at = |page: &str, token: &str| {
+        q(&[
+            ("page", page),
+            ("page_size", "2"),
+            ("page_token", token),
+            ("per_page", "2"),
+        ])
+    };
+    let body =
+        |ids: &[&str]| Value::Array(ids.iter().map(|id| schema_json(id)).collect()).to_string();
+    let p1 = page(
+        &server,
+        "/schemas",
+        q(&[("page_size", "2")]),
+        body(&["default", "customer"]),
+        &[("x-total-count", "3"), ("link", &offset_links(0))],
+    );
+    let p2 = page(
+        &server,
+        "/schemas",
+        at("1", "2"),
+        body(&["admin"]),
+        &[("x-total-count", "3"), ("link", &offset_links(1))],
+    );
+    let p3 = page(
+        &server,
+        "/schemas",
+        at("2", "3"),
+        "[]".into(),
+        &[("x-total-count", "3"), ("link", &offset_links(2))],
+    );
+    let stray = catch_all(&server);
+
+    let got: Vec<String> = client(&server)
+        .list_identity_schemas()
+        .page_size(2)
+        .items()
+        .map(|s| s.expect("no error while paginating").id)
+        .collect();
+
+    assert_eq!(got, ["default", "customer", "admin"]);
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 6. limits
+
+/// Serves identities 1..=6 in three pages of two, runs `run` against it,
+/// and returns the calls on each page.
+fn with_three_pages(run: impl FnOnce(&IdentityClient)) -> [usize; 3] {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let mocks = [
+        page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2")]),
+            identities(1..3),
+            &[(
+                "link",
+                &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+            )],
+        ),
+        page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2"), ("page_token", &after(2))]),
+            identities(3..5),
+            &[(
+                "link",
+                &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(4)))]),
+            )],
+        ),
+        page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2"), ("page_token", &after(4))]),
+            identities(5..7),
+            &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+        ),
+    ];
+    let stray = catch_all(&server);
+    run(&client(&server));
+    stray.assert_calls(0);
+    mocks.map(|m| m.calls())
+}
+
+#[test]
+fn item_limit_stops_mid_page_without_fetching_further() {
+    let calls = with_three_pages(|c| {
+        let got = ids_of(c.list_identities().page_size(2).items().limit(3));
+        assert_eq!(got, identity_ids(1..4));
+    });
+    assert_eq!(calls, [1, 1, 0]);
+
+    // A limit that ends exactly on a page boundary needs no further request.
+    let calls = with_three_pages(|c| {
+        let got = ids_of(c.list_identities().page_size(2).items().limit(2));
+        assert_eq!(got, identity_ids(1..3));
+    });
+    assert_eq!(calls, [1, 0, 0]);
+
+    let calls = with_three_pages(|c| {
+        assert_eq!(c.list_identities().page_size(2).items().limit(0).count(), 0);
+    });
+    assert_eq!(calls, [0, 0, 0]);
+
+    let calls = with_three_pages(|c| {
+        let got = ids_of(c.list_identities().page_size(2).items().limit(100));
+        assert_eq!(got, identity_ids(1..7));
+    });
+    assert_eq!(calls, [1, 1, 1]);
+}
+
+#[test]
+fn max_pages_stops_after_that_many_pages() {
+    let calls = with_three_pages(|c| {
+        let got = ids_of(c.list_identities().page_size(2).items().max_pages(2));
+        assert_eq!(got, identity_ids(1..5));
+    });
+    assert_eq!(calls, [1, 1, 0]);
+
+    let calls = with_three_pages(|c| {
+        let pages: Vec<usize> = c
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .max_pages(1)
+            .map(|p| p.unwrap().len())
+            .collect();
+        assert_eq!(pages, [2]);
+    });
+    assert_eq!(calls, [1, 0, 0]);
+}
+
+#[test]
+fn page_limit_truncates_the_last_page() {
+    let calls = with_three_pages(|c| {
+        let pages: Vec<Vec<Uuid>> = c
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .limit(3)
+            .map(|p| p.unwrap().into_items().into_iter().map(|i| i.id).collect())
+            .collect();
+        assert_eq!(pages, [identity_ids(1..3), identity_ids(3..4)]);
+    });
+    assert_eq!(calls, [1, 1, 0]);
+}
+
+#[test]
+fn invalid_paging_input_is_one_error_and_no_request() {
+    let server = MockServer::start();
+    let stray = catch_all(&server);
+    let mut iter = client(&server).list_identities().page_size(0).items();
+    match iter.next() {
+        Some(Err(Error::InvalidInput(_))) => {}
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+    assert!(iter.next().is_none());
+    assert!(iter.next().is_none());
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 7. session tokens
+
+#[test]
+fn session_tokens_in_base64_are_percent_encoded_and_round_trip_exactly() {
+    const T2: &str = "eyJleHBpcmVzX2F0IjoiMjAyNi0xMS0yNCJ9+/A=";
+    const T3: &str = "MjAyNi0xMS0yM1QxNDowMjoxMS4zODE5MjUr/wE+Zz==";
+    let server = MockServer::start();
+    // Go encodes every reserved character of the token …
+    let go_encoded = T2
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    // … a proxy may leave `/` and `=` bare (still valid in a query value).
+    let loosely_encoded = T3.replace('+', "%2B");
+    let t = |token: &str| {
+        format!("/admin/sessions?active=true&expand=identity&page_size=2&page_token={token}")
+    };
+    let filters = [
+        ("active", "true"),
+        ("expand", "identity"),
+        ("page_size", "2"),
+    ];
+    let first = t("MA%3D%3D");
+
+    // The token goes out percent-encoded, and decodes to exactly the token.
+    let encoded_exactly = |token: &'static str| {
+        move |req: &HttpMockRequest| {
+            raw_query_value(req, "page_token").is_some_and(|raw| {
+                !raw.contains(['+', '=', '&', ' ']) && percent_decode(&raw) == token
+            })
+        }
+    };
+    let p1 = page(
+        &server,
+        "/admin/sessions",
+        q(&filters),
+        sessions(1..3),
+        &[(
+            "link",
+            &links(&[("first", &first), ("next", &t(&go_encoded))]),
+        )],
+    );
+    let p2 = server.mock(|when, then| {
+        let when = when
+            .method(GET)
+            .path("/admin/sessions")
+            .header("authorization", BEARER)
+            .is_true(encoded_exactly(T2));
+        exact_query(when, [q(&filters), q(&[("page_token", T2)])].concat());
+        then.status(200)
+            .header(
+                "link",
+                links(&[("first", &first), ("next", &t(&loosely_encoded))]),
+            )
+            .body(sessions(3..5));
+    });
+    let p3 = server.mock(|when, then| {
+        let when = when
+            .method(GET)
+            .path("/admin/sessions")
+            .header("authorization", BEARER)
+            .is_true(encoded_exactly(T3));
+        exact_query(when, [q(&filters), q(&[("page_token", T3)])].concat());
+        then.status(200)
+            .header("link", links(&[("first", &first)]))
+            .body(sessions(5..6));
+    });
+    let stray = catch_all(&server);
+
+    let pages: Vec<_> = client(&server)
+        .list_sessions()
+        .active(true)
+        .expand(["identity"])
+        .page_size(2)
+        .pages()
+        .map(|p| p.expect("no error while paginating"))
+        .collect();
+
+    assert_eq!(
+        pages
+            .iter()
+            .map(|p| p.next_page_token())
+            .collect::<Vec<_>>(),
+        [Some(T2), Some(T3), None]
+    );
+    let got: Vec<Uuid> = pages.into_iter().flatten().map(|s| s.id).collect();
+    assert_eq!(got, session_ids(1..6));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+
+    // A token the caller starts from is encoded the same way.
+    let resumed = session_ids_of(
+        client(&server)
+            .list_sessions()
+            .active(true)
+            .expand(["identity"])
+            .page_size(2)
+            .page_token(T3)
+            .items(),
+    );
+    assert_eq!(resumed, session_ids(5..6));
+    p3.assert_calls(2);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 8. ends
+
+#[test]
+fn an_empty_first_page_with_a_link_header_but_no_next_ends_after_one_request() {
+    let server = MockServer::start();
+    let empty = page(
+        &server,
+        "/admin/identities",
+        Vec::new(),
+        "[]".into(),
+        &[(
+            "link",
+            &links(&[(
+                "first",
+                &format!("/admin/identities?page_size=250&page_token={ZERO_TOKEN}"),
+            )]),
+        )],
+    );
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server).list_identities().items();
+    assert!(iter.next().is_none());
+    assert!(iter.next().is_none());
+    drop(iter);
+    empty.assert_calls(1);
+    assert_eq!(client(&server).list_identities().pages().count(), 0);
+    empty.assert_calls(2);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn a_full_last_page_without_next_makes_no_extra_request() {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+    );
+    let stray = catch_all(&server);
+
+    let got = ids_of(client(&server).list_identities().page_size(2).items());
+
+    assert_eq!(got, identity_ids(1..5));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 9. loops
+
+#[test]
+fn a_next_link_back_to_an_earlier_token_ends_with_a_pagination_error() {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let (t1, t2) = (after(0), after(2));
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &t1)]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&t2))]),
+        )],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &t2)]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&t1))]),
+        )],
+    );
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server)
+        .list_identities()
+        .page_size(2)
+        .page_token(&t1)
+        .items();
+    let got: Vec<Got> = iter.by_ref().map(got).collect();
+    let mut want = items(identity_ids(1..5));
+    want.push(Got::Pagination);
+    assert_eq!(got, want);
+    assert!(iter.next().is_none());
+    assert!(iter.next().is_none());
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn a_next_link_repeating_the_current_token_ends_with_a_pagination_error() {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let stray = catch_all(&server);
+
+    let mut pages = client(&server).list_identities().page_size(2).pages();
+    assert_eq!(pages.next().unwrap().unwrap().len(), 2);
+    assert_eq!(pages.next().unwrap().unwrap().len(), 2);
+    assert!(matches!(pages.next(), Some(Err(Error::Pagination(_)))));
+    assert!(pages.next().is_none());
+    assert!(pages.next().is_none());
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn a_repeated_token_is_caught_whatever_the_order_of_the_link_parameters() {
+    let server = MockServer::start();
+    let (t1, t2) = (after(0), after(2));
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &t1)]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[(
+                "next",
+                &format!("/admin/identities?page_size=2&page_token={t2}"),
+            )]),
+        )],
+    );
+    // The same cursor as the first request, its parameters in another order.
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &t2)]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[(
+                "next",
+                &format!("/admin/identities?page_token={t1}&page_size=2"),
+            )]),
+        )],
+    );
+    let stray = catch_all(&server);
+
+    let got: Vec<Got> = client(&server)
+        .list_identities()
+        .page_size(2)
+        .page_token(&t1)
+        .items()
+        .take(10)
+        .map(got)
+        .collect();
+
+    let mut want = items(identity_ids(1..5));
+    want.push(Got::Pagination);
+    assert_eq!(got, want);
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 10. other hosts
+
+#[test]
+fn next_links_to_other_hosts_are_followed_on_the_configured_server_only() {
+    let server = MockServer::start();
+    let other = MockServer::start();
+    let elsewhere = catch_all(&other);
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[(
+                "next",
+                &format!(
+                    "http://evil.example/admin/identities?page_size=2&page_token={}",
+                    after(2)
+                ),
+            )]),
+        )],
+    );
+    // Another origin, another path, and a filter the caller did not ask for.
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[(
+                "next",
+                &format!(
+                    "{}/elsewhere/admin/identities?credentials_identifier=admin%40example.com&page_size=2&page_token={}",
+                    other.base_url(),
+                    after(4)
+                ),
+            )]),
+        )],
+    );
+    let p3 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(4))]),
+        identities(5..7),
+        &[],
+    );
+    let stray = catch_all(&server);
+
+    let got = ids_of(client(&server).list_identities().page_size(2).items());
+
+    assert_eq!(got, identity_ids(1..7));
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+    // No request, so certainly no key, reached the other origin.
+    elsewhere.assert_calls(0);
+}
+
+// ------------------------------------------------------- 11. errors
+
+#[test]
+fn an_error_on_page_two_comes_after_page_one_once_then_none() {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let p2 = server.mock(|when, then| {
+        exact_query(
+            when.method(GET)
+                .path("/admin/identities")
+                .header("authorization", BEARER),
+            q(&[("page_size", "2"), ("page_token", &after(2))]),
+        );
+        then.status(500)
+            .header("content-type", "application/json")
+            .header("ory-error-id", "4b2e8c0a-91d7-4f3e-a6b5-7c8d9e0f1a2b")
+            .body(ERROR_500);
+    });
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server).list_identities().page_size(2).items();
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(2))));
+    let error = iter.next().expect("an error").expect_err("page two fails");
+    assert_eq!(error.status(), Some(500));
+    let body = error.kratos_error().expect("the Kratos error body");
+    assert_eq!(body.reason.as_deref(), Some("sql: database is closed"));
+    assert_eq!(
+        body.message,
+        "An internal server error occurred, please contact the system administrator"
+    );
+    assert_eq!(
+        error.api().unwrap().error_id.as_deref(),
+        Some("4b2e8c0a-91d7-4f3e-a6b5-7c8d9e0f1a2b")
+    );
+    for _ in 0..3 {
+        assert!(iter.next().is_none());
+    }
+    p1.assert_calls(1);
+    p2.assert_calls(1);
+    stray.assert_calls(0);
+
+    // The same through pages().
+    let mut pages = client(&server).list_identities().page_size(2).pages();
+    assert_eq!(pages.next().unwrap().unwrap().len(), 2);
+    assert!(matches!(pages.next(), Some(Err(Error::Api(_)))));
+    assert!(pages.next().is_none());
+    assert!(pages.next().is_none());
+    p1.assert_calls(2);
+    p2.assert_calls(2);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 12. retries
+
+#[test]
+fn a_retried_page_resumes_with_every_item_exactly_once() {
+    let server = MockServer::start();
+    let t = |token: &str| format!("/admin/identities?page_size=2&page_token={token}");
+    let p1 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    let unavailable = server.mock(|when, then| {
+        exact_query(
+            when.method(GET)
+                .path("/admin/identities")
+                .header("authorization", BEARER),
+            q(&[("page_size", "2"), ("page_token", &after(2))]),
+        );
+        then.status(503)
+            .header("content-type", "text/html")
+            .body("<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>")
+            .up_to_n_times(1);
+    });
+    let p2 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..5),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(4)))]),
+        )],
+    );
+    let p3 = page(
+        &server,
+        "/admin/identities",
+        q(&[("page_size", "2"), ("page_token", &after(4))]),
+        identities(5..7),
+        &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+    );
+    let stray = catch_all(&server);
+
+    // The default retry policy (3 retries, 125–250 ms before the first).
+    let client = IdentityClient::builder(server.base_url())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    let got = ids_of(client.list_identities().page_size(2).items());
+
+    assert_eq!(got, identity_ids(1..7));
+    p1.assert_calls(1);
+    unavailable.assert_calls(1);
+    p2.assert_calls(1);
+    p3.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 13. prefetch
+
+#[test]
+fn prefetch_yields_the_same_items_in_the_same_order() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    let requested = numbered_pages(&server, 5, 3, None, Duration::ZERO);
+    let stray = catch_all(&server);
+    let c = client(&server);
+
+    let sequential: Vec<Got> = c.list_identities().page_size(3).items().map(got).collect();
+    assert_eq!(sequential, items(identity_ids(1..16)));
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(5));
+
+    requested.lock().unwrap().clear();
+    let mut iter = c.list_identities().page_size(3).items().prefetch(true);
+    let first = iter.next().map(got);
+    if let Some(threads) = prefetch_threads() {
+        assert!(threads >= 1, "the prefetch thread runs while pages remain");
+    }
+    let mut prefetched: Vec<Got> = first.into_iter().collect();
+    prefetched.extend(iter.by_ref().map(got));
+    assert!(iter.next().is_none());
+    drop(iter);
+    assert_no_prefetch_thread();
+    assert_eq!(prefetched, sequential);
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(5));
+
+    // Pages too.
+    requested.lock().unwrap().clear();
+    let lens: Vec<usize> = c
+        .list_identities()
+        .page_size(3)
+        .pages()
+        .prefetch(true)
+        .map(|p| p.unwrap().len())
+        .collect();
+    assert_eq!(lens, [3; 5]);
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(5));
+    assert_no_prefetch_thread();
+    stray.assert_calls(0);
+}
+
+#[test]
+fn prefetch_yields_an_error_at_the_same_place() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    let requested = numbered_pages(&server, 5, 3, Some(2), Duration::ZERO);
+    let stray = catch_all(&server);
+    let c = client(&server);
+
+    let mut want = items(identity_ids(1..7));
+    want.push(Got::Api(500));
+
+    for prefetch in [false, true] {
+        requested.lock().unwrap().clear();
+        let mut iter = c.list_identities().page_size(3).items().prefetch(prefetch);
+        let got_all: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(got_all, want, "prefetch {prefetch}");
+        for _ in 0..3 {
+            assert!(iter.next().is_none(), "prefetch {prefetch}");
+        }
+        drop(iter);
+        assert_no_prefetch_thread();
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(3),
+            "prefetch {prefetch}"
+        );
+    }
+    stray.assert_calls(0);
+}
+
+#[test]
+fn dropping_a_prefetching_iterator_early_stops_and_joins_its_thread() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    // Pages after the first are slow, so the thread is mid-request at the drop.
+    let requested = numbered_pages(&server, 20, 2, None, Duration::from_millis(300));
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    if let Some(threads) = prefetch_threads() {
+        // (ureq resolves each new connection's address on a short-lived
+        // unnamed thread, which inherits the prefetch thread's name in /proc.)
+        assert!(threads >= 1, "the prefetch thread runs while pages remain");
+    }
+    drop(iter);
+    assert_no_prefetch_thread();
+
+    let tokens = requested.lock().unwrap().clone();
+    assert!(
+        !tokens.is_empty() && tokens.len() <= 3,
+        "at most two pages beyond the first: {tokens:?}"
+    );
+    assert_eq!(tokens, numbered_tokens(tokens.len() as u32));
+    stray.assert_calls(0);
+}
+
+#[test]
+fn prefetch_and_limit_compose_in_either_order() {
+    let _serial = prefetch_lock();
+    type Build = fn(
+        kratos_identity::Items<kratos_identity::ListIdentities>,
+    ) -> kratos_identity::Items<kratos_identity::ListIdentities>;
+    let variants: [(&str, Build); 2] = [
+        ("prefetch then limit", |i| i.prefetch(true).limit(3)),
+        ("limit then prefetch", |i| i.limit(3).prefetch(true)),
+    ];
+    for (name, build) in variants {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let iter = build(client(&server).list_identities().page_size(2).items());
+        let got: Vec<Got> = iter.map(got).collect();
+        assert_eq!(got, items(identity_ids(1..4)), "{name}");
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(2), "{name}");
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+
+    // max_pages too, on pages().
+    let server = MockServer::start();
+    let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+    let stray = catch_all(&server);
+    let lens: Vec<usize> = client(&server)
+        .list_identities()
+        .page_size(2)
+        .pages()
+        .prefetch(true)
+        .max_pages(2)
+        .map(|p| p.unwrap().len())
+        .collect();
+    assert_eq!(lens, [2, 2]);
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(2));
+    assert_no_prefetch_thread();
+    stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 14. malformed
+
+#[test]
+fn a_malformed_link_header_on_page_one_is_a_pagination_error() {
+    let next = format!("/admin/identities?page_size=2&page_token={}", after(2));
+    let cases = [
+        format!("<{next}; rel=\"next\""),
+        format!("{next}; rel=\"next\""),
+        format!("<{next}>; rel=\"next"),
+        format!("<{next}> rel=next"),
+        format!("<{next}>; rel=\"first\" <{next}>; rel=\"next\""),
+        // A next link without any paging parameter cannot be followed.
+        "</admin/identities?credentials_identifier=ada%40example.com>; rel=\"next\"".to_string(),
+    ];
+    for header in &cases {
+        let server = MockServer::start();
+        let p1 = page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2")]),
+            identities(1..3),
+            &[("link", header)],
+        );
+        let stray = catch_all(&server);
+
+        let mut iter = client(&server).list_identities().page_size(2).items();
+        match iter.next() {
+            Some(Err(Error::Pagination(message))) => {
+                assert!(!message.is_empty(), "{header:?}")
+            }
+            other => panic!("{header:?}: expected Error::Pagination, got {other:?}"),
+        }
+        assert!(iter.next().is_none(), "{header:?}");
+        assert!(iter.next().is_none(), "{header:?}");
+        p1.assert_calls(1);
+        stray.assert_calls(0);
+    }
+}
+
+// ------------------------------------------------------- 15. odd headers
+
+#[test]
+fn odd_but_valid_link_headers() {
+    let t2 = after(2);
+    let next = format!("/admin/identities?page_size=2&page_token={t2}");
+    let first = format!("/admin/identities?page_size=2&page_token={ZERO_TOKEN}");
+    let other = format!("/admin/identities?page_size=2&page_token={}", after(9));
+    let encoded = format!(
+        "/admin/identities?page_size=2&page_token={}",
+        t2.replace('-', "%2D").replace('a', "%61")
+    );
+    // (case, Link headers of page one, whether page two is fetched)
+    let cases: Vec<(&str, Vec<String>, bool)> = vec![
+        (
+            "kratos",
+            vec![format!("<{first}>; rel=\"first\",<{next}>; rel=\"next\"")],
+            true,
+        ),
+        (
+            "two headers",
+            vec![
+                format!("<{first}>; rel=\"first\""),
+                format!("<{next}>; rel=\"next\""),
+            ],
+            true,
+        ),
+        (
+            "next in the first of two headers",
+            vec![
+                format!("<{next}>; rel=\"next\""),
+                format!("<{first}>; rel=\"first\""),
+            ],
+            true,
+        ),
+        ("unquoted rel", vec![format!("<{next}>; rel=next")], true),
+        (
+            "rel=\"next last\"",
+            vec![format!("<{next}>; rel=\"next last\"")],
+            true,
+        ),
+        (
+            "rel=\"last next\"",
+            vec![format!("<{next}>; rel=\"last next\"")],
+            true,
+        ),
+        (
+            "commas and semicolons in quoted params",
+            vec![format!(
+                "<{first}>; title=\"a,b\"; rel=\"first\", <{next}>; title=\"x, y; z\"; rel=\"next\""
+            )],
+            true,
+        ),
+        (
+            "whitespace",
+            vec![format!(
+                "  <{first}> ;rel = \"first\" ,   <{next}>\t;\trel=\"next\"  "
+            )],
+            true,
+        ),
+        ("upper case", vec![format!("<{next}>; REL=\"NEXT\"")], true),
+        (
+            "anchor before rel",
+            vec![format!("<{next}>; anchor=\"#x\"; rel=\"next\"")],
+            true,
+        ),
+        (
+            "fragment",
+            vec![format!("<{next}#page-2>; rel=\"next\"")],
+            true,
+        ),
+        (
+            "percent-encoded token",
+            vec![format!("<{encoded}>; rel=\"next\"")],
+            true,
+        ),
+        (
+            "first of two next links wins",
+            vec![format!("<{next}>; rel=\"next\",<{other}>; rel=\"next\"")],
+            true,
+        ),
+        (
+            "prev and first only",
+            vec![format!("<{first}>; rel=\"first\",<{next}>; rel=\"prev\"")],
+            false,
+        ),
+        (
+            "unknown rels only",
+            vec![format!(
+                "<{next}>; rel=\"alternate\",<{next}>; rel=\"https://example.com/rels/next\",<{next}>; rel=\"nextpage\""
+            )],
+            false,
+        ),
+        (
+            "only the first rel counts",
+            vec![format!("<{next}>; rel=\"prev\"; rel=\"next\"")],
+            false,
+        ),
+        ("no rel", vec![format!("<{next}>")], false),
+        ("no link header", vec![], false),
+    ];
+    for (case, headers, follows) in cases {
+        let server = MockServer::start();
+        let link_headers: Vec<(&str, &str)> =
+            headers.iter().map(|h| ("link", h.as_str())).collect();
+        let p1 = page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2")]),
+            identities(1..3),
+            &link_headers,
+        );
+        let p2 = page(
+            &server,
+            "/admin/identities",
+            q(&[("page_size", "2"), ("page_token", &t2)]),
+            identities(3..5),
+            &[],
+        );
+        let stray = catch_all(&server);
+
+        let got: Vec<Got> = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .map(got)
+            .collect();
+
+        let want = if follows {
+            identity_ids(1..5)
+        } else {
+            identity_ids(1..3)
+        };
+        assert_eq!(got, items(want), "{case}");
+        assert_eq!(p1.calls(), 1, "{case}");
+        assert_eq!(p2.calls(), usize::from(follows), "{case}");
+        assert_eq!(stray.calls(), 0, "{case}");
+    }
+}
+
+#[test]
+fn raw_listing_keeps_every_byte_and_pages_like_the_typed_one() {
+    let server = MockServer::start();
+    let first = r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"a@example.com"},"added_in_a_newer_kratos":{"nested":[1,2]}}]"#;
+    let second = r#"[{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{},"state":"archived"}]"#;
+    let page_one = server.mock(|when, then| {
+        when.method(GET)
+            .path("/admin/identities")
+            .query_param("organization_id", "4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11")
+            .query_param("page_size", "1")
+            .query_param_missing("page_token");
+        then.status(200)
+            .header(
+                "link",
+                r#"</admin/identities?page_size=1&page_token=t2>; rel="next""#,
+            )
+            .body(first);
+    });
+    let page_two = server.mock(|when, then| {
+        when.method(GET)
+            .path("/admin/identities")
+            .query_param("organization_id", "4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11")
+            .query_param("page_token", "t2");
+        then.status(200).body(second);
+    });
+
+    let client = kratos_identity::IdentityClient::new(server.base_url()).unwrap();
+    let raw: Vec<String> = client
+        .list_identities()
+        .organization_id("4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11")
+        .raw()
+        .page_size(1)
+        .items()
+        .map(|i| i.unwrap().get().to_string())
+        .collect();
+
+    assert_eq!(
+        raw,
+        vec![
+            first[1..first.len() - 1].to_string(),
+            second[1..second.len() - 1].to_string()
+        ]
+    );
+    page_one.assert_calls(1);
+    page_two.assert_calls(1);
+}
