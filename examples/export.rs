@@ -77,28 +77,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // Keep the demo server alive for the whole export.
-    let mut _demo = None;
-    let client = if std::env::var_os("KRATOS_ADMIN_URL").is_some()
-        || std::env::var_os("ORY_SDK_URL").is_some()
-    {
-        IdentityClient::from_env()
-    } else {
-        let demo = support::DemoKratos::start(support::DemoOptions {
-            identities: args.demo_identities,
-            delay: Duration::ZERO,
-        });
-        eprintln!(
-            "KRATOS_ADMIN_URL is not set: exporting from a local demo server at {} with {} demo identities",
-            demo.base_url(),
-            args.demo_identities
-        );
-        let client = IdentityClient::new(demo.base_url());
-        _demo = Some(demo);
-        client
+    let options = support::DemoOptions {
+        identities: args.demo_identities,
+        delay: Duration::ZERO,
     };
-    let client = match client {
-        Ok(client) => client,
+    let what = format!("exporting {} demo identities from", args.demo_identities);
+    // `_demo` keeps the demo server (if any) alive for the whole export.
+    let (client, _demo) = match support::client_from_env_or_demo(options, &what) {
+        Ok(pair) => pair,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

@@ -67,26 +67,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut _demo = None;
-    let client = if std::env::var_os("KRATOS_ADMIN_URL").is_some()
-        || std::env::var_os("ORY_SDK_URL").is_some()
-    {
-        IdentityClient::from_env()
-    } else {
-        let demo = support::DemoKratos::start(support::DemoOptions {
-            identities: 0,
-            delay: Duration::ZERO,
-        });
-        eprintln!(
-            "KRATOS_ADMIN_URL is not set: importing into a local demo server at {}",
-            demo.base_url()
-        );
-        let client = IdentityClient::new(demo.base_url());
-        _demo = Some(demo);
-        client
+    let options = support::DemoOptions {
+        identities: 0,
+        delay: Duration::ZERO,
     };
-    let client = match client {
-        Ok(client) => client,
+    // `_demo` keeps the demo server (if any) alive for the whole import.
+    let (client, _demo) = match support::client_from_env_or_demo(options, "importing into") {
+        Ok(pair) => pair,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;

@@ -5,8 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Error;
-use crate::endpoint::Endpoint;
-use crate::request::RequestBuilder;
 use crate::retry::RetryPolicy;
 use crate::transport::{Limits, Transport};
 use crate::url::BaseUrl;
@@ -123,11 +121,6 @@ impl IdentityClient {
     /// The base URL requests go to, with any path prefix, without a trailing slash.
     pub fn base_url(&self) -> String {
         self.inner.base.join("")
-    }
-
-    /// Wraps an operation into its request builder.
-    pub(crate) fn request<E: Endpoint>(&self, endpoint: E) -> RequestBuilder<E> {
-        RequestBuilder::new(self.clone(), endpoint)
     }
 }
 

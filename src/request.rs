@@ -21,6 +21,13 @@ pub struct RequestBuilder<E> {
     pub(crate) endpoint: E,
 }
 
+impl IdentityClient {
+    /// Wraps an operation into its request builder.
+    pub(crate) fn request<E: Endpoint>(&self, endpoint: E) -> RequestBuilder<E> {
+        RequestBuilder::new(self.clone(), endpoint)
+    }
+}
+
 impl<E> RequestBuilder<E> {
     pub(crate) fn new(client: IdentityClient, endpoint: E) -> Self {
         RequestBuilder { client, endpoint }

@@ -82,6 +82,25 @@ pub struct DemoOptions {
     pub delay: Duration,
 }
 
+/// A client for `KRATOS_ADMIN_URL` (or `ORY_SDK_URL`) and `ORY_API_KEY`; or,
+/// when no URL is set, for a demo server started here (returned too: keep
+/// it alive while the client is used), saying so on stderr.
+pub fn client_from_env_or_demo(
+    options: DemoOptions,
+    what: &str,
+) -> Result<(kratos_identity::IdentityClient, Option<DemoKratos>), kratos_identity::Error> {
+    if std::env::var_os("KRATOS_ADMIN_URL").is_some() || std::env::var_os("ORY_SDK_URL").is_some() {
+        return Ok((kratos_identity::IdentityClient::from_env()?, None));
+    }
+    let demo = DemoKratos::start(options);
+    eprintln!(
+        "KRATOS_ADMIN_URL is not set: {what} a local demo server at {}",
+        demo.base_url()
+    );
+    let client = kratos_identity::IdentityClient::new(demo.base_url())?;
+    Ok((client, Some(demo)))
+}
+
 /// A running demo server.
 pub struct DemoKratos {
     server: MockServer,
