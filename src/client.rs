@@ -203,8 +203,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for a whole request, from connect to the last body byte.
-    /// Default: [`DEFAULT_TIMEOUT`] (30 s).
+    /// Timeout for one attempt of a request, from connect to the last body
+    /// byte. Default: [`DEFAULT_TIMEOUT`] (30 s). With retries on, a call
+    /// can take up to `(retries + 1) × timeout` plus the waits between
+    /// attempts; lower [`max_retries`](Self::max_retries) for a tighter bound.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.limits.timeout = Some(timeout);
         self

@@ -1,6 +1,7 @@
 //! The only place in the crate that talks to ureq: an HTTP request in, a
 //! status, headers and a whole body out.
 
+use std::io::Read;
 use std::time::Duration;
 
 use ureq::http;
@@ -8,6 +9,9 @@ use ureq::http;
 use crate::endpoint::{Method, RawResponse};
 use crate::error::{Error, TransportErrorKind};
 use crate::response::Headers;
+
+/// How much of a non-2xx body is read.
+const ERROR_BODY_BYTES: u64 = 64 * 1024;
 
 /// Timeouts and limits applied to every request, also on an agent the user
 /// brought along.
@@ -93,12 +97,26 @@ impl Transport {
             )
         }));
         let mut response = response;
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(self.limits.max_response_bytes)
-            .read_to_vec()
-            .map_err(fail)?;
+        let body = if (200..300).contains(&status) {
+            response
+                .body_mut()
+                .with_config()
+                .limit(self.limits.max_response_bytes)
+                .read_to_vec()
+                .map_err(fail)?
+        } else {
+            // An error page is only evidence: keep its start, so that a huge
+            // proxy page is still the API error it reports (and a 502 stays
+            // retryable) instead of a body-size error.
+            let mut start = Vec::new();
+            response
+                .body_mut()
+                .as_reader()
+                .take(ERROR_BODY_BYTES)
+                .read_to_end(&mut start)
+                .map_err(|e| read_error(e, method, &path))?;
+            start
+        };
         Ok(RawResponse {
             status,
             headers,
@@ -162,6 +180,23 @@ fn transport_error(e: ureq::Error, method: &'static str, path: &str, limit: u64)
             TransportErrorKind::Io
         }
         _ => TransportErrorKind::Other,
+    };
+    Error::Transport {
+        kind,
+        method,
+        path: path.to_string(),
+        message: e.to_string(),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// An I/O error while reading an error page's body.
+fn read_error(e: std::io::Error, method: &'static str, path: &str) -> Error {
+    let kind = match e.kind() {
+        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
+            TransportErrorKind::Timeout
+        }
+        _ => TransportErrorKind::Io,
     };
     Error::Transport {
         kind,
