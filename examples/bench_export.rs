@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example bench_export
-//! cargo run --release --example bench_export -- --identities 100000 --runs 3
+//! cargo run --release --example bench_export -- --identities 100000 --runs 5
 //! ```
 //!
 //! A server process serves pre-rendered Kratos-shaped pages (500 identities
@@ -251,26 +251,30 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Runs the two closures in turn, `runs` times each, and returns the
-/// median identities per second of each.
+/// Runs the two closures `runs` times each, alternating which goes first,
+/// and returns the median identities per second of each.
 fn pair(
     runs: usize,
     expected: usize,
     mut a: impl FnMut() -> Result<usize, BoxError>,
     mut b: impl FnMut() -> Result<usize, BoxError>,
 ) -> Result<(f64, f64), BoxError> {
+    let rate = |f: &mut dyn FnMut() -> Result<usize, BoxError>| -> Result<f64, BoxError> {
+        let started = Instant::now();
+        let n = f()?;
+        if n != expected {
+            return Err(format!("exported {n} identities, expected {expected}").into());
+        }
+        Ok(n as f64 / started.elapsed().as_secs_f64())
+    };
     let (mut ra, mut rb) = (Vec::new(), Vec::new());
-    for _ in 0..runs {
-        for (f, rates) in [
-            (&mut a as &mut dyn FnMut() -> _, &mut ra),
-            (&mut b, &mut rb),
-        ] {
-            let started = Instant::now();
-            let n = f()?;
-            if n != expected {
-                return Err(format!("exported {n} identities, expected {expected}").into());
-            }
-            rates.push(n as f64 / started.elapsed().as_secs_f64());
+    for round in 0..runs {
+        if round % 2 == 0 {
+            ra.push(rate(&mut a)?);
+            rb.push(rate(&mut b)?);
+        } else {
+            rb.push(rate(&mut b)?);
+            ra.push(rate(&mut a)?);
         }
     }
     Ok((median(ra), median(rb)))
