@@ -9,7 +9,8 @@ use crate::retry::RetryPolicy;
 use crate::transport::{Limits, Transport};
 use crate::url::BaseUrl;
 
-/// The default timeout for a whole request, connect to last body byte.
+/// The default timeout for each stage of a request after connecting:
+/// sending it, waiting for the answer, receiving the body.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default timeout for establishing a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -203,10 +204,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for one attempt of a request, from connect to the last body
-    /// byte. Default: [`DEFAULT_TIMEOUT`] (30 s). With retries on, a call
-    /// can take up to `(retries + 1) × timeout` plus the waits between
-    /// attempts; lower [`max_retries`](Self::max_retries) for a tighter bound.
+    /// The longest wait for each stage of an attempt after connecting:
+    /// sending the request, the server starting to answer, and receiving the
+    /// whole body. A server that never answers fails after `timeout`; a body
+    /// that trickles in fails `timeout` after the answer began. Default:
+    /// [`DEFAULT_TIMEOUT`] (30 s). With retries on, a call makes up to
+    /// `retries + 1` attempts, with waits between them; lower
+    /// [`max_retries`](Self::max_retries) for a tighter bound. The host name
+    /// lookup is bounded by the system resolver's own timeouts.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.limits.timeout = Some(timeout);
         self

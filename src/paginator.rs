@@ -181,6 +181,9 @@ impl<E: Paginated> Iterator for Items<E> {
             if let Some(item) = self.current.next() {
                 return Some(Ok(item));
             }
+            // Free the finished page's buffer before the next one arrives:
+            // one page in memory, and a heap the next decode can reuse.
+            self.current = Vec::new().into_iter();
             match self.pages.next()? {
                 Ok(page) => self.current = page.into_items().into_iter(),
                 Err(e) => return Some(Err(e)),

@@ -17,7 +17,8 @@ const ERROR_BODY_BYTES: u64 = 64 * 1024;
 /// brought along.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
-    /// Whole request, from connect to the last body byte.
+    /// Each stage after connecting: sending the request, waiting for the
+    /// answer to start, receiving the body.
     pub(crate) timeout: Option<Duration>,
     /// TCP connect plus TLS handshake.
     pub(crate) connect_timeout: Option<Duration>,
@@ -134,8 +135,16 @@ impl Transport {
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false);
+        // Per-stage budgets rather than one global deadline: ureq runs the
+        // host lookup on a new thread whenever a deadline covers it, which
+        // for a paged export costs a thread per page. The stages after
+        // connecting each get the whole budget.
         if let Some(t) = self.limits.timeout {
-            config = config.timeout_global(Some(t));
+            config = config
+                .timeout_send_request(Some(t))
+                .timeout_send_body(Some(t))
+                .timeout_recv_response(Some(t))
+                .timeout_recv_body(Some(t));
         }
         if let Some(t) = self.limits.connect_timeout {
             config = config.timeout_connect(Some(t));
