@@ -69,13 +69,7 @@ without a URL it starts a local demo server.";
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(args) => args,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("error: {message}");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
+        Err(message) => return support::usage_error(&message, USAGE),
     };
     let options = support::DemoOptions {
         identities: args.demo_identities,

@@ -82,6 +82,15 @@ pub struct DemoOptions {
     pub delay: Duration,
 }
 
+/// Prints a command-line mistake (if any) and the usage; exit status 2.
+pub fn usage_error(message: &str, usage: &str) -> std::process::ExitCode {
+    if !message.is_empty() {
+        eprintln!("error: {message}");
+    }
+    eprintln!("{usage}");
+    std::process::ExitCode::from(2)
+}
+
 /// A client for `KRATOS_ADMIN_URL` (or `ORY_SDK_URL`) and `ORY_API_KEY`; or,
 /// when no URL is set, for a demo server started here (returned too: keep
 /// it alive while the client is used), saying so on stderr.
