@@ -145,13 +145,7 @@ fn page_response(req: &HttpMockRequest, pages: &[String]) -> HttpMockResponse {
     if index + 1 < pages.len() {
         links.push(link("next", index + 1));
     }
-    let body = pages.get(index).map_or("[]", String::as_str);
-    HttpMockResponse::builder()
-        .status(200)
-        .header("content-type", "application/json")
-        .header("link", links.join(","))
-        .body(body)
-        .build()
+    support::page_response(pages.get(index).map_or("[]", String::as_str), &links)
 }
 
 struct ServerProcess {

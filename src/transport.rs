@@ -115,7 +115,7 @@ impl Transport {
                 .as_reader()
                 .take(ERROR_BODY_BYTES)
                 .read_to_end(&mut start)
-                .map_err(|e| read_error(e, method, &path))?;
+                .map_err(|e| fail(ureq::Error::Io(e)))?;
             start
         };
         Ok(RawResponse {
@@ -189,23 +189,6 @@ fn transport_error(e: ureq::Error, method: &'static str, path: &str, limit: u64)
             TransportErrorKind::Io
         }
         _ => TransportErrorKind::Other,
-    };
-    Error::Transport {
-        kind,
-        method,
-        path: path.to_string(),
-        message: e.to_string(),
-        source: Some(Box::new(e)),
-    }
-}
-
-/// An I/O error while reading an error page's body.
-fn read_error(e: std::io::Error, method: &'static str, path: &str) -> Error {
-    let kind = match e.kind() {
-        std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => {
-            TransportErrorKind::Timeout
-        }
-        _ => TransportErrorKind::Io,
     };
     Error::Transport {
         kind,

@@ -227,11 +227,17 @@ fn list_identities(req: &HttpMockRequest, count: usize) -> HttpMockResponse {
     };
     let mut links = vec![link("first", demo_id(0))];
     links.extend(next.map(|i| link("next", demo_id(i))));
+    page_response(body, &links)
+}
+
+/// A 200 list answer as Kratos sends it: the JSON array and its links,
+/// comma-joined in one `Link` header.
+pub fn page_response(body: impl Into<String>, links: &[String]) -> HttpMockResponse {
     HttpMockResponse::builder()
         .status(200)
         .header("content-type", "application/json")
         .header("link", links.join(","))
-        .body(body)
+        .body(body.into())
         .build()
 }
 
