@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::Error;
-use crate::retry::RetryPolicy;
-use crate::transport::{Limits, Transport};
-use crate::url::BaseUrl;
+use crate::http::retry::RetryPolicy;
+use crate::http::transport::{Limits, Transport};
+use crate::http::url::BaseUrl;
 
 /// The default timeout for each stage of a request after connecting:
 /// sending it, waiting for the answer, receiving the body.

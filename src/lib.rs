@@ -49,62 +49,53 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api;
+mod bulk;
 mod client;
-mod endpoint;
 mod error;
-mod import;
-mod link;
+mod http;
 mod models;
-mod page;
-mod pagination;
-mod paginator;
-mod request;
-mod requests;
-mod response;
-mod retry;
-mod send;
+mod paging;
 #[cfg(test)]
 mod testing;
-mod transport;
-mod url;
 
 pub use client::{
     ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
     DEFAULT_TIMEOUT, IdentityClient,
 };
-pub use endpoint::Endpoint;
+pub use api::endpoint::Endpoint;
 #[doc(hidden)]
-pub use endpoint::{Call, Method, RawResponse};
+pub use api::endpoint::{Call, Method, RawResponse};
 pub use error::{ApiError, Error, GenericError, TransportErrorKind};
-pub use import::{
+pub use bulk::import::{
     DEFAULT_MAX_CHUNK_BYTES, ImportError, ImportFailure, ImportIdentities, ImportOutcome,
     ImportOutcomes, ImportReport, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
 };
 pub use models::*;
-pub use page::Page;
-pub use pagination::{PageNumbers, Paginated};
-pub use paginator::{Items, PREFETCH_THREAD_NAME, Pages};
-pub use request::RequestBuilder;
+pub use paging::page::Page;
+pub use paging::paginated::{PageNumbers, Paginated};
+pub use paging::iter::{Items, PREFETCH_THREAD_NAME, Pages};
+pub use api::builder::RequestBuilder;
 #[doc(hidden)]
-pub use requests::Paging;
-pub use requests::flows::CreateTestLoginFlow;
-pub use requests::identities::{
+pub use api::Paging;
+pub use api::flows::CreateTestLoginFlow;
+pub use api::identities::{
     GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
     ListIdentities, ListIdentitiesParams, ListIdentitiesRaw,
 };
-pub use requests::identity_writes::{
+pub use api::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
     PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
 };
-pub use requests::recovery::{CreateRecoveryCodeForIdentity, CreateRecoveryLinkForIdentity};
-pub use requests::schemas::{GetIdentitySchema, ListIdentitySchemas};
-pub use requests::sessions::{
+pub use api::recovery::{CreateRecoveryCodeForIdentity, CreateRecoveryLinkForIdentity};
+pub use api::schemas::{GetIdentitySchema, ListIdentitySchemas};
+pub use api::sessions::{
     DeleteIdentitySessions, DisableSession, ExtendSession, GetSession, ListIdentitySessions,
     ListSessions, ManageSessions,
 };
-pub use requests::{IdentityOp, IncludeCredentials};
-pub use response::{Headers, Response};
-pub use retry::RetryPolicy;
+pub use api::{IdentityOp, IncludeCredentials};
+pub use http::response::{Headers, Response};
+pub use http::retry::RetryPolicy;
 
 /// Compile-time proof that the client and builders can be shared and sent
 /// across threads.

@@ -1,10 +1,10 @@
 //! Identity schemas: list them, fetch one.
 
-use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::page::{Page, decode_page};
-use crate::pagination::{PageNumbers, Paginated};
-use crate::request::RequestBuilder;
-use crate::requests::Paging;
+use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated};
+use crate::api::builder::RequestBuilder;
+use crate::api::Paging;
 use crate::{Error, IdentityClient, IdentitySchemaContainer};
 
 /// `GET /schemas`: lists the identity schemas.

@@ -4,11 +4,11 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::page::{Page, decode_page};
-use crate::pagination::{PageNumbers, Paginated};
-use crate::request::RequestBuilder;
-use crate::requests::{IdentityOp, IncludeCredentials, Paging, strings};
+use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated};
+use crate::api::builder::RequestBuilder;
+use crate::api::{IdentityOp, IncludeCredentials, Paging, strings};
 use crate::{Error, Identity, IdentityClient};
 
 /// `GET /admin/identities`: lists identities. Setters: the paging ones

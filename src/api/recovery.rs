@@ -1,7 +1,7 @@
 //! Account recovery by an administrator: a recovery code or a recovery link.
 
-use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::request::RequestBuilder;
+use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::api::builder::RequestBuilder;
 use crate::{
     CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, Error, IdentityClient,
     RecoveryCodeForIdentity, RecoveryLinkForIdentity,

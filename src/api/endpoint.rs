@@ -1,12 +1,12 @@
 //! Describing a call, separate from doing it: every operation turns into a
 //! [`Call`] without any I/O, and decodes its [`RawResponse`] without any I/O.
-//! Only [`crate::send`] sends.
+//! Only [`crate::http::send`] sends.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::response::Headers;
-use crate::url::encode_component;
+use crate::http::response::Headers;
+use crate::http::url::encode_component;
 use crate::{Error, error::snippet};
 
 /// The HTTP methods the admin API uses.

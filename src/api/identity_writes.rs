@@ -3,9 +3,9 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::request::RequestBuilder;
-use crate::requests::IdentityOp;
+use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::api::builder::RequestBuilder;
+use crate::api::IdentityOp;
 use crate::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, Error, Identity, IdentityClient, JsonPatch,
     PatchIdentitiesBody, UpdateIdentityBody,

@@ -6,11 +6,11 @@ use std::time::{Duration, SystemTime};
 
 use crate::Error;
 use crate::client::IdentityClient;
-use crate::endpoint::{Call, Method, RawResponse};
+use crate::api::endpoint::{Call, Method, RawResponse};
 use crate::error::ApiError;
-use crate::retry::{is_retryable, parse_retry_after, server_hint};
-use crate::transport::HttpRequest;
-use crate::url::{encode_query, origin_of};
+use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
+use crate::http::transport::HttpRequest;
+use crate::http::url::{encode_query, origin_of};
 
 /// The most redirects a GET follows (the schema endpoints answer 307 from
 /// the admin port to the public port).

@@ -2,9 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::endpoint::{RawResponse, decode_json};
-use crate::url::parse_query;
-use crate::{Error, link};
+use crate::api::endpoint::{RawResponse, decode_json};
+use crate::http::url::parse_query;
+use crate::Error;
+use crate::paging::link;
 
 /// The query parameters that move through a listing. Everything else in a
 /// next link is ignored: the next request is the caller's own request, to
@@ -157,7 +158,7 @@ fn next_page(target: &str) -> Result<NextPage, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::Headers;
+    use crate::http::response::Headers;
 
     fn response(link: &[&str], body: &str) -> RawResponse {
         RawResponse {

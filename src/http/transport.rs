@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use ureq::http;
 
-use crate::endpoint::{Method, RawResponse};
+use crate::api::endpoint::{Method, RawResponse};
 use crate::error::{Error, TransportErrorKind};
-use crate::response::Headers;
+use crate::http::response::Headers;
 
 /// How much of a non-2xx body is read.
 const ERROR_BODY_BYTES: u64 = 64 * 1024;

@@ -1,10 +1,10 @@
 //! What every list operation shares: its paging setters. (The lazy
 //! iterators over all pages live in `paginator`.)
 
-use crate::endpoint::Endpoint;
-use crate::page::Page;
-use crate::request::RequestBuilder;
-use crate::requests::Paging;
+use crate::api::endpoint::Endpoint;
+use crate::paging::page::Page;
+use crate::api::builder::RequestBuilder;
+use crate::api::Paging;
 
 /// A list operation: it answers with a [`Page`] and pages with
 /// `page_size`/`page_token`. Implemented by [`ListIdentities`](crate::ListIdentities),

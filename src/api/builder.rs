@@ -2,8 +2,8 @@
 
 use crate::Error;
 use crate::client::IdentityClient;
-use crate::endpoint::Endpoint;
-use crate::response::Response;
+use crate::api::endpoint::Endpoint;
+use crate::http::response::Response;
 
 /// A request to the admin API, ready to be tuned with the operation's
 /// setters and sent with [`send`](Self::send).

@@ -1,7 +1,7 @@
 //! Admin-created self-service flows: the OIDC test login flow.
 
-use crate::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::request::RequestBuilder;
+use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
+use crate::api::builder::RequestBuilder;
 use crate::{CreateTestLoginFlowBody, Error, IdentityClient, LoginFlow};
 
 /// `POST /admin/test-login-flows`: creates a login flow to test an OIDC provider.

@@ -12,10 +12,10 @@ use std::thread::JoinHandle;
 
 use crate::Error;
 use crate::client::IdentityClient;
-use crate::endpoint::Call;
-use crate::page::{NextPage, PAGINATION_PARAMS, Page};
-use crate::pagination::Paginated;
-use crate::request::RequestBuilder;
+use crate::api::endpoint::Call;
+use crate::paging::page::{NextPage, PAGINATION_PARAMS, Page};
+use crate::paging::paginated::Paginated;
+use crate::api::builder::RequestBuilder;
 
 /// The name of the background thread of a prefetching iterator (15 bytes,
 /// so Linux shows it whole in `ps` and `/proc`).

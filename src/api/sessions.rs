@@ -1,12 +1,12 @@
 //! Sessions: list, get, disable, extend, and revoke them per identity or in bulk.
 
-use crate::endpoint::{
+use crate::api::endpoint::{
     Call, Endpoint, Method, RawResponse, Sealed, decode_json, decode_optional_json,
 };
-use crate::page::{Page, decode_page};
-use crate::pagination::{PageNumbers, Paginated};
-use crate::request::RequestBuilder;
-use crate::requests::{Paging, strings};
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated};
+use crate::api::builder::RequestBuilder;
+use crate::api::{Paging, strings};
 use crate::{Error, IdentityClient, ManageSessionsBody, ManageSessionsResponse, Session};
 
 /// `GET /admin/sessions`: lists the sessions of every identity.

@@ -1,5 +1,5 @@
 //! One small type per operation, grouped by resource. Each turns into a
-//! [`Call`](crate::endpoint::Call) and decodes its response; none does I/O.
+//! [`Call`](crate::api::endpoint::Call) and decodes its response; none does I/O.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -7,9 +7,11 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 
 use crate::Error;
-use crate::endpoint::Call;
-use crate::request::RequestBuilder;
+use crate::api::endpoint::Call;
+use crate::api::builder::RequestBuilder;
 
+pub(crate) mod builder;
+pub(crate) mod endpoint;
 pub(crate) mod flows;
 pub(crate) mod identities;
 pub(crate) mod identity_writes;
@@ -77,7 +79,7 @@ impl<P, T> RequestBuilder<IdentityOp<P, T>> {
 }
 
 /// An operation with the `include_credential` query parameter. Sealed.
-pub trait IncludeCredentials: crate::endpoint::Sealed {
+pub trait IncludeCredentials: crate::api::endpoint::Sealed {
     #[doc(hidden)]
     fn include_credential_mut(&mut self) -> &mut Vec<String>;
 }

@@ -1,0 +1,3 @@
+//! Bulk work on top of the single calls: the chunked import.
+
+pub(crate) mod import;
