@@ -4,18 +4,24 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::Error;
+use ureq::http::{HeaderName, HeaderValue};
+
+use crate::error::Error;
 use crate::http::retry::RetryPolicy;
-use crate::http::transport::{Limits, Transport};
+use crate::http::transport::{Limits, Transport, clamp};
 use crate::http::url::BaseUrl;
 
 /// The default timeout for each stage of a request after connecting:
-/// sending it, waiting for the answer, receiving the body.
+/// sending it, waiting for the answer, receiving the body. A server that
+/// never answers fails after this long.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default timeout for establishing a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default longest wait for any single read from the socket.
-pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(20);
+/// The default timeout of the batch calls (`batch_patch_identities`, and
+/// so `import_identities`): Kratos hashes plaintext passwords inside the
+/// request, one after another (bcrypt at cost 12 takes about 0.25 s each),
+/// so a batch answers only after all its hashes are done.
+pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(120);
 /// The default cap on a response body: 256 MiB, far above a 500-identity
 /// page of large identities, far below what would exhaust memory.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
@@ -182,9 +188,9 @@ impl ClientBuilder {
             base_url: base_url.to_string(),
             token: None,
             limits: Limits {
-                timeout: Some(DEFAULT_TIMEOUT),
-                connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
-                read_timeout: Some(DEFAULT_READ_TIMEOUT),
+                timeout: DEFAULT_TIMEOUT,
+                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                read_timeout: None,
                 max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             },
             user_agent: concat!("kratos-identity/", env!("CARGO_PKG_VERSION")).to_string(),
@@ -208,27 +214,38 @@ impl ClientBuilder {
     /// sending the request, the server starting to answer, and receiving the
     /// whole body. A server that never answers fails after `timeout`; a body
     /// that trickles in fails `timeout` after the answer began. Default:
-    /// [`DEFAULT_TIMEOUT`] (30 s). With retries on, a call makes up to
-    /// `retries + 1` attempts, with waits between them; lower
-    /// [`max_retries`](Self::max_retries) for a tighter bound. The host name
-    /// lookup is bounded by the system resolver's own timeouts.
+    /// [`DEFAULT_TIMEOUT`] (30 s); the batch calls default to
+    /// [`DEFAULT_BATCH_TIMEOUT`] (2 min) instead, and any call can have its
+    /// own ([`RequestBuilder::timeout`](crate::RequestBuilder::timeout)).
+    ///
+    /// With retries on, a call makes up to `retries + 1` attempts, with
+    /// waits between them; lower [`max_retries`](Self::max_retries) for a
+    /// tighter bound. The host name lookup is bounded by the system
+    /// resolver's own timeouts. Any `Duration` works (`Duration::MAX` for
+    /// "no limit"); values beyond about 100 years are clamped to that.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.limits.timeout = Some(timeout);
+        self.limits.timeout = clamp(timeout);
         self
     }
 
-    /// Timeout for establishing a connection, TLS included.
-    /// Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s).
+    /// Timeout for establishing a connection, TLS included. A call that
+    /// times out connecting was not sent, so it is retried whatever its
+    /// method. Default: [`DEFAULT_CONNECT_TIMEOUT`] (10 s). Any `Duration`
+    /// works; values beyond about 100 years are clamped to that.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.connect_timeout = Some(timeout);
+        self.limits.connect_timeout = clamp(timeout);
         self
     }
 
-    /// The longest wait for any single read from the socket: a server that
-    /// stops sending mid-response fails after this long. Default:
-    /// [`DEFAULT_READ_TIMEOUT`] (20 s).
+    /// The longest wait for any single read from the socket, to notice a
+    /// stalled connection sooner than [`timeout`](Self::timeout) would.
+    /// Off by default. It applies to waiting for the answer to start too,
+    /// so a call given a longer timeout of its own (the batch calls, or
+    /// [`RequestBuilder::timeout`](crate::RequestBuilder::timeout)) lifts it
+    /// to that timeout. Any `Duration` works; values beyond about 100 years
+    /// are clamped to that.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.read_timeout = Some(timeout);
+        self.limits.read_timeout = Some(clamp(timeout));
         self
     }
 
@@ -311,8 +328,8 @@ impl ClientBuilder {
             )));
         }
         for t in [
-            self.limits.timeout,
-            self.limits.connect_timeout,
+            Some(self.limits.timeout),
+            Some(self.limits.connect_timeout),
             self.limits.read_timeout,
         ]
         .into_iter()
@@ -328,7 +345,7 @@ impl ClientBuilder {
         ];
         let mut own = Vec::new();
         for (name, value) in self.headers {
-            if !is_token(&name) {
+            if HeaderName::from_bytes(name.as_bytes()).is_err() {
                 return Err(Error::Config(format!(
                     "{name:?} is not a valid header name"
                 )));
@@ -338,11 +355,6 @@ impl ClientBuilder {
                     "set the Authorization header with bearer_token()".into(),
                 ));
             }
-            if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
-                return Err(Error::Config(format!(
-                    "the value of header {name:?} has a line break"
-                )));
-            }
             match headers
                 .iter_mut()
                 .find(|(k, _)| k.eq_ignore_ascii_case(&name))
@@ -351,13 +363,15 @@ impl ClientBuilder {
                 None => own.push((name, value)),
             }
         }
-        if headers
-            .iter()
-            .any(|(_, v)| v.bytes().any(|b| b.is_ascii_control()))
-        {
-            return Err(Error::Config(
-                "the user agent or accept header has control characters".into(),
-            ));
+        // Every value must be one HTTP accepts (visible ASCII, spaces and
+        // tabs), or every send would fail. The value itself may be a secret:
+        // the message names only the header.
+        for (name, value) in headers.iter().chain(&own) {
+            if HeaderValue::from_str(value).is_err() {
+                return Err(Error::Config(format!(
+                    "the value of header {name:?} has control characters or non-ASCII text"
+                )));
+            }
         }
         let default_headers = headers.len();
         headers.extend(own);
@@ -372,13 +386,6 @@ impl ClientBuilder {
             }),
         })
     }
-}
-
-/// `true` for an RFC 9110 token (a valid header name).
-fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 #[cfg(test)]

@@ -1,93 +1,121 @@
-//! The crate's one error type and the Kratos error body it carries.
+//! The crate's one error type, the Kratos error body it carries, and the
+//! evidence of a response that did not decode.
+//!
+//! Every message names the call that failed ([`Operation`]) and says its own
+//! part once: a layer's `Display` describes that layer, and the cause comes
+//! from [`source()`](std::error::Error::source), so `anyhow`'s `{:#}` prints
+//! each message once. No message ever holds the API key, a value of the
+//! request's query (an email in `credentials_identifier`, say) or a value of
+//! a response body (a password hash, a recovery code).
 
 use std::fmt;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+
+use crate::api::operation::Operation;
 
 /// Everything that can go wrong when talking to the Kratos admin API.
 ///
-/// `Display` always says what happened in words a person can act on: for an
-/// API error the HTTP status, the server's `message` and its `reason`. The API
-/// key never appears in it.
-#[derive(Debug, thiserror::Error)]
+/// `Display` says which call failed and what happened, in words a person can
+/// act on, e.g. `get_identity (GET /admin/identities/{id}): HTTP 404 Not
+/// Found: Unable to locate the resource (could not find identity)`.
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The server answered with a non-success HTTP status.
-    #[error("{0}")]
     Api(Box<ApiError>),
 
     /// The request never produced a complete HTTP response: DNS, connect,
     /// TLS, timeout, a connection reset, a body cut short, …
-    #[error("{kind} error while calling {method} {path}: {message}")]
     Transport {
         /// What kind of failure it was.
         kind: TransportErrorKind,
-        /// The HTTP method of the request.
-        method: &'static str,
-        /// The path of the request (no query string, no host).
-        path: String,
-        /// The underlying error, in words.
-        message: String,
-        /// The underlying error.
-        #[source]
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+        /// The call that failed.
+        operation: Operation,
+        /// The origin (`scheme://host:port`) the request went to.
+        origin: String,
+        /// The underlying error from the HTTP stack.
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// The response had a success status but its body did not decode into
     /// the expected type.
-    #[error(
-        "could not decode the HTTP {status} response as {target}: {source}; body starts with: {snippet}"
-    )]
     Decode {
         /// The HTTP status of the response.
         status: u16,
-        /// The Rust type the body should have decoded into.
-        target: &'static str,
-        /// The first few hundred bytes of the body, lossily decoded.
-        snippet: String,
-        /// The JSON error.
-        #[source]
-        source: serde_json::Error,
+        /// What did not decode, where and why.
+        details: Box<DecodeError>,
     },
 
     /// The response body was larger than the client's configured cap
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
-    #[error("the response body of {method} {path} is larger than the {limit}-byte cap")]
     BodyTooLarge {
-        /// The HTTP method of the request.
-        method: &'static str,
-        /// The path of the request.
-        path: String,
+        /// The call that failed.
+        operation: Operation,
         /// The cap in bytes.
         limit: u64,
     },
 
-    /// The request could not be built from what the caller gave: an empty id,
-    /// a body that does not serialize, an out-of-range setting, …
-    #[error("invalid request: {0}")]
+    /// The request could not be built from what the caller gave (an empty
+    /// id, a filter that would match every identity, a body that does not
+    /// serialize, …); nothing was sent.
     InvalidInput(String),
 
     /// The client configuration is unusable (bad base URL, bad header, …).
-    #[error("invalid client configuration: {0}")]
     Config(String),
 
     /// Pagination could not continue safely: a malformed `Link` header, a
     /// next link without paging parameters, or a page the server already
     /// sent (a loop).
-    #[error("pagination stopped: {0}")]
     Pagination(String),
 
     /// The request was retried and every attempt failed; this carries the
     /// number of attempts and the last failure.
-    #[error("gave up after {attempts} attempts: {last}")]
     RetriesExhausted {
         /// How many attempts were made in total.
         attempts: u32,
         /// The failure of the last attempt.
-        #[source]
         last: Box<Error>,
     },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(api) => api.fmt(f),
+            Error::Transport {
+                kind,
+                operation,
+                origin,
+                ..
+            } => write!(f, "{operation}: {} {origin}", kind.describe()),
+            Error::Decode { details, .. } => details.fmt(f),
+            Error::BodyTooLarge { operation, limit } => write!(
+                f,
+                "{operation}: the response body is larger than the {limit}-byte cap (see max_response_bytes)"
+            ),
+            Error::InvalidInput(message) | Error::Pagination(message) => f.write_str(message),
+            Error::Config(message) => write!(f, "invalid client configuration: {message}"),
+            // The last failure already says which call and what happened;
+            // this layer adds only the count, and passes the last failure's
+            // own cause on as its source.
+            Error::RetriesExhausted { attempts, last } => {
+                write!(f, "{last} (gave up after {attempts} attempts)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(&**source),
+            Error::RetriesExhausted { last, .. } => last.source(),
+            _ => None,
+        }
+    }
 }
 
 impl Error {
@@ -108,6 +136,19 @@ impl Error {
         }
     }
 
+    /// The call that failed, when the error comes from one.
+    pub fn operation(&self) -> Option<Operation> {
+        match self {
+            Error::Api(api) => api.operation,
+            Error::Transport { operation, .. } | Error::BodyTooLarge { operation, .. } => {
+                Some(*operation)
+            }
+            Error::Decode { details, .. } => details.operation,
+            Error::RetriesExhausted { last, .. } => last.operation(),
+            _ => None,
+        }
+    }
+
     /// `true` for a 404 answer (a missing identity, session or schema).
     pub fn is_not_found(&self) -> bool {
         self.status() == Some(404)
@@ -123,10 +164,10 @@ impl Error {
         self.status() == Some(429)
     }
 
-    /// `true` when the request timed out.
+    /// `true` when the request timed out (connecting or waiting for the answer).
     pub fn is_timeout(&self) -> bool {
         match self {
-            Error::Transport { kind, .. } => *kind == TransportErrorKind::Timeout,
+            Error::Transport { kind, .. } => kind.is_timeout(),
             Error::RetriesExhausted { last, .. } => last.is_timeout(),
             _ => false,
         }
@@ -145,6 +186,33 @@ impl Error {
     pub fn kratos_error(&self) -> Option<&GenericError> {
         self.api().and_then(|api| api.error.as_ref())
     }
+
+    /// What did not decode, when the answer had a success status but a body
+    /// of the wrong shape.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        match self {
+            Error::Decode { details, .. } => Some(details),
+            Error::RetriesExhausted { last, .. } => last.decode_error(),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn decode(details: DecodeError) -> Self {
+        Error::Decode {
+            status: details.status,
+            details: Box::new(details),
+        }
+    }
+
+    /// Puts the operation in front of a message that does not name it yet.
+    pub(crate) fn in_operation(self, operation: Operation) -> Self {
+        match self {
+            Error::InvalidInput(m) => {
+                Error::InvalidInput(format!("{operation}: invalid input: {m}"))
+            }
+            other => other,
+        }
+    }
 }
 
 /// The kind of a [`Error::Transport`] failure.
@@ -155,7 +223,10 @@ pub enum TransportErrorKind {
     Dns,
     /// The TCP connection could not be established.
     Connect,
-    /// A configured timeout elapsed.
+    /// Connecting (TCP and TLS) took longer than the connect timeout; the
+    /// request was not sent.
+    ConnectTimeout,
+    /// A timeout elapsed after the request may have been sent.
     Timeout,
     /// The TLS handshake or certificate check failed.
     Tls,
@@ -170,7 +241,33 @@ impl TransportErrorKind {
     /// request reached the server, so even a non-idempotent request is safe
     /// to send again.
     pub fn before_request_sent(self) -> bool {
-        matches!(self, TransportErrorKind::Dns | TransportErrorKind::Connect)
+        matches!(
+            self,
+            TransportErrorKind::Dns
+                | TransportErrorKind::Connect
+                | TransportErrorKind::ConnectTimeout
+        )
+    }
+
+    /// `true` for [`ConnectTimeout`](Self::ConnectTimeout) and [`Timeout`](Self::Timeout).
+    pub fn is_timeout(self) -> bool {
+        matches!(
+            self,
+            TransportErrorKind::ConnectTimeout | TransportErrorKind::Timeout
+        )
+    }
+
+    /// What happened, as the start of a sentence that ends with the origin.
+    fn describe(self) -> &'static str {
+        match self {
+            TransportErrorKind::Dns => "could not resolve the host of",
+            TransportErrorKind::Connect => "could not connect to",
+            TransportErrorKind::ConnectTimeout => "timed out connecting to",
+            TransportErrorKind::Timeout => "timed out waiting for",
+            TransportErrorKind::Tls => "TLS failed with",
+            TransportErrorKind::Io => "the connection broke with",
+            TransportErrorKind::Other => "the HTTP client failed the request to",
+        }
     }
 }
 
@@ -179,6 +276,7 @@ impl fmt::Display for TransportErrorKind {
         f.write_str(match self {
             TransportErrorKind::Dns => "DNS",
             TransportErrorKind::Connect => "connect",
+            TransportErrorKind::ConnectTimeout => "connect timeout",
             TransportErrorKind::Timeout => "timeout",
             TransportErrorKind::Tls => "TLS",
             TransportErrorKind::Io => "I/O",
@@ -194,6 +292,8 @@ impl fmt::Display for TransportErrorKind {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The call that was answered, if known.
+    pub operation: Option<Operation>,
     /// The HTTP status code.
     pub status: u16,
     /// The decoded `{"error": {…}}` body, if the body was one.
@@ -214,6 +314,7 @@ const RAW_BODY_KEEP: usize = 4096;
 impl ApiError {
     /// Builds the error from a response's status, selected headers and body.
     pub(crate) fn from_response(
+        operation: Option<Operation>,
         status: u16,
         error_id: Option<String>,
         retry_after: Option<Duration>,
@@ -232,6 +333,7 @@ impl ApiError {
             None => Some(snippet(body, RAW_BODY_KEEP)),
         };
         ApiError {
+            operation,
             status,
             error,
             raw_body,
@@ -254,30 +356,23 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = &self.operation {
+            write!(f, "{operation}: ")?;
+        }
         write!(f, "HTTP {}", self.status)?;
         if let Some(text) = status_text(self.status) {
             write!(f, " {text}")?;
         }
         match (&self.error, &self.raw_body) {
-            (Some(e), _) => {
-                write!(f, ": {}", e.message)?;
-                if let Some(reason) = e.reason.as_deref().filter(|r| !r.is_empty()) {
-                    write!(f, " ({reason})")?;
-                }
-            }
+            (Some(e), _) => write!(f, ": {e}")?,
             (None, Some(raw)) => {
-                let one_line: String = raw
-                    .chars()
-                    .take(200)
-                    .map(|c| if c.is_control() { ' ' } else { c })
-                    .collect();
                 let is_json = serde_json::from_str::<serde::de::IgnoredAny>(raw).is_ok();
                 let label = if is_json {
                     "unexpected JSON body"
                 } else {
                     "non-JSON body"
                 };
-                write!(f, ": {label}: {}", one_line.trim())?;
+                write!(f, ": {label}: {}", one_line(raw, 200))?;
             }
             (None, None) => f.write_str(": empty body")?,
         }
@@ -288,6 +383,8 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 fn status_text(status: u16) -> Option<&'static str> {
     Some(match status {
         400 => "Bad Request",
@@ -296,6 +393,7 @@ fn status_text(status: u16) -> Option<&'static str> {
         404 => "Not Found",
         409 => "Conflict",
         410 => "Gone",
+        413 => "Payload Too Large",
         422 => "Unprocessable Entity",
         429 => "Too Many Requests",
         500 => "Internal Server Error",
@@ -356,6 +454,339 @@ impl fmt::Display for GenericError {
     }
 }
 
+/// Why a success response (or one item of a page) did not decode, with the
+/// evidence a person needs and none of the body's values: the JSON path of
+/// the field that failed, the line and column, the item's position and `id`
+/// when known, and for a body that is not JSON at all (an SSO login page, a
+/// proxy's error page) its start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    operation: Option<Operation>,
+    status: u16,
+    target: String,
+    problem: Problem,
+    item: Option<usize>,
+    id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Problem {
+    /// The body is empty.
+    Empty,
+    /// The body is not JSON; its start, on one line.
+    NotJson(String),
+    /// JSON that does not fit the target type.
+    Mismatch {
+        path: Option<String>,
+        message: String,
+        line: usize,
+        column: usize,
+    },
+}
+
+impl DecodeError {
+    /// The error of a whole body that did not decode into `T`.
+    pub(crate) fn of_body<T: DeserializeOwned>(
+        operation: Operation,
+        status: u16,
+        body: &[u8],
+        error: &serde_json::Error,
+    ) -> Self {
+        let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
+        let problem = match first {
+            None => Problem::Empty,
+            Some(b) if !b"{[\"-0123456789tfn".contains(&b) => Problem::NotJson(one_line(
+                &String::from_utf8_lossy(&body[..body.len().min(400)]),
+                160,
+            )),
+            Some(_) => mismatch::<T>(body, error),
+        };
+        DecodeError {
+            operation: Some(operation),
+            status,
+            target: short_type_name::<T>(),
+            problem,
+            item: None,
+            id: top_level_id(body),
+        }
+    }
+
+    /// The error of one item of a page, at `index`, whose JSON is `item` and
+    /// starts at byte `offset` of the page body.
+    pub(crate) fn of_item<T: DeserializeOwned>(
+        operation: Operation,
+        status: u16,
+        index: usize,
+        item: &str,
+        body_before: &[u8],
+        error: &serde_json::Error,
+    ) -> Self {
+        let mut problem = mismatch::<T>(item.as_bytes(), error);
+        // Line and column count in the whole body, as a person reading the
+        // response would.
+        if let Problem::Mismatch { line, column, .. } = &mut problem {
+            let newlines = body_before.iter().filter(|&&b| b == b'\n').count();
+            if *line == 1 {
+                let line_start = body_before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
+                *column += body_before.len() - line_start;
+            }
+            *line += newlines;
+        }
+        DecodeError {
+            operation: Some(operation),
+            status,
+            target: short_type_name::<T>(),
+            problem,
+            item: Some(index),
+            id: top_level_id(item.as_bytes()),
+        }
+    }
+
+    /// The call whose answer did not decode.
+    pub fn operation(&self) -> Option<Operation> {
+        self.operation
+    }
+
+    /// The HTTP status of the answer.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The type the body (or item) should have decoded into, without module
+    /// paths (`Identity<Value>`).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// The JSON path of the field that failed (`traits.age`,
+    /// `credentials.password.created_at`), when the body was JSON.
+    pub fn path(&self) -> Option<&str> {
+        match &self.problem {
+            Problem::Mismatch { path, .. } => path.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The 1-based line and column in the body where decoding stopped, when
+    /// the body was JSON.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match &self.problem {
+            Problem::Mismatch { line, column, .. } => Some((*line, *column)),
+            _ => None,
+        }
+    }
+
+    /// The 0-based position of the item on its page, for an item of a list.
+    pub fn item_index(&self) -> Option<usize> {
+        self.item
+    }
+
+    /// The `id` of the object that did not decode, when it has a readable one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The start of a body that is not JSON at all (an HTML page, say).
+    pub fn body_start(&self) -> Option<&str> {
+        match &self.problem {
+            Problem::NotJson(start) => Some(start),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(operation) = &self.operation {
+            write!(f, "{operation}: ")?;
+        }
+        match &self.item {
+            Some(index) => write!(f, "the item at index {index} of the page")?,
+            None => write!(f, "the HTTP {} answer", self.status)?,
+        }
+        if let Some(id) = &self.id {
+            write!(f, " (id {id})")?;
+        }
+        match &self.problem {
+            Problem::Empty => write!(f, " has an empty body where {} was expected", self.target),
+            Problem::NotJson(start) => write!(
+                f,
+                " is not JSON (a login page or a proxy's error page?); it starts with: {start}"
+            ),
+            Problem::Mismatch {
+                path,
+                message,
+                line,
+                column,
+            } => {
+                write!(f, " does not decode as {}: ", self.target)?;
+                if let Some(path) = path {
+                    write!(f, "at {path}: ")?;
+                }
+                write!(f, "{message} (line {line}, column {column})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// The evidence of JSON that does not fit `T`: the path of the failing
+/// field (found by decoding once more, tracking the path: this costs nothing
+/// on the happy path) and serde's message with the body's values taken out.
+fn mismatch<T: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> Problem {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => Some(e.path().to_string()).filter(|p| p != "."),
+        Ok(_) => None,
+    };
+    Problem::Mismatch {
+        path,
+        message: without_values(&message_of(error)),
+        line: error.line(),
+        column: error.column(),
+    }
+}
+
+/// serde_json's message without its trailing `at line L column C`.
+fn message_of(error: &serde_json::Error) -> String {
+    let full = error.to_string();
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    full.strip_suffix(&suffix).unwrap_or(&full).to_string()
+}
+
+/// Takes the body's values out of a serde message, keeping what it says
+/// about types and field names: `invalid type: string "ada@example.com",
+/// expected u32` becomes `invalid type: string, expected u32`. A string
+/// value could be a password hash, a recovery code or an email address.
+pub(crate) fn without_values(message: &str) -> String {
+    // serde's "invalid type/value" and "unknown variant" messages put the
+    // offending value between the kind and ", expected".
+    for prefix in ["invalid type: ", "invalid value: ", "unknown variant "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (unexpected, expected) =
+                rest.split_at(rest.find(", expected").unwrap_or(rest.len()));
+            let kind = strip_literals(unexpected);
+            let kind = kind.trim();
+            let head = prefix.trim_end();
+            return match kind.is_empty() {
+                true => format!("{head}{expected}"),
+                false => format!("{head} {kind}{expected}"),
+            };
+        }
+    }
+    // Anything else: no quoted string survives.
+    let mut out = String::with_capacity(message.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in message.chars() {
+        match (in_string, c) {
+            (false, '"') => {
+                in_string = true;
+                out.push_str("\"…\"");
+            }
+            (true, '\\') if !escaped => escaped = true,
+            (true, '"') if !escaped => in_string = false,
+            (true, _) => escaped = false,
+            (false, c) => out.push(c),
+        }
+    }
+    out
+}
+
+/// Removes `"…"` and `` `…` `` literals.
+fn strip_literals(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in s.chars() {
+        match quote {
+            None if c == '"' || c == '`' => quote = Some(c),
+            None => out.push(c),
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The top-level `"id"` of a JSON object, when it is a short string (a
+/// UUID in practice): it names the record without revealing anything.
+fn top_level_id(json: &[u8]) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Probe {
+        #[serde(default)]
+        id: Option<serde_json::Value>,
+    }
+    let probe: Probe = serde_json::from_slice(json).ok()?;
+    match probe.id? {
+        serde_json::Value::String(id)
+            if id.len() <= 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Some(id)
+        }
+        _ => None,
+    }
+}
+
+/// `T`'s type name without module paths:
+/// `kratos_identity::models::identity::Identity<serde_json::value::Value>`
+/// becomes `Identity<Value>`.
+pub(crate) fn short_type_name<T: ?Sized>() -> String {
+    let full = std::any::type_name::<T>();
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (i, c) in full.char_indices() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            continue;
+        }
+        let segment = &full[segment_start..i];
+        out.push_str(segment.rsplit("::").next().unwrap_or(segment));
+        out.push(c);
+        segment_start = i + c.len_utf8();
+    }
+    let segment = &full[segment_start..];
+    out.push_str(segment.rsplit("::").next().unwrap_or(segment));
+    out
+}
+
+/// `s` on one line: control characters become spaces, runs of spaces one,
+/// cut to `max` characters.
+fn one_line(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max * 4));
+    let mut last_space = true;
+    for c in s.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        if out.chars().count() >= max {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    out.trim_end().to_string()
+}
+
 /// The first `max` bytes of `body`, lossily decoded, cut on a char boundary.
 pub(crate) fn snippet(body: &[u8], max: usize) -> String {
     let cut = &body[..body.len().min(max)];
@@ -369,18 +800,26 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::operation::{GET_IDENTITY, LIST_IDENTITIES};
     use crate::testing::Rng;
 
     const KRATOS_404: &str = r#"{"error":{"id":"not_found","code":404,"status":"Not Found","request":"d7ef54b1-ec15-46e6-bccb-524b82c035e6","reason":"could not find identity","message":"Unable to locate the resource"}}"#;
 
     #[test]
     fn reads_kratos_bare_and_foreign_bodies() {
-        let e = ApiError::from_response(404, Some("eid".into()), None, KRATOS_404.as_bytes());
+        let e = ApiError::from_response(
+            Some(GET_IDENTITY),
+            404,
+            Some("eid".into()),
+            None,
+            KRATOS_404.as_bytes(),
+        );
         assert_eq!(
             e.to_string(),
-            "HTTP 404 Not Found: Unable to locate the resource (could not find identity) [ory-error-id eid]"
+            "get_identity (GET /admin/identities/{id}): HTTP 404 Not Found: Unable to locate the resource (could not find identity) [ory-error-id eid]"
         );
         let e = ApiError::from_response(
+            None,
             502,
             None,
             None,
@@ -391,13 +830,13 @@ mod tests {
             e.to_string()
                 .starts_with("HTTP 502 Bad Gateway: non-JSON body: <html>")
         );
-        let e = ApiError::from_response(400, None, None, br#"{"message":"bad","code":500}"#);
+        let e = ApiError::from_response(None, 400, None, None, br#"{"message":"bad","code":500}"#);
         assert_eq!(e.status, 400);
         assert_eq!(e.message(), Some("bad"));
-        let e = ApiError::from_response(500, None, None, b"");
+        let e = ApiError::from_response(None, 500, None, None, b"");
         assert_eq!(e.to_string(), "HTTP 500 Internal Server Error: empty body");
         let long = "x".repeat(10_000);
-        let e = ApiError::from_response(503, None, None, long.as_bytes());
+        let e = ApiError::from_response(None, 503, None, None, long.as_bytes());
         assert!(
             e.raw_body
                 .as_ref()
@@ -416,7 +855,7 @@ mod tests {
                 rng.bytes(80, b"{}[]\":,error message reason code 0123456789")
             };
             let status = [400, 401, 404, 409, 429, 500, 502, 504][rng.below(8)];
-            let e = ApiError::from_response(status, None, None, &body);
+            let e = ApiError::from_response(None, status, None, None, &body);
             let shown = e.to_string();
             assert!(shown.starts_with(&format!("HTTP {status}")), "{shown}");
             assert!(!shown.contains('\n') || e.error.is_some(), "{shown:?}");
@@ -427,5 +866,89 @@ mod tests {
     fn snippet_cuts_on_bytes_without_panicking() {
         assert_eq!(snippet("üüü".as_bytes(), 3), "ü\u{FFFD}…");
         assert_eq!(snippet(b"abc", 10), "abc");
+    }
+
+    #[test]
+    fn messages_lose_the_values_but_keep_the_types() {
+        for (serde, ours) in [
+            (
+                r#"invalid type: string "ada@example.com", expected u32"#,
+                "invalid type: string, expected u32",
+            ),
+            (
+                "invalid type: integer `4711`, expected a string",
+                "invalid type: integer, expected a string",
+            ),
+            (
+                r#"invalid value: string "$2a$12$secret\"hash", expected RFC 3339"#,
+                "invalid value: string, expected RFC 3339",
+            ),
+            (
+                "unknown variant `k3nq-81xz`, expected `a` or `b`",
+                "unknown variant, expected `a` or `b`",
+            ),
+            ("missing field `id`", "missing field `id`"),
+            (
+                r#"weird "secret" message with "two" strings"#,
+                r#"weird "…" message with "…" strings"#,
+            ),
+            ("trailing characters", "trailing characters"),
+        ] {
+            assert_eq!(without_values(serde), ours, "{serde}");
+        }
+    }
+
+    #[test]
+    fn short_type_names_drop_module_paths() {
+        #[allow(dead_code)]
+        struct Traits;
+        assert_eq!(
+            short_type_name::<crate::Identity<Traits>>(),
+            "Identity<Traits>"
+        );
+        assert_eq!(
+            short_type_name::<Vec<Box<serde_json::value::RawValue>>>(),
+            "Vec<Box<RawValue>>"
+        );
+        assert_eq!(short_type_name::<(u8, String)>(), "(u8, String)");
+    }
+
+    #[test]
+    fn a_body_that_does_not_fit_names_path_position_and_id_but_no_value() {
+        let body = br#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","credentials":{"password":{"config":{"hashed_password":"$2a$12$SECRETHASH"}}},"traits":{"age":"forty-two"}}"#;
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Traits {
+            age: u32,
+        }
+        let err = serde_json::from_slice::<crate::Identity<Traits>>(body).unwrap_err();
+        let e = DecodeError::of_body::<crate::Identity<Traits>>(GET_IDENTITY, 200, body, &err);
+        let shown = e.to_string();
+        assert_eq!(e.path(), Some("traits.age"));
+        assert_eq!(e.id(), Some("9f425a8d-7efc-4768-8f23-7647a74fdf13"));
+        assert_eq!(e.target(), "Identity<Traits>");
+        assert!(!shown.contains("forty-two"), "{shown}");
+        assert!(!shown.contains("SECRETHASH"), "{shown}");
+        assert!(!format!("{e:?}").contains("SECRETHASH"));
+        assert!(shown.starts_with("get_identity (GET /admin/identities/{id}): the HTTP 200 answer (id 9f425a8d-7efc-4768-8f23-7647a74fdf13) does not decode as Identity<Traits>: at traits.age: invalid type: string, expected u32 (line 1, column"), "{shown}");
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_shows_its_start() {
+        let body = b"<!DOCTYPE html>\n<html><head><title>Sign in - Corp SSO</title></head><body>";
+        let err = serde_json::from_slice::<crate::Identity>(body).unwrap_err();
+        let e = DecodeError::of_body::<crate::Identity>(LIST_IDENTITIES, 200, body, &err);
+        assert_eq!(
+            e.body_start(),
+            Some("<!DOCTYPE html> <html><head><title>Sign in - Corp SSO</title></head><body>")
+        );
+        assert!(e.to_string().contains("is not JSON"), "{e}");
+        let err = serde_json::from_slice::<crate::Identity>(b"  ").unwrap_err();
+        let e = DecodeError::of_body::<crate::Identity>(LIST_IDENTITIES, 200, b"  ", &err);
+        assert!(
+            e.to_string()
+                .ends_with("has an empty body where Identity was expected"),
+            "{e}"
+        );
     }
 }

@@ -13,7 +13,7 @@
 //!
 //! let client = IdentityClient::new(admin_url)?; // e.g. "http://127.0.0.1:4434"
 //! let page = client.list_identities().page_size(500).send()?;
-//! for identity in page.items() {
+//! for identity in page.iter() {
 //!     println!("{} {}", identity.id, identity.traits["email"]);
 //! }
 //! # Ok::<(), kratos_identity::Error>(())
@@ -59,25 +59,8 @@ mod paging;
 #[cfg(test)]
 mod testing;
 
-pub use client::{
-    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_READ_TIMEOUT,
-    DEFAULT_TIMEOUT, IdentityClient,
-};
-pub use api::endpoint::Endpoint;
-#[doc(hidden)]
-pub use api::endpoint::{Call, Method, RawResponse};
-pub use error::{ApiError, Error, GenericError, TransportErrorKind};
-pub use bulk::import::{
-    DEFAULT_MAX_CHUNK_BYTES, ImportError, ImportFailure, ImportIdentities, ImportOutcome,
-    ImportOutcomes, ImportReport, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
-};
-pub use models::*;
-pub use paging::page::Page;
-pub use paging::paginated::{PageNumbers, Paginated};
-pub use paging::iter::{Items, PREFETCH_THREAD_NAME, Pages};
 pub use api::builder::RequestBuilder;
-#[doc(hidden)]
-pub use api::Paging;
+pub use api::endpoint::Endpoint;
 pub use api::flows::CreateTestLoginFlow;
 pub use api::identities::{
     GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
@@ -87,15 +70,29 @@ pub use api::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
     PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
 };
+pub use api::operation::{Operation, RateLimitBucket};
 pub use api::recovery::{CreateRecoveryCodeForIdentity, CreateRecoveryLinkForIdentity};
 pub use api::schemas::{GetIdentitySchema, ListIdentitySchemas};
 pub use api::sessions::{
     DeleteIdentitySessions, DisableSession, ExtendSession, GetSession, ListIdentitySessions,
-    ListSessions, ManageSessions,
+    ListSessions, MANAGE_SESSIONS_MAX_IDS, ManageSessions,
 };
-pub use api::{IdentityOp, IncludeCredentials};
+pub use api::{IdentityOp, IncludeCredentials, MissingOk};
+pub use bulk::import::{
+    DEFAULT_MAX_CHUNK_BYTES, ImportError, ImportFailure, ImportIdentities, ImportOutcome,
+    ImportOutcomes, ImportReport, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+};
+pub use client::{
+    ClientBuilder, DEFAULT_BATCH_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT, IdentityClient,
+};
+pub use error::{ApiError, DecodeError, Error, GenericError, TransportErrorKind};
 pub use http::response::{Headers, Response};
 pub use http::retry::RetryPolicy;
+pub use models::*;
+pub use paging::iter::{Items, Pages};
+pub use paging::page::Page;
+pub use paging::paginated::{PageNumbers, Paginated, Paging};
 
 /// Compile-time proof that the client and builders can be shared and sent
 /// across threads.

@@ -303,7 +303,12 @@ fn a_custom_agent_is_used() {
     let err = client.list_identities().send().unwrap_err();
 
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
-    assert!(err.to_string().contains("https"), "{err}");
+    // The HTTP stack's own words come as the error's source.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(
+        cause.as_deref().unwrap_or("").contains("https"),
+        "{err}: {cause:?}"
+    );
     any.assert_calls(0);
 }
 

@@ -82,7 +82,7 @@ fn list_identities_sends_every_paging_and_filter_parameter() {
     assert_eq!(page.next_page_token(), Some(SUSPENDED_ID));
     assert_eq!(page.total_count(), None);
 
-    let ada = &page.items()[0];
+    let ada = &page.as_slice()[0];
     assert_eq!(ada.id, uuid(IDENTITY_ID));
     assert_eq!(ada.schema_id, "default");
     assert_eq!(ada.state, Some(IdentityState::Active));
@@ -98,7 +98,7 @@ fn list_identities_sends_every_paging_and_filter_parameter() {
     );
     assert_eq!(ada.metadata_admin, None);
 
-    let grace = &page.items()[1];
+    let grace = &page.as_slice()[1];
     assert_eq!(grace.state, Some(IdentityState::Inactive));
     assert_eq!(grace.organization_id, Some(uuid(ORG_ID)));
     assert_eq!(grace.external_id.as_deref(), Some("crm-815"));
@@ -275,14 +275,10 @@ fn list_identities_decodes_traits_into_a_struct() {
         .send()
         .unwrap();
 
-    let emails: Vec<&str> = page
-        .items()
-        .iter()
-        .map(|i| i.traits.email.as_str())
-        .collect();
+    let emails: Vec<&str> = page.iter().map(|i| i.traits.email.as_str()).collect();
     assert_eq!(emails, ["ada@example.com", "grace@example.com"]);
     assert_eq!(
-        page.items()[1].traits.name,
+        page.as_slice()[1].traits.name,
         Name {
             first: "Grace".into(),
             last: "Hopper".into()
@@ -291,7 +287,7 @@ fn list_identities_decodes_traits_into_a_struct() {
 }
 
 #[test]
-fn traits_that_do_not_fit_the_struct_are_a_decode_error() {
+fn traits_that_do_not_fit_the_struct_are_named_per_identity() {
     #[derive(Debug, Deserialize)]
     #[allow(dead_code)]
     struct Phone {
@@ -303,22 +299,34 @@ fn traits_that_do_not_fit_the_struct_are_a_decode_error() {
         json(then, 200, fixtures::IDENTITY_LIST);
     });
 
-    let err = client(&server)
+    let page = client(&server)
         .list_identities()
         .traits::<Phone>()
         .send()
-        .unwrap_err();
+        .unwrap();
 
-    match &err {
-        Error::Decode {
-            status, snippet, ..
-        } => {
-            assert_eq!(*status, 200);
-            assert!(snippet.contains("ada@example.com"), "{snippet}");
-        }
-        other => panic!("expected Decode, got {other:?}"),
+    // Every identity of the page lacks `phone`: each is its own error,
+    // naming the field, and the page's next link is still there.
+    assert!(page.is_empty());
+    assert_eq!(page.errors().len(), 2);
+    for (index, bad) in page.errors().iter().enumerate() {
+        assert_eq!(bad.status(), 200);
+        assert_eq!(bad.item_index(), Some(index));
+        assert!(bad.id().is_some());
+        let shown = bad.to_string();
+        assert!(shown.contains("missing field `phone`"), "{shown}");
+        assert!(!shown.contains("ada@example.com"), "{shown}");
     }
-    assert!(err.to_string().contains("phone"), "{err}");
+    // Without a `send`-level error there is nothing in `Err`; the
+    // iterator yields each one as `Error::Decode`.
+    let err = client(&server)
+        .list_identities()
+        .traits::<Phone>()
+        .items()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
 }
 
 #[test]
@@ -339,8 +347,8 @@ fn raw_traits_keep_the_exact_bytes() {
         .send()
         .unwrap();
 
-    assert_eq!(page.items()[0].traits.get(), raw_traits);
-    assert_eq!(page.items()[0].id, uuid(IDENTITY_ID));
+    assert_eq!(page.as_slice()[0].traits.get(), raw_traits);
+    assert_eq!(page.as_slice()[0].id, uuid(IDENTITY_ID));
 }
 
 // ---------------------------------------------------------------- get

@@ -56,10 +56,10 @@ fn list_identity_schemas_sends_every_paging_parameter() {
     mock.assert();
     assert_eq!(page.total_count(), Some(4));
     assert_eq!(page.next_page_token(), Some("4"));
-    let ids: Vec<&str> = page.items().iter().map(|s| s.id.as_str()).collect();
+    let ids: Vec<&str> = page.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["default", "customer"]);
     assert_eq!(
-        page.items()[0].schema["properties"]["traits"]["properties"]["email"]["ory.sh/kratos"]["credentials"]
+        page.as_slice()[0].schema["properties"]["traits"]["properties"]["email"]["ory.sh/kratos"]["credentials"]
             ["password"]["identifier"],
         true
     );

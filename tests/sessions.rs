@@ -137,7 +137,7 @@ fn list_sessions_with_expand_identity_decodes_the_identity() {
         .unwrap();
 
     mock.assert();
-    let session = &page.items()[0];
+    let session = &page.as_slice()[0];
     assert_eq!(
         session.authenticator_assurance_level,
         Some(AuthenticatorAssuranceLevel::Aal2)
@@ -222,7 +222,7 @@ fn list_identity_sessions_sends_every_parameter() {
     mock.assert();
     assert_eq!(page.total_count(), Some(2));
     assert_eq!(page.next_page_token(), Some("2"));
-    assert_eq!(page.items()[1].active, Some(false));
+    assert_eq!(page.as_slice()[1].active, Some(false));
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! [`RequestBuilder`], the one builder type behind every operation.
 
-use crate::Error;
-use crate::client::IdentityClient;
+use std::time::Duration;
+
 use crate::api::endpoint::Endpoint;
+use crate::client::IdentityClient;
+use crate::error::Error;
 use crate::http::response::Response;
+use crate::http::transport::clamp;
 
 /// A request to the admin API, ready to be tuned with the operation's
 /// setters and sent with [`send`](Self::send).
@@ -19,29 +22,61 @@ use crate::http::response::Response;
 pub struct RequestBuilder<E> {
     pub(crate) client: IdentityClient,
     pub(crate) endpoint: E,
+    /// This request's own timeout, replacing the client's.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl IdentityClient {
     /// Wraps an operation into its request builder.
     pub(crate) fn request<E: Endpoint>(&self, endpoint: E) -> RequestBuilder<E> {
-        RequestBuilder::new(self.clone(), endpoint)
+        RequestBuilder {
+            client: self.clone(),
+            endpoint,
+            timeout: None,
+        }
     }
 }
 
 impl<E> RequestBuilder<E> {
-    pub(crate) fn new(client: IdentityClient, endpoint: E) -> Self {
-        RequestBuilder { client, endpoint }
-    }
-
     /// Applies a change to the operation's parameters.
     pub(crate) fn with(mut self, change: impl FnOnce(&mut E)) -> Self {
         change(&mut self.endpoint);
         self
     }
 
+    /// The same request as another operation type (`traits::<U>()`, `raw()`).
+    pub(crate) fn map_endpoint<F>(self, change: impl FnOnce(E) -> F) -> RequestBuilder<F> {
+        RequestBuilder {
+            client: self.client,
+            endpoint: change(self.endpoint),
+            timeout: self.timeout,
+        }
+    }
+
     /// The operation with its parameters, for inspection.
     pub fn endpoint(&self) -> &E {
         &self.endpoint
+    }
+
+    /// This request's own timeout for each stage after connecting (sending,
+    /// waiting for the answer, receiving the body), replacing the client's
+    /// [`timeout`](crate::ClientBuilder::timeout) and, if it is longer, the
+    /// client's read timeout. Any `Duration` works; values beyond about 100
+    /// years are clamped to that.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.any_request(); then.body("[]"); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use std::time::Duration;
+    ///
+    /// let page = client.list_identities().page_size(500).timeout(Duration::from_secs(90)).send()?;
+    /// # assert!(page.is_empty());
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(clamp(timeout));
+        self
     }
 }
 
@@ -49,6 +84,7 @@ impl<E: Endpoint> RequestBuilder<E> {
     /// Sends the request and decodes the answer.
     ///
     /// # Errors
+    /// Every error names the operation. Among them:
     /// - [`Error::InvalidInput`] when the parameters are invalid (nothing is sent);
     /// - [`Error::Api`] when the server answers with a non-success status;
     /// - [`Error::Transport`] when no complete response arrived;
@@ -64,7 +100,14 @@ impl<E: Endpoint> RequestBuilder<E> {
     /// # Errors
     /// As for [`send`](Self::send).
     pub fn send_with_info(self) -> Result<Response<E::Output>, Error> {
-        let call = self.endpoint.to_call()?;
+        let operation = E::OPERATION;
+        let mut call = self
+            .endpoint
+            .to_call()
+            .map_err(|e| e.in_operation(operation))?;
+        if self.timeout.is_some() {
+            call.timeout = self.timeout;
+        }
         let raw = self.client.send_call(&call)?;
         let body = self.endpoint.decode(&raw)?;
         Ok(Response::new(raw.status, raw.headers, body))

@@ -1,49 +1,26 @@
 //! Describing a call, separate from doing it: every operation turns into a
 //! [`Call`] without any I/O, and decodes its [`RawResponse`] without any I/O.
 //! Only [`crate::http::send`] sends.
+//!
+//! `Call`, `RawResponse` and the [`Sealed`] trait are `pub` only so that the
+//! public [`Endpoint`] trait may name them; they live in this private module
+//! and are not reachable from outside the crate.
+
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::api::operation::{Method, Operation};
+use crate::error::{DecodeError, Error};
 use crate::http::response::Headers;
 use crate::http::url::encode_component;
-use crate::{Error, error::snippet};
 
-/// The HTTP methods the admin API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[doc(hidden)]
-pub enum Method {
-    /// GET
-    Get,
-    /// POST
-    Post,
-    /// PUT
-    Put,
-    /// PATCH
-    Patch,
-    /// DELETE
-    Delete,
-}
-
-impl Method {
-    /// The method's name on the wire.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        }
-    }
-}
-
-/// One HTTP call, described: method, path below the base URL, query pairs
-/// and an optional JSON body.
+/// One HTTP call, described: which operation, the path below the base URL,
+/// query pairs and an optional JSON body.
 #[derive(Debug, Clone)]
-#[doc(hidden)]
 pub struct Call {
-    pub(crate) method: Method,
+    pub(crate) operation: Operation,
     /// Already percent-encoded, starting with `/`.
     pub(crate) path: String,
     /// Decoded pairs, in order; encoded when the URL is built.
@@ -51,42 +28,54 @@ pub struct Call {
     pub(crate) body: Option<Vec<u8>>,
     /// Safe to send again after it may have reached the server.
     pub(crate) idempotent: bool,
+    /// A 404 answer counts as success (see `missing_ok`).
+    pub(crate) missing_ok: bool,
+    /// Replaces the client's timeout for this call.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Call {
-    /// A call to a fixed path such as `/admin/identities`.
-    pub(crate) fn new(method: Method, path: &str) -> Self {
-        Call {
-            method,
-            path: path.to_string(),
+    /// A call of `operation`, its path template filled in with `params` in
+    /// order, each percent-encoded so that no value can reach another
+    /// endpoint. An empty value is an error (it would name the collection
+    /// instead of one resource), and so are `.` and `..`, which servers and
+    /// proxies resolve as "this" and "the parent" path.
+    pub(crate) fn new(operation: Operation, params: &[&str]) -> Result<Self, Error> {
+        let template = operation.path();
+        let mut path = String::with_capacity(template.len() + 40);
+        let mut params = params.iter();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+            let name = &rest[open + 1..close];
+            let value = params.next().copied().unwrap_or_default();
+            if value.is_empty() {
+                return Err(Error::InvalidInput(format!("{name} must not be empty")));
+            }
+            if value == "." || value == ".." {
+                return Err(Error::InvalidInput(format!("{name} must not be {value:?}")));
+            }
+            path.push_str(&rest[..open]);
+            path.push_str(&encode_component(value));
+            rest = rest.get(close + 1..).unwrap_or_default();
+        }
+        path.push_str(rest);
+        let method = operation.http_method();
+        Ok(Call {
+            operation,
+            path,
             query: Vec::new(),
             body: None,
             // GET, PUT and DELETE are idempotent by HTTP's definition; POST
             // and PATCH are not unless an endpoint says so.
             idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
-        }
+            missing_ok: false,
+            timeout: None,
+        })
     }
 
-    /// Appends one path segment, percent-encoded so that no value can reach
-    /// another endpoint. An empty value is an error (it would name the
-    /// collection instead of one resource), and so are `.` and `..`, which
-    /// servers and proxies resolve as "this" and "the parent" path.
-    pub(crate) fn segment(mut self, name: &str, value: &str) -> Result<Self, Error> {
-        if value.is_empty() {
-            return Err(Error::InvalidInput(format!("{name} must not be empty")));
-        }
-        if value == "." || value == ".." {
-            return Err(Error::InvalidInput(format!("{name} must not be {value:?}")));
-        }
-        self.path.push('/');
-        self.path.push_str(&encode_component(value));
-        Ok(self)
-    }
-
-    /// Appends a fixed path suffix such as `/sessions`.
-    pub(crate) fn suffix(mut self, suffix: &str) -> Self {
-        self.path.push_str(suffix);
-        self
+    pub(crate) fn method(&self) -> Method {
+        self.operation.http_method()
     }
 
     /// Adds `key=value` when the value is set.
@@ -119,26 +108,55 @@ impl Call {
         self.idempotent = true;
         self
     }
+
+    /// Sets the default timeout of this operation (the caller's own
+    /// per-request timeout, if any, replaces it later).
+    pub(crate) fn default_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
 }
 
-/// A complete HTTP response: status, headers and the whole body.
+/// A complete HTTP response: status, headers and the whole body, and the
+/// operation it answers.
 #[derive(Debug, Clone)]
-#[doc(hidden)]
 pub struct RawResponse {
+    pub(crate) operation: Operation,
     pub(crate) status: u16,
     pub(crate) headers: Headers,
     pub(crate) body: Vec<u8>,
 }
 
-mod private {
-    pub trait Sealed {}
-}
-pub(crate) use private::Sealed;
+pub(crate) mod sealed {
+    use super::{Call, RawResponse};
+    use crate::api::operation::Operation;
+    use crate::error::Error;
 
-/// One operation of the admin API: how it becomes an HTTP call and how its
-/// response decodes. Implemented by every operation type of this crate
-/// ([`ListIdentities`](crate::ListIdentities), [`GetSession`](crate::GetSession), …);
-/// sealed, so it can grow without breaking anyone.
+    /// What every operation does, hidden from users: describe the call,
+    /// decode the answer. Sealed: only this crate implements it.
+    pub trait Sealed {
+        /// The operation this type describes.
+        const OPERATION: Operation;
+
+        /// Describes the call. Validation of the caller's input happens here.
+        fn to_call(&self) -> Result<Call, Error>;
+
+        /// Decodes a success response (a 2xx status, or a 404 that
+        /// `missing_ok` turned into one).
+        fn decode(
+            &self,
+            response: &RawResponse,
+        ) -> Result<<Self as super::Endpoint>::Output, Error>
+        where
+            Self: super::Endpoint;
+    }
+}
+pub(crate) use sealed::Sealed;
+
+/// One operation of the admin API. Implemented by every operation type of
+/// this crate ([`ListIdentities`](crate::ListIdentities),
+/// [`GetSession`](crate::GetSession), …); sealed, so it can grow without
+/// breaking anyone.
 ///
 /// [`Output`](Endpoint::Output) is what [`RequestBuilder::send`](crate::RequestBuilder::send)
 /// returns for the operation.
@@ -146,22 +164,23 @@ pub trait Endpoint: Sealed {
     /// What a successful call returns.
     type Output;
 
-    /// Describes the call. Validation of the caller's input happens here.
-    #[doc(hidden)]
-    fn to_call(&self) -> Result<Call, Error>;
-
-    /// Decodes a success response (a 2xx status).
-    #[doc(hidden)]
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error>;
+    /// Which operation this is: its name, HTTP method, path template and
+    /// rate-limit bucket.
+    fn operation(&self) -> Operation {
+        Self::OPERATION
+    }
 }
 
-/// Decodes a JSON body into `T`, keeping the evidence when it does not fit.
+/// Decodes a JSON body into `T`; when it does not fit, the error says where
+/// and why without quoting the body's values.
 pub(crate) fn decode_json<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
-    serde_json::from_slice(&response.body).map_err(|source| Error::Decode {
-        status: response.status,
-        target: std::any::type_name::<T>(),
-        snippet: snippet(&response.body, 300),
-        source,
+    serde_json::from_slice(&response.body).map_err(|e| {
+        Error::decode(DecodeError::of_body::<T>(
+            response.operation,
+            response.status,
+            &response.body,
+            &e,
+        ))
     })
 }
 
@@ -173,4 +192,27 @@ pub(crate) fn decode_optional_json<T: DeserializeOwned>(
         return Ok(None);
     }
     decode_json(response).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::operation::{DELETE_IDENTITY_CREDENTIALS, GET_IDENTITY, LIST_IDENTITIES};
+
+    #[test]
+    fn fills_the_path_template_with_encoded_values() {
+        let call = Call::new(DELETE_IDENTITY_CREDENTIALS, &["a/b", "oidc"]).unwrap();
+        assert_eq!(call.path, "/admin/identities/a%2Fb/credentials/oidc");
+        assert!(call.idempotent);
+        let call = Call::new(LIST_IDENTITIES, &[]).unwrap();
+        assert_eq!(call.path, "/admin/identities");
+        for bad in ["", ".", ".."] {
+            let err = Call::new(GET_IDENTITY, &[bad]).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidInput(m) if m.starts_with("id must not be")),
+                "{err}"
+            );
+        }
+        assert!(Call::new(GET_IDENTITY, &[]).is_err());
+    }
 }

@@ -1,8 +1,11 @@
 //! Admin-created self-service flows: the OIDC test login flow.
 
-use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
 use crate::api::builder::RequestBuilder;
-use crate::{CreateTestLoginFlowBody, Error, IdentityClient, LoginFlow};
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::operation::{CREATE_TEST_LOGIN_FLOW, Operation};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::{CreateTestLoginFlowBody, LoginFlow};
 
 /// `POST /admin/test-login-flows`: creates a login flow to test an OIDC provider.
 #[derive(Debug, Clone)]
@@ -36,16 +39,18 @@ impl IdentityClient {
     }
 }
 
-impl Sealed for CreateTestLoginFlow {}
+impl Sealed for CreateTestLoginFlow {
+    const OPERATION: Operation = CREATE_TEST_LOGIN_FLOW;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(CREATE_TEST_LOGIN_FLOW, &[])?.json(&self.body)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        decode_json(response)
+    }
+}
 
 impl Endpoint for CreateTestLoginFlow {
     type Output = LoginFlow;
-
-    fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Post, "/admin/test-login-flows").json(&self.body)
-    }
-
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
-        decode_json(response)
-    }
 }

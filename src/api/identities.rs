@@ -4,12 +4,17 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::paging::page::{Page, decode_page};
-use crate::paging::paginated::{PageNumbers, Paginated};
 use crate::api::builder::RequestBuilder;
-use crate::api::{IdentityOp, IncludeCredentials, Paging, strings};
-use crate::{Error, Identity, IdentityClient};
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::operation::{
+    GET_IDENTITY, GET_IDENTITY_BY_EXTERNAL_ID, LIST_IDENTITIES, Operation,
+};
+use crate::api::{IdentityOp, sealed, strings};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::Identity;
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 
 /// `GET /admin/identities`: lists identities. Setters: the paging ones
 /// ([`page_size`](RequestBuilder::page_size), …) and those of
@@ -28,7 +33,8 @@ pub type GetIdentityByExternalId<T = serde_json::Value> =
 pub struct ListIdentitiesParams {
     paging: Paging,
     consistency: Option<String>,
-    ids: Vec<String>,
+    /// `None` when not set; `Some(empty)` is refused by `send()`.
+    ids: Option<Vec<String>>,
     credentials_identifier: Option<String>,
     preview_credentials_identifier_similar: Option<String>,
     include_credential: Vec<String>,
@@ -58,7 +64,12 @@ impl IdentityClient {
     /// Without `include_credential` (or `credentials_identifier`) Kratos
     /// includes no credentials. Only one of the filters `ids`,
     /// `credentials_identifier`, `preview_credentials_identifier_similar`
-    /// may be set at a time.
+    /// and `organization_id` may be set at a time (Kratos answers 400
+    /// otherwise).
+    ///
+    /// Kratos reads an empty filter as no filter and lists every identity,
+    /// so a filter that is set must have a value: `send()` refuses an empty
+    /// one before anything is sent.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -69,7 +80,7 @@ impl IdentityClient {
     ///     .page_size(500)
     ///     .credentials_identifier("ada@example.com")
     ///     .send()?;
-    /// for identity in page.items() {
+    /// for identity in page.iter() {
     ///     println!("{} {}", identity.id, identity.traits["email"]);
     /// }
     /// # assert_eq!(page.len(), 1);
@@ -77,9 +88,11 @@ impl IdentityClient {
     /// ```
     ///
     /// # Errors
-    /// As for [`RequestBuilder::send`]; also [`Error::InvalidInput`] for an
-    /// empty `credentials_identifier` (Kratos would list everyone) or more
-    /// than 500 `ids`.
+    /// As for [`RequestBuilder::send`]; also [`Error::InvalidInput`], with
+    /// nothing sent, for a filter set to an empty value (an empty
+    /// `credentials_identifier`, `preview_credentials_identifier_similar` or
+    /// `organization_id`, or `ids` with no items: Kratos would list every
+    /// identity), an empty id in `ids`, or more than 500 `ids`.
     pub fn list_identities(&self) -> RequestBuilder<ListIdentities> {
         self.request(IdentityOp::new(ListIdentitiesParams::default()))
     }
@@ -140,98 +153,131 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     }
 
     /// Only these identities (`ids`, one query pair per id, at most 500).
+    /// An empty list is refused by `send()`: Kratos would list everyone.
     pub fn ids<I>(self, ids: I) -> Self
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
-        self.with(|e| e.params.ids = strings(ids))
+        self.with(|e| e.params.ids = Some(strings(ids)))
     }
 
     /// Only the identity with this exact credentials identifier (an email,
-    /// a username, …). Implies its credentials are included.
+    /// a username, …). Implies its credentials are included. An empty one is
+    /// refused by `send()`: Kratos would list everyone.
     pub fn credentials_identifier(self, identifier: impl Into<String>) -> Self {
         self.with(|e| e.params.credentials_identifier = Some(identifier.into()))
     }
 
     /// Identities whose credentials identifier is similar to this one
-    /// (preview feature of Kratos; may change).
+    /// (preview feature of Kratos; may change). An empty one is refused by
+    /// `send()`: Kratos would list everyone.
     pub fn preview_credentials_identifier_similar(self, identifier: impl Into<String>) -> Self {
         self.with(|e| e.params.preview_credentials_identifier_similar = Some(identifier.into()))
     }
 
-    /// Only identities of this organization.
+    /// Only identities of this organization. An empty one is refused by
+    /// `send()`: Kratos would list everyone.
     pub fn organization_id(self, organization_id: impl ToString) -> Self {
         self.with(|e| e.params.organization_id = Some(organization_id.to_string()))
     }
 }
 
-impl<T> IncludeCredentials for ListIdentities<T> {
+impl<T> sealed::IncludeCredentials for ListIdentities<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
     }
 }
 
-impl<T> IncludeCredentials for GetIdentity<T> {
+impl<T> sealed::IncludeCredentials for GetIdentity<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
     }
 }
 
-impl<T> IncludeCredentials for GetIdentityByExternalId<T> {
+impl<T> sealed::IncludeCredentials for GetIdentityByExternalId<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
     }
 }
 
-impl<P, T> Sealed for IdentityOp<P, T> {}
-
-impl<T: DeserializeOwned> Endpoint for ListIdentities<T> {
-    type Output = Page<Identity<T>>;
+impl<T: DeserializeOwned> Sealed for ListIdentities<T> {
+    const OPERATION: Operation = LIST_IDENTITIES;
 
     fn to_call(&self) -> Result<Call, Error> {
         list_call(&self.params)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
     }
 }
 
-impl<T: DeserializeOwned> Paginated for ListIdentities<T> {
-    type Item = Identity<T>;
+impl<T: DeserializeOwned> Endpoint for ListIdentities<T> {
+    type Output = Page<Identity<T>>;
+}
+
+impl<T> HasPaging for ListIdentities<T> {
+    fn paging(&self) -> &Paging {
+        &self.params.paging
+    }
 
     fn paging_mut(&mut self) -> &mut Paging {
         &mut self.params.paging
     }
 }
 
+impl<T: DeserializeOwned> Paginated for ListIdentities<T> {
+    type Item = Identity<T>;
+}
+
 impl<T: DeserializeOwned> PageNumbers for ListIdentities<T> {}
 
 /// The call of `list_identities`, whatever the items decode into.
+///
+/// Kratos reads an empty filter as no filter at all, so a script whose
+/// computed filter came out empty would list (and perhaps then delete)
+/// every identity: every filter that is set must have a value.
 fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
-    if p.credentials_identifier.as_deref() == Some("") {
+    for (name, value) in [
+        ("credentials_identifier", &p.credentials_identifier),
+        (
+            "preview_credentials_identifier_similar",
+            &p.preview_credentials_identifier_similar,
+        ),
+        ("organization_id", &p.organization_id),
+    ] {
+        if value.as_deref() == Some("") {
+            return Err(Error::InvalidInput(format!(
+                "{name} is empty, and Kratos reads an empty filter as no filter: it would list every identity"
+            )));
+        }
+    }
+    if let Some(ids) = &p.ids {
+        if ids.is_empty() {
+            return Err(Error::InvalidInput(
+                "ids is an empty list, and Kratos reads no ids as no filter: it would list every identity".into(),
+            ));
+        }
+        if ids.iter().any(String::is_empty) {
+            return Err(Error::InvalidInput("ids holds an empty id".into()));
+        }
+        if ids.len() > MAX_IDS {
+            return Err(Error::InvalidInput(format!(
+                "ids takes at most {MAX_IDS} ids, got {}",
+                ids.len()
+            )));
+        }
+    }
+    if p.consistency.as_deref() == Some("") {
         return Err(Error::InvalidInput(
-            "credentials_identifier must not be empty (Kratos would list every identity)".into(),
+            "consistency is empty; use \"strong\" or \"eventual\"".into(),
         ));
     }
-    if p.preview_credentials_identifier_similar.as_deref() == Some("") {
-        return Err(Error::InvalidInput(
-            "preview_credentials_identifier_similar must not be empty".into(),
-        ));
-    }
-    if p.ids.len() > MAX_IDS {
-        return Err(Error::InvalidInput(format!(
-            "ids takes at most {MAX_IDS} ids, got {}",
-            p.ids.len()
-        )));
-    }
-    let call = p
-        .paging
-        .apply(Call::new(Method::Get, "/admin/identities"))?;
+    let call = p.paging.apply(Call::new(LIST_IDENTITIES, &[])?)?;
     Ok(call
         .query_opt("consistency", p.consistency.as_ref())
-        .query_each("ids", &p.ids)
+        .query_each("ids", p.ids.as_deref().unwrap_or_default())
         .query_opt("credentials_identifier", p.credentials_identifier.as_ref())
         .query_opt(
             "preview_credentials_identifier_similar",
@@ -268,62 +314,72 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     pub fn raw(self) -> RequestBuilder<ListIdentitiesRaw> {
-        RequestBuilder::new(
-            self.client,
-            ListIdentitiesRaw {
-                params: self.endpoint.params,
-            },
-        )
+        self.map_endpoint(|e| ListIdentitiesRaw { params: e.params })
     }
 }
 
-impl Sealed for ListIdentitiesRaw {}
-
-impl Endpoint for ListIdentitiesRaw {
-    type Output = Page<Box<RawValue>>;
+impl Sealed for ListIdentitiesRaw {
+    const OPERATION: Operation = LIST_IDENTITIES;
 
     fn to_call(&self) -> Result<Call, Error> {
         list_call(&self.params)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
     }
 }
 
-impl Paginated for ListIdentitiesRaw {
-    type Item = Box<RawValue>;
+impl Endpoint for ListIdentitiesRaw {
+    type Output = Page<Box<RawValue>>;
+}
+
+impl HasPaging for ListIdentitiesRaw {
+    fn paging(&self) -> &Paging {
+        &self.params.paging
+    }
 
     fn paging_mut(&mut self) -> &mut Paging {
         &mut self.params.paging
     }
 }
 
+impl Paginated for ListIdentitiesRaw {
+    type Item = Box<RawValue>;
+}
+
 impl PageNumbers for ListIdentitiesRaw {}
 
-impl<T: DeserializeOwned> Endpoint for GetIdentity<T> {
-    type Output = Identity<T>;
+impl<T: DeserializeOwned> Sealed for GetIdentity<T> {
+    const OPERATION: Operation = GET_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let call = Call::new(Method::Get, "/admin/identities").segment("id", &self.params.id)?;
+        let call = Call::new(GET_IDENTITY, &[&self.params.id])?;
         Ok(call.query_each("include_credential", &self.params.include_credential))
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for GetIdentity<T> {
+    type Output = Identity<T>;
+}
+
+impl<T: DeserializeOwned> Sealed for GetIdentityByExternalId<T> {
+    const OPERATION: Operation = GET_IDENTITY_BY_EXTERNAL_ID;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &[&self.params.external_id])?;
+        Ok(call.query_each("include_credential", &self.params.include_credential))
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
 
 impl<T: DeserializeOwned> Endpoint for GetIdentityByExternalId<T> {
     type Output = Identity<T>;
-
-    fn to_call(&self) -> Result<Call, Error> {
-        let call = Call::new(Method::Get, "/admin/identities/by/external")
-            .segment("external_id", &self.params.external_id)?;
-        Ok(call.query_each("include_credential", &self.params.include_credential))
-    }
-
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
-        decode_json(response)
-    }
 }

@@ -3,12 +3,18 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
 use crate::api::builder::RequestBuilder;
-use crate::api::IdentityOp;
-use crate::{
-    BatchPatchIdentitiesResponse, CreateIdentityBody, Error, Identity, IdentityClient, JsonPatch,
-    PatchIdentitiesBody, UpdateIdentityBody,
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::operation::{
+    BATCH_PATCH_IDENTITIES, CREATE_IDENTITY, DELETE_IDENTITY, DELETE_IDENTITY_CREDENTIALS,
+    Operation, PATCH_IDENTITY, UPDATE_IDENTITY,
+};
+use crate::api::{IdentityOp, sealed};
+use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
+use crate::error::Error;
+use crate::models::{
+    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, JsonPatch, PatchIdentitiesBody,
+    UpdateIdentityBody,
 };
 
 /// `POST /admin/identities`: creates an identity, optionally importing credentials.
@@ -44,6 +50,7 @@ pub struct BatchPatchIdentities {
 #[derive(Debug, Clone)]
 pub struct DeleteIdentity {
     id: String,
+    missing_ok: bool,
 }
 
 /// `DELETE /admin/identities/{id}/credentials/{type}`: deletes one credential of an identity.
@@ -52,6 +59,7 @@ pub struct DeleteIdentityCredentials {
     id: String,
     credential_type: String,
     identifier: Option<String>,
+    missing_ok: bool,
 }
 
 impl IdentityClient {
@@ -157,6 +165,13 @@ impl IdentityClient {
     /// in request order. At most 1000 items (200 with plaintext passwords)
     /// and, self-hosted, 5 MiB per request.
     ///
+    /// Kratos hashes plaintext passwords inside the request, one after the
+    /// other (about 0.25 s each with bcrypt at cost 12), so this call's
+    /// timeout defaults to [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT)
+    /// (2 min) rather than the client's; [`timeout`](RequestBuilder::timeout)
+    /// sets another. It is not retried once it may have reached the server:
+    /// a batch is not idempotent.
+    ///
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"}]}"#); });
@@ -185,29 +200,34 @@ impl IdentityClient {
     }
 
     /// Deletes an identity, its credentials, sessions and addresses. Kratos
-    /// answers 404 for an identity that does not exist.
+    /// answers 404 for an identity that does not exist (and for an id that
+    /// is not a UUID); [`missing_ok(true)`](RequestBuilder::missing_ok)
+    /// makes that a success.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
-    /// match client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").send() {
-    ///     Ok(()) => println!("deleted"),
-    ///     Err(e) if e.is_not_found() => println!("already gone"),
-    ///     Err(e) => return Err(e),
-    /// }
+    /// // Fails with a 404 if it does not exist:
+    /// client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").send()?;
+    /// // "Make sure it is gone":
+    /// client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").missing_ok(true).send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As for [`RequestBuilder::send`].
+    /// As for [`RequestBuilder::send`]; 404 for a missing identity unless
+    /// `missing_ok(true)`.
     pub fn delete_identity(&self, id: impl ToString) -> RequestBuilder<DeleteIdentity> {
-        self.request(DeleteIdentity { id: id.to_string() })
+        self.request(DeleteIdentity {
+            id: id.to_string(),
+            missing_ok: false,
+        })
     }
 
     /// Deletes one credential type of an identity (`"password"`, `"totp"`,
     /// `"oidc"`, … or a [`CredentialType`](crate::CredentialType)). For
-    /// `oidc` and `saml`, name the provider's subject with
+    /// `oidc` and `saml` (and `deviceauthn`), name the provider's subject with
     /// [`identifier`](RequestBuilder::<DeleteIdentityCredentials>::identifier).
     ///
     /// ```
@@ -224,7 +244,9 @@ impl IdentityClient {
     ///
     /// # Errors
     /// As for [`RequestBuilder::send`]; 400 when it would delete the last
-    /// first factor, 404 for an unknown type or identity.
+    /// first factor or when `identifier` is missing for `oidc`, `saml` or
+    /// `deviceauthn`; 404 for an identity that does not have that type
+    /// (unless [`missing_ok(true)`](RequestBuilder::missing_ok)).
     pub fn delete_identity_credentials(
         &self,
         id: impl ToString,
@@ -234,6 +256,7 @@ impl IdentityClient {
             id: id.to_string(),
             credential_type: credential_type.as_ref().to_string(),
             identifier: None,
+            missing_ok: false,
         })
     }
 }
@@ -247,91 +270,129 @@ impl RequestBuilder<DeleteIdentityCredentials> {
     }
 }
 
-impl<T: DeserializeOwned> Endpoint for CreateIdentity<T> {
-    type Output = Identity<T>;
+impl<T: DeserializeOwned> Sealed for CreateIdentity<T> {
+    const OPERATION: Operation = CREATE_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Post, "/admin/identities").json(&self.params)
+        self.params.check()?;
+        Call::new(CREATE_IDENTITY, &[])?.json(&self.params)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        decode_json(response)
+    }
+}
+
+impl<T: DeserializeOwned> Endpoint for CreateIdentity<T> {
+    type Output = Identity<T>;
+}
+
+impl<T: DeserializeOwned> Sealed for UpdateIdentity<T> {
+    const OPERATION: Operation = UPDATE_IDENTITY;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(UPDATE_IDENTITY, &[&self.params.id])?.json(&self.params.body)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
 
 impl<T: DeserializeOwned> Endpoint for UpdateIdentity<T> {
     type Output = Identity<T>;
+}
+
+impl<T: DeserializeOwned> Sealed for PatchIdentity<T> {
+    const OPERATION: Operation = PATCH_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Put, "/admin/identities")
-            .segment("id", &self.params.id)?
-            .json(&self.params.body)
+        Call::new(PATCH_IDENTITY, &[&self.params.id])?.json(&self.params.patches)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
 
 impl<T: DeserializeOwned> Endpoint for PatchIdentity<T> {
     type Output = Identity<T>;
+}
+
+impl Sealed for BatchPatchIdentities {
+    const OPERATION: Operation = BATCH_PATCH_IDENTITIES;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Patch, "/admin/identities")
-            .segment("id", &self.params.id)?
-            .json(&self.params.patches)
+        for patch in &self.body.identities {
+            if let Some(create) = &patch.create {
+                create.check()?;
+            }
+        }
+        Ok(Call::new(BATCH_PATCH_IDENTITIES, &[])?
+            .json(&self.body)?
+            .default_timeout(DEFAULT_BATCH_TIMEOUT))
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
-
-impl Sealed for BatchPatchIdentities {}
 
 impl Endpoint for BatchPatchIdentities {
     type Output = BatchPatchIdentitiesResponse;
-
-    fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Patch, "/admin/identities").json(&self.body)
-    }
-
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
-        decode_json(response)
-    }
 }
 
-impl Sealed for DeleteIdentity {}
-
-impl Endpoint for DeleteIdentity {
-    type Output = ();
+impl Sealed for DeleteIdentity {
+    const OPERATION: Operation = DELETE_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Delete, "/admin/identities").segment("id", &self.id)
+        let mut call = Call::new(DELETE_IDENTITY, &[&self.id])?;
+        call.missing_ok = self.missing_ok;
+        Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         Ok(())
     }
 }
 
-impl Sealed for DeleteIdentityCredentials {}
-
-impl Endpoint for DeleteIdentityCredentials {
+impl Endpoint for DeleteIdentity {
     type Output = ();
+}
+
+impl sealed::MissingOk for DeleteIdentity {
+    fn missing_ok_mut(&mut self) -> &mut bool {
+        &mut self.missing_ok
+    }
+}
+
+impl Sealed for DeleteIdentityCredentials {
+    const OPERATION: Operation = DELETE_IDENTITY_CREDENTIALS;
 
     fn to_call(&self) -> Result<Call, Error> {
         if self.identifier.as_deref() == Some("") {
             return Err(Error::InvalidInput("identifier must not be empty".into()));
         }
-        Ok(Call::new(Method::Delete, "/admin/identities")
-            .segment("id", &self.id)?
-            .suffix("/credentials")
-            .segment("credential type", &self.credential_type)?
-            .query_opt("identifier", self.identifier.as_ref()))
+        let mut call = Call::new(
+            DELETE_IDENTITY_CREDENTIALS,
+            &[&self.id, &self.credential_type],
+        )?
+        .query_opt("identifier", self.identifier.as_ref());
+        call.missing_ok = self.missing_ok;
+        Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         Ok(())
+    }
+}
+
+impl Endpoint for DeleteIdentityCredentials {
+    type Output = ();
+}
+
+impl sealed::MissingOk for DeleteIdentityCredentials {
+    fn missing_ok_mut(&mut self) -> &mut bool {
+        &mut self.missing_ok
     }
 }

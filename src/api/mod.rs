@@ -1,13 +1,16 @@
-//! One small type per operation, grouped by resource. Each turns into a
-//! [`Call`](crate::api::endpoint::Call) and decodes its response; none does I/O.
+//! The operations: the [`Endpoint`](endpoint::Endpoint) trait, the one
+//! [`RequestBuilder`](builder::RequestBuilder), the table of operations, and
+//! one small type per operation, grouped by resource. Each turns into a
+//! [`Call`](endpoint::Call) and decodes its response; none does I/O.
+//!
+//! This file holds what several resources share: the identity operations'
+//! `traits::<U>()`, `include_credential` and `missing_ok`.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
-use crate::Error;
-use crate::api::endpoint::Call;
 use crate::api::builder::RequestBuilder;
 
 pub(crate) mod builder;
@@ -15,6 +18,7 @@ pub(crate) mod endpoint;
 pub(crate) mod flows;
 pub(crate) mod identities;
 pub(crate) mod identity_writes;
+pub(crate) mod operation;
 pub(crate) mod recovery;
 pub(crate) mod schemas;
 pub(crate) mod sessions;
@@ -46,7 +50,7 @@ impl<P: fmt::Debug, T> fmt::Debug for IdentityOp<P, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityOp")
             .field("params", &self.params)
-            .field("traits", &std::any::type_name::<T>())
+            .field("traits", &crate::error::short_type_name::<T>())
             .finish()
     }
 }
@@ -57,8 +61,9 @@ impl<P, T> RequestBuilder<IdentityOp<P, T>> {
     ///
     /// Use your own `Deserialize` struct for typed access, or
     /// `Box<serde_json::value::RawValue>` to keep the traits as raw JSON (the
-    /// fastest way to export). An identity whose traits do not fit `U` fails
-    /// the call with [`Error::Decode`].
+    /// fastest way to export). An identity whose traits do not fit `U` is an
+    /// [`Error::Decode`](crate::Error::Decode) that names the field; in a
+    /// list, only that identity fails and the others still come through.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -70,30 +75,65 @@ impl<P, T> RequestBuilder<IdentityOp<P, T>> {
     /// }
     ///
     /// let page = client.list_identities().traits::<Traits>().send()?;
-    /// assert_eq!(page.items()[0].traits.email, "ada@example.com");
+    /// assert_eq!(page.as_slice()[0].traits.email, "ada@example.com");
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     pub fn traits<U: DeserializeOwned>(self) -> RequestBuilder<IdentityOp<P, U>> {
-        RequestBuilder::new(self.client, IdentityOp::new(self.endpoint.params))
+        self.map_endpoint(|e| IdentityOp::new(e.params))
     }
 }
 
-/// An operation with the `include_credential` query parameter. Sealed.
-pub trait IncludeCredentials: crate::api::endpoint::Sealed {
-    #[doc(hidden)]
-    fn include_credential_mut(&mut self) -> &mut Vec<String>;
+pub(crate) mod sealed {
+    /// An operation with the `include_credential` query parameter.
+    pub trait IncludeCredentials {
+        fn include_credential_mut(&mut self) -> &mut Vec<String>;
+    }
+
+    /// A delete operation for which a 404 can mean "already gone".
+    pub trait MissingOk {
+        fn missing_ok_mut(&mut self) -> &mut bool;
+    }
 }
+
+/// An operation with the `include_credential` query parameter:
+/// `list_identities`, `get_identity`, `get_identity_by_external_id`. Sealed.
+pub trait IncludeCredentials: sealed::IncludeCredentials {}
+impl<E: sealed::IncludeCredentials> IncludeCredentials for E {}
 
 impl<E: IncludeCredentials> RequestBuilder<E> {
     /// Includes the `config` of these credential types (`"password"`,
     /// `"oidc"`, …, or [`CredentialType`](crate::CredentialType)s), one
-    /// `include_credential` query pair each.
+    /// `include_credential` query pair each. An empty list asks for none.
     pub fn include_credential<I>(self, types: I) -> Self
     where
         I: IntoIterator,
         I::Item: AsRef<str>,
     {
         self.with(|e| *e.include_credential_mut() = strings(types))
+    }
+}
+
+/// A delete operation that can treat "not found" as done:
+/// `delete_identity`, `delete_identity_credentials`,
+/// `delete_identity_sessions`, `disable_session`. Sealed.
+pub trait MissingOk: sealed::MissingOk {}
+impl<E: sealed::MissingOk> MissingOk for E {}
+
+impl<E: MissingOk> RequestBuilder<E> {
+    /// With `true`, a 404 answer counts as success: "make sure it is gone"
+    /// in one line. It also covers a retried DELETE whose first attempt did
+    /// reach the server, which the retry then finds gone. Default: `false`.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("DELETE"); then.status(404).body(r#"{"error":{"code":404,"message":"Unable to locate the resource"}}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// // Deleted now, or already gone: either way it is gone.
+    /// client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").missing_ok(true).send()?;
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn missing_ok(self, missing_ok: bool) -> Self {
+        self.with(|e| *e.missing_ok_mut() = missing_ok)
     }
 }
 
@@ -104,34 +144,4 @@ where
     I::Item: AsRef<str>,
 {
     values.into_iter().map(|v| v.as_ref().to_string()).collect()
-}
-
-/// The paging parameters of the list operations: `page_size` and
-/// `page_token`, and the legacy `page` and `per_page`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-#[doc(hidden)]
-pub struct Paging {
-    pub(crate) page_size: Option<u32>,
-    pub(crate) page_token: Option<String>,
-    pub(crate) page: Option<u32>,
-    pub(crate) per_page: Option<u32>,
-}
-
-impl Paging {
-    /// Adds the set parameters to `call`; a page size of 0 is an error.
-    pub(crate) fn apply(&self, call: Call) -> Result<Call, Error> {
-        for (name, value) in [("page_size", self.page_size), ("per_page", self.per_page)] {
-            if value == Some(0) {
-                return Err(Error::InvalidInput(format!("{name} must be at least 1")));
-            }
-        }
-        if self.page_token.as_deref() == Some("") {
-            return Err(Error::InvalidInput("page_token must not be empty".into()));
-        }
-        Ok(call
-            .query_opt("page_size", self.page_size)
-            .query_opt("page_token", self.page_token.as_ref())
-            .query_opt("page", self.page)
-            .query_opt("per_page", self.per_page))
-    }
 }

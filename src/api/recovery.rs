@@ -1,10 +1,15 @@
 //! Account recovery by an administrator: a recovery code or a recovery link.
 
-use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
 use crate::api::builder::RequestBuilder;
-use crate::{
-    CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, Error, IdentityClient,
-    RecoveryCodeForIdentity, RecoveryLinkForIdentity,
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::operation::{
+    CREATE_RECOVERY_CODE_FOR_IDENTITY, CREATE_RECOVERY_LINK_FOR_IDENTITY, Operation,
+};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::{
+    CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, RecoveryCodeForIdentity,
+    RecoveryLinkForIdentity,
 };
 
 /// `POST /admin/recovery/code`: creates a recovery code for an identity.
@@ -31,8 +36,8 @@ impl IdentityClient {
     /// use std::time::Duration;
     /// use kratos_identity::CreateRecoveryCodeForIdentityBody;
     ///
-    /// let id = uuid::Uuid::parse_str("9f425a8d-7efc-4768-8f23-7647a74fdf13").unwrap();
-    /// let body = CreateRecoveryCodeForIdentityBody::new(id).expires_in(Duration::from_secs(3600));
+    /// let body = CreateRecoveryCodeForIdentityBody::new("9f425a8d-7efc-4768-8f23-7647a74fdf13")
+    ///     .expires_in(Duration::from_secs(3600));
     /// let code = client.create_recovery_code_for_identity(body).send()?;
     /// assert_eq!(code.recovery_code, "76453943");
     /// # Ok::<(), kratos_identity::Error>(())
@@ -58,7 +63,7 @@ impl IdentityClient {
     ///
     /// let id = uuid::Uuid::parse_str("9f425a8d-7efc-4768-8f23-7647a74fdf13").unwrap();
     /// let link = client
-    ///     .create_recovery_link_for_identity(CreateRecoveryLinkForIdentityBody::new(id))
+    ///     .create_recovery_link_for_identity(CreateRecoveryLinkForIdentityBody::new(id)) // or a &str
     ///     .return_to("https://app.example/welcome-back")
     ///     .send()?;
     /// assert!(link.recovery_link.starts_with("https://"));
@@ -87,32 +92,38 @@ impl RequestBuilder<CreateRecoveryLinkForIdentity> {
     }
 }
 
-impl Sealed for CreateRecoveryCodeForIdentity {}
-
-impl Endpoint for CreateRecoveryCodeForIdentity {
-    type Output = RecoveryCodeForIdentity;
+impl Sealed for CreateRecoveryCodeForIdentity {
+    const OPERATION: Operation = CREATE_RECOVERY_CODE_FOR_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Post, "/admin/recovery/code").json(&self.body)
+        self.body.check()?;
+        Call::new(CREATE_RECOVERY_CODE_FOR_IDENTITY, &[])?.json(&self.body)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
 
-impl Sealed for CreateRecoveryLinkForIdentity {}
+impl Endpoint for CreateRecoveryCodeForIdentity {
+    type Output = RecoveryCodeForIdentity;
+}
 
-impl Endpoint for CreateRecoveryLinkForIdentity {
-    type Output = RecoveryLinkForIdentity;
+impl Sealed for CreateRecoveryLinkForIdentity {
+    const OPERATION: Operation = CREATE_RECOVERY_LINK_FOR_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Post, "/admin/recovery/link")
+        self.body.check()?;
+        Call::new(CREATE_RECOVERY_LINK_FOR_IDENTITY, &[])?
             .query_opt("return_to", self.return_to.as_ref())
             .json(&self.body)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
+}
+
+impl Endpoint for CreateRecoveryLinkForIdentity {
+    type Output = RecoveryLinkForIdentity;
 }

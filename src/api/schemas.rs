@@ -1,11 +1,13 @@
 //! Identity schemas: list them, fetch one.
 
-use crate::api::endpoint::{Call, Endpoint, Method, RawResponse, Sealed, decode_json};
-use crate::paging::page::{Page, decode_page};
-use crate::paging::paginated::{PageNumbers, Paginated};
 use crate::api::builder::RequestBuilder;
-use crate::api::Paging;
-use crate::{Error, IdentityClient, IdentitySchemaContainer};
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::operation::{GET_IDENTITY_SCHEMA, LIST_IDENTITY_SCHEMAS, Operation};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::IdentitySchemaContainer;
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 
 /// `GET /schemas`: lists the identity schemas.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +31,7 @@ impl IdentityClient {
     /// # server.mock(|when, then| { when.path("/schemas"); then.body(r#"[{"id":"default","schema":{"type":"object"}}]"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// let page = client.list_identity_schemas().send()?;
-    /// assert_eq!(page.items()[0].id, "default");
+    /// assert_eq!(page.as_slice()[0].id, "default");
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     ///
@@ -59,40 +61,50 @@ impl IdentityClient {
     }
 }
 
-impl Sealed for ListIdentitySchemas {}
-
-impl Endpoint for ListIdentitySchemas {
-    type Output = Page<IdentitySchemaContainer>;
+impl Sealed for ListIdentitySchemas {
+    const OPERATION: Operation = LIST_IDENTITY_SCHEMAS;
 
     fn to_call(&self) -> Result<Call, Error> {
-        self.paging.apply(Call::new(Method::Get, "/schemas"))
+        self.paging.apply(Call::new(LIST_IDENTITY_SCHEMAS, &[])?)
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
     }
 }
 
-impl Paginated for ListIdentitySchemas {
-    type Item = IdentitySchemaContainer;
+impl Endpoint for ListIdentitySchemas {
+    type Output = Page<IdentitySchemaContainer>;
+}
+
+impl HasPaging for ListIdentitySchemas {
+    fn paging(&self) -> &Paging {
+        &self.paging
+    }
 
     fn paging_mut(&mut self) -> &mut Paging {
         &mut self.paging
     }
 }
 
+impl Paginated for ListIdentitySchemas {
+    type Item = IdentitySchemaContainer;
+}
+
 impl PageNumbers for ListIdentitySchemas {}
 
-impl Sealed for GetIdentitySchema {}
+impl Sealed for GetIdentitySchema {
+    const OPERATION: Operation = GET_IDENTITY_SCHEMA;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        Call::new(GET_IDENTITY_SCHEMA, &[&self.id])
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        decode_json(response)
+    }
+}
 
 impl Endpoint for GetIdentitySchema {
     type Output = serde_json::Value;
-
-    fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Get, "/schemas").segment("schema id", &self.id)
-    }
-
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
-        decode_json(response)
-    }
 }

@@ -1,13 +1,23 @@
 //! Sessions: list, get, disable, extend, and revoke them per identity or in bulk.
 
-use crate::api::endpoint::{
-    Call, Endpoint, Method, RawResponse, Sealed, decode_json, decode_optional_json,
-};
-use crate::paging::page::{Page, decode_page};
-use crate::paging::paginated::{PageNumbers, Paginated};
 use crate::api::builder::RequestBuilder;
-use crate::api::{Paging, strings};
-use crate::{Error, IdentityClient, ManageSessionsBody, ManageSessionsResponse, Session};
+use crate::api::endpoint::{
+    Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
+};
+use crate::api::operation::{
+    DELETE_IDENTITY_SESSIONS, DISABLE_SESSION, EXTEND_SESSION, GET_SESSION, LIST_IDENTITY_SESSIONS,
+    LIST_SESSIONS, MANAGE_SESSIONS, Operation,
+};
+use crate::api::{sealed, strings};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
+use crate::paging::page::{Page, decode_page};
+use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
+
+/// The most session or identity ids Kratos takes in one `manage_sessions`
+/// call (`ManageSessionsMaxIDs`).
+pub const MANAGE_SESSIONS_MAX_IDS: usize = 500;
 
 /// `GET /admin/sessions`: lists the sessions of every identity.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +46,7 @@ pub struct GetSession {
 #[derive(Debug, Clone)]
 pub struct DisableSession {
     id: String,
+    missing_ok: bool,
 }
 
 /// `PATCH /admin/sessions/{id}/extend`: extends one session's lifetime.
@@ -48,6 +59,7 @@ pub struct ExtendSession {
 #[derive(Debug, Clone)]
 pub struct DeleteIdentitySessions {
     id: String,
+    missing_ok: bool,
 }
 
 /// `POST /admin/sessions`: disables or deletes sessions in bulk.
@@ -66,7 +78,7 @@ impl IdentityClient {
     /// # server.mock(|when, then| { when.path("/admin/sessions"); then.body(r#"[{"id":"5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4","active":true,"devices":null}]"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// let page = client.list_sessions().active(true).expand(["identity"]).page_size(1000).send()?;
-    /// for session in page.items() {
+    /// for session in page.iter() {
     ///     println!("{} active={:?}", session.id, session.active);
     /// }
     /// # Ok::<(), kratos_identity::Error>(())
@@ -128,7 +140,9 @@ impl IdentityClient {
         })
     }
 
-    /// Disables (revokes) one session; it stays listed as inactive.
+    /// Disables (revokes) one session; it stays listed as inactive. Kratos
+    /// answers 404 for a session that does not exist;
+    /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes that a success.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -139,9 +153,13 @@ impl IdentityClient {
     /// ```
     ///
     /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for a bad session id.
+    /// As for [`RequestBuilder::send`]; 400 for a session id that is not a
+    /// UUID, 404 for a missing session unless `missing_ok(true)`.
     pub fn disable_session(&self, id: impl ToString) -> RequestBuilder<DisableSession> {
-        self.request(DisableSession { id: id.to_string() })
+        self.request(DisableSession {
+            id: id.to_string(),
+            missing_ok: false,
+        })
     }
 
     /// Extends a session's lifetime. Kratos answers with the session (200),
@@ -167,26 +185,61 @@ impl IdentityClient {
 
     /// Deletes every session of one identity (logs it out everywhere).
     ///
+    /// **Kratos answers 404 when the identity has no sessions**, not only
+    /// when it does not exist: it deletes by identity id and reports "not
+    /// found" when nothing was deleted, without looking the identity up. So
+    /// "log this user out everywhere" fails for every user who is not
+    /// logged in. Use [`missing_ok(true)`](RequestBuilder::missing_ok) to
+    /// make sure a user has no sessions:
+    ///
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
+    /// # server.mock(|when, then| { when.method("DELETE"); then.status(404).body(r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
-    /// client.delete_identity_sessions("9f425a8d-7efc-4768-8f23-7647a74fdf13").send()?;
+    /// // Logged out now, or had no session to begin with:
+    /// client
+    ///     .delete_identity_sessions("9f425a8d-7efc-4768-8f23-7647a74fdf13")
+    ///     .missing_ok(true)
+    ///     .send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     ///
     /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing identity.
+    /// As for [`RequestBuilder::send`]; 404 for an identity without sessions
+    /// (or a missing one) unless `missing_ok(true)`; 400 for an id that is
+    /// not a UUID.
     pub fn delete_identity_sessions(
         &self,
         id: impl ToString,
     ) -> RequestBuilder<DeleteIdentitySessions> {
-        self.request(DeleteIdentitySessions { id: id.to_string() })
+        self.request(DeleteIdentitySessions {
+            id: id.to_string(),
+            missing_ok: false,
+        })
     }
 
     /// Disables or deletes sessions in bulk, by identity ids or by session
     /// ids. With [`ManageSessionsBody::all_sessions`] it works through the
     /// whole project in batches: repeat while the response says `more`.
+    ///
+    /// Kratos takes at most [`MANAGE_SESSIONS_MAX_IDS`] (500) ids per call;
+    /// `send()` refuses more with [`Error::InvalidInput`] before sending
+    /// anything. For more, send one call per chunk:
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.method("POST").path("/admin/sessions"); then.body(r#"{"more":false,"processed":1}"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::{MANAGE_SESSIONS_MAX_IDS, ManageSessionsAction, ManageSessionsBody};
+    ///
+    /// let users: Vec<String> = (0..1200).map(|i| format!("9f425a8d-7efc-4768-8f23-{i:012}")).collect();
+    /// for chunk in users.chunks(MANAGE_SESSIONS_MAX_IDS) {
+    ///     client
+    ///         .manage_sessions(ManageSessionsBody::for_identities(ManageSessionsAction::Disable, chunk))
+    ///         .send()?;
+    /// }
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -204,7 +257,9 @@ impl IdentityClient {
     /// ```
     ///
     /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for a malformed body.
+    /// As for [`RequestBuilder::send`]; [`Error::InvalidInput`] for more
+    /// than 500 ids or none; 400 for a malformed body or an id that is not a
+    /// UUID.
     pub fn manage_sessions(&self, body: ManageSessionsBody) -> RequestBuilder<ManageSessions> {
         self.request(ManageSessions { body })
     }
@@ -244,133 +299,186 @@ impl RequestBuilder<GetSession> {
     }
 }
 
-impl Sealed for ListSessions {}
-
-impl Endpoint for ListSessions {
-    type Output = Page<Session>;
+impl Sealed for ListSessions {
+    const OPERATION: Operation = LIST_SESSIONS;
 
     fn to_call(&self) -> Result<Call, Error> {
         Ok(self
             .paging
-            .apply(Call::new(Method::Get, "/admin/sessions"))?
+            .apply(Call::new(LIST_SESSIONS, &[])?)?
             .query_opt("active", self.active)
             .query_each("expand", &self.expand))
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
+    }
+}
+
+impl Endpoint for ListSessions {
+    type Output = Page<Session>;
+}
+
+impl HasPaging for ListSessions {
+    fn paging(&self) -> &Paging {
+        &self.paging
+    }
+
+    fn paging_mut(&mut self) -> &mut Paging {
+        &mut self.paging
     }
 }
 
 impl Paginated for ListSessions {
     type Item = Session;
-
-    fn paging_mut(&mut self) -> &mut Paging {
-        &mut self.paging
-    }
 }
 
-impl Sealed for ListIdentitySessions {}
-
-impl Endpoint for ListIdentitySessions {
-    type Output = Page<Session>;
+impl Sealed for ListIdentitySessions {
+    const OPERATION: Operation = LIST_IDENTITY_SESSIONS;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let call = Call::new(Method::Get, "/admin/identities")
-            .segment("id", &self.id)?
-            .suffix("/sessions");
+        let call = Call::new(LIST_IDENTITY_SESSIONS, &[&self.id])?;
         Ok(self.paging.apply(call)?.query_opt("active", self.active))
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
+    }
+}
+
+impl Endpoint for ListIdentitySessions {
+    type Output = Page<Session>;
+}
+
+impl HasPaging for ListIdentitySessions {
+    fn paging(&self) -> &Paging {
+        &self.paging
+    }
+
+    fn paging_mut(&mut self) -> &mut Paging {
+        &mut self.paging
     }
 }
 
 impl Paginated for ListIdentitySessions {
     type Item = Session;
-
-    fn paging_mut(&mut self) -> &mut Paging {
-        &mut self.paging
-    }
 }
 
 impl PageNumbers for ListIdentitySessions {}
 
-impl Sealed for GetSession {}
-
-impl Endpoint for GetSession {
-    type Output = Session;
+impl Sealed for GetSession {
+    const OPERATION: Operation = GET_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Ok(Call::new(Method::Get, "/admin/sessions")
-            .segment("id", &self.id)?
-            .query_each("expand", &self.expand))
+        Ok(Call::new(GET_SESSION, &[&self.id])?.query_each("expand", &self.expand))
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
 }
 
-impl Sealed for DisableSession {}
+impl Endpoint for GetSession {
+    type Output = Session;
+}
 
-impl Endpoint for DisableSession {
-    type Output = ();
+impl Sealed for DisableSession {
+    const OPERATION: Operation = DISABLE_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Delete, "/admin/sessions").segment("id", &self.id)
+        let mut call = Call::new(DISABLE_SESSION, &[&self.id])?;
+        call.missing_ok = self.missing_ok;
+        Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         Ok(())
     }
 }
 
-impl Sealed for ExtendSession {}
+impl Endpoint for DisableSession {
+    type Output = ();
+}
 
-impl Endpoint for ExtendSession {
-    type Output = Option<Session>;
+impl sealed::MissingOk for DisableSession {
+    fn missing_ok_mut(&mut self) -> &mut bool {
+        &mut self.missing_ok
+    }
+}
+
+impl Sealed for ExtendSession {
+    const OPERATION: Operation = EXTEND_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
         // Extending twice has the same effect as once: safe to retry.
-        Ok(Call::new(Method::Patch, "/admin/sessions")
-            .segment("id", &self.id)?
-            .suffix("/extend")
-            .idempotent())
+        Ok(Call::new(EXTEND_SESSION, &[&self.id])?.idempotent())
     }
 
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_optional_json(response)
     }
 }
 
-impl Sealed for DeleteIdentitySessions {}
+impl Endpoint for ExtendSession {
+    type Output = Option<Session>;
+}
 
-impl Endpoint for DeleteIdentitySessions {
-    type Output = ();
+impl Sealed for DeleteIdentitySessions {
+    const OPERATION: Operation = DELETE_IDENTITY_SESSIONS;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Ok(Call::new(Method::Delete, "/admin/identities")
-            .segment("id", &self.id)?
-            .suffix("/sessions"))
+        let mut call = Call::new(DELETE_IDENTITY_SESSIONS, &[&self.id])?;
+        call.missing_ok = self.missing_ok;
+        Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<Self::Output, Error> {
+    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         Ok(())
     }
 }
 
-impl Sealed for ManageSessions {}
+impl Endpoint for DeleteIdentitySessions {
+    type Output = ();
+}
+
+impl sealed::MissingOk for DeleteIdentitySessions {
+    fn missing_ok_mut(&mut self) -> &mut bool {
+        &mut self.missing_ok
+    }
+}
+
+impl Sealed for ManageSessions {
+    const OPERATION: Operation = MANAGE_SESSIONS;
+
+    fn to_call(&self) -> Result<Call, Error> {
+        let body = &self.body;
+        for (name, ids) in [
+            ("identities", &body.identities),
+            ("sessions", &body.sessions),
+        ] {
+            if ids.len() > MANAGE_SESSIONS_MAX_IDS {
+                return Err(Error::InvalidInput(format!(
+                    "{name} holds {} ids; Kratos takes at most {MANAGE_SESSIONS_MAX_IDS} per call: send one call per chunk",
+                    ids.len()
+                )));
+            }
+            if ids.iter().any(String::is_empty) {
+                return Err(Error::InvalidInput(format!("{name} holds an empty id")));
+            }
+        }
+        if body.identities.is_empty() == body.sessions.is_empty() {
+            return Err(Error::InvalidInput(
+                "exactly one of identities and sessions must be a non-empty list".into(),
+            ));
+        }
+        Call::new(MANAGE_SESSIONS, &[])?.json(body)
+    }
+
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        decode_json(response)
+    }
+}
 
 impl Endpoint for ManageSessions {
     type Output = ManageSessionsResponse;
-
-    fn to_call(&self) -> Result<Call, Error> {
-        Call::new(Method::Post, "/admin/sessions").json(&self.body)
-    }
-
-    fn decode(&self, response: &RawResponse) -> Result<Self::Output, Error> {
-        decode_json(response)
-    }
 }

@@ -3,7 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::Error;
+use crate::error::Error;
+use crate::http::transport::clamp;
 
 /// How failed requests are retried.
 ///
@@ -67,22 +68,25 @@ impl RetryPolicy {
         self
     }
 
-    /// The wait before the first retry, doubled for each further one.
+    /// The wait before the first retry, doubled for each further one. Any
+    /// `Duration` works; values beyond about 100 years are clamped to that.
     pub fn initial_backoff(mut self, wait: Duration) -> Self {
-        self.initial_backoff = wait;
+        self.initial_backoff = clamp(wait);
         self
     }
 
-    /// The longest computed wait between two attempts.
+    /// The longest computed wait between two attempts. Any `Duration`
+    /// works; values beyond about 100 years are clamped to that.
     pub fn max_backoff(mut self, wait: Duration) -> Self {
-        self.max_backoff = wait;
+        self.max_backoff = clamp(wait);
         self
     }
 
     /// The longest wait a server may ask for with `Retry-After` or
-    /// `x-ratelimit-reset`; a longer one is not waited for.
+    /// `x-ratelimit-reset`; a longer one is not waited for. Any `Duration`
+    /// works; values beyond about 100 years are clamped to that.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
-        self.max_retry_after = wait;
+        self.max_retry_after = clamp(wait);
         self
     }
 
@@ -117,7 +121,7 @@ impl RetryPolicy {
         } else {
             random_u64() % jitter_nanos
         };
-        Some(half + Duration::from_nanos(jitter))
+        Some(half.saturating_add(Duration::from_nanos(jitter)))
     }
 }
 

@@ -4,20 +4,21 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::Error;
+use crate::api::endpoint::{Call, RawResponse};
+use crate::api::operation::Method;
 use crate::client::IdentityClient;
-use crate::api::endpoint::{Call, Method, RawResponse};
-use crate::error::ApiError;
+use crate::error::{ApiError, Error};
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
 use crate::http::transport::HttpRequest;
-use crate::http::url::{encode_query, origin_of};
+use crate::http::url::{encode_query, origin_of, resolve};
 
 /// The most redirects a GET follows (the schema endpoints answer 307 from
 /// the admin port to the public port).
 const MAX_REDIRECTS: usize = 5;
 
 impl IdentityClient {
-    /// Sends a described call, with retries, and returns a 2xx response.
+    /// Sends a described call, with retries, and returns a 2xx response (or
+    /// the 404 of a call that is `missing_ok`).
     pub(crate) fn send_call(&self, call: &Call) -> Result<RawResponse, Error> {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 1;
@@ -55,7 +56,8 @@ impl IdentityClient {
         let mut hops = 0;
         loop {
             // The key and the user's own headers go to the configured origin only.
-            let same_origin = origin_of(&url).as_deref() == Some(home.as_str());
+            let origin = origin_of(&url).unwrap_or_else(|| home.clone());
+            let same_origin = origin == home;
             let mut headers = match same_origin {
                 true => inner.headers.clone(),
                 false => inner.headers[..inner.default_headers].to_vec(),
@@ -64,30 +66,33 @@ impl IdentityClient {
                 headers.push(("authorization".to_string(), token.bearer()));
             }
             let response = inner.transport.send(&HttpRequest {
-                method: call.method,
+                operation: call.operation,
                 url: &url,
+                origin: &origin,
                 headers: &headers,
                 body: call.body.as_deref(),
+                timeout: call.timeout,
             })?;
             let location = response.headers.get("location").filter(|l| !l.is_empty());
             match location {
                 Some(location)
-                    if call.method == Method::Get
+                    if call.method() == Method::Get
                         && matches!(response.status, 301 | 302 | 303 | 307 | 308)
                         && hops < MAX_REDIRECTS =>
                 {
                     url = resolve(&url, location);
                     hops += 1;
                 }
-                _ => return check_status(response),
+                _ => return check_status(response, call.missing_ok),
             }
         }
     }
 }
 
-/// Passes a 2xx response through; anything else becomes [`Error::Api`].
-fn check_status(response: RawResponse) -> Result<RawResponse, Error> {
-    if (200..300).contains(&response.status) {
+/// Passes a 2xx response through (and a 404 when the call is
+/// `missing_ok`); anything else becomes [`Error::Api`].
+fn check_status(response: RawResponse, missing_ok: bool) -> Result<RawResponse, Error> {
+    if (200..300).contains(&response.status) || (missing_ok && response.status == 404) {
         return Ok(response);
     }
     let headers = &response.headers;
@@ -103,51 +108,10 @@ fn check_status(response: RawResponse) -> Result<RawResponse, Error> {
             .map(Duration::from_secs);
     }
     Err(Error::Api(Box::new(ApiError::from_response(
+        Some(response.operation),
         response.status,
         error_id,
         retry_after,
         &response.body,
     ))))
-}
-
-/// Resolves a `Location` header against the URL it answered.
-fn resolve(current: &str, location: &str) -> String {
-    if origin_of(location).is_some() {
-        return location.to_string();
-    }
-    let (scheme, rest) = current.split_once("://").unwrap_or(("http", current));
-    if let Some(authority_relative) = location.strip_prefix("//") {
-        return format!("{scheme}://{authority_relative}");
-    }
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let origin = format!("{scheme}://{}", &rest[..authority_end]);
-    if location.starts_with('/') {
-        return format!("{origin}{location}");
-    }
-    let path = rest[authority_end..].split(['?', '#']).next().unwrap_or("");
-    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
-    format!("{origin}{dir}{location}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::resolve;
-
-    #[test]
-    fn resolves_locations() {
-        let cur = "http://127.0.0.1:4434/kratos/schemas/default?x=1";
-        assert_eq!(
-            resolve(cur, "http://127.0.0.1:4433/schemas/default"),
-            "http://127.0.0.1:4433/schemas/default"
-        );
-        assert_eq!(
-            resolve(cur, "/schemas/default"),
-            "http://127.0.0.1:4434/schemas/default"
-        );
-        assert_eq!(
-            resolve(cur, "other"),
-            "http://127.0.0.1:4434/kratos/schemas/other"
-        );
-        assert_eq!(resolve(cur, "//evil.example/x"), "http://evil.example/x");
-    }
 }

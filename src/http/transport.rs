@@ -6,12 +6,23 @@ use std::time::Duration;
 
 use ureq::http;
 
-use crate::api::endpoint::{Method, RawResponse};
+use crate::api::endpoint::RawResponse;
+use crate::api::operation::Operation;
 use crate::error::{Error, TransportErrorKind};
 use crate::http::response::Headers;
 
 /// How much of a non-2xx body is read.
 const ERROR_BODY_BYTES: u64 = 64 * 1024;
+
+/// The longest duration handed to the HTTP stack or slept: about 100 years.
+/// `Duration::MAX` means "no limit" to people, but adding it to an
+/// `Instant` overflows; every duration a user passes is clamped to this.
+pub(crate) const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// Clamps a user's duration to [`MAX_DURATION`].
+pub(crate) fn clamp(d: Duration) -> Duration {
+    d.min(MAX_DURATION)
+}
 
 /// Timeouts and limits applied to every request, also on an agent the user
 /// brought along.
@@ -19,10 +30,10 @@ const ERROR_BODY_BYTES: u64 = 64 * 1024;
 pub(crate) struct Limits {
     /// Each stage after connecting: sending the request, waiting for the
     /// answer to start, receiving the body.
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) timeout: Duration,
     /// TCP connect plus TLS handshake.
-    pub(crate) connect_timeout: Option<Duration>,
-    /// Longest wait for any single read from the socket.
+    pub(crate) connect_timeout: Duration,
+    /// Longest wait for any single read from the socket; off unless set.
     pub(crate) read_timeout: Option<Duration>,
     /// Largest response body read; a larger one is an error.
     pub(crate) max_response_bytes: u64,
@@ -37,10 +48,14 @@ pub(crate) struct Transport {
 
 /// One request to send.
 pub(crate) struct HttpRequest<'a> {
-    pub(crate) method: Method,
+    pub(crate) operation: Operation,
     pub(crate) url: &'a str,
+    /// `scheme://host[:port]` of `url`, for error messages.
+    pub(crate) origin: &'a str,
     pub(crate) headers: &'a [(String, String)],
     pub(crate) body: Option<&'a [u8]>,
+    /// Replaces the client's timeout for this request.
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl Transport {
@@ -63,12 +78,11 @@ impl Transport {
     /// connection goes back to the pool). Redirects are not followed here:
     /// the caller decides, so the key is never sent to another origin.
     pub(crate) fn send(&self, req: &HttpRequest<'_>) -> Result<RawResponse, Error> {
-        let path = path_of(req.url);
-        let method = req.method.as_str();
-        let fail =
-            |e: ureq::Error| transport_error(e, method, &path, self.limits.max_response_bytes);
-
-        let mut builder = http::Request::builder().method(method).uri(req.url);
+        let fail = |e: ureq::Error| self.error(e, req);
+        let method = req.operation.http_method();
+        let mut builder = http::Request::builder()
+            .method(method.as_str())
+            .uri(req.url);
         for (name, value) in req.headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
@@ -77,16 +91,16 @@ impl Transport {
                 let request = builder
                     .header("content-type", "application/json")
                     .body(body)
-                    .map_err(|e| {
-                        Error::InvalidInput(format!("cannot build the HTTP request: {e}"))
-                    })?;
-                self.agent.run(self.configure(request)).map_err(fail)?
+                    .map_err(|e| fail(ureq::Error::Http(e)))?;
+                self.agent
+                    .run(self.configure(request, req.timeout))
+                    .map_err(fail)?
             }
             None => {
-                let request = builder.body(()).map_err(|e| {
-                    Error::InvalidInput(format!("cannot build the HTTP request: {e}"))
-                })?;
-                self.agent.run(self.configure(request)).map_err(fail)?
+                let request = builder.body(()).map_err(|e| fail(ureq::Error::Http(e)))?;
+                self.agent
+                    .run(self.configure(request, req.timeout))
+                    .map_err(fail)?
             }
         };
 
@@ -119,6 +133,7 @@ impl Transport {
             start
         };
         Ok(RawResponse {
+            operation: req.operation,
             status,
             headers,
             body,
@@ -127,89 +142,76 @@ impl Transport {
 
     /// Applies the per-request settings that make this crate's guarantees
     /// hold on any agent: status codes are answers not errors, no automatic
-    /// redirects, and the client's timeouts.
-    fn configure<S: ureq::AsSendBody>(&self, request: http::Request<S>) -> http::Request<S> {
-        let mut config = self
-            .agent
-            .configure_request(request)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false);
+    /// redirects, and the client's timeouts (or this request's own).
+    fn configure<S: ureq::AsSendBody>(
+        &self,
+        request: http::Request<S>,
+        timeout: Option<Duration>,
+    ) -> http::Request<S> {
+        let limits = &self.limits;
+        // A request with a timeout of its own (a batch import hashing
+        // passwords before it answers) may wait that long for any read.
+        let per_read = match timeout {
+            Some(own) => limits.read_timeout.map(|r| r.max(clamp(own))),
+            None => limits.read_timeout,
+        };
+        let timeout = clamp(timeout.unwrap_or(limits.timeout));
         // Per-stage budgets rather than one global deadline: ureq runs the
         // host lookup on a new thread whenever a deadline covers it, which
         // for a paged export costs a thread per page. The stages after
         // connecting each get the whole budget.
-        if let Some(t) = self.limits.timeout {
-            config = config
-                .timeout_send_request(Some(t))
-                .timeout_send_body(Some(t))
-                .timeout_recv_response(Some(t))
-                .timeout_recv_body(Some(t));
-        }
-        if let Some(t) = self.limits.connect_timeout {
-            config = config.timeout_connect(Some(t));
-        }
-        if let Some(t) = self.limits.read_timeout {
-            config = config.timeout_per_read(Some(t));
-        }
-        config.build()
+        self.agent
+            .configure_request(request)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .timeout_send_request(Some(timeout))
+            .timeout_send_body(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout))
+            .timeout_connect(Some(clamp(limits.connect_timeout)))
+            .timeout_per_read(per_read)
+            .build()
     }
-}
 
-/// The path part of a URL, for error messages (never the query: it may
-/// carry identifiers a log should not hold).
-fn path_of(url: &str) -> String {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    path.split(['?', '#']).next().unwrap_or("/").to_string()
-}
-
-fn transport_error(e: ureq::Error, method: &'static str, path: &str, limit: u64) -> Error {
-    use std::io::ErrorKind as Io;
-    let kind = match &e {
-        ureq::Error::BodyExceedsLimit(_) => {
-            return Error::BodyTooLarge {
-                method,
-                path: path.to_string(),
-                limit,
-            };
+    /// Maps a ureq error onto the crate's error for this request.
+    fn error(&self, e: ureq::Error, req: &HttpRequest<'_>) -> Error {
+        use std::io::ErrorKind as Io;
+        use ureq::Timeout as T;
+        let kind = match &e {
+            ureq::Error::BodyExceedsLimit(_) => {
+                return Error::BodyTooLarge {
+                    operation: req.operation,
+                    limit: self.limits.max_response_bytes,
+                };
+            }
+            ureq::Error::HostNotFound => TransportErrorKind::Dns,
+            ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
+            ureq::Error::Timeout(T::Resolve | T::Connect) => TransportErrorKind::ConnectTimeout,
+            ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+            ureq::Error::Io(io) => match io.kind() {
+                Io::ConnectionRefused => TransportErrorKind::Connect,
+                Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
+                _ => TransportErrorKind::Io,
+            },
+            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
+                TransportErrorKind::Tls
+            }
+            ureq::Error::Protocol(_) | ureq::Error::BodyStalled | ureq::Error::Decompress(..) => {
+                TransportErrorKind::Io
+            }
+            _ => TransportErrorKind::Other,
+        };
+        // A bad URI's message would quote the URL, query values included.
+        let source: Box<dyn std::error::Error + Send + Sync> = match e {
+            ureq::Error::BadUri(_) => "the request URL is not valid".into(),
+            other => Box::new(other),
+        };
+        Error::Transport {
+            kind,
+            operation: req.operation,
+            origin: req.origin.to_string(),
+            source,
         }
-        ureq::Error::HostNotFound => TransportErrorKind::Dns,
-        ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
-        ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
-        ureq::Error::Io(io) => match io.kind() {
-            Io::ConnectionRefused => TransportErrorKind::Connect,
-            Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
-            _ => TransportErrorKind::Io,
-        },
-        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
-            TransportErrorKind::Tls
-        }
-        ureq::Error::Protocol(_) | ureq::Error::BodyStalled | ureq::Error::Decompress(..) => {
-            TransportErrorKind::Io
-        }
-        _ => TransportErrorKind::Other,
-    };
-    Error::Transport {
-        kind,
-        method,
-        path: path.to_string(),
-        message: e.to_string(),
-        source: Some(Box::new(e)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_of;
-
-    #[test]
-    fn path_of_drops_host_and_query() {
-        assert_eq!(
-            path_of("http://h:1/admin/identities?ids=a"),
-            "/admin/identities"
-        );
-        assert_eq!(path_of("https://h"), "/");
-        assert_eq!(path_of("https://h/kratos/schemas#x"), "/kratos/schemas");
     }
 }

@@ -1,18 +1,32 @@
-//! URLs without a URL crate: the client's base URL, percent-encoding of path
-//! segments and query pairs, and the origin checks that keep the API key at
-//! home.
+//! URLs: the client's base URL, percent-encoding of path segments and query
+//! pairs, and the origin checks that keep the API key at home. Parsing is
+//! `http::Uri`'s (through ureq) and encoding `percent-encoding`'s; what is
+//! written here is only what no kept crate does: which hosts count as
+//! loopback, and how a `Location` header resolves.
 
-use std::fmt::Write as _;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::Error;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use ureq::http::Uri;
+
+use crate::error::Error;
+
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A parsed base URL: `scheme://authority` plus an optional path prefix
 /// (for a Kratos behind a reverse proxy at `https://host/kratos/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BaseUrl {
-    scheme: String,
+    scheme: &'static str,
     /// `host` or `host:port`, lower-cased, as written (IPv6 in brackets).
     authority: String,
+    /// The host alone, lower-cased (IPv6 in brackets).
+    host: String,
     /// The path prefix without a trailing slash: `""` or `"/kratos"`.
     prefix: String,
 }
@@ -22,44 +36,52 @@ impl BaseUrl {
     pub(crate) fn parse(input: &str) -> Result<Self, Error> {
         let bad = |why: &str| Error::Config(format!("base URL {input:?} {why}"));
         let trimmed = input.trim();
-        let (scheme, rest) = trimmed
-            .split_once("://")
-            .ok_or_else(|| bad("must start with http:// or https://"))?;
-        let scheme = scheme.to_ascii_lowercase();
-        if scheme != "http" && scheme != "https" {
-            return Err(bad("must start with http:// or https://"));
+        if !trimmed.is_ascii() {
+            return Err(bad(
+                "has non-ASCII characters; write an international host name in its punycode (xn--) form",
+            ));
         }
-        if rest.contains(['?', '#']) {
+        if trimmed.contains(['?', '#']) {
             return Err(bad("must not have a query or fragment"));
         }
-        let (authority, path) = match rest.find('/') {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
+        let uri: Uri = trimmed
+            .parse()
+            .map_err(|_| bad("is not an http:// or https:// URL with a valid host"))?;
+        let scheme = match uri.scheme_str().map(str::to_ascii_lowercase).as_deref() {
+            Some("http") => "http",
+            Some("https") => "https",
+            _ => return Err(bad("must start with http:// or https://")),
         };
-        if authority.contains('@') {
+        let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
+        if authority.as_str().contains('@') {
             return Err(bad("must not carry credentials; use bearer_token()"));
         }
-        let host = authority_host(authority);
-        if host.is_empty()
-            || authority
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
+        if authority.host().is_empty() {
             return Err(bad("has no valid host"));
         }
-        if let Some(port) = authority_port(authority)
+        let port_text = authority
+            .as_str()
+            .rsplit_once(']')
+            .map_or(authority.as_str(), |(_, after)| after)
+            .rsplit_once(':')
+            .map(|(_, port)| port);
+        if let Some(port) = port_text
             && port.parse::<u16>().is_err()
         {
             return Err(bad("has an invalid port"));
         }
-        if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let path = uri.path();
+        if path
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
             return Err(bad("has spaces or control characters in its path"));
         }
-        let prefix = path.trim_end_matches('/').to_string();
         Ok(BaseUrl {
             scheme,
-            authority: authority.to_ascii_lowercase(),
-            prefix,
+            authority: authority.as_str().to_ascii_lowercase(),
+            host: authority.host().to_ascii_lowercase(),
+            prefix: path.trim_end_matches('/').to_string(),
         })
     }
 
@@ -82,107 +104,84 @@ impl BaseUrl {
         self.scheme == "http"
     }
 
-    /// `true` when the host is a loopback address or `localhost`.
+    /// `true` when the host is loopback: an IP literal in 127.0.0.0/8,
+    /// `[::1]`, or `localhost` and names under `.localhost` (RFC 6761).
+    /// Nothing else: `127.attacker.example` is a name anyone can register.
     pub(crate) fn is_loopback(&self) -> bool {
-        let host = authority_host(&self.authority);
-        host == "localhost"
-            || host.ends_with(".localhost")
-            || host == "[::1]"
-            || host.starts_with("127.")
+        is_loopback_host(&self.host)
     }
 }
 
-/// The origin (`scheme://authority`, lower-cased) of an absolute URL, or
-/// `None` for a relative one.
-pub(crate) fn origin_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
-    if scheme.is_empty()
-        || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    {
-        return None;
+/// See [`BaseUrl::is_loopback`]; `host` is lower-cased, IPv6 in brackets.
+fn is_loopback_host(host: &str) -> bool {
+    if host == "localhost" || host.ends_with(".localhost") {
+        return true;
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    let scheme = scheme.to_ascii_lowercase();
-    let mut authority = authority.to_ascii_lowercase();
-    // An explicit default port names the same origin as none.
-    for (s, port) in [("http", ":80"), ("https", ":443")] {
-        if scheme == s && authority.ends_with(port) {
-            authority.truncate(authority.len() - port.len());
-        }
+    if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        return v4.is_loopback();
     }
-    Some(format!("{scheme}://{authority}"))
-}
-
-fn authority_host(authority: &str) -> &str {
-    if authority.starts_with('[') {
-        return authority.find(']').map_or(authority, |i| &authority[..=i]);
-    }
-    authority.split(':').next().unwrap_or("")
-}
-
-fn authority_port(authority: &str) -> Option<&str> {
-    let after_host = if authority.starts_with('[') {
-        &authority[authority.find(']')? + 1..]
-    } else {
-        authority.find(':').map_or("", |i| &authority[i..])
+    let Some(v6) = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .and_then(|h| h.parse::<Ipv6Addr>().ok())
+    else {
+        return false;
     };
-    after_host.strip_prefix(':')
+    v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+}
+
+/// The origin (`scheme://authority`, lower-cased, without user info or an
+/// explicit default port) of an absolute URL, or `None` for a relative one
+/// (`/login?next=https://elsewhere` is relative).
+pub(crate) fn origin_of(url: &str) -> Option<String> {
+    let uri: Uri = url.parse().ok()?;
+    let scheme = uri.scheme_str()?.to_ascii_lowercase();
+    let authority = uri.authority()?;
+    let host = authority.host().to_ascii_lowercase();
+    let default_port = match scheme.as_str() {
+        "http" => Some(80),
+        "https" => Some(443),
+        _ => None,
+    };
+    Some(match authority.port_u16() {
+        Some(port) if Some(port) != default_port => format!("{scheme}://{host}:{port}"),
+        _ => format!("{scheme}://{host}"),
+    })
+}
+
+/// Resolves a `Location` header against the URL it answered (RFC 3986
+/// §5.2, for the forms servers send: absolute, scheme-relative,
+/// absolute-path and relative-path references).
+pub(crate) fn resolve(current: &str, location: &str) -> String {
+    if origin_of(location).is_some() {
+        return location.to_string();
+    }
+    let (scheme, rest) = current.split_once("://").unwrap_or(("http", current));
+    if let Some(authority_relative) = location.strip_prefix("//") {
+        return format!("{scheme}://{authority_relative}");
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..authority_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = rest[authority_end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("/", |i| &path[..=i]);
+    format!("{origin}{dir}{location}")
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so the
 /// result is safe as one path segment or one query key or value: `/`, `?`,
 /// `#`, `%`, `&`, `=`, `+`, spaces and non-ASCII are all escaped.
 pub(crate) fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(s, COMPONENT).to_string()
 }
 
-/// Decodes `%XX` escapes and `+` (as a space) in a query component. Invalid
-/// escapes are kept as they are.
+/// Decodes a query component: `+` as a space, then `%XX` escapes (exactly
+/// two hex digits; anything else is kept as it is).
 pub(crate) fn decode_component(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    let spaced = s.replace('+', " ");
+    percent_decode_str(&spaced).decode_utf8_lossy().into_owned()
 }
 
 /// Splits a query string (`a=1&b=2`) into decoded pairs.
@@ -233,11 +232,11 @@ mod tests {
             BaseUrl::parse("http://127.0.0.1:80/p").unwrap().origin(),
             "http://127.0.0.1"
         );
-        let b = BaseUrl::parse("https://slug.projects.oryapis.com/").unwrap();
+        let b = BaseUrl::parse(" https://slug.projects.oryapis.com/ ").unwrap();
         assert_eq!(b.join("/x"), "https://slug.projects.oryapis.com/x");
-        assert!(BaseUrl::parse("http://[::1]:4434").unwrap().is_loopback());
-        assert!(BaseUrl::parse("http://localhost").unwrap().is_loopback());
-        assert!(!BaseUrl::parse("http://kratos").unwrap().is_loopback());
+        let b = BaseUrl::parse("http://[::1]:4434/p").unwrap();
+        assert_eq!(b.join("/x"), "http://[::1]:4434/p/x");
+        assert_eq!(b.origin(), "http://[::1]:4434");
     }
 
     #[test]
@@ -249,13 +248,52 @@ mod tests {
             "http://",
             "http:///path",
             "http://host:99999",
+            "http://[::1]:99999",
+            "http://[::1]:65536/p",
             "http://host:abc",
+            "http://host:-1",
             "http://host?x=1",
             "http://host/#frag",
             "http://user:pw@host",
             "http://ho st",
+            "http://host/a b",
+            "http://host/a\u{0}b",
+            "http://host/a\u{7f}b",
+            "http://host/a\tb",
+            "http://bücher.example",
+            "http://host/pfad-ü",
         ] {
             assert!(BaseUrl::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(BaseUrl::parse("http://[::1]:65535").is_ok());
+        assert!(BaseUrl::parse("http://xn--bcher-kva.example").is_ok());
+    }
+
+    #[test]
+    fn loopback_means_loopback_and_nothing_else() {
+        for host in [
+            "http://127.0.0.1:4434",
+            "http://127.255.3.9",
+            "http://localhost",
+            "http://LOCALHOST:1",
+            "http://kratos.localhost",
+            "http://[::1]:4434",
+            "http://[::ffff:127.0.0.1]",
+        ] {
+            assert!(BaseUrl::parse(host).unwrap().is_loopback(), "{host}");
+        }
+        for host in [
+            "http://127.attacker.example",
+            "http://127.0.0.1.nip.io",
+            "http://localhost.attacker.example",
+            "http://mylocalhost",
+            "http://128.0.0.1",
+            "http://[::2]",
+            "http://[::ffff:10.0.0.1]",
+            "http://0.0.0.0",
+            "http://kratos",
+        ] {
+            assert!(!BaseUrl::parse(host).unwrap().is_loopback(), "{host}");
         }
     }
 
@@ -265,6 +303,7 @@ mod tests {
         assert_eq!(encode_component("a b?c#d&e=f"), "a%20b%3Fc%23d%26e%3Df");
         assert_eq!(encode_component("ü"), "%C3%BC");
         assert_eq!(encode_component("abc-_.~9"), "abc-_.~9");
+        assert_eq!(encode_component("%+"), "%25%2B");
     }
 
     #[test]
@@ -273,7 +312,11 @@ mod tests {
         assert_eq!(decode_component("%zz%"), "%zz%");
         assert_eq!(decode_component("%C3%BC"), "ü");
         assert_eq!(decode_component("%4"), "%4");
-        for s in ["", "x=1&y", "ü ?#&=+%"] {
+        assert_eq!(decode_component("%+5"), "% 5", "a sign is not a hex digit");
+        assert_eq!(decode_component("%-5x"), "%-5x");
+        assert_eq!(decode_component("%4g"), "%4g");
+        assert_eq!(decode_component("%2B"), "+");
+        for s in ["", "x=1&y", "ü ?#&=+%", "%+5"] {
             assert_eq!(decode_component(&encode_component(s)), s);
         }
     }
@@ -286,9 +329,38 @@ mod tests {
         );
         assert_eq!(origin_of("http://a:80").as_deref(), Some("http://a"));
         assert_eq!(
+            origin_of("http://a:8080/x").as_deref(),
+            Some("http://a:8080")
+        );
+        assert_eq!(
             origin_of("http://u@evil.example/x").as_deref(),
             Some("http://evil.example")
         );
         assert_eq!(origin_of("/admin/identities?page_token=x"), None);
+        assert_eq!(origin_of("/login?next=https://evil.example/x"), None);
+        assert_eq!(origin_of("other?next=http://evil.example"), None);
+    }
+
+    #[test]
+    fn resolves_locations() {
+        let cur = "http://127.0.0.1:4434/kratos/schemas/default?x=1";
+        assert_eq!(
+            resolve(cur, "http://127.0.0.1:4433/schemas/default"),
+            "http://127.0.0.1:4433/schemas/default"
+        );
+        assert_eq!(
+            resolve(cur, "/schemas/default"),
+            "http://127.0.0.1:4434/schemas/default"
+        );
+        assert_eq!(
+            resolve(cur, "other"),
+            "http://127.0.0.1:4434/kratos/schemas/other"
+        );
+        assert_eq!(resolve(cur, "//evil.example/x"), "http://evil.example/x");
+        assert_eq!(
+            resolve(cur, "/login?next=https://x.example/y"),
+            "http://127.0.0.1:4434/login?next=https://x.example/y"
+        );
+        assert_eq!(resolve("http://h:1?q=1", "a"), "http://h:1/a");
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{
     Identity, IdentityState, IdentityWithCredentials, IdentityWithCredentialsPassword,
     IdentityWithCredentialsPasswordConfig, OidcProvider, RecoveryIdentityAddress, Region,
-    VerifiableIdentityAddress, empty_uuid_as_none, null_as_default,
+    VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default, uuid_arg,
 };
 use crate::Error;
 
@@ -80,6 +80,9 @@ pub struct CreateIdentityBody {
     /// project's home region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
+    /// Set when `organization_id(..)` was given something that is not a UUID.
+    #[serde(skip)]
+    invalid_organization_id: bool,
 }
 
 impl CreateIdentityBody {
@@ -97,7 +100,18 @@ impl CreateIdentityBody {
             verifiable_addresses: Vec::new(),
             state: None,
             region: None,
+            invalid_organization_id: false,
         }
+    }
+
+    /// Fails on an id argument that was not a UUID.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if self.invalid_organization_id {
+            return Err(not_a_uuid("organization_id"));
+        }
+        self.credentials
+            .as_ref()
+            .map_or(Ok(()), IdentityWithCredentials::check)
     }
 
     /// A body whose traits are serialized from a value of your own type.
@@ -170,10 +184,12 @@ impl CreateIdentityBody {
         self
     }
 
-    /// Sets the organization.
+    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization_id(mut self, organization_id: Uuid) -> Self {
-        self.organization_id = Some(organization_id);
+    pub fn organization_id(mut self, organization_id: impl ToString) -> Self {
+        self.organization_id = uuid_arg(organization_id);
+        self.invalid_organization_id = self.organization_id.is_none();
         self
     }
 

@@ -11,7 +11,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{empty_uuid_as_none, null_as_default, redact};
+use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact, uuid_arg};
+use crate::error::Error;
 
 /// Credentials to import when creating or updating an identity.
 ///
@@ -99,6 +100,27 @@ impl IdentityWithCredentials {
             .and_then(|p| p.config.as_ref())
             .and_then(|c| c.password.as_deref())
             .is_some_and(|p| !p.is_empty())
+    }
+
+    /// Fails on an id argument that was not a UUID.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        let oidc = self
+            .oidc
+            .iter()
+            .flat_map(|o| &o.config)
+            .flat_map(|c| &c.providers)
+            .any(|p| p.invalid_organization);
+        let saml = self
+            .saml
+            .iter()
+            .flat_map(|o| &o.config)
+            .flat_map(|c| &c.providers)
+            .any(|p| p.invalid_organization);
+        match (oidc, saml) {
+            (true, _) => Err(not_a_uuid("the organization of an OIDC provider")),
+            (_, true) => Err(not_a_uuid("the organization of a SAML provider")),
+            _ => Ok(()),
+        }
     }
 
     /// Appends an OpenID Connect provider link, keeping the ones already set.
@@ -241,6 +263,9 @@ pub struct OidcProvider {
     /// being set first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_auto_link: Option<bool>,
+    /// Set when `organization(..)` was given something that is not a UUID.
+    #[serde(skip)]
+    invalid_organization: bool,
 }
 
 impl OidcProvider {
@@ -251,13 +276,16 @@ impl OidcProvider {
             subject: subject.into(),
             organization: None,
             use_auto_link: None,
+            invalid_organization: false,
         }
     }
 
-    /// Sets the organization.
+    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization(mut self, organization: Uuid) -> Self {
-        self.organization = Some(organization);
+    pub fn organization(mut self, organization: impl ToString) -> Self {
+        self.organization = uuid_arg(organization);
+        self.invalid_organization = self.organization.is_none();
         self
     }
 
@@ -327,6 +355,9 @@ pub struct SamlProvider {
         skip_serializing_if = "Option::is_none"
     )]
     pub organization: Option<Uuid>,
+    /// Set when `organization(..)` was given something that is not a UUID.
+    #[serde(skip)]
+    invalid_organization: bool,
 }
 
 impl SamlProvider {
@@ -336,13 +367,16 @@ impl SamlProvider {
             provider: provider.into(),
             subject: subject.into(),
             organization: None,
+            invalid_organization: false,
         }
     }
 
-    /// Sets the organization.
+    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization(mut self, organization: Uuid) -> Self {
-        self.organization = Some(organization);
+    pub fn organization(mut self, organization: impl ToString) -> Self {
+        self.organization = uuid_arg(organization);
+        self.invalid_organization = self.organization.is_none();
         self
     }
 }

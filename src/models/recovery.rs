@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::null_as_default;
+use super::{not_a_uuid, null_as_default, uuid_arg};
+use crate::error::Error;
 
 /// A recovery code created for an identity.
 ///
@@ -83,15 +84,30 @@ pub struct CreateRecoveryCodeForIdentityBody {
     /// The flow type, `"api"` or `"browser"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_type: Option<String>,
+    /// Set when `new(..)` was given something that is not a UUID.
+    #[serde(skip)]
+    invalid_identity_id: bool,
 }
 
 impl CreateRecoveryCodeForIdentityBody {
-    /// A body for `identity_id` with the server's default lifespan.
-    pub fn new(identity_id: Uuid) -> Self {
+    /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
+    /// the server's default lifespan. A string that is not a UUID is
+    /// reported by `send()` as an invalid input.
+    pub fn new(identity_id: impl ToString) -> Self {
+        let parsed = uuid_arg(identity_id);
         CreateRecoveryCodeForIdentityBody {
-            identity_id,
+            identity_id: parsed.unwrap_or_default(),
             expires_in: None,
             flow_type: None,
+            invalid_identity_id: parsed.is_none(),
+        }
+    }
+
+    /// Fails on an id argument that was not a UUID.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self.invalid_identity_id {
+            true => Err(not_a_uuid("identity_id")),
+            false => Ok(()),
         }
     }
 
@@ -120,14 +136,29 @@ pub struct CreateRecoveryLinkForIdentityBody {
     /// Defaults to the server's configured lifespan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<String>,
+    /// Set when `new(..)` was given something that is not a UUID.
+    #[serde(skip)]
+    invalid_identity_id: bool,
 }
 
 impl CreateRecoveryLinkForIdentityBody {
-    /// A body for `identity_id` with the server's default lifespan.
-    pub fn new(identity_id: Uuid) -> Self {
+    /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
+    /// the server's default lifespan. A string that is not a UUID is
+    /// reported by `send()` as an invalid input.
+    pub fn new(identity_id: impl ToString) -> Self {
+        let parsed = uuid_arg(identity_id);
         CreateRecoveryLinkForIdentityBody {
-            identity_id,
+            identity_id: parsed.unwrap_or_default(),
             expires_in: None,
+            invalid_identity_id: parsed.is_none(),
+        }
+    }
+
+    /// Fails on an id argument that was not a UUID.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        match self.invalid_identity_id {
+            true => Err(not_a_uuid("identity_id")),
+            false => Ok(()),
         }
     }
 

@@ -2,24 +2,31 @@
 //! [`Items`] yields their items. Both follow the `Link` header's
 //! `rel="next"` target, re-sent against the client's own base URL, and
 //! optionally fetch the next page on a background thread.
+//!
+//! The walk itself (`Fetcher`) runs in the caller's thread or on the
+//! background thread alike; what the caller sees (limits, resume tokens,
+//! the end) is decided on the caller's side, so both modes behave the same.
 
 use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use crate::Error;
-use crate::client::IdentityClient;
+use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::Call;
+use crate::api::operation::Operation;
+use crate::client::IdentityClient;
+use crate::error::{DecodeError, Error};
 use crate::paging::page::{NextPage, PAGINATION_PARAMS, Page};
 use crate::paging::paginated::Paginated;
-use crate::api::builder::RequestBuilder;
 
 /// The name of the background thread of a prefetching iterator (15 bytes,
 /// so Linux shows it whole in `ps` and `/proc`).
-pub const PREFETCH_THREAD_NAME: &str = "kratos-prefetch";
+const PREFETCH_THREAD_NAME: &str = "kratos-prefetch";
 
 impl<E: Paginated> RequestBuilder<E> {
     /// Every item of every page, fetched lazily, one page at a time.
@@ -27,12 +34,17 @@ impl<E: Paginated> RequestBuilder<E> {
     /// The builder's filters are sent with every page. The next page is the
     /// same request with the paging parameters of the server's
     /// `rel="next"` link, sent to the client's own base URL whatever host
-    /// the link names. A page whose `Link` header cannot be understood
-    /// fails as a whole ([`Error::Pagination`]). Iteration ends after
-    /// the last page (no `rel="next"` link, or an empty page); after an
-    /// error, which is yielded once; or at [`Items::limit`] /
-    /// [`Items::max_pages`]. A page token the server already sent ends it
-    /// with [`Error::Pagination`] instead of looping.
+    /// the link names.
+    ///
+    /// An item that does not decode (traits that do not fit your type, say)
+    /// is yielded as its own [`Error::Decode`], naming its position, `id`
+    /// and the field that failed; the items around it and the pages after
+    /// it still come. Iteration ends after the last page (no `rel="next"`
+    /// link, or an empty page); at [`Items::limit`] / [`Items::max_pages`];
+    /// or after a failed page (the request failed after its retries, or the
+    /// answer is not a list at all), whose error is yielded once. A page
+    /// token the server already sent ends it with [`Error::Pagination`]
+    /// instead of looping. [`Items::resume_token`] tells where to pick up.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -52,14 +64,45 @@ impl<E: Paginated> RequestBuilder<E> {
         Items {
             pages: self.pages(),
             current: Vec::new().into_iter(),
+            current_errors: Vec::new().into_iter(),
+            position: 0,
+            current_token: None,
         }
     }
 
-    /// Every page, fetched lazily. See [`items`](Self::items) for when it ends.
+    /// Every page, fetched lazily. See [`items`](Self::items) for when it
+    /// ends; a page's items that did not decode are in [`Page::errors`].
     pub fn pages(self) -> Pages<E> {
+        let limits = Arc::new(Limits::default());
+        let resume = self.endpoint.paging().page_token.clone();
+        let operation = E::OPERATION;
+        let mut call = self
+            .endpoint
+            .to_call()
+            .map_err(|e| e.in_operation(operation));
+        if let Ok(call) = &mut call
+            && self.timeout.is_some()
+        {
+            call.timeout = self.timeout;
+        }
         Pages {
-            state: State::Sequential(Fetcher::new(self.client, self.endpoint)),
-            start_prefetch: None,
+            operation,
+            source: Source::Here(Fetcher {
+                client: self.client,
+                endpoint: self.endpoint,
+                next_call: Some(call),
+                seen: HashSet::new(),
+                limits: Arc::clone(&limits),
+                fetched_pages: 0,
+                fetched_items: 0,
+            }),
+            limits,
+            prefetch: None,
+            handed_pages: 0,
+            handed_items: 0,
+            resume,
+            finished: false,
+            stopped: false,
         }
     }
 }
@@ -67,10 +110,22 @@ impl<E: Paginated> RequestBuilder<E> {
 /// The lazy iterator over pages returned by [`RequestBuilder::pages`].
 #[must_use = "iterators are lazy and do nothing unless consumed"]
 pub struct Pages<E: Paginated> {
-    state: State<E>,
+    operation: Operation,
+    source: Source<E>,
+    /// Shared with the walk, wherever it runs.
+    limits: Arc<Limits>,
     /// Set by [`Pages::prefetch`]; the thread starts at the first `next()`,
     /// so the settings may come in any order.
-    start_prefetch: Option<StartPrefetch<E>>,
+    prefetch: Option<StartPrefetch<E>>,
+    /// What the caller has been handed so far.
+    handed_pages: usize,
+    handed_items: usize,
+    /// The `page_token` of the first page not yet handed out.
+    resume: Option<String>,
+    /// The listing reached its end.
+    finished: bool,
+    /// Nothing more will be yielded: the end, a limit, or an error.
+    stopped: bool,
 }
 
 /// The lazy iterator over items returned by [`RequestBuilder::items`].
@@ -78,38 +133,90 @@ pub struct Pages<E: Paginated> {
 pub struct Items<E: Paginated> {
     pages: Pages<E>,
     current: std::vec::IntoIter<E::Item>,
+    /// The current page's items that did not decode, by position.
+    current_errors: std::vec::IntoIter<DecodeError>,
+    /// The position on the current page of the next item to yield.
+    position: usize,
+    /// The token the current page was requested with.
+    current_token: Option<String>,
+}
+
+/// The limits, read by the walk wherever it runs; `usize::MAX` for none.
+#[derive(Debug)]
+struct Limits {
+    items: AtomicUsize,
+    pages: AtomicUsize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            items: AtomicUsize::new(usize::MAX),
+            pages: AtomicUsize::new(usize::MAX),
+        }
+    }
+}
+
+impl Limits {
+    fn items(&self) -> usize {
+        self.items.load(Ordering::Relaxed)
+    }
+
+    fn pages(&self) -> usize {
+        self.pages.load(Ordering::Relaxed)
+    }
 }
 
 /// How a [`Fetcher`] is moved onto a background thread.
 type StartPrefetch<E> = fn(Fetcher<E>) -> Prefetcher<<E as Paginated>::Item>;
 
-enum State<E: Paginated> {
+enum Source<E: Paginated> {
     /// Pages are fetched in the caller's thread (or prefetch has not started yet).
-    Sequential(Fetcher<E>),
+    Here(Fetcher<E>),
     /// A background thread fetches page N+1 while the caller works on page N.
-    Prefetching(Prefetcher<E::Item>),
+    Background(Prefetcher<E::Item>),
     /// Only while switching from one to the other.
     Switching,
 }
 
+/// One step of the walk.
+enum Step<T> {
+    Page(Page<T>),
+    Failed(Error),
+    /// The listing has no more pages.
+    End,
+    /// A limit was reached; the listing may have more.
+    Limited,
+}
+
 impl<E: Paginated> Pages<E> {
-    /// Stops after `n` items in all; the last page is cut to fit. Set it
-    /// before iterating.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.fetcher_mut(|f| f.items_left = Some(n));
+    /// Stops after `n` items in all (those that did not decode count too);
+    /// the last page is cut to fit. May be set or changed at any time,
+    /// also while iterating and with prefetch.
+    pub fn limit(self, n: usize) -> Self {
+        self.limits.items.store(n, Ordering::Relaxed);
         self
     }
 
-    /// Stops after `n` pages. Set it before iterating.
-    pub fn max_pages(mut self, n: usize) -> Self {
-        self.fetcher_mut(|f| f.pages_left = Some(n));
+    /// Stops after `n` pages. May be set or changed at any time, also while
+    /// iterating and with prefetch.
+    pub fn max_pages(self, n: usize) -> Self {
+        self.limits.pages.store(n, Ordering::Relaxed);
         self
     }
 
-    fn fetcher_mut(&mut self, change: impl FnOnce(&mut Fetcher<E>)) {
-        if let State::Sequential(fetcher) = &mut self.state {
-            change(fetcher);
+    /// The `page_token` from which a new iteration with the same request
+    /// (`.page_token(token).pages()`) continues without skipping any page not
+    /// yet handed out: the token of the next page. `None` once the listing
+    /// has ended, and also while nothing has been handed out of a listing
+    /// started without a token (start it again the same way). A stop at a
+    /// limit or at an error keeps it. The legacy page-number scheme has no
+    /// tokens: it gives `None`.
+    pub fn resume_token(&self) -> Option<String> {
+        if self.finished {
+            return None;
         }
+        self.resume.clone()
     }
 }
 
@@ -121,26 +228,65 @@ where
     /// Fetches the next page on a background thread while the caller works
     /// through the current one. Requests stay sequential (each token comes
     /// from the previous page); at most two pages are held at a time; the
-    /// items, their order and any error are exactly as without prefetch.
-    /// Dropping the iterator stops the thread (after the request it may
-    /// have in flight).
+    /// items, their order, any error and the resume token are exactly as
+    /// without prefetch. Dropping the iterator returns at once: a request
+    /// in flight finishes on the background thread (within the client's
+    /// timeouts), which then ends by itself.
     pub fn prefetch(mut self, on: bool) -> Self {
-        self.start_prefetch = on.then_some(Prefetcher::start::<E> as StartPrefetch<E>);
+        self.prefetch = on.then_some(Prefetcher::start::<E> as StartPrefetch<E>);
         self
     }
 }
 
 impl<E: Paginated> Items<E> {
-    /// Stops after `n` items.
+    /// Stops after `n` items (those that did not decode count too). May be
+    /// set or changed at any time, also while iterating and with prefetch.
     pub fn limit(mut self, n: usize) -> Self {
         self.pages = self.pages.limit(n);
         self
     }
 
-    /// Stops after the items of `n` pages.
+    /// Stops after the items of `n` pages. May be set or changed at any
+    /// time, also while iterating and with prefetch.
     pub fn max_pages(mut self, n: usize) -> Self {
         self.pages = self.pages.max_pages(n);
         self
+    }
+
+    /// The `page_token` from which a new iteration with the same request
+    /// (`.page_token(token).items()`) continues without skipping any item
+    /// not yet yielded. Between pages it repeats nothing; in the middle of a
+    /// page it is that page's token, so the page's first items come again.
+    /// `None` once the listing has ended, and also while the first page of a
+    /// listing started without a token is under way (start it again the
+    /// same way). Correct with prefetch too: it is the first page not yet
+    /// handed out, not the one the background thread is fetching.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities").query_param_missing("page_token"); then.header("link", r#"</admin/identities?page_size=1&page_token=p2>; rel="next""#).body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{}}]"#); });
+    /// # server.mock(|when, then| { when.path("/admin/identities").query_param("page_token", "p2"); then.status(503).body("down"); });
+    /// # let client = kratos_identity::IdentityClient::builder(server.base_url()).max_retries(0).build()?;
+    /// let mut identities = client.list_identities().page_size(1).items();
+    /// for identity in identities.by_ref() {
+    ///     match identity {
+    ///         Ok(identity) => println!("{}", identity.id),
+    ///         Err(e) if e.decode_error().is_some() => eprintln!("skipped: {e}"),
+    ///         Err(e) => {
+    ///             eprintln!("stopped: {e}");
+    ///             break;
+    ///         }
+    ///     }
+    /// }
+    /// // Later: client.list_identities().page_size(1).page_token(token).items()
+    /// assert_eq!(identities.resume_token().as_deref(), Some("p2"));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn resume_token(&self) -> Option<String> {
+        if self.current.len() + self.current_errors.len() > 0 {
+            return self.current_token.clone();
+        }
+        self.pages.resume_token()
     }
 }
 
@@ -160,15 +306,54 @@ impl<E: Paginated> Iterator for Pages<E> {
     type Item = Result<Page<E::Item>, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(start) = self.start_prefetch.take()
-            && let State::Sequential(fetcher) = std::mem::replace(&mut self.state, State::Switching)
-        {
-            self.state = State::Prefetching(start(fetcher));
+        if self.stopped {
+            return None;
         }
-        match &mut self.state {
-            State::Sequential(fetcher) => fetcher.next(),
-            State::Prefetching(prefetcher) => prefetcher.next(),
-            State::Switching => None,
+        if self.handed_items >= self.limits.items() || self.handed_pages >= self.limits.pages() {
+            self.stopped = true;
+            return None;
+        }
+        if let Some(start) = self.prefetch.take()
+            && let Source::Here(fetcher) = std::mem::replace(&mut self.source, Source::Switching)
+        {
+            self.source = Source::Background(start(fetcher));
+        }
+        let step = match &mut self.source {
+            Source::Here(fetcher) => fetcher.step(),
+            Source::Background(prefetcher) => prefetcher.recv(self.operation),
+            Source::Switching => Step::End,
+        };
+        match step {
+            Step::Page(mut page) => {
+                let sent = page.positions();
+                let room = self.limits.items().saturating_sub(self.handed_items);
+                page.truncate(room);
+                self.handed_pages += 1;
+                self.handed_items += page.positions();
+                if page.positions() < sent {
+                    // Cut by the limit: the rest of this page is not handed
+                    // out, so a resumed walk starts at this page again.
+                    self.resume = page.token.clone();
+                } else if page.has_next() {
+                    self.resume = page.next_page_token().map(str::to_string);
+                } else {
+                    self.finished = true;
+                }
+                Some(Ok(page))
+            }
+            Step::Failed(error) => {
+                self.stopped = true;
+                Some(Err(error))
+            }
+            Step::End => {
+                self.stopped = true;
+                self.finished = true;
+                None
+            }
+            Step::Limited => {
+                self.stopped = true;
+                None
+            }
         }
     }
 }
@@ -178,16 +363,36 @@ impl<E: Paginated> Iterator for Items<E> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
+            let bad_here = self
+                .current_errors
+                .as_slice()
+                .first()
+                .and_then(DecodeError::item_index)
+                == Some(self.position);
+            if bad_here && let Some(bad) = self.current_errors.next() {
+                self.position += 1;
+                return Some(Err(Error::decode(bad)));
+            }
             if let Some(item) = self.current.next() {
+                self.position += 1;
                 return Some(Ok(item));
+            }
+            if let Some(bad) = self.current_errors.next() {
+                self.position += 1;
+                return Some(Err(Error::decode(bad)));
             }
             // Free the finished page's buffer before the next one arrives:
             // one page in memory, and a heap the next decode can reuse.
             self.current = Vec::new().into_iter();
-            match self.pages.next()? {
-                Ok(page) => self.current = page.into_items().into_iter(),
+            let page = match self.pages.next()? {
+                Ok(page) => page,
                 Err(e) => return Some(Err(e)),
-            }
+            };
+            self.current_token = page.token.clone();
+            let (items, errors) = page.into_parts();
+            self.current = items.into_iter();
+            self.current_errors = errors.into_iter();
+            self.position = 0;
         }
     }
 }
@@ -197,12 +402,16 @@ impl<E: Paginated> std::iter::FusedIterator for Items<E> {}
 
 impl<E: Paginated> fmt::Debug for Pages<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mode = match (&self.state, self.start_prefetch.is_some()) {
-            (State::Prefetching(_), _) | (_, true) => "prefetching",
+        let mode = match (&self.source, self.prefetch.is_some()) {
+            (Source::Background(_), _) | (_, true) => "prefetching",
             _ => "sequential",
         };
         f.debug_struct("Pages")
+            .field("operation", &self.operation.name())
             .field("mode", &mode)
+            .field("pages_handed_out", &self.handed_pages)
+            .field("items_handed_out", &self.handed_items)
+            .field("finished", &self.finished)
             .finish_non_exhaustive()
     }
 }
@@ -211,12 +420,16 @@ impl<E: Paginated> fmt::Debug for Items<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Items")
             .field("pages", &self.pages)
-            .field("buffered", &self.current.len())
+            .field(
+                "buffered",
+                &(self.current.len() + self.current_errors.len()),
+            )
             .finish()
     }
 }
 
-/// The sequential page walk; the prefetch thread runs the very same one.
+/// The page walk: one request after the other, each from the previous
+/// page's next link. Runs in the caller's thread or on the prefetch thread.
 struct Fetcher<E: Paginated> {
     client: IdentityClient,
     endpoint: E,
@@ -224,44 +437,32 @@ struct Fetcher<E: Paginated> {
     next_call: Option<Result<Call, Error>>,
     /// Hashes of the cursors already requested.
     seen: HashSet<u64>,
-    items_left: Option<usize>,
-    pages_left: Option<usize>,
+    limits: Arc<Limits>,
+    /// What this walk has fetched (it may run one page ahead of the caller).
+    fetched_pages: usize,
+    fetched_items: usize,
 }
 
 impl<E: Paginated> Fetcher<E> {
-    fn new(client: IdentityClient, endpoint: E) -> Self {
-        let next_call = Some(endpoint.to_call());
-        Fetcher {
-            client,
-            endpoint,
-            next_call,
-            seen: HashSet::new(),
-            items_left: None,
-            pages_left: None,
+    fn step(&mut self) -> Step<E::Item> {
+        if self.fetched_items >= self.limits.items() || self.fetched_pages >= self.limits.pages() {
+            return Step::Limited;
         }
-    }
-
-    fn finish(&mut self) {
-        self.next_call = None;
-    }
-}
-
-impl<E: Paginated> Iterator for Fetcher<E> {
-    type Item = Result<Page<E::Item>, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.items_left == Some(0) || self.pages_left == Some(0) {
-            self.finish();
-        }
-        let call = match self.next_call.take()? {
-            Ok(call) => call,
-            Err(e) => return Some(Err(e)),
+        let call = match self.next_call.take() {
+            None => return Step::End,
+            Some(Err(e)) => return Step::Failed(e),
+            Some(Ok(call)) => call,
         };
         if !self.seen.insert(cursor_hash(&call)) {
-            return Some(Err(Error::Pagination(format!(
-                "the server sent the same next page twice ({}); stopping instead of looping",
-                describe_cursor(&call)
-            ))));
+            let cursor = describe_cursor(&call);
+            log::warn!(
+                "{}: the server sent the same next page twice ({cursor}); stopping instead of looping",
+                call.operation
+            );
+            return Step::Failed(Error::Pagination(format!(
+                "{}: pagination stopped: the server sent the same next page twice ({cursor}); stopping instead of looping",
+                call.operation
+            )));
         }
         let page = self
             .client
@@ -269,21 +470,17 @@ impl<E: Paginated> Iterator for Fetcher<E> {
             .and_then(|raw| self.endpoint.decode(&raw));
         let mut page = match page {
             Ok(page) => page,
-            Err(e) => return Some(Err(e)),
+            Err(e) => return Step::Failed(e),
         };
-        if page.is_empty() {
+        if page.positions() == 0 {
             // The offset scheme announces a next page even after the last one.
-            return None;
+            return Step::End;
         }
-        if let Some(left) = &mut self.pages_left {
-            *left -= 1;
-        }
-        if let Some(left) = &mut self.items_left {
-            page.truncate(*left);
-            *left -= page.len();
-        }
+        self.fetched_pages += 1;
+        self.fetched_items += page.positions();
+        page.token = query_value(&call, "page_token");
         self.next_call = page.next().map(|next| Ok(follow(&call, next)));
-        Some(Ok(page))
+        Step::Page(page)
     }
 }
 
@@ -296,6 +493,13 @@ fn follow(call: &Call, next: &NextPage) -> Call {
         call.query.push((key.clone(), value.clone()));
     }
     call
+}
+
+fn query_value(call: &Call, name: &str) -> Option<String> {
+    call.query
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// Identifies a page by its paging parameters, whatever their order.
@@ -311,6 +515,8 @@ fn cursor_hash(call: &Call) -> u64 {
     hasher.finish()
 }
 
+/// The paging parameters of a call, for messages (tokens are opaque and
+/// name no one; the call's filters are left out).
 fn describe_cursor(call: &Call) -> String {
     let parts: Vec<String> = call
         .query
@@ -322,8 +528,10 @@ fn describe_cursor(call: &Call) -> String {
 }
 
 /// Runs a [`Fetcher`] on a background thread, one page ahead of the caller.
+/// Dropping it detaches the thread: the thread finishes the request it may
+/// have in flight, finds no one to hand the page to, and ends.
 struct Prefetcher<T> {
-    receiver: Option<Receiver<Result<Page<T>, Error>>>,
+    receiver: Receiver<Step<T>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -340,17 +548,17 @@ impl<T: Send + 'static> Prefetcher<T> {
             .spawn(move || run(fetcher, sender));
         match thread {
             Ok(thread) => Prefetcher {
-                receiver: Some(receiver),
+                receiver,
                 thread: Some(thread),
             },
             Err(_) => {
                 // The system refused a thread: say so as the one and only item.
                 let (sender, receiver) = sync_channel(1);
-                let _ = sender.send(Err(Error::Pagination(
+                let _ = sender.send(Step::Failed(Error::Pagination(
                     "could not start the prefetch thread".into(),
                 )));
                 Prefetcher {
-                    receiver: Some(receiver),
+                    receiver,
                     thread: None,
                 }
             }
@@ -359,37 +567,28 @@ impl<T: Send + 'static> Prefetcher<T> {
 }
 
 impl<T> Prefetcher<T> {
-    fn next(&mut self) -> Option<Result<Page<T>, Error>> {
-        let received = self.receiver.as_ref()?.recv();
-        match received {
-            Ok(item) => Some(item),
+    fn recv(&mut self, operation: Operation) -> Step<T> {
+        match self.receiver.recv() {
+            Ok(step) => step,
+            // The thread ended without saying why: it panicked.
             Err(_) => {
-                // The thread is done: normally, or by a panic.
-                self.receiver = None;
                 let panicked = self.thread.take().is_some_and(|t| t.join().is_err());
-                panicked.then(|| Err(Error::Pagination("the prefetch thread panicked".into())))
+                let what = if panicked { "panicked" } else { "ended early" };
+                Step::Failed(Error::Pagination(format!(
+                    "{operation}: pagination stopped: the prefetch thread {what}"
+                )))
             }
         }
     }
 }
 
-fn run<E: Paginated>(fetcher: Fetcher<E>, sender: SyncSender<Result<Page<E::Item>, Error>>) {
-    // The fetcher ends by itself after an error; a failed send means the
-    // caller dropped the iterator.
-    for page in fetcher {
-        if sender.send(page).is_err() {
+fn run<E: Paginated>(mut fetcher: Fetcher<E>, sender: SyncSender<Step<E::Item>>) {
+    loop {
+        let step = fetcher.step();
+        let last = !matches!(step, Step::Page(_));
+        // A failed send means the caller dropped the iterator.
+        if sender.send(step).is_err() || last {
             return;
-        }
-    }
-}
-
-impl<T> Drop for Prefetcher<T> {
-    fn drop(&mut self) {
-        // Closing the channel makes the thread's next send fail, so it stops
-        // after the request it may have in flight.
-        self.receiver = None;
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }

@@ -1,10 +1,12 @@
-//! [`Page`]: one page of a list operation and where the next one starts.
+//! [`Page`]: one page of a list operation, the items that did not decode,
+//! and where the next page starts.
 
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
-use crate::api::endpoint::{RawResponse, decode_json};
+use crate::api::endpoint::RawResponse;
+use crate::error::{DecodeError, Error};
 use crate::http::url::parse_query;
-use crate::Error;
 use crate::paging::link;
 
 /// The query parameters that move through a listing. Everything else in a
@@ -13,6 +15,12 @@ use crate::paging::link;
 pub(crate) const PAGINATION_PARAMS: [&str; 4] = ["page_token", "page_size", "page", "per_page"];
 
 /// One page of a list operation.
+///
+/// A page holds the items that decoded ([`as_slice`](Self::as_slice)) and,
+/// for each one that did not (a legacy record whose traits do not fit your
+/// type, say), a [`DecodeError`] naming its position, its `id` and the field
+/// that failed ([`errors`](Self::errors)). One odd item never costs the
+/// others or the link to the next page.
 ///
 /// ```
 /// # let server = httpmock::MockServer::start();
@@ -23,8 +31,11 @@ pub(crate) const PAGINATION_PARAMS: [&str; 4] = ["page_token", "page_size", "pag
 /// # });
 /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
 /// let page = client.list_identities().page_size(2).send()?;
-/// for identity in page.items() {
+/// for identity in page.iter() {
 ///     println!("{}", identity.id);
+/// }
+/// for bad in page.errors() {
+///     eprintln!("skipped: {bad}");
 /// }
 /// if let Some(token) = page.next_page_token() {
 ///     let next = client.list_identities().page_size(2).page_token(token).send()?;
@@ -35,8 +46,11 @@ pub(crate) const PAGINATION_PARAMS: [&str; 4] = ["page_token", "page_size", "pag
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     items: Vec<T>,
+    errors: Vec<DecodeError>,
     next: Option<NextPage>,
     total_count: Option<u64>,
+    /// The `page_token` this page was requested with, when known.
+    pub(crate) token: Option<String>,
 }
 
 /// The pagination parameters of a `rel="next"` link.
@@ -46,22 +60,49 @@ pub(crate) struct NextPage {
 }
 
 impl<T> Page<T> {
-    /// The items of this page.
+    /// The items of this page that decoded, in order.
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+
+    /// An iterator over the items of this page that decoded.
+    pub fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items.iter()
+    }
+
+    /// The items of this page that decoded, in order.
+    #[deprecated(
+        since = "0.1.0",
+        note = "use `as_slice()` or `iter()`; `items()` reads like the network iterator `RequestBuilder::items()`"
+    )]
     pub fn items(&self) -> &[T] {
         &self.items
     }
 
-    /// The items of this page, by value.
+    /// The items of this page that decoded, by value. See
+    /// [`errors`](Self::errors) for those that did not.
     pub fn into_items(self) -> Vec<T> {
         self.items
     }
 
-    /// The number of items on this page.
+    /// The items of this page that did not decode, in order: each error
+    /// names the item's position on the page, its `id` when readable, and
+    /// the field that failed.
+    pub fn errors(&self) -> &[DecodeError] {
+        &self.errors
+    }
+
+    /// `true` when every item of the page decoded.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The number of items on this page that decoded.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
-    /// `true` when this page has no items.
+    /// `true` when no item of this page decoded.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -85,13 +126,27 @@ impl<T> Page<T> {
         self.total_count
     }
 
-    /// Keeps only the first `n` items (for a pagination limit).
+    /// How many items the server sent: those that decoded and those that
+    /// did not.
+    pub(crate) fn positions(&self) -> usize {
+        self.items.len() + self.errors.len()
+    }
+
+    /// Keeps only the first `n` positions (for a pagination limit).
     pub(crate) fn truncate(&mut self, n: usize) {
-        self.items.truncate(n);
+        self.errors
+            .retain(|e| e.item_index().is_some_and(|i| i < n));
+        let good = n.saturating_sub(self.errors.len());
+        self.items.truncate(good);
     }
 
     pub(crate) fn next(&self) -> Option<&NextPage> {
         self.next.as_ref()
+    }
+
+    /// The decoded items and the errors, by value.
+    pub(crate) fn into_parts(self) -> (Vec<T>, Vec<DecodeError>) {
+        (self.items, self.errors)
     }
 
     fn next_param(&self, name: &str) -> Option<&str> {
@@ -107,6 +162,7 @@ impl<T> IntoIterator for Page<T> {
     type Item = T;
     type IntoIter = std::vec::IntoIter<T>;
 
+    /// The items that decoded; see [`Page::errors`] for the others.
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
     }
@@ -123,34 +179,92 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 
 /// Decodes a list response: a JSON array body plus the `Link` and
 /// `X-Total-Count` headers.
+///
+/// The array is decoded in one pass, exactly as any JSON body. Only when
+/// that fails is it decoded again item by item, so that one item that does
+/// not fit costs only itself: the page keeps every other item and its next
+/// link, and names the bad item in [`Page::errors`].
 pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result<Page<T>, Error> {
-    let items: Vec<T> = decode_json(response)?;
-    let target = link::find(response.headers.get_all("link"), "next")
-        .map_err(|e| Error::Pagination(e.to_string()))?;
-    let next = target.map(|t| next_page(&t)).transpose()?;
+    let (items, errors) = match serde_json::from_slice::<Vec<T>>(&response.body) {
+        Ok(items) => (items, Vec::new()),
+        Err(error) => decode_items(response, &error)?,
+    };
+    let target = link::find(response.headers.get_all("link"), "next").map_err(|e| {
+        Error::Pagination(format!("{}: pagination stopped: {e}", response.operation))
+    })?;
+    let next = target.map(|t| next_page(&t)).transpose().map_err(|why| {
+        Error::Pagination(format!("{}: pagination stopped: {why}", response.operation))
+    })?;
     let total_count = response
         .headers
         .get("x-total-count")
         .and_then(|v| v.trim().parse().ok());
     Ok(Page {
         items,
+        errors,
         next,
         total_count,
+        token: None,
     })
 }
 
-/// The pagination parameters of a next link, relative or absolute.
-fn next_page(target: &str) -> Result<NextPage, Error> {
+/// Decodes the array item by item, after it failed as a whole. Fails as a
+/// whole only when the body is not a JSON array at all.
+fn decode_items<T: DeserializeOwned>(
+    response: &RawResponse,
+    whole: &serde_json::Error,
+) -> Result<(Vec<T>, Vec<DecodeError>), Error> {
+    let whole_error = || {
+        Error::decode(DecodeError::of_body::<Vec<T>>(
+            response.operation,
+            response.status,
+            &response.body,
+            whole,
+        ))
+    };
+    let text = std::str::from_utf8(&response.body).map_err(|_| whole_error())?;
+    let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| whole_error())?;
+    let mut items = Vec::with_capacity(raw.len());
+    let mut errors = Vec::new();
+    for (index, item) in raw.into_iter().enumerate() {
+        match serde_json::from_str::<T>(item.get()) {
+            Ok(value) => items.push(value),
+            Err(e) => {
+                // Where the item starts in the body, for line and column.
+                let offset = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+                let before = response.body.get(..offset).unwrap_or_default();
+                errors.push(DecodeError::of_item::<T>(
+                    response.operation,
+                    response.status,
+                    index,
+                    item.get(),
+                    before,
+                    &e,
+                ));
+            }
+        }
+    }
+    Ok((items, errors))
+}
+
+/// The pagination parameters of a next link, relative or absolute. The
+/// message of a link without any names the parameters it has, never their
+/// values: Kratos carries every filter into its links, an email address too.
+fn next_page(target: &str) -> Result<NextPage, String> {
     let query = target.split_once('?').map_or("", |(_, q)| q);
     let query = query.split('#').next().unwrap_or("");
-    let params: Vec<(String, String)> = parse_query(query)
-        .into_iter()
+    let pairs = parse_query(query);
+    let params: Vec<(String, String)> = pairs
+        .iter()
         .filter(|(k, _)| PAGINATION_PARAMS.contains(&k.as_str()))
+        .cloned()
         .collect();
     if params.is_empty() {
-        return Err(Error::Pagination(format!(
-            "the next link {target:?} carries no page_token, page_size, page or per_page"
-        )));
+        let names: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        return Err(format!(
+            "the next link carries no page_token, page_size, page or per_page (its parameters: [{}])",
+            names.join(", ")
+        ));
     }
     Ok(NextPage { params })
 }
@@ -158,10 +272,12 @@ fn next_page(target: &str) -> Result<NextPage, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::operation::LIST_IDENTITIES;
     use crate::http::response::Headers;
 
     fn response(link: &[&str], body: &str) -> RawResponse {
         RawResponse {
+            operation: LIST_IDENTITIES,
             status: 200,
             headers: Headers::from_pairs(link.iter().map(|l| ("Link".to_string(), l.to_string()))),
             body: body.as_bytes().to_vec(),
@@ -177,7 +293,7 @@ mod tests {
             "[1,2]",
         );
         let page: Page<u32> = decode_page(&r).unwrap();
-        assert_eq!(page.items(), &[1, 2]);
+        assert_eq!(page.as_slice(), &[1, 2]);
         assert_eq!(page.next_page_token(), Some("abc="));
         assert_eq!(
             page.next().unwrap().params,
@@ -197,14 +313,46 @@ mod tests {
             decode_page::<u32>(&response(&["<x; rel=next"], "[]")),
             Err(Error::Pagination(_))
         ));
-        assert!(matches!(
-            decode_page::<u32>(&response(&["</x>; rel=next"], "[]")),
-            Err(Error::Pagination(_))
-        ));
+        let err = decode_page::<u32>(&response(
+            &["</x?credentials_identifier=ada%40example.com>; rel=next"],
+            "[]",
+        ))
+        .unwrap_err();
+        assert!(matches!(err, Error::Pagination(_)));
+        let shown = err.to_string();
+        assert!(shown.contains("credentials_identifier"), "{shown}");
+        assert!(!shown.contains("ada"), "{shown}");
         assert!(matches!(
             decode_page::<u32>(&response(&[], "{}")),
             Err(Error::Decode { .. })
         ));
+    }
+
+    #[test]
+    fn an_item_that_does_not_fit_costs_only_itself() {
+        let r = response(
+            &[r#"</admin/identities?page_token=n>; rel="next""#],
+            "[1,\n \"two\", 3, {\"id\":\"rec-4\"}, 5]",
+        );
+        let page: Page<u32> = decode_page(&r).unwrap();
+        assert_eq!(page.as_slice(), &[1, 3, 5]);
+        assert_eq!(page.next_page_token(), Some("n"));
+        let errors = page.errors();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].item_index(), Some(1));
+        assert_eq!(errors[0].position(), Some((2, 6)));
+        assert_eq!(errors[1].item_index(), Some(3));
+        assert_eq!(errors[1].id(), Some("rec-4"));
+        assert!(!errors[0].to_string().contains("two"), "{}", errors[0]);
+
+        let mut cut = page.clone();
+        cut.truncate(2);
+        assert_eq!(cut.as_slice(), &[1]);
+        assert_eq!(cut.errors().len(), 1);
+        let mut cut = page.clone();
+        cut.truncate(4);
+        assert_eq!(cut.as_slice(), &[1, 3]);
+        assert_eq!(cut.positions(), 4);
     }
 
     #[test]

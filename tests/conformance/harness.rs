@@ -123,14 +123,15 @@ impl<'a> Conformance<'a> {
                 self.placeholders += 1;
                 None
             }
-            Err(Error::Decode { source, .. }) => {
+            Err(Error::Decode { details, .. }) => {
                 let body = exchanges
                     .last()
                     .map(|e| String::from_utf8_lossy(&e.response_body).into_owned())
                     .unwrap_or_default();
+                let column = details.position().map_or(0, |(_, column)| column);
                 self.problems.push(format!(
-                    "{label}: the response does not decode into the models: {source}\n    near: {}\n    body: {}",
-                    excerpt(&body, source.column(), 160),
+                    "{label}: the response does not decode into the models: {details}\n    near: {}\n    body: {}",
+                    excerpt(&body, column, 160),
                     excerpt(&body, 0, 4000),
                 ));
                 None

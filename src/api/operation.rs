@@ -1,0 +1,287 @@
+//! Every operation of the admin IdentityApi, named once: its name in this
+//! crate, its HTTP method, its path template and its Ory Network rate-limit
+//! bucket. Errors and logs name a call by its [`Operation`].
+
+use std::fmt;
+
+/// The HTTP methods the admin API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// The Ory Network rate-limit bucket of an operation
+/// (`x-ory-ratelimit-bucket` in the OpenAPI document). The operations of one
+/// bucket share one request budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RateLimitBucket {
+    /// `kratos-admin-low`: writes (create, batch, update, patch, delete,
+    /// session management, recovery).
+    AdminLow,
+    /// `kratos-admin-medium`: lists and lookups by external id, schemas.
+    AdminMedium,
+    /// `kratos-admin-high`: single reads (`get_identity`, `get_session`).
+    AdminHigh,
+}
+
+impl RateLimitBucket {
+    /// The bucket's name as Ory writes it (`"kratos-admin-low"`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateLimitBucket::AdminLow => "kratos-admin-low",
+            RateLimitBucket::AdminMedium => "kratos-admin-medium",
+            RateLimitBucket::AdminHigh => "kratos-admin-high",
+        }
+    }
+}
+
+impl fmt::Display for RateLimitBucket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One operation of the admin API: which call an error or a log record is
+/// about.
+///
+/// `Display` gives its name, method and path template, never a value from
+/// the request: `get_identity (GET /admin/identities/{id})`.
+///
+/// ```
+/// # let server = httpmock::MockServer::start();
+/// # server.mock(|when, then| { when.any_request(); then.status(404).body(r#"{"error":{"code":404,"message":"Unable to locate the resource","reason":"could not find identity"}}"#); });
+/// # let client = kratos_identity::IdentityClient::builder(server.base_url()).max_retries(0).build()?;
+/// let err = client.get_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").send().unwrap_err();
+/// let operation = err.operation().unwrap();
+/// assert_eq!(operation.name(), "get_identity");
+/// assert_eq!(operation.to_string(), "get_identity (GET /admin/identities/{id})");
+/// # Ok::<(), kratos_identity::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation {
+    name: &'static str,
+    method: Method,
+    path: &'static str,
+    bucket: RateLimitBucket,
+}
+
+impl Operation {
+    const fn new(
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        bucket: RateLimitBucket,
+    ) -> Self {
+        Operation {
+            name,
+            method,
+            path,
+            bucket,
+        }
+    }
+
+    /// The name of the client method (`"get_identity"`).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The HTTP method (`"GET"`).
+    pub fn method(&self) -> &'static str {
+        self.method.as_str()
+    }
+
+    /// The path template, relative to the base URL (`"/admin/identities/{id}"`).
+    pub fn path(&self) -> &'static str {
+        self.path
+    }
+
+    /// The Ory Network rate-limit bucket the operation counts against.
+    pub fn rate_limit_bucket(&self) -> RateLimitBucket {
+        self.bucket
+    }
+
+    pub(crate) fn http_method(&self) -> Method {
+        self.method
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {})", self.name, self.method.as_str(), self.path)
+    }
+}
+
+use Method::{Delete, Get, Patch, Post, Put};
+use RateLimitBucket::{AdminHigh, AdminLow, AdminMedium};
+
+pub(crate) const LIST_IDENTITIES: Operation =
+    Operation::new("list_identities", Get, "/admin/identities", AdminMedium);
+pub(crate) const GET_IDENTITY: Operation =
+    Operation::new("get_identity", Get, "/admin/identities/{id}", AdminHigh);
+pub(crate) const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation::new(
+    "get_identity_by_external_id",
+    Get,
+    "/admin/identities/by/external/{externalID}",
+    AdminMedium,
+);
+pub(crate) const CREATE_IDENTITY: Operation =
+    Operation::new("create_identity", Post, "/admin/identities", AdminLow);
+pub(crate) const UPDATE_IDENTITY: Operation =
+    Operation::new("update_identity", Put, "/admin/identities/{id}", AdminLow);
+pub(crate) const PATCH_IDENTITY: Operation =
+    Operation::new("patch_identity", Patch, "/admin/identities/{id}", AdminLow);
+pub(crate) const BATCH_PATCH_IDENTITIES: Operation = Operation::new(
+    "batch_patch_identities",
+    Patch,
+    "/admin/identities",
+    AdminLow,
+);
+pub(crate) const DELETE_IDENTITY: Operation = Operation::new(
+    "delete_identity",
+    Delete,
+    "/admin/identities/{id}",
+    AdminLow,
+);
+pub(crate) const DELETE_IDENTITY_CREDENTIALS: Operation = Operation::new(
+    "delete_identity_credentials",
+    Delete,
+    "/admin/identities/{id}/credentials/{type}",
+    AdminLow,
+);
+pub(crate) const DELETE_IDENTITY_SESSIONS: Operation = Operation::new(
+    "delete_identity_sessions",
+    Delete,
+    "/admin/identities/{id}/sessions",
+    AdminLow,
+);
+pub(crate) const LIST_IDENTITY_SESSIONS: Operation = Operation::new(
+    "list_identity_sessions",
+    Get,
+    "/admin/identities/{id}/sessions",
+    AdminMedium,
+);
+pub(crate) const LIST_SESSIONS: Operation =
+    Operation::new("list_sessions", Get, "/admin/sessions", AdminMedium);
+pub(crate) const GET_SESSION: Operation =
+    Operation::new("get_session", Get, "/admin/sessions/{id}", AdminHigh);
+pub(crate) const DISABLE_SESSION: Operation =
+    Operation::new("disable_session", Delete, "/admin/sessions/{id}", AdminLow);
+pub(crate) const EXTEND_SESSION: Operation = Operation::new(
+    "extend_session",
+    Patch,
+    "/admin/sessions/{id}/extend",
+    AdminLow,
+);
+pub(crate) const MANAGE_SESSIONS: Operation =
+    Operation::new("manage_sessions", Post, "/admin/sessions", AdminLow);
+pub(crate) const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation::new(
+    "create_recovery_code_for_identity",
+    Post,
+    "/admin/recovery/code",
+    AdminLow,
+);
+pub(crate) const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation::new(
+    "create_recovery_link_for_identity",
+    Post,
+    "/admin/recovery/link",
+    AdminLow,
+);
+pub(crate) const LIST_IDENTITY_SCHEMAS: Operation =
+    Operation::new("list_identity_schemas", Get, "/schemas", AdminMedium);
+pub(crate) const GET_IDENTITY_SCHEMA: Operation =
+    Operation::new("get_identity_schema", Get, "/schemas/{id}", AdminMedium);
+pub(crate) const CREATE_TEST_LOGIN_FLOW: Operation = Operation::new(
+    "create_test_login_flow",
+    Post,
+    "/admin/test-login-flows",
+    AdminLow,
+);
+
+/// Every operation, for tests that check the table against the OpenAPI document.
+#[cfg(test)]
+pub(crate) const ALL: [Operation; 21] = [
+    LIST_IDENTITIES,
+    GET_IDENTITY,
+    GET_IDENTITY_BY_EXTERNAL_ID,
+    CREATE_IDENTITY,
+    UPDATE_IDENTITY,
+    PATCH_IDENTITY,
+    BATCH_PATCH_IDENTITIES,
+    DELETE_IDENTITY,
+    DELETE_IDENTITY_CREDENTIALS,
+    DELETE_IDENTITY_SESSIONS,
+    LIST_IDENTITY_SESSIONS,
+    LIST_SESSIONS,
+    GET_SESSION,
+    DISABLE_SESSION,
+    EXTEND_SESSION,
+    MANAGE_SESSIONS,
+    CREATE_RECOVERY_CODE_FOR_IDENTITY,
+    CREATE_RECOVERY_LINK_FOR_IDENTITY,
+    LIST_IDENTITY_SCHEMAS,
+    GET_IDENTITY_SCHEMA,
+    CREATE_TEST_LOGIN_FLOW,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table matches the official OpenAPI document: method, path and
+    /// rate-limit bucket of every operation tagged `identity`.
+    #[test]
+    fn the_table_matches_the_openapi_document() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/spec/kratos-openapi.json"
+        );
+        let text = std::fs::read_to_string(path).expect("the OpenAPI document beside the crate");
+        let spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut seen = 0;
+        for (path, ops) in spec["paths"].as_object().unwrap() {
+            for (method, op) in ops.as_object().unwrap() {
+                let tags = op["tags"].as_array().cloned().unwrap_or_default();
+                if !tags.iter().any(|t| t == "identity") {
+                    continue;
+                }
+                seen += 1;
+                let found = ALL
+                    .iter()
+                    .find(|o| o.path() == path && o.method().eq_ignore_ascii_case(method))
+                    .unwrap_or_else(|| panic!("{method} {path} is missing from the table"));
+                assert_eq!(
+                    found.rate_limit_bucket().as_str(),
+                    op["x-ory-ratelimit-bucket"],
+                    "{found}"
+                );
+            }
+        }
+        assert_eq!(seen, ALL.len());
+    }
+
+    #[test]
+    fn display_names_the_call_without_values() {
+        assert_eq!(
+            DELETE_IDENTITY_CREDENTIALS.to_string(),
+            "delete_identity_credentials (DELETE /admin/identities/{id}/credentials/{type})"
+        );
+    }
+}
