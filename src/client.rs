@@ -295,7 +295,10 @@ impl ClientBuilder {
     }
 
     /// Allows sending the bearer token over plain `http://` to a host that is
-    /// not loopback. Off by default: the key would cross the network in clear.
+    /// not loopback. Off by default: the key would cross the network in
+    /// clear. Loopback means an IP address in 127.0.0.0/8, `[::1]`, or
+    /// `localhost` and names under `.localhost`; nothing else (a host named
+    /// `127.example.com` is someone else's machine).
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
@@ -304,10 +307,13 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for a base URL that is not `http(s)://host[:port][/prefix]`,
-    /// a header name or value that is not valid HTTP, a zero timeout, or a
-    /// token to be sent over plain HTTP to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    /// [`Error::Config`] for a base URL that is not `http(s)://host[:port][/prefix]`
+    /// (a host with non-ASCII characters must be written in its punycode
+    /// form), a header name that is not valid HTTP or a header value with
+    /// control characters, a zero timeout, or a token to be sent over plain
+    /// HTTP to a non-loopback host without
+    /// [`allow_insecure_http`](Self::allow_insecure_http). Checking here
+    /// means a client that builds can send.
     pub fn build(self) -> Result<IdentityClient, Error> {
         let base = BaseUrl::parse(&self.base_url)?;
         if let Some(token) = &self.token
@@ -363,13 +369,13 @@ impl ClientBuilder {
                 None => own.push((name, value)),
             }
         }
-        // Every value must be one HTTP accepts (visible ASCII, spaces and
-        // tabs), or every send would fail. The value itself may be a secret:
-        // the message names only the header.
+        // Every value must be one HTTP accepts (no control characters but
+        // tabs), or every send would fail. The value itself may be a
+        // secret: the message names only the header.
         for (name, value) in headers.iter().chain(&own) {
             if HeaderValue::from_str(value).is_err() {
                 return Err(Error::Config(format!(
-                    "the value of header {name:?} has control characters or non-ASCII text"
+                    "the value of header {name:?} has control characters"
                 )));
             }
         }

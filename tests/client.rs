@@ -754,3 +754,114 @@ fn a_header_named_like_a_default_replaces_it() {
 
     replaced.assert();
 }
+
+// ---------------------------------------------------------------- any Duration, any header
+
+/// `Duration::MAX` is how people write "no limit"; it used to overflow an
+/// `Instant` inside ureq on the first request.
+#[test]
+fn any_duration_works_for_every_timeout_and_backoff() {
+    let server = MockServer::start();
+    let answered = server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        then.status(200).body("[]");
+    });
+    let flaky = server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        then.status(503).header("retry-after", "0").body("busy");
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .read_timeout(Duration::MAX)
+        .retry(
+            RetryPolicy::default()
+                .max_retries(1)
+                .initial_backoff(Duration::MAX)
+                .max_backoff(Duration::MAX)
+                .max_retry_after(Duration::MAX),
+        )
+        .build()
+        .unwrap();
+    client.list_identities().send().unwrap();
+    client
+        .list_identities()
+        .timeout(Duration::MAX)
+        .send()
+        .unwrap();
+    answered.assert_calls(2);
+    // A retry with a huge backoff but a server hint of 0 s waits 0 s.
+    let err = client.list_sessions().send().unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    flaky.assert_calls(2);
+}
+
+#[test]
+fn header_values_and_hosts_that_cannot_be_sent_fail_at_build() {
+    for (name, value) in [
+        ("X-Tenant", "a\tb\u{1}"),
+        ("X-Tenant", "a\u{7f}"),
+        ("X-Tenant", "a\rb"),
+    ] {
+        let built = IdentityClient::builder("http://127.0.0.1:4434")
+            .header(name, value)
+            .build();
+        match built {
+            Err(Error::Config(message)) => {
+                assert!(message.contains(name), "{message}");
+                assert!(
+                    !message.contains(value),
+                    "the value may be a secret: {message}"
+                );
+            }
+            other => panic!("{value:?}: expected Error::Config, got {other:?}"),
+        }
+    }
+    let built = IdentityClient::builder("http://127.0.0.1:4434")
+        .user_agent("sync\u{0}tool")
+        .build();
+    assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
+    // A tab is allowed inside a header value.
+    IdentityClient::builder("http://127.0.0.1:4434")
+        .header("X-Tenant", "a\tb")
+        .build()
+        .unwrap();
+
+    for host in ["http://bücher.example", "https://kratos.例え.jp/admin"] {
+        let built = IdentityClient::new(host);
+        match built {
+            Err(Error::Config(message)) => assert!(message.contains("punycode"), "{message}"),
+            other => panic!("{host}: expected Error::Config, got {other:?}"),
+        }
+    }
+    IdentityClient::new("http://xn--bcher-kva.example").unwrap();
+}
+
+/// Loopback is an IP literal in 127.0.0.0/8, `[::1]` or `localhost`: a
+/// registered name that starts with `127.` is another machine.
+#[test]
+fn a_key_over_plain_http_needs_a_real_loopback_host() {
+    for remote in [
+        "http://127.attacker.example",
+        "http://127.0.0.1.nip.io:4434",
+        "http://localhost.attacker.example",
+    ] {
+        let built = IdentityClient::builder(remote).bearer_token(TOKEN).build();
+        assert!(
+            matches!(built, Err(Error::Config(_))),
+            "{remote}: {built:?}"
+        );
+    }
+    for local in [
+        "http://127.0.0.1:4434",
+        "http://127.9.8.7",
+        "http://[::1]:4434",
+        "http://localhost:4434",
+        "http://kratos.localhost",
+    ] {
+        IdentityClient::builder(local)
+            .bearer_token(TOKEN)
+            .build()
+            .unwrap_or_else(|e| panic!("{local}: {e}"));
+    }
+}

@@ -735,3 +735,355 @@ fn invalid_input_and_config_errors_say_what_is_wrong() {
         "{display}"
     );
 }
+
+// ---------------------------------------------------------------- every message, once, without secrets
+
+/// The messages of an error's `source()` chain, outermost first.
+fn chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut messages = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        messages.push(e.to_string());
+        next = e.source();
+    }
+    messages
+}
+
+/// No layer repeats what a deeper layer says: `{:#}` prints each message once.
+fn assert_each_message_once(err: &Error) {
+    let messages = chain(err);
+    for (i, outer) in messages.iter().enumerate() {
+        assert!(!outer.trim().is_empty(), "an empty message in {messages:?}");
+        for inner in &messages[i + 1..] {
+            assert!(
+                !outer.contains(inner.as_str()),
+                "{outer:?} repeats its source {inner:?}"
+            );
+        }
+    }
+    assert!(
+        !messages.iter().any(|m| m.contains("kratos_identity::")),
+        "a private path in {messages:?}"
+    );
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn every_error_says_its_part_once_and_names_its_call() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path(identity_path());
+        json(then, 404, fixtures::ERROR_404_IDENTITY);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        json(
+            then,
+            503,
+            r#"{"error":{"code":503,"message":"The service is unavailable"}}"#,
+        )
+        .header("retry-after", "0");
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities/by/external/e");
+        json(then, 200, r#"{"id": 12"#);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/schemas");
+        then.status(200).body("x".repeat(4096));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(then, 200, fixtures::IDENTITY_LIST).header(
+            "link",
+            r#"</admin/identities?page_size=2&page_token=same>; rel="next""#,
+        );
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .retry(RetryPolicy::default().max_retries(1))
+        .build()
+        .unwrap();
+    let capped = IdentityClient::builder(server.base_url())
+        .max_response_bytes(1024)
+        .build()
+        .unwrap();
+    let refused = IdentityClient::builder(format!("http://127.0.0.1:{}", closed_port()))
+        .retry(
+            RetryPolicy::default()
+                .max_retries(1)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let refused_once = IdentityClient::builder(format!("http://127.0.0.1:{}", closed_port()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    let mut pages = client
+        .list_identities()
+        .page_size(2)
+        .page_token("same")
+        .pages();
+    pages.next().unwrap().unwrap();
+    let errors: Vec<(&str, Error)> = vec![
+        ("api", client.get_identity(IDENTITY_ID).send().unwrap_err()),
+        (
+            "retries of an api error",
+            client.list_sessions().send().unwrap_err(),
+        ),
+        (
+            "transport",
+            refused_once.list_identities().send().unwrap_err(),
+        ),
+        (
+            "retries of a transport error",
+            refused.list_identities().send().unwrap_err(),
+        ),
+        (
+            "decode",
+            client.get_identity_by_external_id("e").send().unwrap_err(),
+        ),
+        (
+            "body too large",
+            capped.list_identity_schemas().send().unwrap_err(),
+        ),
+        ("invalid input", client.get_identity("").send().unwrap_err()),
+        ("pagination", pages.next().unwrap().unwrap_err()),
+        ("config", IdentityClient::new("ftp://x").unwrap_err()),
+    ];
+    for (what, err) in &errors {
+        assert_each_message_once(err);
+        if !matches!(err, Error::Config(_)) {
+            let operation = err.operation().map(|o| o.to_string()).unwrap_or_else(|| {
+                // Invalid input and pagination name the call in the message.
+                err.to_string()
+                    .split(": ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            assert!(
+                err.to_string().starts_with(&operation) && operation.contains(" ("),
+                "{what}: {err} does not start with the call"
+            );
+        }
+    }
+    let transport = &errors[2].1;
+    assert_eq!(
+        chain(transport).len(),
+        2,
+        "the HTTP stack's words are the source"
+    );
+    let retried = &errors[3].1;
+    assert!(
+        matches!(retried, Error::RetriesExhausted { attempts: 2, .. }),
+        "{retried:?}"
+    );
+    assert_eq!(chain(retried).len(), 2, "{:?}", chain(retried));
+    assert!(
+        retried.to_string().ends_with("(gave up after 2 attempts)"),
+        "{retried}"
+    );
+}
+
+/// A credentials identifier is an email address: personal data that must
+/// stay out of every message, whatever goes wrong.
+#[test]
+fn query_values_never_appear_in_errors() {
+    const EMAIL: &str = "ada.lovelace@example.com";
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).query_param("page_size", "1");
+        json(then, 500, fixtures::ERROR_500);
+    });
+    server.mock(|when, then| {
+        when.method(GET).query_param("page_size", "2");
+        then.status(200).body("[{\"id\": \"9f42");
+    });
+    server.mock(|when, then| {
+        when.method(GET).query_param("page_size", "3");
+        // Kratos carries every filter into its links.
+        json(then, 200, "[]").header(
+            "link",
+            r#"</admin/identities?credentials_identifier=ada.lovelace%40example.com>; rel="next""#,
+        );
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let refused = IdentityClient::builder(format!("http://127.0.0.1:{}", closed_port()))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let errors = [
+        client
+            .list_identities()
+            .page_size(1)
+            .credentials_identifier(EMAIL)
+            .send(),
+        client
+            .list_identities()
+            .page_size(2)
+            .credentials_identifier(EMAIL)
+            .send(),
+        client
+            .list_identities()
+            .page_size(3)
+            .credentials_identifier(EMAIL)
+            .send(),
+        refused
+            .list_identities()
+            .credentials_identifier(EMAIL)
+            .send(),
+    ]
+    .map(Result::unwrap_err);
+    for err in &errors {
+        for text in chain(err).into_iter().chain([format!("{err:?}")]) {
+            assert!(!text.contains("ada.lovelace"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn secrets_in_a_body_that_does_not_decode_stay_out_of_the_error() {
+    const HASH: &str = "$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Traits {
+        age: u32,
+    }
+    let listing = format!(
+        r#"[{{"id":"{IDENTITY_ID}","credentials":{{"password":{{"type":"password","identifiers":["ada@example.com"],"config":{{"hashed_password":"{HASH}"}},"created_at":12345}}}},"schema_id":"default","schema_url":"","traits":{{"age":"forty-two"}}}}]"#
+    );
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(then, 200, &listing);
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/admin/recovery/code");
+        json(
+            then,
+            201,
+            r#"{"recovery_link":"https://auth.example/recovery?flow=f1&token=LinkSecret99","recovery_code":76453943,"expires_at":"in 76453943 ms"}"#,
+        );
+    });
+    server.mock(|when, then| {
+        when.method(POST).path("/admin/recovery/link");
+        json(
+            then,
+            200,
+            r#"{"recovery_link":"https://auth.example/recovery?flow=f1&token=LinkSecret99","expires_at":"tomorrow LinkSecret99"}"#,
+        );
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    let typed = client
+        .list_identities()
+        .include_credential(["password"])
+        .traits::<Traits>()
+        .items()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    let untyped = client
+        .list_identities()
+        .include_credential(["password"])
+        .items()
+        .next()
+        .unwrap()
+        .unwrap_err();
+    let code = client
+        .create_recovery_code_for_identity(kratos_identity::CreateRecoveryCodeForIdentityBody::new(
+            IDENTITY_ID,
+        ))
+        .send()
+        .unwrap_err();
+    let link = client
+        .create_recovery_link_for_identity(kratos_identity::CreateRecoveryLinkForIdentityBody::new(
+            IDENTITY_ID,
+        ))
+        .send()
+        .unwrap_err();
+    for err in [&typed, &untyped, &code, &link] {
+        for text in chain(err).into_iter().chain([format!("{err:?}")]) {
+            for secret in [
+                HASH,
+                "R9h/cIPz0gi",
+                "76453943",
+                "LinkSecret99",
+                "forty-two",
+                "ada@",
+            ] {
+                assert!(!text.contains(secret), "{secret} leaked: {text}");
+            }
+        }
+    }
+    // The evidence a person needs is still there.
+    let details = typed.decode_error().unwrap();
+    assert_eq!(details.id(), Some(IDENTITY_ID));
+    assert_eq!(details.item_index(), Some(0));
+    assert!(
+        matches!(
+            details.path(),
+            Some("credentials.password.created_at" | "traits.age")
+        ),
+        "{typed}"
+    );
+    assert_eq!(
+        untyped.decode_error().unwrap().path(),
+        Some("credentials.password.created_at"),
+        "{untyped}"
+    );
+    assert_eq!(
+        code.decode_error().unwrap().path(),
+        Some("recovery_code"),
+        "{code}"
+    );
+    assert_eq!(
+        link.decode_error().unwrap().path(),
+        Some("expires_at"),
+        "{link}"
+    );
+    assert!(
+        typed.to_string().starts_with(
+            "list_identities (GET /admin/identities): the item at index 0 of the page (id 9f425a8d-7efc-4768-8f23-7647a74fdf13) does not decode as Identity<Traits>: at "
+        ),
+        "{typed}"
+    );
+}
+
+#[test]
+fn a_login_page_instead_of_json_is_shown_by_its_start() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        then.status(200)
+            .header("content-type", "text/html")
+            .body("<!DOCTYPE html>\n<html><head><title>Sign in to Corp SSO</title></head><body><form>...</form></body></html>");
+    });
+    let err = IdentityClient::new(server.base_url())
+        .unwrap()
+        .get_identity(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+    let start = err.decode_error().and_then(|d| d.body_start()).unwrap();
+    assert!(
+        start.starts_with("<!DOCTYPE html> <html><head><title>Sign in to Corp SSO"),
+        "{start}"
+    );
+    assert!(err.to_string().contains("is not JSON"), "{err}");
+}

@@ -1371,3 +1371,114 @@ fn bytes_after_a_body_do_not_answer_the_next_request() {
     assert_eq!(seen.len(), 2, "{seen:#?}");
     assert_eq!(seen[1].method(), "POST");
 }
+
+// ---------------------------------------------------------------- timeouts that tell the truth
+
+/// The documented bound of a server that never answers is `timeout`: no
+/// shorter default read timeout fires first (one used to, at 20 s).
+#[test]
+fn a_never_answering_server_fails_after_the_timeout_and_not_before() {
+    let server = RawServer::start(|_, _, conn| {
+        conn.hang();
+        After::Close
+    });
+    let client = IdentityClient::builder(server.url())
+        .bearer_token(KEY)
+        .timeout(Duration::from_secs(21))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let (result, elapsed) = get_identity(&client);
+    let err = result.unwrap_err();
+    assert_eq!(
+        transport_kind(&err),
+        Some(TransportErrorKind::Timeout),
+        "{err:?}"
+    );
+    assert!(elapsed >= Duration::from_secs(21), "{elapsed:?}: {err}");
+    assert!(elapsed < Duration::from_secs(24), "{elapsed:?}");
+}
+
+/// Kratos answers a batch only after hashing its plaintext passwords: the
+/// batch call waits for its own, longer default timeout, where any other
+/// call would give up after the client's.
+#[test]
+fn a_batch_waits_past_the_client_timeout_for_the_server_to_hash() {
+    let server = RawServer::start(|_, _, conn| {
+        // Hashing the chunk's passwords before answering.
+        if !conn.pause(Duration::from_millis(1500)) {
+            return After::Close;
+        }
+        conn.respond(
+            "200 OK",
+            JSON,
+            br#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"}]}"#,
+        );
+        After::Close
+    });
+    let client = IdentityClient::builder(server.url())
+        .bearer_token(KEY)
+        .timeout(Duration::from_millis(700))
+        .read_timeout(Duration::from_millis(500))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let report = client
+        .import_identities([create_body().password("correct horse battery staple")])
+        .send();
+    assert!(report.is_success(), "{report:?}");
+
+    let (result, _) = get_identity(&client);
+    assert!(
+        result.unwrap_err().is_timeout(),
+        "other calls keep the client's timeout"
+    );
+
+    // A request can be given its own timeout, shorter or longer.
+    let (result, elapsed) = timed(|| {
+        client
+            .get_identity(ID)
+            .timeout(Duration::from_millis(300))
+            .send()
+    });
+    assert!(result.unwrap_err().is_timeout());
+    assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
+}
+
+/// Connecting timed out, so nothing was sent: even a create is retried.
+#[test]
+fn a_connect_timeout_is_retried_even_for_a_create() {
+    // A listener whose accept queue is full: further connections hang in
+    // the handshake until the client gives up.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..5000 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(100)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => break,
+        }
+    }
+    let client = IdentityClient::builder(format!("http://{addr}"))
+        .bearer_token(KEY)
+        .connect_timeout(Duration::from_millis(200))
+        .retry(quick_retries(2))
+        .build()
+        .unwrap();
+    let (result, elapsed) = timed(|| client.create_identity(create_body()).send());
+    let err = result.unwrap_err();
+    match &err {
+        Error::RetriesExhausted { attempts: 3, last } => {
+            assert_eq!(
+                transport_kind(last),
+                Some(TransportErrorKind::ConnectTimeout),
+                "{last:?}"
+            );
+        }
+        other => panic!("expected three attempts, got {other:?}"),
+    }
+    assert!(err.is_timeout());
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    assert_no_key(&err);
+    drop(queued);
+}

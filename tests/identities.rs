@@ -1014,3 +1014,127 @@ fn delete_identity_credentials_encodes_the_type() {
     mock.assert();
     any.assert_calls(0);
 }
+
+// ---------------------------------------------------------------- filters that would mean "everyone"
+
+/// Kratos reads an empty filter as no filter and lists every identity; a
+/// script whose computed filter came out empty must get an error, not the
+/// whole user base.
+#[test]
+fn every_filter_set_to_an_empty_value_is_refused_without_sending() {
+    let server = MockServer::start();
+    let any = catch_all(&server);
+    let client = client(&server);
+    let no_ids: Vec<String> = Vec::new();
+    let cases = [
+        ("ids", client.list_identities().ids(no_ids.clone())),
+        ("ids", client.list_identities().ids([""])),
+        (
+            "organization_id",
+            client.list_identities().organization_id(""),
+        ),
+        (
+            "credentials_identifier",
+            client.list_identities().credentials_identifier(""),
+        ),
+        (
+            "preview_credentials_identifier_similar",
+            client
+                .list_identities()
+                .preview_credentials_identifier_similar(""),
+        ),
+    ];
+    for (name, request) in cases {
+        for result in [
+            request.clone().send().map(|_| ()),
+            request.clone().raw().send().map(|_| ()),
+            request.items().next().unwrap().map(|_| ()),
+        ] {
+            match result {
+                Err(Error::InvalidInput(message)) => {
+                    assert!(message.contains(name), "{message}");
+                    assert!(
+                        message.starts_with(
+                            "list_identities (GET /admin/identities): invalid input: "
+                        ),
+                        "{message}"
+                    );
+                }
+                other => panic!("{name}: expected InvalidInput, got {other:?}"),
+            }
+        }
+    }
+    any.assert_calls(0);
+}
+
+// ---------------------------------------------------------------- deletes that may find nothing
+
+#[test]
+fn missing_ok_turns_a_404_into_success_for_identity_deletes() {
+    let server = MockServer::start();
+    let gone = server.mock(|when, then| {
+        when.method(DELETE);
+        json(then, 404, fixtures::ERROR_404_IDENTITY);
+    });
+    let client = client(&server);
+
+    assert!(
+        client
+            .delete_identity(IDENTITY_ID)
+            .send()
+            .unwrap_err()
+            .is_not_found()
+    );
+    client
+        .delete_identity(IDENTITY_ID)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    assert!(
+        client
+            .delete_identity(IDENTITY_ID)
+            .missing_ok(true)
+            .missing_ok(false)
+            .send()
+            .unwrap_err()
+            .is_not_found()
+    );
+    client
+        .delete_identity_credentials(IDENTITY_ID, CredentialType::Totp)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    gone.assert_calls(4);
+}
+
+/// A DELETE whose first attempt reached the server but whose answer was
+/// lost is retried, and the retry finds it gone: with `missing_ok` that is
+/// the success it is.
+#[test]
+fn missing_ok_covers_a_retried_delete_that_finds_it_gone() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = MockServer::start();
+    let attempts = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&attempts);
+    server.mock(|when, then| {
+        when.method(DELETE);
+        then.respond_with(move |_: &httpmock::HttpMockRequest| {
+            let (status, body) = match seen.fetch_add(1, Ordering::SeqCst) {
+                // The first attempt deleted it, but its answer was lost.
+                0 => (503, "upstream reset".to_string()),
+                _ => (404, fixtures::ERROR_404_IDENTITY.to_string()),
+            };
+            httpmock::HttpMockResponse::builder()
+                .status(status)
+                .header("retry-after", "0")
+                .body(body)
+                .build()
+        });
+    });
+    client(&server)
+        .delete_identity(IDENTITY_ID)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+}

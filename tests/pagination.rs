@@ -1550,6 +1550,93 @@ fn prefetch_and_limit_compose_in_either_order() {
     stray.assert_calls(0);
 }
 
+#[test]
+fn dropping_a_prefetching_iterator_returns_at_once_while_a_slow_page_is_in_flight() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    // Page two takes 1.5 s: the thread is waiting for it when the iterator
+    // is dropped.
+    let requested = numbered_pages(&server, 3, 2, None, Duration::from_millis(1500));
+    let stray = catch_all(&server);
+
+    let mut iter = client(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    // Give the thread time to send its request for page two.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while requested.lock().unwrap().len() < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(requested.lock().unwrap().len(), 2, "page two is in flight");
+
+    let started = Instant::now();
+    drop(iter);
+    let dropping = started.elapsed();
+    assert!(
+        dropping < Duration::from_millis(100),
+        "dropping took {dropping:?}"
+    );
+    // The thread ends by itself once its request is answered, and asks for
+    // nothing more.
+    assert_no_prefetch_thread();
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(2));
+    stray.assert_calls(0);
+}
+
+#[test]
+fn a_limit_set_after_iteration_began_holds_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 10, 2, None, Duration::from_millis(20));
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        let first = iter.next().map(got);
+        assert_eq!(
+            first,
+            Some(Got::Item(identity_id(1))),
+            "prefetch {prefetch}"
+        );
+        // Three items in all: the one taken and two more.
+        let rest: Vec<Got> = iter.limit(3).map(got).collect();
+        assert_eq!(rest, items(identity_ids(2..4)), "prefetch {prefetch}");
+        assert_no_prefetch_thread();
+        // At most one page beyond what was handed out was fetched ahead.
+        let fetched = requested.lock().unwrap().len();
+        assert!(
+            (2..=3).contains(&fetched),
+            "prefetch {prefetch}: {fetched} pages"
+        );
+        stray.assert_calls(0);
+
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 10, 2, None, Duration::from_millis(20));
+        let stray = catch_all(&server);
+        let mut pages = client(&server)
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .prefetch(prefetch);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(2));
+        let lens: Vec<usize> = pages.max_pages(2).map(|p| p.unwrap().len()).collect();
+        assert_eq!(lens, [2], "prefetch {prefetch}: two pages in all");
+        assert_no_prefetch_thread();
+        let fetched = requested.lock().unwrap().len();
+        assert!(
+            (2..=3).contains(&fetched),
+            "prefetch {prefetch}: {fetched} pages"
+        );
+        stray.assert_calls(0);
+    }
+}
+
 // ------------------------------------------------------- 14. malformed
 
 #[test]

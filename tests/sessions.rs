@@ -529,3 +529,111 @@ fn session_operations_refuse_an_empty_id_without_sending() {
     }
     any.assert_calls(0);
 }
+
+// ---------------------------------------------------------------- revoking what may not exist
+
+/// Kratos answers `DELETE /admin/identities/{id}/sessions` with 404 when the
+/// identity has no sessions: "log this user out everywhere" must not fail
+/// for a user who is not logged in.
+#[test]
+fn revoking_the_sessions_of_a_user_who_has_none() {
+    let server = MockServer::start();
+    let none = server.mock(|when, then| {
+        when.method(DELETE)
+            .path(format!("/admin/identities/{IDENTITY_ID}/sessions"));
+        json(
+            then,
+            404,
+            r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#,
+        );
+    });
+    let client = client(&server);
+
+    let err = client
+        .delete_identity_sessions(IDENTITY_ID)
+        .send()
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+    assert!(
+        err.to_string().starts_with(
+            "delete_identity_sessions (DELETE /admin/identities/{id}/sessions): HTTP 404"
+        ),
+        "{err}"
+    );
+    client
+        .delete_identity_sessions(IDENTITY_ID)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    none.assert_calls(2);
+}
+
+#[test]
+fn disabling_a_session_that_is_gone_with_missing_ok() {
+    let server = MockServer::start();
+    let gone = server.mock(|when, then| {
+        when.method(DELETE)
+            .path(format!("/admin/sessions/{SESSION_ID}"));
+        json(then, 404, fixtures::ERROR_404_IDENTITY);
+    });
+    let client = client(&server);
+    assert!(
+        client
+            .disable_session(SESSION_ID)
+            .send()
+            .unwrap_err()
+            .is_not_found()
+    );
+    client
+        .disable_session(SESSION_ID)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    gone.assert_calls(2);
+    // Other failures stay failures.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(DELETE);
+        json(then, 400, fixtures::ERROR_400_SCHEMA);
+    });
+    let err = common::client(&server)
+        .disable_session("not-a-uuid")
+        .missing_ok(true)
+        .send()
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400));
+}
+
+#[test]
+fn manage_sessions_refuses_more_ids_than_kratos_takes() {
+    let server = MockServer::start();
+    let mut any = catch_all(&server);
+    let client = client(&server);
+    let ids: Vec<String> = (0..501)
+        .map(|i| format!("5b4b1c73-8e0d-4c6b-a8ad-{i:012}"))
+        .collect();
+    for body in [
+        ManageSessionsBody::for_identities(ManageSessionsAction::Disable, &ids),
+        ManageSessionsBody::for_sessions(ManageSessionsAction::Delete, &ids),
+        ManageSessionsBody::for_sessions(ManageSessionsAction::Delete, Vec::<String>::new()),
+    ] {
+        let result = client.manage_sessions(body).send();
+        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+    }
+    any.assert_calls(0);
+    any.delete();
+    let ok = server.mock(|when, then| {
+        when.method(POST).path("/admin/sessions");
+        json(then, 200, r#"{"more":false,"processed":500}"#);
+    });
+    for chunk in ids.chunks(kratos_identity::MANAGE_SESSIONS_MAX_IDS) {
+        client
+            .manage_sessions(ManageSessionsBody::for_identities(
+                ManageSessionsAction::Disable,
+                chunk,
+            ))
+            .send()
+            .unwrap();
+    }
+    ok.assert_calls(2);
+}
