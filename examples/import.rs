@@ -1,6 +1,10 @@
-//! Imports identities from NDJSON (one `CreateIdentityBody` per line, e.g.
-//! the output of the `export` example) through the bulk import, and prints
-//! a summary. Exits non-zero if any identity was not created.
+//! Imports identities from NDJSON through the bulk import, and prints a
+//! summary. A line is either a create body, or an identity as Kratos exports
+//! it (the output of the `export` example, read with its credentials), which
+//! goes through `CreateIdentityBody::from_identity_lossy`: credentials Kratos
+//! cannot import are named on stderr, never dropped in silence. Re-running
+//! an import reports what already existed. Exits non-zero if any identity
+//! was not created (and did not already exist).
 //!
 //! ```text
 //! cargo run --example import                      # demo input into a local demo server
@@ -19,7 +23,7 @@ use std::io::{self, BufRead, BufReader, IsTerminal, Read};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use kratos_identity::{CreateIdentityBody, IdentityClient, ImportError};
+use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError};
 use serde_json::{Value, json};
 
 struct Args {
@@ -98,6 +102,7 @@ fn run(client: &IdentityClient, args: &Args, input: Box<dyn Read>) -> ExitCode {
     let mut bad_lines: Vec<(usize, String)> = Vec::new();
     let mut line_of_input: Vec<usize> = Vec::new();
     let mut bodies: Vec<CreateIdentityBody> = Vec::new();
+    let mut left_out: BTreeMap<String, usize> = BTreeMap::new();
     for (n, line) in BufReader::new(input).lines().enumerate() {
         let line_no = n + 1;
         let line = match line {
@@ -111,12 +116,20 @@ fn run(client: &IdentityClient, args: &Args, input: Box<dyn Read>) -> ExitCode {
             continue;
         }
         match parse_line(&line, &args.schema_id) {
-            Ok(body) => {
+            Ok((body, dropped)) => {
+                for kind in dropped {
+                    *left_out.entry(kind).or_default() += 1;
+                }
                 line_of_input.push(line_no);
                 bodies.push(body);
             }
             Err(e) => bad_lines.push((line_no, e)),
         }
+    }
+    for (kind, count) in &left_out {
+        eprintln!(
+            "note: left out the {kind} credentials of {count} exported identities: Kratos cannot import them"
+        );
     }
 
     let started = Instant::now();
@@ -128,9 +141,10 @@ fn run(client: &IdentityClient, args: &Args, input: Box<dyn Read>) -> ExitCode {
 
     let failed = report.failures.len() + bad_lines.len();
     println!(
-        "created {} of {} identities in {secs:.2} s; {failed} failed",
-        report.created,
+        "{} identities in {secs:.2} s: {} created, {} already existed, {failed} failed",
         report.total + bad_lines.len(),
+        report.created,
+        report.already_existed.len(),
     );
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     for (_, e) in &bad_lines {
@@ -141,6 +155,16 @@ fn run(client: &IdentityClient, args: &Args, input: Box<dyn Read>) -> ExitCode {
     }
     for (reason, count) in &reasons {
         println!("  {count:>6} × {reason}");
+    }
+    let unknown = report
+        .failures
+        .iter()
+        .filter(|f| !f.error.is_safe_to_resend())
+        .count();
+    if unknown > 0 {
+        println!(
+            "  {unknown} may have been created (a timeout or a server error after the request was sent): look them up before importing them again"
+        );
     }
     let mut shown = 0;
     for (line, e) in &bad_lines {
@@ -163,14 +187,28 @@ fn run(client: &IdentityClient, args: &Args, input: Box<dyn Read>) -> ExitCode {
     }
 }
 
-/// One NDJSON line as a create body: an exported identity or a create body.
-fn parse_line(line: &str, default_schema: &str) -> Result<CreateIdentityBody, String> {
+/// One NDJSON line as a create body, with the credential types left out:
+/// an exported identity (it has an `id`) goes through `from_identity_lossy`,
+/// anything else must be a create body (read strictly, like Kratos does).
+fn parse_line(
+    line: &str,
+    default_schema: &str,
+) -> Result<(CreateIdentityBody, Vec<String>), String> {
     let mut value: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
     let object = value.as_object_mut().ok_or("not a JSON object")?;
     object
         .entry("schema_id")
         .or_insert_with(|| json!(default_schema));
-    serde_json::from_value(value).map_err(|e| format!("not an identity: {e}"))
+    if object.contains_key("id") {
+        let identity: Identity =
+            serde_json::from_value(value).map_err(|e| format!("not an identity: {e}"))?;
+        let (body, left_out) =
+            CreateIdentityBody::from_identity_lossy(&identity).map_err(|e| e.to_string())?;
+        let left_out = left_out.iter().map(ToString::to_string).collect();
+        return Ok((body, left_out));
+    }
+    let body = serde_json::from_value(value).map_err(|e| format!("not a create body: {e}"))?;
+    Ok((body, Vec::new()))
 }
 
 fn reason(error: &ImportError) -> String {

@@ -79,8 +79,9 @@ pub use api::sessions::{
 };
 pub use api::{IdentityOp, IncludeCredentials, MissingOk};
 pub use bulk::import::{
-    DEFAULT_MAX_CHUNK_BYTES, ImportError, ImportFailure, ImportIdentities, ImportOutcome,
-    ImportOutcomes, ImportReport, MAX_CHUNK_SIZE, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
+    DEFAULT_MAX_CHUNK_BYTES, DEFAULT_PLAINTEXT_CHUNK_SIZE, ImportError, ImportFailure,
+    ImportIdentities, ImportOutcome, ImportOutcomes, ImportReport, MAX_CHUNK_SIZE,
+    MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
 };
 pub use client::{
     ClientBuilder, DEFAULT_BATCH_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,

@@ -603,12 +603,24 @@ fn per_item_errors_and_null_entries_land_on_their_inputs() {
 
     assert_eq!(report.total, 6);
     assert_eq!(report.created, 3);
-    assert_eq!(report.created + report.failures.len(), report.total);
+    assert_eq!(
+        report.created + report.already_existed.len() + report.failures.len(),
+        report.total
+    );
     assert!(!report.is_success());
+    let created: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+    assert_eq!(created, [0, 3, 5]);
+    assert_eq!(report.created_ids[1].1, created_id(3));
+    let existed: Vec<usize> = report.already_existed.iter().map(|f| f.index).collect();
+    assert_eq!(existed, [1]);
     let failed: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
-    assert_eq!(failed, [1, 2, 4]);
-    match &report.failures[0].error {
-        ImportError::Rejected(e) => {
+    assert_eq!(failed, [2, 4]);
+    assert_eq!(
+        report.to_string(),
+        "3 created, 1 already existed, 2 failed (1 of unknown outcome: look them up before resending)"
+    );
+    match &report.already_existed[0].error {
+        ImportError::AlreadyExists(e) => {
             assert_eq!(
                 e.message,
                 "The request could not be completed due to a conflict"
@@ -618,16 +630,18 @@ fn per_item_errors_and_null_entries_land_on_their_inputs() {
                 Some("This identity conflicts with another identity that already exists.")
             );
             assert_eq!(e.code, Some(409));
-            let shown = report.failures[0].error.to_string();
+            let shown = report.already_existed[0].error.to_string();
             assert!(
                 shown.contains("conflict") && shown.contains("already exists"),
                 "{shown}"
             );
+            assert!(report.already_existed[0].error.is_safe_to_resend());
         }
-        other => panic!("expected Rejected, got {other:?}"),
+        other => panic!("expected AlreadyExists, got {other:?}"),
     }
-    assert!(matches!(report.failures[1].error, ImportError::NoResult));
-    match &report.failures[2].error {
+    assert!(matches!(report.failures[0].error, ImportError::NoResult));
+    assert!(!report.failures[0].error.is_safe_to_resend());
+    match &report.failures[1].error {
         ImportError::Rejected(e) => {
             assert_eq!(
                 e.message,
@@ -651,7 +665,14 @@ fn per_item_errors_and_null_entries_land_on_their_inputs() {
     assert_eq!(outcomes.len(), 6);
     for (i, outcome) in outcomes.iter().enumerate() {
         match i {
-            1 | 4 => {
+            1 => {
+                assert_eq!(outcome.index, i);
+                assert!(
+                    matches!(outcome.result, Err(ImportError::AlreadyExists(_))),
+                    "{outcome:?}"
+                );
+            }
+            4 => {
                 assert_eq!(outcome.index, i);
                 assert!(
                     matches!(outcome.result, Err(ImportError::Rejected(_))),
@@ -797,7 +818,7 @@ fn extra_answer_entries_are_ignored() {
 
 #[test]
 fn a_failed_chunk_fails_each_of_its_items_with_the_request_error() {
-    for (status, body) in [(400, ERROR_400), (500, ERROR_500)] {
+    for (status, body) in [(500, ERROR_500)] {
         let server = MockServer::start();
         let (mock, log) = batch(&server, move |n, indices| {
             if n == 1 {
@@ -825,9 +846,11 @@ fn a_failed_chunk_fails_each_of_its_items_with_the_request_error() {
                 continue;
             }
             assert_eq!(outcome.index, i);
-            let Err(ImportError::RequestFailed(error)) = &outcome.result else {
-                panic!("HTTP {status}: outcome {i}: expected RequestFailed, got {outcome:?}");
+            // A 5xx may come after the server wrote some of the chunk.
+            let Err(ImportError::OutcomeUnknown(error)) = &outcome.result else {
+                panic!("HTTP {status}: outcome {i}: expected OutcomeUnknown, got {outcome:?}");
             };
+            assert!(!outcome.result.as_ref().unwrap_err().is_safe_to_resend());
             assert_eq!(error.status(), Some(status), "outcome {i}");
             let kratos = error.kratos_error().expect("the Kratos error body");
             let expected: Value = serde_json::from_str(body).unwrap();
@@ -873,8 +896,9 @@ fn a_success_status_with_an_unreadable_body_fails_the_chunk() {
     assert_eq!(failed, [0, 1, 2, 3]);
     for failure in &report.failures {
         match &failure.error {
-            ImportError::RequestFailed(e) => assert!(matches!(**e, Error::Decode { .. }), "{e:?}"),
-            other => panic!("expected RequestFailed, got {other:?}"),
+            // The server processed the request; what it did is unknown.
+            ImportError::OutcomeUnknown(e) => assert!(matches!(**e, Error::Decode { .. }), "{e:?}"),
+            other => panic!("expected OutcomeUnknown, got {other:?}"),
         }
     }
 }
@@ -902,8 +926,8 @@ fn batch_requests_are_not_retried_after_a_gateway_error() {
         for (i, failure) in report.failures.iter().enumerate() {
             assert_eq!(failure.index, i);
             match &failure.error {
-                ImportError::RequestFailed(e) => assert_eq!(e.status(), Some(status)),
-                other => panic!("HTTP {status}: expected RequestFailed, got {other:?}"),
+                ImportError::OutcomeUnknown(e) => assert_eq!(e.status(), Some(status)),
+                other => panic!("HTTP {status}: expected OutcomeUnknown, got {other:?}"),
             }
         }
     }
@@ -963,9 +987,11 @@ fn a_429_that_persists_gives_up_after_the_retries() {
     assert_eq!((report.total, report.created), (2, 0));
     for failure in &report.failures {
         match &failure.error {
-            ImportError::RequestFailed(e) => assert!(e.is_rate_limited(), "{e:?}"),
-            other => panic!("expected RequestFailed, got {other:?}"),
+            // Refused unprocessed: certainly not created.
+            ImportError::NotCreated(e) => assert!(e.is_rate_limited(), "{e:?}"),
+            other => panic!("expected NotCreated, got {other:?}"),
         }
+        assert!(failure.error.is_safe_to_resend());
     }
 }
 
@@ -990,4 +1016,263 @@ fn an_empty_import_sends_nothing() {
     );
 
     stray.assert_calls(0);
+}
+
+// ------------------------------------------------------- 10. outcomes that tell the truth
+
+/// Kratos's answer to a batch holding one hash it cannot parse: the whole
+/// request fails with 400, and nothing of it is created.
+const BAD_HASH_400: &str = r#"{"error":{"code":400,"status":"Bad Request","reason":"The imported password does not match any known hash format.","message":"The request was malformed or contained invalid parameters"}}"#;
+
+#[test]
+fn a_chunk_refused_for_one_bad_hash_is_split_until_only_that_input_is_rejected() {
+    let server = MockServer::start();
+    let log: Log = Arc::default();
+    let seen = Arc::clone(&log);
+    let mock = server.mock(|when, then| {
+        when.method("PATCH").path("/admin/identities");
+        then.respond_with(move |req: &HttpMockRequest| {
+            let body: Value = serde_json::from_slice(req.body_ref()).unwrap();
+            let received = Received {
+                len: req.body_ref().len(),
+                body,
+            };
+            let bad = received.entries().iter().any(|e| {
+                e["create"]["credentials"]["password"]["config"]["hashed_password"] == "md5:oops"
+            });
+            let indices = received.indices();
+            seen.lock().unwrap().push(received);
+            match bad {
+                true => raw_response(400, BAD_HASH_400),
+                false => all_created(&indices),
+            }
+        });
+    });
+    let stray = catch_all(&server);
+    let inputs: Vec<CreateIdentityBody> = (0..10)
+        .map(|i| match i {
+            6 => person(i).hashed_password("md5:oops"),
+            _ => person(i).hashed_password(HASH),
+        })
+        .collect();
+
+    let report = client(&server).import_identities(inputs).send();
+
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (10, 9));
+    assert_eq!(report.failures.len(), 1);
+    let failure = &report.failures[0];
+    assert_eq!(failure.index, 6);
+    match &failure.error {
+        ImportError::Rejected(e) => assert_eq!(
+            e.reason.as_deref(),
+            Some("The imported password does not match any known hash format.")
+        ),
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert!(failure.error.is_safe_to_resend());
+    // Every good input was created exactly once.
+    let requests = log.lock().unwrap().clone();
+    let mut created: Vec<usize> = requests
+        .iter()
+        .filter(|r| !r.indices().contains(&6))
+        .flat_map(Received::indices)
+        .collect();
+    created.sort_unstable();
+    assert_eq!(created, [0, 1, 2, 3, 4, 5, 7, 8, 9]);
+    // Halving: 10 → 5+5 → (5: 2+3) → (3: 1+2) → (2: 1+1): a handful of requests.
+    assert!(requests.len() <= 9, "{} requests", requests.len());
+    mock.assert_calls(requests.len());
+}
+
+/// Against a server that cannot be reached, the first chunk that fails
+/// after its retries stops the import: the rest is reported at once.
+#[test]
+fn a_dead_server_stops_the_import_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .retry(
+            kratos_identity::RetryPolicy::default()
+                .max_retries(2)
+                .initial_backoff(std::time::Duration::from_millis(10)),
+        )
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let report = client.import_identities(people(5000)).send();
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+    assert_eq!(report.total, 5000);
+    assert_eq!(report.failures.len(), 5000);
+    for (i, failure) in report.failures.iter().enumerate() {
+        assert_eq!(failure.index, i);
+        match (i, &failure.error) {
+            (0..1000, ImportError::NotCreated(e)) => assert!(
+                matches!(**e, Error::RetriesExhausted { attempts: 3, .. }),
+                "{e:?}"
+            ),
+            (1000.., ImportError::NotAttempted(e)) => assert_eq!(e.status(), None),
+            (_, other) => panic!("input {i}: {other:?}"),
+        }
+        assert!(failure.error.is_safe_to_resend());
+    }
+
+    // Told to tolerate more, it tries each chunk.
+    let report = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .import_identities(people(2500))
+        .stop_after_failed_chunks(0)
+        .send();
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::NotCreated(_))),
+        "every chunk was tried"
+    );
+}
+
+/// Kratos refuses a duplicate identifier per item with 409; a second run of
+/// the same import reports what already existed, not failures.
+#[test]
+fn rerunning_an_import_reports_what_already_existed() {
+    let server = MockServer::start();
+    let taken: Arc<Mutex<std::collections::HashSet<String>>> = Arc::default();
+    let (mock, _log) = batch(&server, {
+        let taken = Arc::clone(&taken);
+        move |_, indices| {
+            let mut taken = taken.lock().unwrap();
+            let entries: Vec<Value> = indices
+                .iter()
+                .map(|&i| match taken.insert(format!("user{i}@example.com")) {
+                    true => created(i),
+                    false => json!({"action": "error", "patch_id": patch_id(i), "error": {
+                        "code": 409, "status": "Conflict",
+                        "message": "Unable to insert or update resource because a resource with that value exists already"
+                    }}),
+                })
+                .collect();
+            json_response(200, &json!({ "identities": entries }))
+        }
+    });
+    let client = client(&server);
+
+    let first = client.import_identities(people(30)).chunk_size(10).send();
+    assert_eq!(first.to_string(), "30 created, 0 already existed, 0 failed");
+    assert_eq!(first.created_ids.len(), 30);
+    assert_eq!(first.created_ids[7], (7, created_id(7)));
+
+    let again = client.import_identities(people(35)).chunk_size(10).send();
+    assert_eq!(again.to_string(), "5 created, 30 already existed, 0 failed");
+    assert!(again.is_success());
+    let fresh: Vec<usize> = again.created_ids.iter().map(|(i, _)| *i).collect();
+    assert_eq!(fresh, [30, 31, 32, 33, 34]);
+    assert!(again.already_existed.iter().all(|f| f.error.is_conflict()));
+    mock.assert_calls(7);
+}
+
+#[test]
+fn each_kind_of_failed_request_says_whether_resending_is_safe() {
+    // 401: refused, not created; the next chunk would be refused too, so
+    // the import stops.
+    let server = MockServer::start();
+    let (mock, _log) = batch(&server, |_, _| {
+        raw_response(
+            401,
+            r#"{"error":{"code":401,"status":"Unauthorized","message":"The request could not be authorized"}}"#,
+        )
+    });
+    let report = client(&server)
+        .import_identities(people(30))
+        .chunk_size(10)
+        .send();
+    mock.assert_calls(1);
+    let kinds: Vec<(usize, bool)> = report
+        .failures
+        .iter()
+        .map(|f| (f.index, matches!(f.error, ImportError::NotCreated(_))))
+        .collect();
+    assert!(kinds[..10].iter().all(|(_, not_created)| *not_created));
+    assert!(
+        report.failures[10..]
+            .iter()
+            .all(|f| matches!(f.error, ImportError::NotAttempted(_)))
+    );
+
+    // A timeout after the request was sent: it may have been processed.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method("PATCH").path("/admin/identities");
+        then.delay(std::time::Duration::from_millis(800))
+            .body(r#"{"identities":[]}"#);
+    });
+    let report = client(&server)
+        .import_identities(people(3))
+        .timeout(std::time::Duration::from_millis(200))
+        .send();
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::OutcomeUnknown(e) => assert!(e.is_timeout(), "{e:?}"),
+            other => panic!("expected OutcomeUnknown, got {other:?}"),
+        }
+        assert!(!failure.error.is_safe_to_resend());
+    }
+    assert!(
+        report
+            .to_string()
+            .ends_with("(3 of unknown outcome: look them up before resending)"),
+        "{report}"
+    );
+}
+
+/// Kratos hashes plaintext passwords one after another inside the request
+/// (about 0.25 s each with bcrypt at cost 12): chunks carrying them default
+/// to 50, which answer in about 12.5 s, far within the batch timeout.
+#[test]
+fn plaintext_chunks_default_to_a_size_that_answers_within_the_timeout() {
+    assert_eq!(kratos_identity::DEFAULT_PLAINTEXT_CHUNK_SIZE, 50);
+    let per_hash = std::time::Duration::from_millis(250);
+    assert!(
+        per_hash * kratos_identity::DEFAULT_PLAINTEXT_CHUNK_SIZE as u32
+            <= kratos_identity::DEFAULT_BATCH_TIMEOUT / 8
+    );
+    let server = MockServer::start();
+    let (_mock, log) = batch(&server, |_, indices| all_created(indices));
+    let inputs: Vec<CreateIdentityBody> = (0..120).map(|i| person(i).password(PASSWORD)).collect();
+    let report = client(&server).import_identities(inputs.clone()).send();
+    assert!(report.is_success());
+    assert_eq!(sizes(&log), [50, 50, 20]);
+
+    let server = MockServer::start();
+    let (_mock, log) = batch(&server, |_, indices| all_created(indices));
+    client(&server)
+        .import_identities(inputs)
+        .plaintext_chunk_size(500)
+        .send();
+    assert_eq!(sizes(&log), [120], "clamped to Kratos's 200");
+}
+
+/// A single input refused with a whole-request 400 gets the server's
+/// reason as its own: nothing of the request was created.
+#[test]
+fn a_lone_input_refused_with_a_400_is_rejected_with_the_servers_reason() {
+    let server = MockServer::start();
+    let (mock, _log) = batch(&server, |_, _| raw_response(400, ERROR_400));
+    let report = client(&server).import_identities(people(1)).send();
+    mock.assert_calls(1);
+    match &report.failures[0].error {
+        ImportError::Rejected(e) => {
+            assert_eq!(
+                e.reason.as_deref(),
+                Some("identity 17: I[#/traits/email] validation failed")
+            );
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
 }

@@ -13,8 +13,8 @@ use crate::api::{IdentityOp, sealed};
 use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
 use crate::error::Error;
 use crate::models::{
-    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, JsonPatch, PatchIdentitiesBody,
-    UpdateIdentityBody,
+    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch, JsonPatch,
+    PatchIdentitiesBody, UpdateIdentityBody,
 };
 
 /// `POST /admin/identities`: creates an identity, optionally importing credentials.
@@ -323,14 +323,7 @@ impl Sealed for BatchPatchIdentities {
     const OPERATION: Operation = BATCH_PATCH_IDENTITIES;
 
     fn to_call(&self) -> Result<Call, Error> {
-        for patch in &self.body.identities {
-            if let Some(create) = &patch.create {
-                create.check()?;
-            }
-        }
-        Ok(Call::new(BATCH_PATCH_IDENTITIES, &[])?
-            .json(&self.body)?
-            .default_timeout(DEFAULT_BATCH_TIMEOUT))
+        batch_call(&self.body.identities)
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
@@ -340,6 +333,23 @@ impl Sealed for BatchPatchIdentities {
 
 impl Endpoint for BatchPatchIdentities {
     type Output = BatchPatchIdentitiesResponse;
+}
+
+/// The batch call for these patches, from borrowed patches so that the
+/// import can split a refused chunk without copying it first.
+pub(crate) fn batch_call(identities: &[IdentityPatch]) -> Result<Call, Error> {
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        identities: &'a [IdentityPatch],
+    }
+    for patch in identities {
+        if let Some(create) = &patch.create {
+            create.check()?;
+        }
+    }
+    Ok(Call::new(BATCH_PATCH_IDENTITIES, &[])?
+        .json(&Body { identities })?
+        .default_timeout(DEFAULT_BATCH_TIMEOUT))
 }
 
 impl Sealed for DeleteIdentity {

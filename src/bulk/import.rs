@@ -1,22 +1,38 @@
 //! Bulk import: any number of [`CreateIdentityBody`]s, sent in chunks the
-//! server accepts, with exactly one outcome per input, in input order.
+//! server accepts, with exactly one outcome per input, in input order, that
+//! says whether the input may exist on the server.
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
 use std::sync::Arc;
+use std::time::Duration;
 
 use uuid::Uuid;
 
-use crate::{
-    CreateIdentityBody, Error, GenericError, IdentityClient, IdentityPatch, IdentityPatchAction,
-    IdentityPatchResponse, PatchIdentitiesBody,
+use crate::api::endpoint::decode_json;
+use crate::api::identity_writes::batch_call;
+use crate::client::IdentityClient;
+use crate::error::{Error, GenericError};
+use crate::http::transport::clamp;
+use crate::models::{
+    BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, IdentityPatchAction,
+    IdentityPatchResponse,
 };
 
 /// The most identities Kratos accepts in one batch request.
 pub const MAX_CHUNK_SIZE: usize = 1000;
-/// The most identities per batch when any of them carries a plaintext password.
+/// The most identities Kratos accepts in one batch request when any of them
+/// carries a plaintext password.
 pub const MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS: usize = 200;
+/// The default number of identities per batch when any of them carries a
+/// plaintext password. Kratos hashes those passwords one after another
+/// inside the request (bcrypt at cost 12: about 0.25 s each), so a chunk of
+/// 50 answers after about 12.5 s, far within the 2-minute
+/// [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT); a chunk of 200
+/// would take close to a minute, and a batch that times out cannot be
+/// safely sent again.
+pub const DEFAULT_PLAINTEXT_CHUNK_SIZE: usize = 50;
 /// The default cap on one request body: safely under the self-hosted admin
 /// server's 5 MiB limit.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
@@ -26,18 +42,29 @@ const ENVELOPE_BYTES: usize = 17;
 impl IdentityClient {
     /// Imports identities in bulk through
     /// [`batch_patch_identities`](Self::batch_patch_identities): at most 1000
-    /// per request (200 when one carries a plaintext password) and at most
-    /// [`DEFAULT_MAX_CHUNK_BYTES`] per request body.
+    /// per request ([`DEFAULT_PLAINTEXT_CHUNK_SIZE`] when one carries a
+    /// plaintext password) and at most [`DEFAULT_MAX_CHUNK_BYTES`] per
+    /// request body.
     ///
     /// Every input gets exactly one [`ImportOutcome`], in input order: the
-    /// new identity's id, or why it was not created. A whole request that
-    /// fails gives each of its items that request's error. Nothing is
-    /// dropped. Batch requests are retried only when they certainly did not
-    /// reach the server (or got a 429), so no identity is created twice.
+    /// new identity's id, or an [`ImportError`] that says whether it may
+    /// exist ([`ImportError::is_safe_to_resend`]): refused by the server for
+    /// its own reason, already existing (409), not created because the whole
+    /// request was refused, of unknown outcome (a timeout or a 5xx after the
+    /// request was sent), or not attempted because the import stopped.
+    ///
+    /// When Kratos refuses a whole chunk with 400 (one unparsable password
+    /// hash does that), nothing of it was created: the chunk is split and
+    /// the halves sent again until the bad inputs are isolated, so the good
+    /// ones are created and only the bad ones are rejected, each with the
+    /// server's reason. Batch requests are retried only when they certainly
+    /// did not reach the server (or got a 429), so nothing is created twice.
+    /// A server that cannot be reached stops the import at once (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]).
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"},{"action":"error","error":{"code":409,"message":"an identity with the same identifier already exists"}}]}"#); });
+    /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"},{"action":"error","error":{"code":409,"status":"Conflict","message":"Unable to insert or update resource because a resource with that value exists already"}}]}"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// use kratos_identity::CreateIdentityBody;
     /// use serde_json::json;
@@ -45,9 +72,12 @@ impl IdentityClient {
     /// let people = ["ada@example.com", "grace@example.com"]
     ///     .map(|email| CreateIdentityBody::new("default", json!({ "email": email })));
     /// let report = client.import_identities(people).chunk_size(500).send();
+    /// println!("{report}"); // 1 created, 1 already existed, 0 failed
     /// assert_eq!(report.created, 1);
+    /// assert_eq!(report.already_existed.len(), 1);
     /// for failure in &report.failures {
-    ///     eprintln!("item {} failed: {}", failure.index, failure.error);
+    ///     let resend = if failure.error.is_safe_to_resend() { "safe to resend" } else { "may exist" };
+    ///     eprintln!("input {}: {} ({resend})", failure.index, failure.error);
     /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
@@ -59,7 +89,10 @@ impl IdentityClient {
             client: self.clone(),
             input: identities.into_iter(),
             chunk_size: MAX_CHUNK_SIZE,
+            plaintext_chunk_size: DEFAULT_PLAINTEXT_CHUNK_SIZE,
             max_chunk_bytes: DEFAULT_MAX_CHUNK_BYTES,
+            timeout: None,
+            stop_after: 1,
         }
     }
 }
@@ -70,24 +103,39 @@ pub struct ImportIdentities<I> {
     client: IdentityClient,
     input: I,
     chunk_size: usize,
+    plaintext_chunk_size: usize,
     max_chunk_bytes: usize,
+    timeout: Option<Duration>,
+    stop_after: usize,
 }
 
 impl<I> fmt::Debug for ImportIdentities<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ImportIdentities")
             .field("chunk_size", &self.chunk_size)
+            .field("plaintext_chunk_size", &self.plaintext_chunk_size)
             .field("max_chunk_bytes", &self.max_chunk_bytes)
+            .field("timeout", &self.timeout)
+            .field("stop_after_failed_chunks", &self.stop_after)
             .finish_non_exhaustive()
     }
 }
 
 impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// Identities per request, 1 to [`MAX_CHUNK_SIZE`] (values outside are
-    /// clamped). Chunks with a plaintext password are further capped at
-    /// [`MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS`]. Default: 1000.
+    /// clamped). Default: 1000.
     pub fn chunk_size(mut self, size: usize) -> Self {
         self.chunk_size = size.clamp(1, MAX_CHUNK_SIZE);
+        self
+    }
+
+    /// Identities per request when any of them carries a plaintext
+    /// password, 1 to [`MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS`] (values
+    /// outside are clamped). Default: [`DEFAULT_PLAINTEXT_CHUNK_SIZE`] (50),
+    /// sized so that Kratos hashing the chunk's passwords one after another
+    /// answers well within the batch timeout.
+    pub fn plaintext_chunk_size(mut self, size: usize) -> Self {
+        self.plaintext_chunk_size = size.clamp(1, MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS);
         self
     }
 
@@ -99,6 +147,27 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
         self
     }
 
+    /// The timeout of each batch request, replacing
+    /// [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT) (2 min). A
+    /// chunk that times out is reported as [`ImportError::OutcomeUnknown`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(clamp(timeout));
+        self
+    }
+
+    /// Stops the import once `n` chunks in a row have failed in a way the
+    /// next chunk would too: the server could not be reached (DNS, connect,
+    /// TLS), refused the credentials (401, 403), or kept rate limiting (429
+    /// after the retries). Every input after the stop is reported at once
+    /// as [`ImportError::NotAttempted`], without a request. Default: 1 (the
+    /// first such chunk stops it); `0` never stops. Other failures of a
+    /// whole chunk (a 5xx, a timeout) do not stop it: the next chunk may
+    /// well succeed.
+    pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
+        self.stop_after = n;
+        self
+    }
+
     /// The outcomes, lazily: one request per chunk, as the outcomes are consumed.
     pub fn outcomes(self) -> ImportOutcomes<I> {
         ImportOutcomes {
@@ -106,6 +175,8 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
             pending: None,
             next_index: 0,
             ready: VecDeque::new(),
+            failed_in_a_row: 0,
+            stopped: None,
         }
     }
 
@@ -115,11 +186,20 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
         for outcome in self.outcomes() {
             report.total += 1;
             match outcome.result {
-                Ok(_) => report.created += 1,
-                Err(error) => report.failures.push(ImportFailure {
-                    index: outcome.index,
-                    error,
-                }),
+                Ok(id) => {
+                    report.created += 1;
+                    report.created_ids.push((outcome.index, id));
+                }
+                Err(error) => {
+                    let failure = ImportFailure {
+                        index: outcome.index,
+                        error,
+                    };
+                    match failure.error.is_conflict() {
+                        true => report.already_existed.push(failure),
+                        false => report.failures.push(failure),
+                    }
+                }
             }
         }
         report
@@ -128,6 +208,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
 
 /// What happened to one input of an import.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ImportOutcome {
     /// The input's 0-based position.
     pub index: usize,
@@ -135,19 +216,37 @@ pub struct ImportOutcome {
     pub result: Result<Uuid, ImportError>,
 }
 
-/// Why one input of an import was not created.
+/// Why one input of an import was not created, and so whether it may exist
+/// on the server: see [`is_safe_to_resend`](Self::is_safe_to_resend).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ImportError {
-    /// Kratos refused this identity (a duplicate identifier, traits that
-    /// fail the schema, …).
+    /// Kratos refused this identity for its own reason (traits that fail
+    /// the schema, an unparsable password hash, …). It was not created.
     #[error("rejected by the server: {0}")]
     Rejected(Box<GenericError>),
-    /// The whole request carrying this identity failed; the error is shared
-    /// by every identity of that request.
-    #[error("the batch request failed: {0}")]
-    RequestFailed(Arc<Error>),
-    /// This identity alone is larger than the request body cap.
+    /// An identity with the same identifier or `external_id` already exists
+    /// (409): typically created by an earlier run of the same import.
+    #[error("already exists: {0}")]
+    AlreadyExists(Box<GenericError>),
+    /// The whole request carrying this identity was refused or never sent
+    /// (a 4xx, a 429 after the retries, a server that could not be
+    /// reached): it was certainly not created, and is safe to send again.
+    /// The error is shared by every identity of that request.
+    #[error("not created, the request was refused or not sent: {0}")]
+    NotCreated(Arc<Error>),
+    /// The request carrying this identity may have been processed (a
+    /// timeout, a 5xx, a connection that broke after the request was sent,
+    /// an answer that could not be read): it may exist, and sending it
+    /// again may conflict. Look it up before resending.
+    #[error("outcome unknown, it may have been created: {0}")]
+    OutcomeUnknown(Arc<Error>),
+    /// The import stopped before this identity was sent (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]); the error is the one
+    /// that stopped it.
+    #[error("not attempted, the import stopped: {0}")]
+    NotAttempted(Arc<Error>),
+    /// This identity alone is larger than the request body cap; not sent.
     #[error("the identity serializes to {bytes} bytes, more than the {limit}-byte request cap")]
     TooLarge {
         /// Its size in bytes, in the request.
@@ -155,24 +254,46 @@ pub enum ImportError {
         /// The cap.
         limit: usize,
     },
-    /// The identity could not be serialized.
-    #[error("the identity could not be serialized: {0}")]
-    Invalid(String),
-    /// The server's answer had no result for this identity.
-    #[error("the server's answer has no result for this identity")]
+    /// The identity could not be serialized (or holds an id argument that
+    /// is not a UUID); not sent.
+    #[error("the identity could not be sent: {0}")]
+    NotSerializable(String),
+    /// The server answered the request but its answer has no entry for this
+    /// identity: it may or may not have been created.
+    #[error("the server's answer has no result for this identity; it may have been created")]
     NoResult,
 }
 
-/// One failed input of an import.
+impl ImportError {
+    /// `true` when this input was certainly not created by this import, so
+    /// sending it again cannot create it twice (it may still be refused
+    /// again: fix a rejected input first). `false` for
+    /// [`OutcomeUnknown`](Self::OutcomeUnknown) and [`NoResult`](Self::NoResult):
+    /// look the identity up (by `external_id` or identifier) before sending
+    /// it again.
+    pub fn is_safe_to_resend(&self) -> bool {
+        !matches!(self, ImportError::OutcomeUnknown(_) | ImportError::NoResult)
+    }
+
+    /// `true` when an identity with the same identifier or `external_id`
+    /// already exists (409).
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, ImportError::AlreadyExists(_))
+    }
+}
+
+/// One input of an import that was not created.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ImportFailure {
     /// The input's 0-based position.
     pub index: usize,
-    /// Why it failed.
+    /// Why it was not created.
     pub error: ImportError,
 }
 
-/// The summary of a finished import.
+/// The summary of a finished import; `Display` gives it in one line
+/// (`2498 created, 2 already existed, 0 failed`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImportReport {
@@ -180,14 +301,43 @@ pub struct ImportReport {
     pub total: usize,
     /// How many identities were created.
     pub created: usize,
-    /// Every input that was not created, in input order.
+    /// The created identities: input index and new id, in input order.
+    pub created_ids: Vec<(usize, Uuid)>,
+    /// The inputs that already existed (409), in input order.
+    pub already_existed: Vec<ImportFailure>,
+    /// Every other input that was not created, in input order.
     pub failures: Vec<ImportFailure>,
 }
 
 impl ImportReport {
-    /// `true` when every input was created.
+    /// `true` when every input was created or already existed: a finished
+    /// import, or a re-run of one.
     pub fn is_success(&self) -> bool {
         self.failures.is_empty()
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} created, {} already existed, {} failed",
+            self.created,
+            self.already_existed.len(),
+            self.failures.len()
+        )?;
+        let unknown = self
+            .failures
+            .iter()
+            .filter(|f| !f.error.is_safe_to_resend())
+            .count();
+        if unknown > 0 {
+            write!(
+                f,
+                " ({unknown} of unknown outcome: look them up before resending)"
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -199,6 +349,10 @@ pub struct ImportOutcomes<I> {
     pending: Option<Input>,
     next_index: usize,
     ready: VecDeque<ImportOutcome>,
+    /// Chunks in a row that failed in a way the next one would too.
+    failed_in_a_row: usize,
+    /// Set once the import stopped: the rest is reported, not sent.
+    stopped: Option<Arc<Error>>,
 }
 
 /// One input, read and measured.
@@ -215,6 +369,7 @@ impl<I> fmt::Debug for ImportOutcomes<I> {
             .field("job", &self.job)
             .field("next_index", &self.next_index)
             .field("ready", &self.ready.len())
+            .field("stopped", &self.stopped.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -236,11 +391,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let body = self.job.input.next()?;
         let index = self.next_index;
         self.next_index += 1;
+        if let Err(e) = body.check() {
+            return Some(Input::Fail(
+                index,
+                ImportError::NotSerializable(e.to_string()),
+            ));
+        }
         // The patch id lets answers be matched to inputs.
         let patch = IdentityPatch::create(body).patch_id(Uuid::from_u128(index as u128));
         let limit = self.job.max_chunk_bytes;
         Some(match serialized_len(&patch) {
-            Err(e) => Input::Fail(index, ImportError::Invalid(e.to_string())),
+            Err(e) => Input::Fail(index, ImportError::NotSerializable(e.to_string())),
             Ok(bytes) if ENVELOPE_BYTES + bytes > limit => {
                 Input::Fail(index, ImportError::TooLarge { bytes, limit })
             }
@@ -251,7 +412,24 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Puts the outcomes of the next chunk, or of the next input that
     /// cannot be sent, in `ready`, keeping input order.
     fn fill(&mut self) {
-        let mut chunk: Vec<(usize, IdentityPatch)> = Vec::new();
+        if let Some(reason) = self.stopped.clone() {
+            // Stopped: every remaining input is reported, none is sent.
+            let outcome = match self.pending.take().or_else(|| self.read()) {
+                Some(Input::Send(index, ..)) => ImportOutcome {
+                    index,
+                    result: Err(ImportError::NotAttempted(reason)),
+                },
+                // An input that could not be sent anyway says why.
+                Some(Input::Fail(index, error)) => ImportOutcome {
+                    index,
+                    result: Err(error),
+                },
+                None => return,
+            };
+            self.ready.push_back(outcome);
+            return;
+        }
+        let mut chunk = Part::default();
         let mut bytes = ENVELOPE_BYTES;
         let mut plaintext = false;
         while let Some(input) = self.pending.take().or_else(|| self.read()) {
@@ -269,9 +447,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                         .as_ref()
                         .is_some_and(CreateIdentityBody::has_plaintext_password);
                     let count_limit = if plaintext || has_plaintext {
-                        self.job
-                            .chunk_size
-                            .min(MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS)
+                        self.job.chunk_size.min(self.job.plaintext_chunk_size)
                     } else {
                         self.job.chunk_size
                     };
@@ -284,7 +460,8 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                     }
                     bytes += usize::from(!chunk.is_empty()) + size;
                     plaintext |= has_plaintext;
-                    chunk.push((index, *patch));
+                    chunk.indices.push(index);
+                    chunk.patches.push(*patch);
                     if chunk.len() >= count_limit {
                         break;
                     }
@@ -301,25 +478,152 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         }
     }
 
-    fn send_chunk(&mut self, chunk: Vec<(usize, IdentityPatch)>) {
-        let indices: Vec<usize> = chunk.iter().map(|(i, _)| *i).collect();
-        let body = PatchIdentitiesBody::new(chunk.into_iter().map(|(_, p)| p).collect());
-        let results = match self.job.client.batch_patch_identities(body).send() {
-            Ok(response) => match_results(&indices, response.identities),
-            Err(error) => {
-                let shared = Arc::new(error);
-                indices
-                    .iter()
-                    .map(|_| Err(ImportError::RequestFailed(Arc::clone(&shared))))
-                    .collect()
+    /// Sends one chunk and records an outcome for each of its inputs. A
+    /// chunk refused as a whole for its content (400, 413) created nothing:
+    /// it is split in halves and each sent again, down to single inputs,
+    /// which then get the server's reason as their own.
+    fn send_chunk(&mut self, chunk: Part) {
+        let mut results: Vec<(usize, Result<Uuid, ImportError>)> = Vec::with_capacity(chunk.len());
+        let mut parts = VecDeque::from([chunk]);
+        while let Some(part) = parts.pop_front() {
+            if let Some(reason) = &self.stopped {
+                let not_attempted = |_| Err(ImportError::NotAttempted(Arc::clone(reason)));
+                results.extend(
+                    part.indices
+                        .iter()
+                        .map(|&index| (index, not_attempted(index))),
+                );
+                continue;
             }
-        };
+            let error = match self.post(&part.patches) {
+                Ok(response) => {
+                    self.failed_in_a_row = 0;
+                    let matched = match_results(&part.indices, response.identities);
+                    results.extend(part.indices.into_iter().zip(matched));
+                    continue;
+                }
+                Err(error) => error,
+            };
+            if refused_for_its_content(&error) {
+                if part.len() > 1 {
+                    let (first, second) = part.halves();
+                    parts.push_front(second);
+                    parts.push_front(first);
+                } else {
+                    let reason = error
+                        .kratos_error()
+                        .cloned()
+                        .unwrap_or_else(|| GenericError {
+                            message: error.to_string(),
+                            code: error.status().map(i64::from),
+                            ..GenericError::default()
+                        });
+                    let rejected = |_| Err(ImportError::Rejected(Box::new(reason.clone())));
+                    results.extend(part.indices.iter().map(|&index| (index, rejected(index))));
+                }
+                continue;
+            }
+            let stops = stops_the_import(&error);
+            let sent = !not_sent(&error);
+            let error = Arc::new(error);
+            let failed = |_| {
+                Err(match sent {
+                    true => ImportError::OutcomeUnknown(Arc::clone(&error)),
+                    false => ImportError::NotCreated(Arc::clone(&error)),
+                })
+            };
+            results.extend(part.indices.iter().map(|&index| (index, failed(index))));
+            self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
+            if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
+                log::warn!(
+                    "import stopped after {} failed chunk(s) in a row; every input left is reported as not attempted: {error}",
+                    self.failed_in_a_row
+                );
+                self.stopped = Some(error);
+            }
+        }
+        results.sort_by_key(|(index, _)| *index);
         self.ready.extend(
-            indices
+            results
                 .into_iter()
-                .zip(results)
                 .map(|(index, result)| ImportOutcome { index, result }),
         );
+    }
+
+    /// One batch request with these patches.
+    fn post(&self, patches: &[IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
+        let mut call = batch_call(patches)?;
+        if self.job.timeout.is_some() {
+            call.timeout = self.job.timeout;
+        }
+        let raw = self.job.client.send_call(&call)?;
+        decode_json(&raw)
+    }
+}
+
+/// Inputs sent together: their indices and their patches, side by side.
+#[derive(Default)]
+struct Part {
+    indices: Vec<usize>,
+    patches: Vec<IdentityPatch>,
+}
+
+impl Part {
+    fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// The first half and the second half, in order.
+    fn halves(mut self) -> (Part, Part) {
+        let at = self.len() / 2;
+        let second = Part {
+            indices: self.indices.split_off(at),
+            patches: self.patches.split_off(at),
+        };
+        (self, second)
+    }
+}
+
+/// The failure itself, not the retries around it.
+fn last_failure(error: &Error) -> &Error {
+    match error {
+        Error::RetriesExhausted { last, .. } => last,
+        other => other,
+    }
+}
+
+/// A whole request refused for what it carries (400, 413): Kratos created
+/// nothing of it.
+fn refused_for_its_content(error: &Error) -> bool {
+    matches!(last_failure(error).status(), Some(400 | 413))
+}
+
+/// The request was certainly not processed: refused with a 4xx (a 429
+/// included), or never sent.
+fn not_sent(error: &Error) -> bool {
+    match last_failure(error) {
+        Error::Api(api) => (400..500).contains(&api.status),
+        Error::Transport { kind, .. } => {
+            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
+        }
+        Error::InvalidInput(_) | Error::Config(_) => true,
+        _ => false,
+    }
+}
+
+/// A failure the next chunk would meet too: the server cannot be reached,
+/// refuses the credentials, or keeps rate limiting.
+fn stops_the_import(error: &Error) -> bool {
+    match last_failure(error) {
+        Error::Api(api) => matches!(api.status, 401 | 403 | 429),
+        Error::Transport { kind, .. } => {
+            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
+        }
+        _ => false,
     }
 }
 
@@ -353,7 +657,15 @@ fn match_results(
 fn entry_result(entry: Option<IdentityPatchResponse>) -> Result<Uuid, ImportError> {
     let entry = entry.ok_or(ImportError::NoResult)?;
     if let Some(error) = entry.error {
-        return Err(ImportError::Rejected(Box::new(error)));
+        let conflict = error.code == Some(409)
+            || error
+                .status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("conflict"));
+        return Err(match conflict {
+            true => ImportError::AlreadyExists(Box::new(error)),
+            false => ImportError::Rejected(Box::new(error)),
+        });
     }
     match (entry.action, entry.identity) {
         (Some(IdentityPatchAction::Create), Some(id)) => Ok(id),

@@ -1,3 +1,5 @@
-//! Bulk work on top of the single calls: the chunked import.
+//! Bulk work on top of the single calls: the chunked import, and the
+//! conversion of an exported identity for a migration.
 
 pub(crate) mod import;
+pub(crate) mod migrate;

@@ -15,7 +15,11 @@ use crate::Error;
 /// The body of "create an identity" (`createIdentityBody`).
 ///
 /// Kratos rejects unknown fields, so only the fields set here are sent:
-/// unset options are omitted, never sent as `null`.
+/// unset options are omitted, never sent as `null`. Reading one is strict
+/// for the same reason: an exported identity (with `id`, `schema_url`, its
+/// credentials in their export shape, …) is not a create body and is
+/// refused rather than read with its credentials dropped. Turn an exported
+/// identity into a create body with [`from_identity`](Self::from_identity).
 ///
 /// ```
 /// use kratos_identity::{AddressVia, CreateIdentityBody, VerifiableIdentityAddress};
@@ -32,6 +36,7 @@ use crate::Error;
 /// assert!(!body.has_plaintext_password());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CreateIdentityBody {
     /// The id of the JSON Schema that validates the traits.

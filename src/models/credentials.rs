@@ -3,6 +3,13 @@
 //!
 //! Every `Debug` here leaves out passwords, hashes, TOTP secrets and lookup
 //! codes.
+//!
+//! These are request bodies: reading one (from a file of your own, say) is
+//! strict, like Kratos itself, so a field this crate does not know is an
+//! error rather than silently dropped. An exported credential (a lookup
+//! secret's `recovery_codes`, an OIDC provider's tokens) is not an import
+//! shape: convert an exported identity with
+//! [`CreateIdentityBody::from_identity`](crate::CreateIdentityBody::from_identity).
 
 use std::fmt;
 
@@ -25,6 +32,7 @@ use crate::error::Error;
 /// # let _ = social;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentials {
     /// A password, plain or hashed.
@@ -136,6 +144,7 @@ impl IdentityWithCredentials {
 
 /// Password credentials to import (`identityWithCredentialsPassword`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsPassword {
     /// The password configuration.
@@ -157,6 +166,7 @@ impl IdentityWithCredentialsPassword {
 ///
 /// `Debug` prints `Some("[redacted]")` in place of either.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsPasswordConfig {
     /// The password in plain text, if no hash is available.
@@ -203,6 +213,7 @@ impl fmt::Debug for IdentityWithCredentialsPasswordConfig {
 
 /// Social sign-in credentials to import (`identityWithCredentialsOidc`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsOidc {
     /// The OpenID Connect configuration.
@@ -221,6 +232,7 @@ impl IdentityWithCredentialsOidc {
 
 /// OpenID Connect configuration (`identityWithCredentialsOidcConfig`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsOidcConfig {
     /// The OpenID Connect providers to link.
@@ -244,6 +256,7 @@ impl IdentityWithCredentialsOidcConfig {
 /// A link to an OpenID Connect provider (`identityWithCredentialsOidcConfigProvider`
 /// in the OpenAPI document).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OidcProvider {
     /// The provider to link the subject to, like `google` or `github`.
@@ -299,6 +312,7 @@ impl OidcProvider {
 
 /// SAML credentials to import (`identityWithCredentialsSaml`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsSaml {
     /// The SAML configuration.
@@ -317,6 +331,7 @@ impl IdentityWithCredentialsSaml {
 
 /// SAML configuration (`identityWithCredentialsSamlConfig`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsSamlConfig {
     /// The SAML providers to link.
@@ -340,6 +355,7 @@ impl IdentityWithCredentialsSamlConfig {
 /// A link to a SAML provider (`identityWithCredentialsSamlConfigProvider` in
 /// the OpenAPI document).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SamlProvider {
     /// The SAML provider to link the subject to.
@@ -383,6 +399,7 @@ impl SamlProvider {
 
 /// TOTP credentials to import (`identityWithCredentialsTotp`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsTotp {
     /// The TOTP configuration.
@@ -403,6 +420,7 @@ impl IdentityWithCredentialsTotp {
 ///
 /// `Debug` does not print the URL: it holds the shared secret.
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsTotpConfig {
     /// The `otpauth://totp/…` key URI, secret included.
@@ -429,6 +447,7 @@ impl fmt::Debug for IdentityWithCredentialsTotpConfig {
 
 /// WebAuthn credentials to import (`identityWithCredentialsWebAuthn`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsWebAuthn {
     /// The WebAuthn configuration.
@@ -452,6 +471,7 @@ impl IdentityWithCredentialsWebAuthn {
 /// but Kratos emits and accepts base64 strings. Pass them as Kratos exports
 /// them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsWebAuthnConfig {
     /// The WebAuthn credentials (`identityCredentialsWebAuthn` objects).
@@ -468,6 +488,7 @@ pub struct IdentityWithCredentialsWebAuthnConfig {
 
 /// Passkey credentials to import (`identityWithCredentialsPasskey`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsPasskey {
     /// The passkey configuration.
@@ -489,6 +510,7 @@ impl IdentityWithCredentialsPasskey {
 /// Raw JSON for the same reason as [`IdentityWithCredentialsWebAuthnConfig`]:
 /// the spec says integer arrays, Kratos uses base64 strings.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsPasskeyConfig {
     /// The passkey credentials (`identityCredentialsWebAuthn` objects).
@@ -506,6 +528,7 @@ pub struct IdentityWithCredentialsPasskeyConfig {
 /// Lookup secret (backup code) credentials to import
 /// (`AdminIdentityImportCredentialsLookupSecret` in the OpenAPI document).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsLookupSecret {
     /// The lookup secret configuration.
@@ -525,6 +548,7 @@ impl IdentityWithCredentialsLookupSecret {
 /// Lookup secret configuration
 /// (`AdminIdentityImportCredentialsLookupSecretConfig` in the OpenAPI document).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct IdentityWithCredentialsLookupSecretConfig {
     /// The lookup secret codes configured for the user.
@@ -550,6 +574,7 @@ impl IdentityWithCredentialsLookupSecretConfig {
 ///
 /// `Debug` does not print the code.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct LookupSecretCode {
     /// The code. Secret.

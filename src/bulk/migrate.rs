@@ -1,0 +1,316 @@
+//! Migration between Kratos instances: turning an identity read with its
+//! credentials into the body that recreates it elsewhere.
+//!
+//! What Kratos exports and what it imports differ in shape (a lookup
+//! secret's `recovery_codes` are imported as `codes`; an OIDC provider's
+//! tokens are exported but not imported), and some credential types cannot
+//! be imported at all (`code`, `profile`, …). Nothing is dropped in silence:
+//! [`CreateIdentityBody::from_identity`] refuses an identity it cannot carry
+//! whole, and [`CreateIdentityBody::from_identity_lossy`] names what it
+//! leaves out.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::models::{
+    CreateIdentityBody, CredentialType, Identity, IdentityCredentials, IdentityWithCredentials,
+    IdentityWithCredentialsLookupSecret, IdentityWithCredentialsLookupSecretConfig,
+    IdentityWithCredentialsOidc, IdentityWithCredentialsOidcConfig, IdentityWithCredentialsPasskey,
+    IdentityWithCredentialsPasskeyConfig, IdentityWithCredentialsPassword,
+    IdentityWithCredentialsPasswordConfig, IdentityWithCredentialsSaml,
+    IdentityWithCredentialsSamlConfig, IdentityWithCredentialsTotp,
+    IdentityWithCredentialsTotpConfig, IdentityWithCredentialsWebAuthn,
+    IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, RecoveryIdentityAddress,
+    SamlProvider, VerifiableIdentityAddress,
+};
+
+impl CreateIdentityBody {
+    /// The body that recreates `identity` on another Kratos: its schema id,
+    /// traits, state, both metadata, `external_id`, `organization_id`,
+    /// verifiable addresses (with their verified status) and recovery
+    /// addresses, and every credential Kratos can import: a password hash,
+    /// OIDC and SAML links, TOTP, lookup secrets (backup codes), WebAuthn
+    /// keys and passkeys. The new identity gets a new id.
+    ///
+    /// Read the identity with the credentials to carry:
+    /// `get_identity(id).include_credential(["password", "oidc", "saml",
+    /// "totp", "lookup_secret", "webauthn", "passkey"])`, or the same on
+    /// `list_identities()`. An OIDC provider's stored tokens are exported
+    /// by Kratos but not imported: the link (provider and subject) is
+    /// carried, the tokens are not.
+    ///
+    /// ```
+    /// use kratos_identity::{CreateIdentityBody, Identity};
+    ///
+    /// let exported: Identity = serde_json::from_str(r#"{
+    ///   "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default", "schema_url": "",
+    ///   "traits": {"email": "ada@example.com"}, "state": "active",
+    ///   "credentials": {
+    ///     "password": {"type": "password", "identifiers": ["ada@example.com"],
+    ///                  "config": {"hashed_password": "$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"}},
+    ///     "lookup_secret": {"type": "lookup_secret", "identifiers": ["9f425a8d-7efc-4768-8f23-7647a74fdf13"],
+    ///                       "config": {"recovery_codes": [{"code": "k3nq-81xz", "used_at": null}]}}
+    ///   }
+    /// }"#)?;
+    /// let body = CreateIdentityBody::from_identity(&exported)?;
+    /// let credentials = body.credentials.as_ref().unwrap();
+    /// assert!(credentials.password.is_some());
+    /// assert_eq!(credentials.lookup_secret.as_ref().unwrap().config.as_ref().unwrap().codes.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`], naming the identity, when it cannot be
+    /// carried whole: a credential of a type Kratos cannot import (`code`,
+    /// `profile`, a type this crate does not know, …; use
+    /// [`from_identity_lossy`](Self::from_identity_lossy) to leave those
+    /// out knowingly), an importable credential read without its `config`
+    /// (`include_credential` was not set for it), a config of an
+    /// unexpected shape, or traits that are not a JSON object.
+    pub fn from_identity<T: Serialize>(identity: &Identity<T>) -> Result<Self, Error> {
+        let (body, left_out) = Self::from_identity_lossy(identity)?;
+        if left_out.is_empty() {
+            return Ok(body);
+        }
+        let types: Vec<&str> = left_out.iter().map(CredentialType::as_str).collect();
+        Err(Error::InvalidInput(format!(
+            "identity {}: Kratos cannot import credentials of type {}; from_identity_lossy leaves them out and names them",
+            identity.id,
+            types.join(", ")
+        )))
+    }
+
+    /// Like [`from_identity`](Self::from_identity), but leaves out the
+    /// credentials Kratos cannot import and names their types in the second
+    /// element, so that a migration can report them. Kratos recreates a
+    /// `code` credential from the traits when the target's identity schema
+    /// marks the email as a code identifier.
+    ///
+    /// # Errors
+    /// As for [`from_identity`](Self::from_identity), except for the
+    /// credential types Kratos cannot import.
+    pub fn from_identity_lossy<T: Serialize>(
+        identity: &Identity<T>,
+    ) -> Result<(Self, Vec<CredentialType>), Error> {
+        let fail = |why: String| Error::InvalidInput(format!("identity {}: {why}", identity.id));
+        let mut body = Self::from_traits(identity.schema_id.clone(), &identity.traits)
+            .map_err(|e| fail(e.to_string()))?;
+        body.state = identity.state.clone();
+        body.metadata_public = identity.metadata_public.clone();
+        body.metadata_admin = identity.metadata_admin.clone();
+        body.external_id = identity.external_id.clone();
+        body.organization_id = identity.organization_id;
+        // The new identity gets new address records: only what they say is
+        // carried, not their ids and timestamps.
+        body.verifiable_addresses = identity
+            .verifiable_addresses
+            .iter()
+            .map(|a| {
+                let mut address = VerifiableIdentityAddress::new(a.value.clone(), a.via.clone())
+                    .verified(a.verified)
+                    .status(a.status.clone());
+                address.verified_at = a.verified_at;
+                address
+            })
+            .collect();
+        body.recovery_addresses = identity
+            .recovery_addresses
+            .iter()
+            .map(|a| {
+                let mut address = RecoveryIdentityAddress::new(a.value.clone(), a.via.clone());
+                address.break_glass_for_organization = a.break_glass_for_organization;
+                address
+            })
+            .collect();
+        let mut credentials = IdentityWithCredentials::default();
+        let mut left_out = Vec::new();
+        for (name, credential) in &identity.credentials {
+            let kind = CredentialType::from(name.as_str());
+            if !carry(&kind, credential, &mut credentials).map_err(&fail)? {
+                left_out.push(kind);
+            }
+        }
+        if credentials != IdentityWithCredentials::default() {
+            body.credentials = Some(credentials);
+        }
+        Ok((body, left_out))
+    }
+}
+
+/// Puts one exported credential into the import shape. `Ok(false)` for a
+/// type Kratos cannot import.
+fn carry(
+    kind: &CredentialType,
+    credential: &IdentityCredentials,
+    into: &mut IdentityWithCredentials,
+) -> Result<bool, String> {
+    let importable = matches!(
+        kind,
+        CredentialType::Password
+            | CredentialType::Oidc
+            | CredentialType::Saml
+            | CredentialType::Totp
+            | CredentialType::LookupSecret
+            | CredentialType::Webauthn
+            | CredentialType::Passkey
+    );
+    if !importable {
+        return Ok(false);
+    }
+    let config = credential.config.as_ref().ok_or_else(|| {
+        format!(
+            "its {kind} credential was read without its config; read it with include_credential([\"{kind}\", …])"
+        )
+    })?;
+    let read = |what: &'static str| {
+        move |e: serde_json::Error| {
+            format!(
+                "its {kind} credential's {what} does not have the exported shape: {}",
+                crate::error::without_values(&e.to_string())
+            )
+        }
+    };
+    match kind {
+        CredentialType::Password => {
+            let exported: ExportedPassword = field(config, read("config"))?;
+            let mut import = IdentityWithCredentialsPasswordConfig::default();
+            if !exported.hashed_password.is_empty() {
+                import.hashed_password = Some(exported.hashed_password);
+            } else if exported.use_password_migration_hook == Some(true) {
+                import.use_password_migration_hook = Some(true);
+            } else {
+                // A password credential without a hash: the password was
+                // removed. There is nothing to carry.
+                return Ok(true);
+            }
+            into.password = Some(IdentityWithCredentialsPassword::new(import));
+        }
+        CredentialType::Oidc => {
+            let fields = ["provider", "subject", "organization", "use_auto_link"];
+            let providers: Vec<OidcProvider> =
+                providers(config, &fields).map_err(read("providers"))?;
+            into.oidc = Some(IdentityWithCredentialsOidc::new(
+                IdentityWithCredentialsOidcConfig::new(providers),
+            ));
+        }
+        CredentialType::Saml => {
+            let fields = ["provider", "subject", "organization"];
+            let providers: Vec<SamlProvider> =
+                providers(config, &fields).map_err(read("providers"))?;
+            into.saml = Some(IdentityWithCredentialsSaml::new(
+                IdentityWithCredentialsSamlConfig::new(providers),
+            ));
+        }
+        CredentialType::Totp => {
+            let exported: ExportedTotp = field(config, read("config"))?;
+            into.totp = Some(IdentityWithCredentialsTotp::new(
+                IdentityWithCredentialsTotpConfig::new(exported.totp_url),
+            ));
+        }
+        CredentialType::LookupSecret => {
+            let exported: ExportedLookupSecret = field(config, read("recovery_codes"))?;
+            into.lookup_secret = Some(IdentityWithCredentialsLookupSecret::new(
+                IdentityWithCredentialsLookupSecretConfig::new(exported.recovery_codes),
+            ));
+        }
+        CredentialType::Webauthn => {
+            let exported: ExportedKeys = field(config, read("config"))?;
+            into.webauthn = Some(IdentityWithCredentialsWebAuthn::new(
+                IdentityWithCredentialsWebAuthnConfig {
+                    credentials: exported.credentials,
+                    user_handle: exported.user_handle.filter(|h| !h.is_null()),
+                },
+            ));
+        }
+        CredentialType::Passkey => {
+            let exported: ExportedKeys = field(config, read("config"))?;
+            into.passkey = Some(IdentityWithCredentialsPasskey::new(
+                IdentityWithCredentialsPasskeyConfig {
+                    credentials: exported.credentials,
+                    user_handle: exported.user_handle.filter(|h| !h.is_null()),
+                },
+            ));
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Reads an exported config; fields the import does not take (an OIDC
+/// provider's tokens) are ignored by the lenient `Exported*` shapes below.
+fn field<T: DeserializeOwned>(
+    config: &Value,
+    error: impl FnOnce(serde_json::Error) -> String,
+) -> Result<T, String> {
+    T::deserialize(config).map_err(error)
+}
+
+#[derive(serde::Deserialize)]
+struct ExportedPassword {
+    #[serde(default, deserialize_with = "crate::models::null_as_default")]
+    hashed_password: String,
+    #[serde(default)]
+    use_password_migration_hook: Option<bool>,
+}
+
+/// The providers of an exported OIDC or SAML config, with only the fields
+/// the import takes (an OIDC provider's exported tokens are not among them).
+fn providers<P: DeserializeOwned>(
+    config: &Value,
+    fields: &[&str],
+) -> Result<Vec<P>, serde_json::Error> {
+    let exported = match config.get("providers") {
+        Some(Value::Array(providers)) => providers.as_slice(),
+        Some(Value::Null) | None => &[],
+        Some(other) => {
+            return Err(serde::de::Error::invalid_type(
+                unexpected(other),
+                &"a list of providers",
+            ));
+        }
+    };
+    exported
+        .iter()
+        .map(|provider| {
+            let mut provider = provider.clone();
+            if let Some(object) = provider.as_object_mut() {
+                object.retain(|k, _| fields.contains(&k.as_str()));
+            }
+            P::deserialize(provider)
+        })
+        .collect()
+}
+
+/// What serde calls a JSON value's kind, without the value.
+fn unexpected(value: &Value) -> serde::de::Unexpected<'static> {
+    use serde::de::Unexpected;
+    match value {
+        Value::Null => Unexpected::Unit,
+        Value::Bool(_) => Unexpected::Other("a boolean"),
+        Value::Number(_) => Unexpected::Other("a number"),
+        Value::String(_) => Unexpected::Other("a string"),
+        Value::Array(_) => Unexpected::Seq,
+        Value::Object(_) => Unexpected::Map,
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExportedTotp {
+    totp_url: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ExportedLookupSecret {
+    #[serde(default, deserialize_with = "crate::models::null_as_default")]
+    recovery_codes: Vec<LookupSecretCode>,
+}
+
+#[derive(serde::Deserialize)]
+struct ExportedKeys {
+    #[serde(default, deserialize_with = "crate::models::null_as_default")]
+    credentials: Vec<Value>,
+    #[serde(default)]
+    user_handle: Option<Value>,
+}

@@ -1,0 +1,175 @@
+//! Migration between Kratos instances: an identity read with its
+//! credentials becomes the body that recreates it, with nothing dropped in
+//! silence.
+
+use kratos_identity::{CreateIdentityBody, CredentialType, Error, Identity, IdentityState};
+use serde_json::{Value, json};
+
+const ID: &str = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+const ORG: &str = "5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11";
+const HASH: &str = "$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW";
+
+/// An identity as `GET /admin/identities/{id}?include_credential=…` answers
+/// it, with one credential of every type Kratos can import, plus `code`.
+fn exported() -> Value {
+    json!({
+        "id": ID,
+        "external_id": "crm-4711",
+        "credentials": {
+            "code": {"type": "code", "identifiers": ["ada@example.com"], "config": {"addresses": [{"channel": "email", "address": "ada@example.com"}]}, "version": 0},
+            "lookup_secret": {"type": "lookup_secret", "identifiers": [ID], "config": {"recovery_codes": [
+                {"code": "k3nq-81xz", "used_at": null},
+                {"code": "p0w2-7yue", "used_at": "2024-03-02T10:00:00Z"}
+            ]}, "version": 0},
+            "oidc": {"type": "oidc", "identifiers": ["google:1234567890"], "config": {"providers": [
+                {"initial_id_token": "enc-id", "initial_access_token": "enc-access", "initial_refresh_token": "enc-refresh",
+                 "subject": "1234567890", "provider": "google", "organization": ORG, "use_auto_link": true}
+            ]}, "version": 0},
+            "passkey": {"type": "passkey", "identifiers": ["dXNlci1oYW5kbGU="], "config": {"credentials": [
+                {"id": "cGFzc2tleS1pZA==", "public_key": "cHVibGljLWtleQ==", "attestation_type": "none", "is_passwordless": true,
+                 "authenticator": {"aaguid": "AAAAAAAAAAAAAAAAAAAAAA==", "sign_count": 1}}
+            ], "user_handle": "dXNlci1oYW5kbGU="}, "version": 1},
+            "password": {"type": "password", "identifiers": ["ada@example.com"], "config": {"hashed_password": HASH}, "version": 0},
+            "saml": {"type": "saml", "identifiers": ["okta:ada@corp"], "config": {"providers": [{"subject": "ada@corp", "provider": "okta"}]}, "version": 0},
+            "totp": {"type": "totp", "identifiers": [ID], "config": {"totp_url": "otpauth://totp/Example:ada?secret=JBSWY3DPEHPK3PXP&issuer=Example"}, "version": 0},
+            "webauthn": {"type": "webauthn", "identifiers": [ID], "config": {"credentials": [
+                {"id": "a2V5LWlk", "public_key": "cHVi", "attestation_type": "none", "is_passwordless": false}
+            ], "user_handle": null}, "version": 1}
+        },
+        "schema_id": "default",
+        "schema_url": "https://auth.example/schemas/ZGVmYXVsdA",
+        "state": "inactive",
+        "state_changed_at": "2024-03-01T10:00:00Z",
+        "traits": {"email": "ada@example.com", "name": {"first": "Ada"}},
+        "verifiable_addresses": [{"id": "6b2d2e0c-71b4-4c5b-8b0a-5b7b8f6a9e10", "value": "ada@example.com", "verified": true,
+            "via": "email", "status": "completed", "verified_at": "2024-03-01T10:05:00Z",
+            "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-01T10:05:00Z"}],
+        "recovery_addresses": [{"id": "0d8f7e61-2a3b-4c5d-8e9f-a0b1c2d3e4f5", "value": "ada@example.com", "via": "email",
+            "created_at": "2024-03-01T10:00:00Z", "updated_at": "2024-03-01T10:00:00Z"}],
+        "metadata_public": {"plan": "pro"},
+        "metadata_admin": {"crm": 4711},
+        "created_at": "2024-03-01T10:00:00Z",
+        "updated_at": "2024-03-02T10:00:00Z",
+        "organization_id": ORG
+    })
+}
+
+fn identity(value: Value) -> Identity {
+    serde_json::from_value(value).unwrap()
+}
+
+#[test]
+fn an_exported_identity_becomes_the_body_that_recreates_it() {
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&identity(exported())).unwrap();
+    assert_eq!(left_out, [CredentialType::Code]);
+    assert_eq!(body.state, Some(IdentityState::Inactive));
+    assert_eq!(
+        body.organization_id.map(|o| o.to_string()).as_deref(),
+        Some(ORG)
+    );
+
+    let sent = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        sent,
+        json!({
+            "schema_id": "default",
+            "traits": {"email": "ada@example.com", "name": {"first": "Ada"}},
+            "external_id": "crm-4711",
+            "metadata_admin": {"crm": 4711},
+            "metadata_public": {"plan": "pro"},
+            "organization_id": ORG,
+            "state": "inactive",
+            "verifiable_addresses": [{"value": "ada@example.com", "verified": true, "via": "email",
+                "status": "completed", "verified_at": "2024-03-01T10:05:00Z"}],
+            "recovery_addresses": [{"value": "ada@example.com", "via": "email"}],
+            "credentials": {
+                "password": {"config": {"hashed_password": HASH}},
+                "oidc": {"config": {"providers": [{"provider": "google", "subject": "1234567890", "organization": ORG, "use_auto_link": true}]}},
+                "saml": {"config": {"providers": [{"provider": "okta", "subject": "ada@corp"}]}},
+                "totp": {"config": {"totp_url": "otpauth://totp/Example:ada?secret=JBSWY3DPEHPK3PXP&issuer=Example"}},
+                "webauthn": {"config": {"credentials": [{"id": "a2V5LWlk", "public_key": "cHVi", "attestation_type": "none", "is_passwordless": false}]}},
+                "passkey": {"config": {"credentials": [{"id": "cGFzc2tleS1pZA==", "public_key": "cHVibGljLWtleQ==", "attestation_type": "none",
+                    "is_passwordless": true, "authenticator": {"aaguid": "AAAAAAAAAAAAAAAAAAAAAA==", "sign_count": 1}}],
+                    "user_handle": "dXNlci1oYW5kbGU="}},
+                "lookup_secret": {"config": {"codes": [
+                    {"code": "k3nq-81xz"},
+                    {"code": "p0w2-7yue", "used_at": "2024-03-02T10:00:00Z"}
+                ]}}
+            }
+        })
+    );
+    // It reads back as a create body: the import shape, not the export one.
+    let again: CreateIdentityBody = serde_json::from_value(sent).unwrap();
+    assert_eq!(again, body);
+}
+
+#[test]
+fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
+    let err = CreateIdentityBody::from_identity(&identity(exported())).unwrap_err();
+    match &err {
+        Error::InvalidInput(message) => {
+            assert!(message.contains(ID), "{message}");
+            assert!(message.contains("code"), "{message}");
+            assert!(message.contains("from_identity_lossy"), "{message}");
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+
+    // Without `include_credential`, Kratos lists the types but not their
+    // configs: a password would be lost, so it is an error in both modes.
+    let mut bare = exported();
+    bare["credentials"]["password"]
+        .as_object_mut()
+        .unwrap()
+        .remove("config");
+    for result in [
+        CreateIdentityBody::from_identity(&identity(bare.clone())).map(|_| ()),
+        CreateIdentityBody::from_identity_lossy(&identity(bare)).map(|_| ()),
+    ] {
+        match result {
+            Err(Error::InvalidInput(message)) => {
+                assert!(message.contains("include_credential"), "{message}");
+                assert!(message.contains("password"), "{message}");
+            }
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+    }
+
+    // An unknown future type is named too.
+    let mut future = exported();
+    future["credentials"]["quantum"] =
+        json!({"type": "quantum", "identifiers": ["x"], "config": {}});
+    let (_, left_out) = CreateIdentityBody::from_identity_lossy(&identity(future)).unwrap();
+    assert_eq!(left_out.len(), 2);
+    assert!(left_out.contains(&CredentialType::from("quantum")));
+
+    // A config of an unexpected shape says which, without its values.
+    let mut odd = exported();
+    odd["credentials"]["totp"]["config"] = json!({"totp_url": 42});
+    let err = CreateIdentityBody::from_identity_lossy(&identity(odd)).unwrap_err();
+    assert!(err.to_string().contains("totp"), "{err}");
+    assert!(!err.to_string().contains("JBSWY3DPEHPK3PXP"), "{err}");
+}
+
+/// Reading an export line as a create body used to succeed with its
+/// credentials silently dropped (an empty lookup secret was sent).
+#[test]
+fn a_create_body_refuses_an_exported_identity_instead_of_dropping_its_credentials() {
+    let err = serde_json::from_value::<CreateIdentityBody>(exported()).unwrap_err();
+    assert!(err.to_string().contains("unknown field"), "{err}");
+    let mut without_id = exported();
+    without_id
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| matches!(k.as_str(), "schema_id" | "traits" | "credentials"));
+    let err = serde_json::from_value::<CreateIdentityBody>(without_id).unwrap_err();
+    assert!(err.to_string().contains("unknown field"), "{err}");
+    // A real create body still reads.
+    let body: CreateIdentityBody = serde_json::from_value(json!({
+        "schema_id": "default",
+        "traits": {"email": "ada@example.com"},
+        "credentials": {"lookup_secret": {"config": {"codes": [{"code": "k3nq-81xz"}]}}}
+    }))
+    .unwrap();
+    assert!(body.credentials.unwrap().lookup_secret.is_some());
+}
