@@ -8,9 +8,16 @@
 //!     cargo run --release --example export -- --page-size 500 > identities.ndjson
 //! ```
 //!
-//! Flags: `--page-size N` (1–500, default 500), `--credentials-identifier X`,
-//! `--organization-id X`, `--limit N`, `--no-prefetch`,
-//! `--demo-identities N` (size of the demo server, default 3000).
+//! Flags: `--page-size N` (1–500, default 500), `--page-token T` (resume
+//! where an earlier run stopped), `--credentials-identifier X`,
+//! `--organization-id X`, `--include-credential TYPE` (repeatable, for a
+//! migration), `--limit N`, `--no-prefetch`, `--demo-identities N` (size of
+//! the demo server, default 3000).
+//!
+//! When a page fails after the client's retries, every identity already
+//! exported has been written, and stderr says how to pick up where it
+//! stopped: the same command with `--page-token T`. The exit status is then
+//! non-zero.
 
 mod support;
 
@@ -23,6 +30,8 @@ use serde_json::value::RawValue;
 
 struct Args {
     page_size: u32,
+    page_token: Option<String>,
+    include_credential: Vec<String>,
     credentials_identifier: Option<String>,
     organization_id: Option<String>,
     limit: Option<usize>,
@@ -33,6 +42,8 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         page_size: 500,
+        page_token: None,
+        include_credential: Vec::new(),
         credentials_identifier: None,
         organization_id: None,
         limit: None,
@@ -44,6 +55,8 @@ fn parse_args() -> Result<Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--page-size" => args.page_size = number(&flag, &value()?)?,
+            "--page-token" => args.page_token = Some(value()?),
+            "--include-credential" => args.include_credential.push(value()?),
             "--credentials-identifier" => args.credentials_identifier = Some(value()?),
             "--organization-id" => args.organization_id = Some(value()?),
             "--limit" => args.limit = Some(number(&flag, &value()?)?),
@@ -62,7 +75,7 @@ fn number<N: std::str::FromStr>(flag: &str, value: &str) -> Result<N, String> {
         .map_err(|_| format!("{flag} takes a number, got {value:?}"))
 }
 
-const USAGE: &str = "usage: export [--page-size N] [--credentials-identifier X] [--organization-id X] [--limit N] [--no-prefetch] [--demo-identities N]
+const USAGE: &str = "usage: export [--page-size N] [--page-token T] [--credentials-identifier X] [--organization-id X] [--include-credential TYPE]... [--limit N] [--no-prefetch] [--demo-identities N]
 Exports every identity as NDJSON to stdout. Reads KRATOS_ADMIN_URL (or ORY_SDK_URL) and ORY_API_KEY;
 without a URL it starts a local demo server.";
 
@@ -86,21 +99,51 @@ fn main() -> ExitCode {
     };
     match export(&client, &args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
+        Err(Stop::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Stop::Output(e)) => {
+            eprintln!("error: writing the export: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Stop::Page { error, resume }) => {
+            support::print_error(&error);
+            match resume {
+                Some(token) => eprintln!(
+                    "every identity before the failed page was written; to continue where this stopped, run the same command with --page-token {token}"
+                ),
+                None => eprintln!(
+                    "nothing past the first page was exported; run the same command again"
+                ),
+            }
             ExitCode::FAILURE
         }
     }
 }
 
-fn export(client: &IdentityClient, args: &Args) -> io::Result<()> {
+/// Why an export stopped early.
+enum Stop {
+    /// Writing to stdout failed.
+    Output(io::Error),
+    /// A page failed after the client's retries; `resume` is the page token
+    /// to continue from.
+    Page {
+        error: kratos_identity::Error,
+        resume: Option<String>,
+    },
+}
+
+fn export(client: &IdentityClient, args: &Args) -> Result<(), Stop> {
     let mut request = client.list_identities().page_size(args.page_size);
+    if let Some(token) = &args.page_token {
+        request = request.page_token(token);
+    }
     if let Some(identifier) = &args.credentials_identifier {
         request = request.credentials_identifier(identifier);
     }
     if let Some(organization) = &args.organization_id {
         request = request.organization_id(organization);
+    }
+    if !args.include_credential.is_empty() {
+        request = request.include_credential(&args.include_credential);
     }
     // Raw: every identity exactly as the server sent it, fields this crate
     // does not know included; also the fastest way to export.
@@ -113,19 +156,35 @@ fn export(client: &IdentityClient, args: &Args) -> io::Result<()> {
     let started = Instant::now();
     let mut last_report = started;
     let mut count: u64 = 0;
-    for identity in items {
-        let identity: Box<RawValue> = identity.map_err(io::Error::other)?;
-        out.write_all(identity.get().as_bytes())?;
-        out.write_all(b"\n")?;
+    let mut failed = None;
+    for identity in items.by_ref() {
+        let identity: Box<RawValue> = match identity {
+            Ok(identity) => identity,
+            Err(error) => {
+                failed = Some(error);
+                break;
+            }
+        };
+        out.write_all(identity.get().as_bytes())
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(Stop::Output)?;
         count += 1;
         if last_report.elapsed() >= Duration::from_secs(1) {
             last_report = Instant::now();
             progress(count, started, false);
         }
     }
-    out.flush()?;
+    // Everything exported so far reaches the file before any message that
+    // says where to pick up.
+    out.flush().map_err(Stop::Output)?;
     progress(count, started, true);
-    Ok(())
+    match failed {
+        None => Ok(()),
+        Some(error) => Err(Stop::Page {
+            error,
+            resume: items.resume_token(),
+        }),
+    }
 }
 
 fn progress(count: u64, started: Instant, done: bool) {

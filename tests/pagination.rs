@@ -1862,3 +1862,237 @@ fn raw_listing_keeps_every_byte_and_pages_like_the_typed_one() {
     page_one.assert_calls(1);
     page_two.assert_calls(1);
 }
+
+// ------------------------------------------------------- 16. odd identities, resumable walks
+
+/// Traits as a sync job types them; identity 4 is a legacy row whose email
+/// is a number.
+#[derive(Debug, serde::Deserialize)]
+struct TypedTraits {
+    #[allow(dead_code)]
+    email: String,
+}
+
+/// Three pages of three identities, 1..=9; identity 4 (page two, index 0)
+/// and identity 9 (page three, index 2) do not fit `TypedTraits`.
+fn pages_with_odd_identities(server: &MockServer) -> [Mock<'_>; 3] {
+    let odd = |n: u32| {
+        let mut identity = identity_json(n);
+        identity["traits"]["email"] = json!(4711);
+        identity
+    };
+    let body = |ns: [u32; 3]| {
+        let list: Vec<Value> = ns
+            .iter()
+            .map(|&n| {
+                if n == 4 || n == 9 {
+                    odd(n)
+                } else {
+                    identity_json(n)
+                }
+            })
+            .collect();
+        Value::Array(list).to_string()
+    };
+    let link = |next: Option<&str>| {
+        let first = format!("/admin/identities?page_size=3&page_token={ZERO_TOKEN}");
+        match next {
+            Some(token) => links(&[
+                ("first", &first),
+                (
+                    "next",
+                    &format!("/admin/identities?page_size=3&page_token={token}"),
+                ),
+            ]),
+            None => links(&[("first", &first)]),
+        }
+    };
+    [
+        page(
+            server,
+            "/admin/identities",
+            q(&[("page_size", "3")]),
+            body([1, 2, 3]),
+            &[("link", &link(Some(&after(3))))],
+        ),
+        page(
+            server,
+            "/admin/identities",
+            q(&[("page_size", "3"), ("page_token", &after(3))]),
+            body([4, 5, 6]),
+            &[("link", &link(Some(&after(6))))],
+        ),
+        page(
+            server,
+            "/admin/identities",
+            q(&[("page_size", "3"), ("page_token", &after(6))]),
+            body([7, 8, 9]),
+            &[("link", &link(None))],
+        ),
+    ]
+}
+
+/// What a decode error says of an odd item: its index, id and failing field.
+type OddItem = (usize, Option<String>, Option<String>);
+
+#[test]
+fn one_odd_identity_does_not_end_an_export() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        let server = MockServer::start();
+        let mocks = pages_with_odd_identities(&server);
+        let stray = catch_all(&server);
+        let got: Vec<Result<Uuid, OddItem>> = client(&server)
+            .list_identities()
+            .page_size(3)
+            .traits::<TypedTraits>()
+            .items()
+            .prefetch(prefetch)
+            .map(|r| {
+                r.map(|i| i.id).map_err(|e| {
+                    let d = e.decode_error().expect("a decode error for the odd item");
+                    (
+                        d.item_index().unwrap(),
+                        d.id().map(str::to_string),
+                        d.path().map(str::to_string),
+                    )
+                })
+            })
+            .collect();
+        let odd = |n: u32, index: usize| {
+            Err((
+                index,
+                Some(identity_id(n).to_string()),
+                Some("traits.email".to_string()),
+            ))
+        };
+        assert_eq!(
+            got,
+            vec![
+                Ok(identity_id(1)),
+                Ok(identity_id(2)),
+                Ok(identity_id(3)),
+                odd(4, 0),
+                Ok(identity_id(5)),
+                Ok(identity_id(6)),
+                Ok(identity_id(7)),
+                Ok(identity_id(8)),
+                odd(9, 2),
+            ],
+            "prefetch {prefetch}"
+        );
+        for mock in &mocks {
+            mock.assert_calls(1);
+        }
+        stray.assert_calls(0);
+        assert_no_prefetch_thread();
+    }
+
+    // pages(): the page keeps its other items, its errors and its next link.
+    let server = MockServer::start();
+    pages_with_odd_identities(&server);
+    let pages: Vec<_> = client(&server)
+        .list_identities()
+        .page_size(3)
+        .traits::<TypedTraits>()
+        .pages()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(pages.len(), 3);
+    let second = &pages[1];
+    assert_eq!(second.len(), 2);
+    assert!(!second.is_complete());
+    assert_eq!(second.errors()[0].item_index(), Some(0));
+    assert_eq!(second.next_page_token(), Some(after(6).as_str()));
+    // With a limit, an odd item counts like any other.
+    let server = MockServer::start();
+    pages_with_odd_identities(&server);
+    let limited: Vec<bool> = client(&server)
+        .list_identities()
+        .page_size(3)
+        .traits::<TypedTraits>()
+        .items()
+        .limit(5)
+        .map(|r| r.is_ok())
+        .collect();
+    assert_eq!(limited, [true, true, true, false, true]);
+}
+
+#[test]
+fn a_resume_token_continues_without_skipping_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        // Page four (token p3) fails; everything before it arrives.
+        let server = MockServer::start();
+        numbered_pages(&server, 6, 2, Some(3), Duration::from_millis(10));
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        assert_eq!(iter.resume_token(), None, "nothing handed out yet");
+        let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..4)));
+        // Mid-page: the current page again (its first item repeats).
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p1"),
+            "prefetch {prefetch}"
+        );
+        assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(4))));
+        // A page boundary: the next page, repeating nothing, whatever the
+        // background thread is fetching.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p2"),
+            "prefetch {prefetch}"
+        );
+        let rest: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(
+            rest,
+            [items(identity_ids(5..7)), vec![Got::Api(500)]].concat(),
+            "prefetch {prefetch}"
+        );
+        // After the failed page: that page.
+        let token = iter.resume_token();
+        assert_eq!(token.as_deref(), Some("p3"), "prefetch {prefetch}");
+        assert_no_prefetch_thread();
+
+        // Resuming with it yields exactly what was not yet yielded.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 6, 2, None, Duration::ZERO);
+        let mut resumed = client(&server)
+            .list_identities()
+            .page_size(2)
+            .page_token(token.unwrap())
+            .items()
+            .prefetch(prefetch);
+        let got: Vec<Got> = resumed.by_ref().map(got).collect();
+        assert_eq!(got, items(identity_ids(7..13)), "prefetch {prefetch}");
+        assert_eq!(*requested.lock().unwrap(), ["p3", "p4", "p5"]);
+        assert_eq!(resumed.resume_token(), None, "the listing is done");
+        assert_no_prefetch_thread();
+    }
+}
+
+#[test]
+fn a_resume_token_after_a_limit_picks_up_the_rest() {
+    let server = MockServer::start();
+    numbered_pages(&server, 4, 2, None, Duration::ZERO);
+    let mut pages = client(&server)
+        .list_identities()
+        .page_size(2)
+        .pages()
+        .max_pages(2);
+    assert_eq!(pages.by_ref().count(), 2);
+    assert_eq!(pages.resume_token().as_deref(), Some("p2"));
+    let rest = ids_of(
+        client(&server)
+            .list_identities()
+            .page_size(2)
+            .page_token(pages.resume_token().unwrap())
+            .items(),
+    );
+    assert_eq!(rest, identity_ids(5..9));
+}

@@ -91,6 +91,18 @@ pub fn usage_error(message: &str, usage: &str) -> std::process::ExitCode {
     std::process::ExitCode::from(2)
 }
 
+/// Prints an error and its causes on stderr, each once, as `anyhow`'s
+/// `{:#}` would.
+pub fn print_error(error: &dyn std::error::Error) {
+    let mut line = format!("error: {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        line.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    eprintln!("{line}");
+}
+
 /// A client for `KRATOS_ADMIN_URL` (or `ORY_SDK_URL`) and `ORY_API_KEY`; or,
 /// when no URL is set, for a demo server started here (returned too: keep
 /// it alive while the client is used), saying so on stderr.
