@@ -7,6 +7,7 @@ use std::time::Duration;
 use ureq::http::{HeaderName, HeaderValue};
 
 use crate::error::Error;
+use crate::http::pacing::Pacer;
 use crate::http::retry::RetryPolicy;
 use crate::http::transport::{Limits, Transport, clamp};
 use crate::http::url::BaseUrl;
@@ -59,6 +60,8 @@ pub(crate) struct Inner {
     /// own go to the configured origin only.
     pub(crate) default_headers: usize,
     pub(crate) token: Option<Secret>,
+    /// Rate-limit pacing, shared by every clone; `None` when turned off.
+    pub(crate) pacer: Option<Pacer>,
 }
 
 /// A secret that never prints.
@@ -85,6 +88,7 @@ impl fmt::Debug for IdentityClient {
             .field("bearer_token", &inner.token.as_ref().map(|_| "[redacted]"))
             .field("limits", inner.transport.limits())
             .field("retry", &inner.retry)
+            .field("pacing", &inner.pacer.is_some())
             .finish()
     }
 }
@@ -162,6 +166,7 @@ pub struct ClientBuilder {
     agent: Option<ureq::Agent>,
     retry: RetryPolicy,
     allow_insecure_http: bool,
+    pacing: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -178,6 +183,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_agent", &self.agent.is_some())
             .field("retry", &self.retry)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("pacing", &self.pacing)
             .finish()
     }
 }
@@ -198,6 +204,7 @@ impl ClientBuilder {
             agent: None,
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
+            pacing: true,
         }
     }
 
@@ -291,6 +298,24 @@ impl ClientBuilder {
     /// turns retrying off.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// Paces requests to Ory Network's rate limits. On by default.
+    ///
+    /// Ory Network limits the admin API per project and per rate-limit
+    /// bucket (writes, lists, single reads; see
+    /// [`RateLimitBucket`](crate::RateLimitBucket)), and says in every
+    /// answer how much is left (`x-ratelimit-remaining`) and when the window
+    /// resets (`x-ratelimit-reset`). With pacing on, the client spaces the
+    /// next requests of that bucket so the budget lasts until the reset,
+    /// instead of spending it at once and then waiting out 429s. Every
+    /// clone of the client, in any number of threads, shares the same
+    /// budget. Answers without those headers (self-hosted Kratos) are never
+    /// paced, so pacing costs nothing there. A 429 is still retried after
+    /// the wait it names.
+    pub fn pacing(mut self, on: bool) -> Self {
+        self.pacing = on;
         self
     }
 
@@ -389,6 +414,7 @@ impl ClientBuilder {
                 headers,
                 default_headers,
                 token: self.token,
+                pacer: self.pacing.then(Pacer::default),
             }),
         })
     }

@@ -173,6 +173,15 @@ impl Error {
         }
     }
 
+    /// The kind of transport failure, when no complete answer arrived.
+    pub fn transport_kind(&self) -> Option<TransportErrorKind> {
+        match self {
+            Error::Transport { kind, .. } => Some(*kind),
+            Error::RetriesExhausted { last, .. } => last.transport_kind(),
+            _ => None,
+        }
+    }
+
     /// The API error, when the server answered with a non-success status.
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -194,6 +203,19 @@ impl Error {
             Error::Decode { details, .. } => Some(details),
             Error::RetriesExhausted { last, .. } => last.decode_error(),
             _ => None,
+        }
+    }
+
+    /// The error in a few words fit for a log line: the call and its status
+    /// or kind of failure, never a body or a value.
+    pub(crate) fn log_summary(&self) -> String {
+        let call = self
+            .operation()
+            .map_or_else(String::new, |op| format!("{}: ", op.name()));
+        match (self.status(), self.transport_kind()) {
+            (Some(status), _) => format!("{call}HTTP {status}"),
+            (None, Some(kind)) => format!("{call}a {kind} error"),
+            (None, None) => format!("{call}an error"),
         }
     }
 

@@ -536,8 +536,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
             if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
                 log::warn!(
-                    "import stopped after {} failed chunk(s) in a row; every input left is reported as not attempted: {error}",
-                    self.failed_in_a_row
+                    "import stopped after {} failed chunk(s) in a row ({}); every input left is reported as not attempted",
+                    self.failed_in_a_row,
+                    error.log_summary()
                 );
                 self.stopped = Some(error);
             }

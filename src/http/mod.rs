@@ -1,7 +1,9 @@
 //! The HTTP layer: the only code that talks to ureq (`transport`), the one
 //! path every request takes (`send`: URL, origin-only headers, redirects,
-//! retries), URLs, retry policy and the response type.
+//! retries, pacing, request logs), URLs, the retry policy, the rate-limit
+//! pacing and the response type.
 
+pub(crate) mod pacing;
 pub(crate) mod response;
 pub(crate) mod retry;
 pub(crate) mod send;

@@ -2,12 +2,13 @@
 //! only for the configured origin), follow a GET's redirects, turn a non-2xx
 //! status into [`Error::Api`], and retry what is safe to retry.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::api::endpoint::{Call, RawResponse};
 use crate::api::operation::Method;
 use crate::client::IdentityClient;
 use crate::error::{ApiError, Error};
+use crate::http::pacing::RateLimitHeaders;
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
 use crate::http::transport::HttpRequest;
 use crate::http::url::{encode_query, origin_of, resolve};
@@ -23,7 +24,7 @@ impl IdentityClient {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 1;
         loop {
-            let error = match self.send_once(call) {
+            let error = match self.attempt(call, attempt) {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
@@ -31,7 +32,18 @@ impl IdentityClient {
                 return Err(error);
             }
             match policy.wait_before(attempt, server_hint(&error)) {
-                Some(wait) => std::thread::sleep(wait),
+                Some(wait) => {
+                    // The status or the kind of failure only: an error
+                    // page's body may quote what the request carried.
+                    log::warn!(
+                        "{} {}: attempt {attempt} failed ({}), retrying in {} ms",
+                        call.method().as_str(),
+                        call.path,
+                        error.log_summary(),
+                        wait.as_millis()
+                    );
+                    std::thread::sleep(wait);
+                }
                 None if attempt == 1 => return Err(error),
                 None => {
                     return Err(Error::RetriesExhausted {
@@ -44,7 +56,57 @@ impl IdentityClient {
         }
     }
 
-    /// One attempt: the request and any redirects it is answered with.
+    /// One attempt, paced to the rate limit, logged, and its status checked.
+    fn attempt(&self, call: &Call, attempt: u32) -> Result<RawResponse, Error> {
+        let bucket = call.operation.rate_limit_bucket();
+        let pacer = self.inner.pacer.as_ref();
+        if let Some(pacer) = pacer {
+            let wait = pacer.reserve(bucket, Instant::now());
+            if wait >= Duration::from_millis(500) {
+                log::warn!(
+                    "{} {}: waiting {} ms for the {bucket} rate-limit budget",
+                    call.method().as_str(),
+                    call.path,
+                    wait.as_millis()
+                );
+            } else if !wait.is_zero() {
+                log::trace!("{bucket}: pacing {} ms", wait.as_millis());
+            }
+            std::thread::sleep(wait);
+        }
+        let started = Instant::now();
+        let result = self.send_once(call);
+        let elapsed = started.elapsed().as_millis();
+        let method = call.method().as_str();
+        let path = &call.path;
+        let operation = call.operation.name();
+        match &result {
+            Ok(response) => {
+                log::debug!(
+                    "{operation}: {method} {path} -> {} in {elapsed} ms (attempt {attempt})",
+                    response.status
+                );
+            }
+            Err(error) => {
+                log::debug!(
+                    "{operation}: {method} {path} -> failed after {elapsed} ms (attempt {attempt}): {}",
+                    error
+                        .transport_kind()
+                        .map_or_else(|| "error".to_string(), |k| k.to_string())
+                );
+            }
+        }
+        if let Some(pacer) = pacer {
+            let headers = result
+                .as_ref()
+                .ok()
+                .and_then(|r| RateLimitHeaders::read(&r.headers));
+            pacer.observe(bucket, headers, Instant::now());
+        }
+        check_status(result?, call.missing_ok)
+    }
+
+    /// One exchange: the request and any redirects it is answered with.
     fn send_once(&self, call: &Call) -> Result<RawResponse, Error> {
         let inner = &self.inner;
         let mut url = inner.base.join(&call.path);
@@ -83,7 +145,7 @@ impl IdentityClient {
                     url = resolve(&url, location);
                     hops += 1;
                 }
-                _ => return check_status(response, call.missing_ok),
+                _ => return Ok(response),
             }
         }
     }
