@@ -334,6 +334,28 @@ pub struct ApiError {
 const RAW_BODY_KEEP: usize = 4096;
 
 impl ApiError {
+    /// An API error with this status and nothing else set, for your own
+    /// tests; set the other fields on the result.
+    ///
+    /// ```
+    /// use kratos_identity::{ApiError, Error, GenericError};
+    ///
+    /// let mut api = ApiError::new(404);
+    /// api.error = Some(GenericError::new("Unable to locate the resource"));
+    /// let err = Error::Api(Box::new(api));
+    /// assert!(err.is_not_found());
+    /// ```
+    pub fn new(status: u16) -> Self {
+        ApiError {
+            operation: None,
+            status,
+            error: None,
+            raw_body: None,
+            error_id: None,
+            retry_after: None,
+        }
+    }
+
     /// Builds the error from a response's status, selected headers and body.
     pub(crate) fn from_response(
         operation: Option<Operation>,
@@ -464,6 +486,17 @@ pub struct GenericError {
     /// Further details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
+}
+
+impl GenericError {
+    /// An error body with this message and nothing else set, for your own
+    /// tests; set the other fields on the result.
+    pub fn new(message: impl Into<String>) -> Self {
+        GenericError {
+            message: message.into(),
+            ..GenericError::default()
+        }
+    }
 }
 
 impl fmt::Display for GenericError {
@@ -925,7 +958,7 @@ mod tests {
         #[allow(dead_code)]
         struct Traits;
         assert_eq!(
-            short_type_name::<crate::Identity<Traits>>(),
+            short_type_name::<crate::models::Identity<Traits>>(),
             "Identity<Traits>"
         );
         assert_eq!(
@@ -943,8 +976,9 @@ mod tests {
         struct Traits {
             age: u32,
         }
-        let err = serde_json::from_slice::<crate::Identity<Traits>>(body).unwrap_err();
-        let e = DecodeError::of_body::<crate::Identity<Traits>>(GET_IDENTITY, 200, body, &err);
+        let err = serde_json::from_slice::<crate::models::Identity<Traits>>(body).unwrap_err();
+        let e =
+            DecodeError::of_body::<crate::models::Identity<Traits>>(GET_IDENTITY, 200, body, &err);
         let shown = e.to_string();
         assert_eq!(e.path(), Some("traits.age"));
         assert_eq!(e.id(), Some("9f425a8d-7efc-4768-8f23-7647a74fdf13"));
@@ -958,15 +992,15 @@ mod tests {
     #[test]
     fn a_body_that_is_not_json_shows_its_start() {
         let body = b"<!DOCTYPE html>\n<html><head><title>Sign in - Corp SSO</title></head><body>";
-        let err = serde_json::from_slice::<crate::Identity>(body).unwrap_err();
-        let e = DecodeError::of_body::<crate::Identity>(LIST_IDENTITIES, 200, body, &err);
+        let err = serde_json::from_slice::<crate::models::Identity>(body).unwrap_err();
+        let e = DecodeError::of_body::<crate::models::Identity>(LIST_IDENTITIES, 200, body, &err);
         assert_eq!(
             e.body_start(),
             Some("<!DOCTYPE html> <html><head><title>Sign in - Corp SSO</title></head><body>")
         );
         assert!(e.to_string().contains("is not JSON"), "{e}");
-        let err = serde_json::from_slice::<crate::Identity>(b"  ").unwrap_err();
-        let e = DecodeError::of_body::<crate::Identity>(LIST_IDENTITIES, 200, b"  ", &err);
+        let err = serde_json::from_slice::<crate::models::Identity>(b"  ").unwrap_err();
+        let e = DecodeError::of_body::<crate::models::Identity>(LIST_IDENTITIES, 200, b"  ", &err);
         assert!(
             e.to_string()
                 .ends_with("has an empty body where Identity was expected"),

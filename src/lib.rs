@@ -41,7 +41,7 @@
 //!   [`traits::<U>()`](RequestBuilder::traits) to decode the traits straight
 //!   into your own type.
 //! - Models read forgivingly (unknown fields ignored, unknown enum values
-//!   kept as `Unknown(String)`, `null` or missing optional fields accepted)
+//!   kept as an opaque `Unknown` value, `null` or missing optional fields accepted)
 //!   and write strictly (no `null`s, no fields the API does not know).
 //! - One [`Error`] type carries the HTTP status and Kratos's own error body.
 //!
@@ -59,6 +59,14 @@ mod paging;
 #[cfg(test)]
 mod testing;
 
+// The crates whose types appear in this crate's API, so that a user needs
+// no dependency of their own (nor matching features) to name `Uuid`,
+// `OffsetDateTime` or `Value`.
+pub use serde_json;
+pub use time;
+pub use uuid;
+
+pub use api::args::{ListArg, ListItem};
 pub use api::builder::RequestBuilder;
 pub use api::endpoint::Endpoint;
 pub use api::flows::CreateTestLoginFlow;

@@ -407,7 +407,7 @@ fn get_identity_sends_include_credential_and_decodes_a_real_identity() {
     assert_eq!(keys, ["deviceauthn", "magic_link", "oidc", "password"]);
 
     let password = identity.credential(&CredentialType::Password).unwrap();
-    assert_eq!(password.type_, Some(CredentialType::Password));
+    assert_eq!(password.credential_type, Some(CredentialType::Password));
     assert_eq!(password.identifiers, ["ada@example.com"]);
     assert_eq!(password.version, Some(0));
     let hash = password.config.as_ref().unwrap()["hashed_password"]
@@ -433,8 +433,8 @@ fn get_identity_sends_include_credential_and_decodes_a_real_identity() {
 
     let magic = &identity.credentials["magic_link"];
     assert_eq!(
-        magic.type_,
-        Some(CredentialType::Unknown("magic_link".into()))
+        magic.credential_type,
+        Some(CredentialType::from("magic_link"))
     );
     assert_eq!(magic.version, Some(3));
     assert_eq!(magic.config, Some(json!({"channel": "email"})));
@@ -471,10 +471,7 @@ fn get_identity_decodes_an_unknown_state_and_go_zero_times() {
     let identity = client(&server).get_identity(SUSPENDED_ID).send().unwrap();
 
     mock.assert();
-    assert_eq!(
-        identity.state,
-        Some(IdentityState::Unknown("suspended".into()))
-    );
+    assert_eq!(identity.state, Some(IdentityState::from("suspended")));
     assert_eq!(identity.state.as_ref().unwrap().as_str(), "suspended");
     let zero = ts("0001-01-01T00:00:00Z");
     assert_eq!(identity.state_changed_at, Some(zero));
@@ -968,7 +965,7 @@ fn delete_identity_credentials_without_identifier_sends_no_query() {
         .send()
         .unwrap();
     client
-        .delete_identity_credentials(IDENTITY_ID, CredentialType::Unknown("magic_link".into()))
+        .delete_identity_credentials(IDENTITY_ID, CredentialType::from("magic_link"))
         .send()
         .unwrap();
 

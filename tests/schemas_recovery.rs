@@ -518,7 +518,7 @@ fn create_test_login_flow() {
 
     mock.assert();
     assert_eq!(flow.id, uuid("2f8f1f6e-1c55-4b1d-9b39-7d2a8e0f6a11"));
-    assert_eq!(flow.type_.as_deref(), Some("browser"));
+    assert_eq!(flow.flow_type.as_deref(), Some("browser"));
     assert_eq!(
         flow.request_url,
         "https://my-slug.projects.oryapis.com/self-service/login/browser"

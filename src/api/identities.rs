@@ -4,15 +4,16 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
     GET_IDENTITY, GET_IDENTITY_BY_EXTERNAL_ID, LIST_IDENTITIES, Operation,
 };
-use crate::api::{IdentityOp, sealed, strings};
+use crate::api::{IdentityOp, sealed};
 use crate::client::IdentityClient;
 use crate::error::Error;
-use crate::models::Identity;
+use crate::models::{Consistency, Identity};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 
@@ -32,7 +33,7 @@ pub type GetIdentityByExternalId<T = serde_json::Value> =
 #[derive(Debug, Clone, Default)]
 pub struct ListIdentitiesParams {
     paging: Paging,
-    consistency: Option<String>,
+    consistency: Option<Consistency>,
     /// `None` when not set; `Some(empty)` is refused by `send()`.
     ids: Option<Vec<String>>,
     credentials_identifier: Option<String>,
@@ -146,20 +147,20 @@ impl IdentityClient {
 }
 
 impl<T> RequestBuilder<ListIdentities<T>> {
-    /// `consistency`: `"strong"` (default) or `"eventual"` (faster, may be
-    /// slightly stale; Ory Network only).
-    pub fn consistency(self, consistency: impl Into<String>) -> Self {
+    /// `consistency`: [`Consistency::Strong`](crate::Consistency) (the
+    /// default) or `Eventual` (faster, may be a few seconds stale; Ory
+    /// Network only), or their names (`"eventual"`).
+    pub fn consistency(self, consistency: impl Into<Consistency>) -> Self {
         self.with(|e| e.params.consistency = Some(consistency.into()))
     }
 
     /// Only these identities (`ids`, one query pair per id, at most 500).
     /// An empty list is refused by `send()`: Kratos would list everyone.
-    pub fn ids<I>(self, ids: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        self.with(|e| e.params.ids = Some(strings(ids)))
+    ///
+    /// Any [`ListArg`] of strings or UUIDs works: `["9f42…", "0f0c…"]`,
+    /// `[id1, id2]`, a `Vec<Uuid>`, `users.iter().map(|u| u.id)`.
+    pub fn ids(self, ids: impl ListArg) -> Self {
+        self.with(|e| e.params.ids = Some(ids.into_texts()))
     }
 
     /// Only the identity with this exact credentials identifier (an email,
@@ -269,7 +270,10 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
             )));
         }
     }
-    if p.consistency.as_deref() == Some("") {
+    if p.consistency
+        .as_ref()
+        .is_some_and(|c| c.as_str().is_empty())
+    {
         return Err(Error::InvalidInput(
             "consistency is empty; use \"strong\" or \"eventual\"".into(),
         ));

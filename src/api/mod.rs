@@ -11,8 +11,10 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 
+pub(crate) mod args;
 pub(crate) mod builder;
 pub(crate) mod endpoint;
 pub(crate) mod flows;
@@ -103,13 +105,22 @@ impl<E: sealed::IncludeCredentials> IncludeCredentials for E {}
 impl<E: IncludeCredentials> RequestBuilder<E> {
     /// Includes the `config` of these credential types (`"password"`,
     /// `"oidc"`, …, or [`CredentialType`](crate::CredentialType)s), one
-    /// `include_credential` query pair each. An empty list asks for none.
-    pub fn include_credential<I>(self, types: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        self.with(|e| *e.include_credential_mut() = strings(types))
+    /// `include_credential` query pair each. Any [`ListArg`] works: an
+    /// array, a `Vec`, an iterator. An empty list (`[]`) asks for none.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.any_request(); then.body("[]"); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use kratos_identity::CredentialType;
+    ///
+    /// client.list_identities().include_credential(["password", "oidc"]).send()?;
+    /// client.list_identities().include_credential([CredentialType::Totp]).send()?;
+    /// client.list_identities().include_credential([]).send()?;
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn include_credential(self, types: impl ListArg) -> Self {
+        self.with(|e| *e.include_credential_mut() = types.into_texts())
     }
 }
 
@@ -135,13 +146,4 @@ impl<E: MissingOk> RequestBuilder<E> {
     pub fn missing_ok(self, missing_ok: bool) -> Self {
         self.with(|e| *e.missing_ok_mut() = missing_ok)
     }
-}
-
-/// Collects string-like items for a repeated query parameter.
-pub(crate) fn strings<I>(values: I) -> Vec<String>
-where
-    I: IntoIterator,
-    I::Item: AsRef<str>,
-{
-    values.into_iter().map(|v| v.as_ref().to_string()).collect()
 }

@@ -1,5 +1,6 @@
 //! Sessions: list, get, disable, extend, and revoke them per identity or in bulk.
 
+use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{
     Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
@@ -8,7 +9,7 @@ use crate::api::operation::{
     DELETE_IDENTITY_SESSIONS, DISABLE_SESSION, EXTEND_SESSION, GET_SESSION, LIST_IDENTITY_SESSIONS,
     LIST_SESSIONS, MANAGE_SESSIONS, Operation,
 };
-use crate::api::{sealed, strings};
+use crate::api::sealed;
 use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
@@ -271,13 +272,11 @@ impl RequestBuilder<ListSessions> {
         self.with(|e| e.active = Some(active))
     }
 
-    /// Fills in more of each session: `"identity"`, `"devices"`.
-    pub fn expand<I>(self, fields: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        self.with(|e| e.expand = strings(fields))
+    /// Fills in more of each session: [`SessionExpand::Identity`](crate::SessionExpand),
+    /// `Devices`, or their names (`["identity", "devices"]`); any
+    /// [`ListArg`].
+    pub fn expand(self, fields: impl ListArg) -> Self {
+        self.with(|e| e.expand = fields.into_texts())
     }
 }
 
@@ -289,13 +288,11 @@ impl RequestBuilder<ListIdentitySessions> {
 }
 
 impl RequestBuilder<GetSession> {
-    /// Fills in more of the session: `"identity"`, `"devices"`.
-    pub fn expand<I>(self, fields: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
-        self.with(|e| e.expand = strings(fields))
+    /// Fills in more of the session: [`SessionExpand::Identity`](crate::SessionExpand),
+    /// `Devices`, or their names (`["identity", "devices"]`); any
+    /// [`ListArg`].
+    pub fn expand(self, fields: impl ListArg) -> Self {
+        self.with(|e| e.expand = fields.into_texts())
     }
 }
 

@@ -90,9 +90,25 @@ impl RetryPolicy {
         self
     }
 
-    /// The number of retries after the first attempt.
-    pub fn retries(&self) -> u32 {
+    /// The number of retries after the first attempt. (Named like the
+    /// getters of `std::process::Command`: the plain name is the setter.)
+    pub fn get_max_retries(&self) -> u32 {
         self.max_retries
+    }
+
+    /// The wait before the first retry.
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest computed wait between two attempts.
+    pub fn get_max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest server-requested wait that is waited out.
+    pub fn get_max_retry_after(&self) -> Duration {
+        self.max_retry_after
     }
 
     /// The wait before retry number `retry` (1-based), or `None` when no

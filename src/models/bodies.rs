@@ -10,7 +10,7 @@ use super::{
     IdentityWithCredentialsPasswordConfig, OidcProvider, RecoveryIdentityAddress, Region,
     VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default, uuid_arg,
 };
-use crate::Error;
+use crate::error::Error;
 
 /// The body of "create an identity" (`createIdentityBody`).
 ///

@@ -3,16 +3,51 @@
 //! Ory adds credential types, regions and authentication methods release after
 //! release, and real data carries values no spec lists (an empty assurance
 //! level, `"v0.6_legacy_session"`). Every enum here therefore has an
-//! `Unknown(String)` variant that keeps the value as sent, so decoding never
-//! fails on a new value and re-encoding sends it back unchanged.
+//! `Unknown(UnknownValue)` variant that keeps the value as sent, so decoding
+//! never fails on a new value and re-encoding sends it back unchanged.
+//!
+//! The unknown value is opaque, as in the AWS SDK for Rust: it can be
+//! matched as "unknown" and read as a string, but not built by hand. A
+//! string converts to the named variant whenever there is one, so when a
+//! later version of this crate names a value (say `"suspended"`), code that
+//! compares with `IdentityState::from("suspended")` keeps working; code
+//! that matched `Unknown(v) if v.as_str() == "suspended"` would not, so
+//! don't: compare with the converted value instead.
+
+use std::fmt;
+
+/// A value of a string enum that this version of the crate does not name,
+/// kept exactly as the server sent it. Read it with
+/// [`as_str`](Self::as_str); it cannot be built by hand, so an `Unknown`
+/// never holds a value that has a named variant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnknownValue(pub(crate) String);
+
+impl UnknownValue {
+    /// The value as the server sent it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for UnknownValue {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Defines a `#[non_exhaustive]` string enum with the listed variants plus
-/// `Unknown(String)`, and its conversions and serde impls.
+/// `Unknown(UnknownValue)`, and its conversions and serde impls.
 ///
 /// Any JSON string decodes (including `""`); a value that is not listed
 /// becomes `Unknown(value)`. Conversions from strings always pick the listed
-/// variant when there is one, so `Unknown` never holds a listed value unless
-/// built by hand.
+/// variant when there is one.
 macro_rules! string_enum {
     (
         $(#[$enum_meta:meta])*
@@ -31,8 +66,12 @@ macro_rules! string_enum {
                 $(#[$meta])*
                 $variant,
             )+
-            /// A value this crate does not know, kept exactly as sent.
-            Unknown(String),
+            /// A value this version of the crate does not name, kept exactly
+            /// as sent. Match it as "unknown"; to test for a particular
+            /// value, compare with the converted string instead
+            /// (`== Self::from("value")`), which keeps working when a later
+            /// version names it.
+            Unknown($crate::models::UnknownValue),
         }
 
         impl $name {
@@ -40,7 +79,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( Self::$variant => $value, )+
-                    Self::Unknown(other) => other,
+                    Self::Unknown(other) => other.as_str(),
                 }
             }
         }
@@ -63,7 +102,7 @@ macro_rules! string_enum {
             fn from(s: &str) -> Self {
                 match s {
                     $( $value => Self::$variant, )+
-                    other => Self::Unknown(other.to_owned()),
+                    other => Self::Unknown($crate::models::UnknownValue(other.to_owned())),
                 }
             }
         }
@@ -72,8 +111,26 @@ macro_rules! string_enum {
             fn from(s: String) -> Self {
                 match s.as_str() {
                     $( $value => Self::$variant, )+
-                    _ => Self::Unknown(s),
+                    _ => Self::Unknown($crate::models::UnknownValue(s)),
                 }
+            }
+        }
+
+        impl From<&String> for $name {
+            fn from(s: &String) -> Self {
+                Self::from(s.as_str())
+            }
+        }
+
+        impl From<&$name> for $name {
+            fn from(value: &$name) -> Self {
+                value.clone()
+            }
+        }
+
+        impl From<$name> for ::serde_json::Value {
+            fn from(value: $name) -> Self {
+                ::serde_json::Value::String(value.as_str().to_owned())
             }
         }
 
@@ -190,10 +247,10 @@ string_enum! {
     }
 }
 
-/// What a missing or `null` `via` decodes to: `Unknown("")`.
+/// What a missing or `null` `via` decodes to: the unknown value `""`.
 impl Default for AddressVia {
     fn default() -> Self {
-        AddressVia::Unknown(String::new())
+        AddressVia::from("")
     }
 }
 
@@ -214,6 +271,27 @@ string_enum! {
         Disable = "disable",
         /// Delete the sessions.
         Delete = "delete",
+    }
+}
+
+string_enum! {
+    /// What a session call fills in beyond the session itself (`expand`).
+    pub enum SessionExpand {
+        /// The session's identity.
+        Identity = "identity",
+        /// The devices the session was used from.
+        Devices = "devices",
+    }
+}
+
+string_enum! {
+    /// The read consistency of `list_identities` (`consistency`; Ory
+    /// Network only: self-hosted Kratos reads strongly).
+    pub enum Consistency {
+        /// Read the latest data (the default).
+        Strong = "strong",
+        /// Read data that may be a few seconds old, faster.
+        Eventual = "eventual",
     }
 }
 
@@ -268,19 +346,27 @@ mod tests {
     #[test]
     fn unknown_values_are_kept() {
         let m: CredentialType = serde_json::from_str("\"v0.6_legacy_session\"").unwrap();
-        assert_eq!(m, CredentialType::Unknown("v0.6_legacy_session".into()));
+        assert!(matches!(&m, CredentialType::Unknown(v) if v.as_str() == "v0.6_legacy_session"));
+        assert_eq!(m, CredentialType::from("v0.6_legacy_session"));
         assert_eq!(
             serde_json::to_string(&m).unwrap(),
             "\"v0.6_legacy_session\""
         );
 
         let aal: AuthenticatorAssuranceLevel = serde_json::from_str("\"\"").unwrap();
-        assert_eq!(aal, AuthenticatorAssuranceLevel::Unknown(String::new()));
+        assert_eq!(aal, AuthenticatorAssuranceLevel::from(""));
+        assert!(matches!(aal, AuthenticatorAssuranceLevel::Unknown(_)));
         assert_eq!(serde_json::to_string(&aal).unwrap(), "\"\"");
 
         let state = IdentityState::from(String::from("suspended"));
-        assert_eq!(state, IdentityState::Unknown("suspended".into()));
+        assert!(matches!(&state, IdentityState::Unknown(v) if v.to_string() == "suspended"));
         assert_eq!(state.to_string(), "suspended");
+        // A named value never comes out as unknown, whatever the source.
+        assert_eq!(IdentityState::from("active"), IdentityState::Active);
+        assert_eq!(
+            serde_json::Value::from(IdentityState::Inactive),
+            serde_json::json!("inactive")
+        );
     }
 
     #[test]

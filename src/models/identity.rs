@@ -110,6 +110,39 @@ pub struct Identity<T = Value> {
 }
 
 impl<T> Identity<T> {
+    /// An identity with its id, schema id and traits and nothing else set,
+    /// for your own tests (the client only ever decodes identities); set
+    /// the other fields on the result.
+    ///
+    /// ```
+    /// use kratos_identity::{Identity, IdentityState};
+    /// use serde_json::json;
+    ///
+    /// let mut identity = Identity::new(uuid::Uuid::nil(), "default", json!({"email": "ada@example.com"}));
+    /// identity.state = Some(IdentityState::Active);
+    /// assert_eq!(identity.traits["email"], "ada@example.com");
+    /// ```
+    pub fn new(id: Uuid, schema_id: impl Into<String>, traits: T) -> Self {
+        Identity {
+            id,
+            credentials: BTreeMap::new(),
+            schema_id: schema_id.into(),
+            schema_url: String::new(),
+            state: None,
+            state_changed_at: None,
+            traits,
+            verifiable_addresses: Vec::new(),
+            recovery_addresses: Vec::new(),
+            metadata_public: None,
+            metadata_admin: None,
+            created_at: None,
+            updated_at: None,
+            organization_id: None,
+            external_id: None,
+            region: None,
+        }
+    }
+
     /// The credentials of one type, if the identity has them and they were
     /// included in the response.
     pub fn credential(&self, credential_type: &CredentialType) -> Option<&IdentityCredentials> {
@@ -126,7 +159,7 @@ impl<T> Identity<T> {
 pub struct IdentityCredentials {
     /// The credential type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<CredentialType>,
+    pub credential_type: Option<CredentialType>,
     /// The unique identifiers this credential matches (an email, an OIDC
     /// `provider:subject`, …).
     #[serde(
@@ -160,7 +193,7 @@ pub struct IdentityCredentials {
 impl fmt::Debug for IdentityCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdentityCredentials")
-            .field("type_", &self.type_)
+            .field("credential_type", &self.credential_type)
             .field("identifiers", &self.identifiers)
             .field("config", &redact(&self.config))
             .field("version", &self.version)
@@ -361,7 +394,7 @@ mod tests {
         let id: Identity = serde_json::from_str(IDENTITY).unwrap();
         assert_eq!(id.id.to_string(), "3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41");
         assert_eq!(id.schema_id, "default");
-        assert_eq!(id.state, Some(IdentityState::Unknown("suspended".into())));
+        assert_eq!(id.state, Some(IdentityState::from("suspended")));
         assert_eq!(id.state_changed_at, None);
         assert_eq!(id.metadata_public, None);
         assert_eq!(id.metadata_admin, Some(json!({"plan": "pro"})));
@@ -370,7 +403,7 @@ mod tests {
         assert_eq!(id.traits["name"]["first"], "Ada");
 
         let password = id.credential(&CredentialType::Password).unwrap();
-        assert_eq!(password.type_, Some(CredentialType::Password));
+        assert_eq!(password.credential_type, Some(CredentialType::Password));
         assert_eq!(password.identifiers, ["ada@example.com"]);
         assert_eq!(password.version, Some(0));
         assert_eq!(
@@ -384,12 +417,12 @@ mod tests {
 
         let unknown = &id.credentials["quantum_handshake"];
         assert_eq!(
-            unknown.type_,
-            Some(CredentialType::Unknown("quantum_handshake".into()))
+            unknown.credential_type,
+            Some(CredentialType::from("quantum_handshake"))
         );
         assert!(unknown.identifiers.is_empty());
         assert_eq!(
-            id.credential(&CredentialType::Unknown("quantum_handshake".into())),
+            id.credential(&CredentialType::from("quantum_handshake")),
             Some(unknown)
         );
 
@@ -531,7 +564,7 @@ mod tests {
     fn address_missing_fields_default() {
         let va: VerifiableIdentityAddress =
             serde_json::from_value(json!({"value": "a@b.c", "via": null})).unwrap();
-        assert_eq!(va.via, AddressVia::Unknown(String::new()));
+        assert_eq!(va.via, AddressVia::from(""));
         assert!(!va.verified);
         assert_eq!(va.status, "");
     }

@@ -38,7 +38,7 @@ pub struct LoginFlow {
     pub id: Uuid,
     /// The flow type, `"api"` or `"browser"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub flow_type: Option<String>,
     /// When the flow expires.
     #[serde(
         default,
@@ -117,11 +117,40 @@ pub struct LoginFlow {
     pub oauth2_login_request: Option<Value>,
 }
 
+impl LoginFlow {
+    /// A login flow with its id and request URL and nothing else set, for
+    /// your own tests; set the other fields on the result.
+    pub fn new(id: Uuid, request_url: impl Into<String>) -> Self {
+        LoginFlow {
+            id,
+            flow_type: None,
+            expires_at: None,
+            issued_at: None,
+            created_at: None,
+            updated_at: None,
+            request_url: request_url.into(),
+            return_to: None,
+            active: None,
+            identity_schema: None,
+            organization_id: None,
+            refresh: None,
+            requested_aal: None,
+            oauth2_login_challenge: None,
+            session_token_exchange_code: None,
+            ui: Value::Null,
+            state: Value::Null,
+            test_context: None,
+            transient_payload: None,
+            oauth2_login_request: None,
+        }
+    }
+}
+
 impl fmt::Debug for LoginFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoginFlow")
             .field("id", &self.id)
-            .field("type_", &self.type_)
+            .field("flow_type", &self.flow_type)
             .field("expires_at", &self.expires_at)
             .field("issued_at", &self.issued_at)
             .field("created_at", &self.created_at)
@@ -180,7 +209,7 @@ mod tests {
             "new_field": 1
         }))
         .unwrap();
-        assert_eq!(flow.type_.as_deref(), Some("browser"));
+        assert_eq!(flow.flow_type.as_deref(), Some("browser"));
         assert_eq!(flow.active.as_deref(), Some("oidc"));
         assert_eq!(flow.requested_aal, Some(AuthenticatorAssuranceLevel::Aal1));
         assert_eq!(flow.state, json!("choose_method"));

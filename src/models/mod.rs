@@ -6,7 +6,7 @@
 //! - a field the server may omit or send as `null` decodes either way
 //!   (`Option<T>`, or an empty `Vec`/map);
 //! - unknown fields are ignored, and enums keep values this crate does not
-//!   know (`Unknown(String)`);
+//!   know (`Unknown(UnknownValue)`, readable as a string);
 //! - serializing never emits `null` for an unset optional field, nor a field
 //!   the spec does not list (Kratos rejects unknown fields with a 400);
 //! - `Debug` never prints a password, hash, TOTP secret, recovery code or
@@ -35,8 +35,8 @@ pub use credentials::{
     IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, SamlProvider,
 };
 pub use enums::{
-    AddressVia, AuthenticatorAssuranceLevel, CredentialType, IdentityPatchAction, IdentityState,
-    JsonPatchOp, ManageSessionsAction, Region,
+    AddressVia, AuthenticatorAssuranceLevel, Consistency, CredentialType, IdentityPatchAction,
+    IdentityState, JsonPatchOp, ManageSessionsAction, Region, SessionExpand, UnknownValue,
 };
 pub use identity::{
     Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,

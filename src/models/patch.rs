@@ -7,7 +7,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{CreateIdentityBody, IdentityPatchAction, JsonPatchOp, null_as_default};
-use crate::GenericError;
+use crate::error::GenericError;
 
 /// One JSON Patch operation (RFC 6902).
 ///
@@ -333,10 +333,7 @@ mod tests {
         assert_eq!(string.message, "just a string");
 
         let odd = r.identities[5].as_ref().unwrap();
-        assert_eq!(
-            odd.action,
-            Some(IdentityPatchAction::Unknown("quarantine".into()))
-        );
+        assert_eq!(odd.action, Some(IdentityPatchAction::from("quarantine")));
         assert!(odd.error.is_none());
     }
 

@@ -33,6 +33,17 @@ pub struct RecoveryCodeForIdentity {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+impl RecoveryCodeForIdentity {
+    /// A recovery code answer, for your own tests.
+    pub fn new(recovery_link: impl Into<String>, recovery_code: impl Into<String>) -> Self {
+        RecoveryCodeForIdentity {
+            recovery_link: recovery_link.into(),
+            recovery_code: recovery_code.into(),
+            expires_at: None,
+        }
+    }
+}
+
 impl fmt::Debug for RecoveryCodeForIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecoveryCodeForIdentity")
@@ -60,6 +71,16 @@ pub struct RecoveryLinkForIdentity {
         skip_serializing_if = "Option::is_none"
     )]
     pub expires_at: Option<OffsetDateTime>,
+}
+
+impl RecoveryLinkForIdentity {
+    /// A recovery link answer, for your own tests.
+    pub fn new(recovery_link: impl Into<String>) -> Self {
+        RecoveryLinkForIdentity {
+            recovery_link: recovery_link.into(),
+            expires_at: None,
+        }
+    }
 }
 
 impl fmt::Debug for RecoveryLinkForIdentity {

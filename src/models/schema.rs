@@ -14,6 +14,16 @@ pub struct IdentitySchemaContainer {
     pub schema: Value,
 }
 
+impl IdentitySchemaContainer {
+    /// A schema container, for your own tests.
+    pub fn new(id: impl Into<String>, schema: Value) -> Self {
+        IdentitySchemaContainer {
+            id: id.into(),
+            schema,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

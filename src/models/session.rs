@@ -68,6 +68,32 @@ pub struct Session {
     pub tokenized: Option<String>,
 }
 
+impl Session {
+    /// A session with its id and nothing else set, for your own tests; set
+    /// the other fields on the result.
+    ///
+    /// ```
+    /// use kratos_identity::Session;
+    ///
+    /// let mut session = Session::new(uuid::Uuid::nil());
+    /// session.active = Some(true);
+    /// ```
+    pub fn new(id: Uuid) -> Self {
+        Session {
+            id,
+            active: None,
+            authenticated_at: None,
+            expires_at: None,
+            issued_at: None,
+            authentication_methods: Vec::new(),
+            authenticator_assurance_level: None,
+            devices: Vec::new(),
+            identity: None,
+            tokenized: None,
+        }
+    }
+}
+
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
@@ -92,7 +118,7 @@ impl fmt::Debug for Session {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionAuthenticationMethod {
-    /// The assurance level this method provides (may be `Unknown("")` in
+    /// The assurance level this method provides (may be an unknown `""` in
     /// real data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aal: Option<AuthenticatorAssuranceLevel>,
@@ -125,7 +151,8 @@ pub struct SessionAuthenticationMethod {
     pub upstream_amr: Vec<String>,
 }
 
-/// A device a session was used from (`sessionDevice`).
+/// A device a session was used from (`sessionDevice`). Build one for your
+/// own tests with [`SessionDevice::new`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SessionDevice {
@@ -140,6 +167,18 @@ pub struct SessionDevice {
     /// The client's user agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
+}
+
+impl SessionDevice {
+    /// A device record with its id and nothing else set, for your own tests.
+    pub fn new(id: Uuid) -> Self {
+        SessionDevice {
+            id,
+            ip_address: None,
+            location: None,
+            user_agent: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -177,12 +216,9 @@ mod tests {
         let legacy = &s.authentication_methods[0];
         assert_eq!(
             legacy.method,
-            Some(CredentialType::Unknown("v0.6_legacy_session".into()))
+            Some(CredentialType::from("v0.6_legacy_session"))
         );
-        assert_eq!(
-            legacy.aal,
-            Some(AuthenticatorAssuranceLevel::Unknown(String::new()))
-        );
+        assert_eq!(legacy.aal, Some(AuthenticatorAssuranceLevel::from("")));
         assert_eq!(legacy.completed_at.unwrap().year(), 1);
         let oidc = &s.authentication_methods[1];
         assert_eq!(oidc.method, Some(CredentialType::Oidc));

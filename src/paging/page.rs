@@ -60,6 +60,33 @@ pub(crate) struct NextPage {
 }
 
 impl<T> Page<T> {
+    /// A page of these items with no next page, for your own tests (the
+    /// client builds pages from answers).
+    ///
+    /// ```
+    /// use kratos_identity::Page;
+    ///
+    /// let page = Page::new(vec![1, 2]).with_next_page_token("t2");
+    /// assert_eq!(page.next_page_token(), Some("t2"));
+    /// ```
+    pub fn new(items: Vec<T>) -> Self {
+        Page {
+            items,
+            errors: Vec::new(),
+            next: None,
+            total_count: None,
+            token: None,
+        }
+    }
+
+    /// The same page with a next page at this token, for your own tests.
+    pub fn with_next_page_token(mut self, token: impl Into<String>) -> Self {
+        self.next = Some(NextPage {
+            params: vec![("page_token".to_string(), token.into())],
+        });
+        self
+    }
+
     /// The items of this page that decoded, in order.
     pub fn as_slice(&self) -> &[T] {
         &self.items
@@ -365,7 +392,7 @@ mod tests {
             let body = rng.mutate(body);
             let link = String::from_utf8_lossy(&rng.mutate(link)).into_owned();
             let r = response(&[&link], std::str::from_utf8(&body).unwrap_or("[]"));
-            if decode_page::<crate::Identity>(&r).is_ok() {
+            if decode_page::<crate::models::Identity>(&r).is_ok() {
                 decoded += 1;
             }
         }
