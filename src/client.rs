@@ -9,7 +9,7 @@ use ureq::http::{HeaderName, HeaderValue};
 use crate::error::Error;
 use crate::http::pacing::Pacer;
 use crate::http::retry::RetryPolicy;
-use crate::http::transport::{Limits, Transport, clamp};
+use crate::http::transport::{Limits, TLS, Transport, clamp};
 use crate::http::url::BaseUrl;
 
 /// The default timeout for each stage of a request after connecting:
@@ -337,10 +337,17 @@ impl ClientBuilder {
     /// form), a header name that is not valid HTTP or a header value with
     /// control characters, a zero timeout, or a token to be sent over plain
     /// HTTP to a non-loopback host without
-    /// [`allow_insecure_http`](Self::allow_insecure_http). Checking here
-    /// means a client that builds can send.
+    /// [`allow_insecure_http`](Self::allow_insecure_http), or an `https://`
+    /// URL in a build without TLS (no `rustls` or `native-tls` feature, and
+    /// no agent of your own). Checking here means a client that builds can
+    /// send.
     pub fn build(self) -> Result<IdentityClient, Error> {
         let base = BaseUrl::parse(&self.base_url)?;
+        if base.is_https() && !TLS && self.agent.is_none() {
+            return Err(Error::Config(
+                "the base URL is https:// but this build of kratos-identity has no TLS: enable its \"rustls\" (default) or \"native-tls\" feature, or bring an agent with TLS".into(),
+            ));
+        }
         if let Some(token) = &self.token
             && token.0.bytes().any(|b| b.is_ascii_control())
         {
@@ -426,7 +433,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let builder = IdentityClient::builder("https://x.example").bearer_token("ory_pat_SECRET");
+        let builder = IdentityClient::builder("http://127.0.0.1:4434").bearer_token("ory_pat_SECRET");
         assert!(!format!("{builder:?}").contains("SECRET"));
         let client = builder.build().unwrap();
         let shown = format!("{client:?}");

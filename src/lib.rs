@@ -48,6 +48,7 @@
 //! [Ory Identities (Kratos)]: https://www.ory.com/docs/kratos/ory-kratos-intro
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod bulk;

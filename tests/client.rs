@@ -21,6 +21,18 @@ use serde_json::json;
 
 // ---------------------------------------------------------------- base URLs
 
+/// A builder for `url` that can build an `https://` client in every build:
+/// without a TLS feature, `build()` refuses `https://` unless an agent is
+/// brought along (these tests never connect).
+fn builder_for(url: &str) -> kratos_identity::ClientBuilder {
+    let builder = IdentityClient::builder(url);
+    if cfg!(any(feature = "rustls", feature = "native-tls")) {
+        builder
+    } else {
+        builder.agent(ureq::Agent::new_with_defaults())
+    }
+}
+
 #[test]
 fn bad_base_urls_are_config_errors() {
     for bad in [
@@ -65,7 +77,9 @@ fn good_base_urls_are_accepted() {
         ("http://[::1]:4434", "http://[::1]:4434"),
         (" http://localhost:4434 ", "http://localhost:4434"),
     ] {
-        let client = IdentityClient::new(given).unwrap_or_else(|e| panic!("{given:?}: {e}"));
+        let client = builder_for(given)
+            .build()
+            .unwrap_or_else(|e| panic!("{given:?}: {e}"));
         assert_eq!(client.base_url(), base, "{given:?}");
     }
 }
@@ -265,7 +279,7 @@ fn a_token_over_plain_http_needs_loopback_or_consent() {
         .allow_insecure_http(true)
         .build()
         .unwrap();
-    IdentityClient::builder("https://kratos.internal:4434")
+    builder_for("https://kratos.internal:4434")
         .bearer_token(TOKEN)
         .build()
         .unwrap();
@@ -373,7 +387,7 @@ fn clones_share_the_configuration_across_threads() {
 #[test]
 fn debug_never_shows_the_token() {
     let secret = "ory_pat_SUPERSECRET";
-    let builder = IdentityClient::builder("https://my-slug.projects.oryapis.com")
+    let builder = builder_for("https://my-slug.projects.oryapis.com")
         .bearer_token(secret)
         .header("x-tenant", "tenant-secret-value");
     let builder_debug = format!("{builder:?}");
@@ -864,4 +878,16 @@ fn a_key_over_plain_http_needs_a_real_loopback_host() {
             .build()
             .unwrap_or_else(|e| panic!("{local}: {e}"));
     }
+}
+
+/// A build without TLS says so at `build()` for an `https://` URL, rather
+/// than failing every request.
+#[test]
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn an_https_url_without_tls_compiled_in_is_a_config_error() {
+    let err = IdentityClient::new("https://my-slug.projects.oryapis.com").unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("rustls"), "{err}");
+    // Plain HTTP still works, as on a private admin port.
+    IdentityClient::new("http://10.0.0.7:4434").unwrap();
 }

@@ -19,6 +19,25 @@ const ERROR_BODY_BYTES: u64 = 64 * 1024;
 /// `Instant` overflows; every duration a user passes is clamped to this.
 pub(crate) const MAX_DURATION: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
+/// `true` when the crate was built with a TLS feature (`rustls` or
+/// `native-tls`), so that `https://` URLs can be reached.
+pub(crate) const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
+
+/// The agent the client makes when the user brings none.
+fn default_agent() -> ureq::Agent {
+    let config = ureq::Agent::config_builder();
+    // With native-tls chosen, use it and the platform's trust store, also
+    // when rustls is compiled in too.
+    #[cfg(feature = "native-tls")]
+    let config = config.tls_config(
+        ureq::tls::TlsConfig::builder()
+            .provider(ureq::tls::TlsProvider::NativeTls)
+            .root_certs(ureq::tls::RootCerts::PlatformVerifier)
+            .build(),
+    );
+    ureq::Agent::new_with_config(config.build())
+}
+
 /// Clamps a user's duration to [`MAX_DURATION`].
 pub(crate) fn clamp(d: Duration) -> Duration {
     d.min(MAX_DURATION)
@@ -59,13 +78,12 @@ pub(crate) struct HttpRequest<'a> {
 }
 
 impl Transport {
-    /// Wraps a user's agent, or makes one with ureq's defaults (rustls TLS,
-    /// connection pooling).
+    /// Wraps a user's agent, or makes one: connection pooling, and the TLS
+    /// of the crate's features (rustls with the webpki roots by default;
+    /// with `native-tls`, the platform's library and its trust store).
     pub(crate) fn new(agent: Option<ureq::Agent>, limits: Limits) -> Self {
         Transport {
-            agent: agent.unwrap_or_else(|| {
-                ureq::Agent::new_with_config(ureq::Agent::config_builder().build())
-            }),
+            agent: agent.unwrap_or_else(default_agent),
             limits,
         }
     }
@@ -194,12 +212,14 @@ impl Transport {
                 Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
                 _ => TransportErrorKind::Io,
             },
-            ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
-                TransportErrorKind::Tls
-            }
-            ureq::Error::Protocol(_) | ureq::Error::BodyStalled | ureq::Error::Decompress(..) => {
-                TransportErrorKind::Io
-            }
+            ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportErrorKind::Tls,
+            #[cfg(feature = "rustls")]
+            ureq::Error::Rustls(_) => TransportErrorKind::Tls,
+            #[cfg(feature = "native-tls")]
+            ureq::Error::NativeTls(_) => TransportErrorKind::Tls,
+            ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
+            #[cfg(feature = "gzip")]
+            ureq::Error::Decompress(..) => TransportErrorKind::Io,
             _ => TransportErrorKind::Other,
         };
         // A bad URI's message would quote the URL, query values included.

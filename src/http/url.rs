@@ -104,6 +104,11 @@ impl BaseUrl {
         self.scheme == "http"
     }
 
+    /// `true` for a TLS URL.
+    pub(crate) fn is_https(&self) -> bool {
+        self.scheme == "https"
+    }
+
     /// `true` when the host is loopback: an IP literal in 127.0.0.0/8,
     /// `[::1]`, or `localhost` and names under `.localhost` (RFC 6761).
     /// Nothing else: `127.attacker.example` is a name anyone can register.
