@@ -48,11 +48,15 @@
 //! [Ory Identities (Kratos)]: https://www.ory.com/docs/kratos/ory-kratos-intro
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod bulk;
 mod client;
 mod error;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod fake;
 mod http;
 mod models;
 mod paging;
