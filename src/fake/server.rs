@@ -1,7 +1,10 @@
 //! A small blocking HTTP/1.1 server on a loopback port: one thread accepts,
-//! one thread per connection reads requests (request line, headers and a
-//! `Content-Length` body) and writes answers (always sized, never chunked).
-//! Connections are kept alive unless the client says `Connection: close`.
+//! one thread per connection reads requests (request line, headers, and a
+//! `Content-Length` or chunked body, as Go's server takes both) and writes
+//! answers (always sized, never chunked). Connections are kept alive unless
+//! the client says `Connection: close`. A malformed request gets a 400 (411
+//! for a transfer coding other than chunked, 413 beyond 5 MiB, 431 for a
+//! huge head) and the connection is closed.
 //!
 //! It knows nothing about Kratos: each parsed [`Request`] goes to a
 //! [`Handler`], whose [`Response`] is written back.
@@ -288,12 +291,33 @@ fn read_request(
             .headers
             .push((name.to_ascii_lowercase(), value.trim().to_string()));
     }
-    if request.header("transfer-encoding").is_some() {
-        return Err(ReadError::Refuse(
-            411,
-            "chunked request bodies are not supported: send a Content-Length",
-            Some(Box::new(request)),
-        ));
+    if let Some(encoding) = request.header("transfer-encoding") {
+        // Go's server takes chunked bodies (ureq sends an empty PATCH body
+        // that way); other transfer codings are refused.
+        if !encoding.eq_ignore_ascii_case("chunked") || request.header("content-length").is_some() {
+            return Err(ReadError::Refuse(
+                411,
+                "only chunked transfer coding is supported; or send a Content-Length",
+                Some(Box::new(request)),
+            ));
+        }
+        if request
+            .header("expect")
+            .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+        {
+            let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
+        return match read_chunked(reader) {
+            Ok(body) => Ok(Request { body, ..request }),
+            Err(status) => Err(ReadError::Refuse(
+                status,
+                match status {
+                    413 => "the request body is larger than 5 MiB",
+                    _ => "malformed chunked body",
+                },
+                Some(Box::new(request)),
+            )),
+        };
     }
     let lengths: Vec<&str> = request
         .headers
@@ -348,6 +372,46 @@ fn read_request(
     }
     request.body = body;
     Ok(request)
+}
+
+/// Reads a chunked body; the error is the status to answer (400 for a
+/// malformed body, 413 beyond the cap).
+fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, u16> {
+    let mut body = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        (&mut *reader)
+            .take(1024)
+            .read_line(&mut line)
+            .map_err(|_| 400u16)?;
+        let size = line.trim_end().split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size, 16).map_err(|_| 400u16)?;
+        if size == 0 {
+            // Trailers, up to the blank line.
+            loop {
+                line.clear();
+                let n = (&mut *reader)
+                    .take(8192)
+                    .read_line(&mut line)
+                    .map_err(|_| 400u16)?;
+                if n == 0 || line == "\r\n" || line == "\n" {
+                    return Ok(body);
+                }
+            }
+        }
+        if (body.len() + size) as u64 > super::handlers::MAX_BODY_BYTES {
+            return Err(413);
+        }
+        let start = body.len();
+        body.resize(start + size, 0);
+        reader.read_exact(&mut body[start..]).map_err(|_| 400u16)?;
+        let mut crlf = [0u8; 2];
+        reader.read_exact(&mut crlf).map_err(|_| 400u16)?;
+        if &crlf != b"\r\n" {
+            return Err(400);
+        }
+    }
 }
 
 /// Reads up to and including the blank line after the headers; returns the
@@ -420,4 +484,118 @@ fn write_response(writer: &mut TcpStream, response: &Response, close: bool) -> i
     }
     writer.write_all(&out)?;
     writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::Duration;
+
+    use crate::fake::FakeKratos;
+
+    fn connect(kratos: &FakeKratos) -> TcpStream {
+        let addr = kratos.base_url().trim_start_matches("http://").to_string();
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+    }
+
+    /// Sends raw bytes, then reads until the server closes the connection.
+    fn exchange(kratos: &FakeKratos, raw: &[u8]) -> String {
+        let mut stream = connect(kratos);
+        stream.write_all(raw).unwrap();
+        let mut out = Vec::new();
+        let _ = stream.read_to_end(&mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Reads one answer with a Content-Length body off a kept-alive connection.
+    fn read_answer(stream: &mut TcpStream) -> String {
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8(head).unwrap();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Length: "))
+            .map_or(0, |v| v.trim().parse().unwrap());
+        let mut body = vec![0u8; length];
+        stream.read_exact(&mut body).unwrap();
+        head + &String::from_utf8(body).unwrap()
+    }
+
+    #[test]
+    fn keeps_connections_alive_and_honours_close() {
+        let kratos = FakeKratos::builder().identities(1).start();
+        let mut stream = connect(&kratos);
+        for _ in 0..2 {
+            stream
+                .write_all(b"GET /admin/identities HTTP/1.1\r\nHost: x\r\n\r\n")
+                .unwrap();
+            let answer = read_answer(&mut stream);
+            assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+            assert!(answer.contains("Link: </admin/identities?"), "{answer}");
+        }
+        let answer = exchange(
+            &kratos,
+            b"GET /schemas HTTP/1.1\r\nConnection: close\r\n\r\n",
+        );
+        assert!(answer.contains("Connection: close\r\n"), "{answer}");
+        assert!(answer.ends_with(']'), "closed after the body: {answer}");
+    }
+
+    #[test]
+    fn takes_chunked_bodies() {
+        let kratos = FakeKratos::start();
+        let body = br#"{"schema_id":"default","traits":{"email":"chunk@example.com"}}"#;
+        let mut raw = b"POST /admin/identities HTTP/1.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".to_vec();
+        raw.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+        raw.extend_from_slice(body);
+        raw.extend_from_slice(b"\r\n0\r\n\r\n");
+        let answer = exchange(&kratos, &raw);
+        assert!(answer.starts_with("HTTP/1.1 201 Created"), "{answer}");
+        assert_eq!(kratos.identity_count(), 1);
+    }
+
+    #[test]
+    fn refuses_malformed_requests_without_dying() {
+        let kratos = FakeKratos::start();
+        for (raw, status) in [
+            (&b"NONSENSE\r\n\r\n"[..], "400"),
+            (b"GET /admin/identities HTTP/1.1\r\nContent-Length: x\r\n\r\n", "400"),
+            (b"GET /admin/identities HTTP/1.1\r\nBroken header\r\n\r\n", "400"),
+            (b"POST /admin/identities HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "411"),
+            (b"POST /admin/identities HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "400"),
+            (b"POST /admin/identities HTTP/1.1\r\nConnection: close\r\nContent-Length: 3\r\n\r\n{{{", "400"),
+            (b"PATCH /admin/identities HTTP/1.1\r\nConnection: close\r\nContent-Length: 2\r\n\r\n[]", "400"),
+            (b"PATCH /admin/identities/x HTTP/1.1\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnull", "404"),
+            (b"GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n", "404"),
+            (b"DELETE /schemas HTTP/1.1\r\nConnection: close\r\n\r\n", "405"),
+        ] {
+            let answer = exchange(&kratos, raw);
+            assert!(
+                answer.starts_with(&format!("HTTP/1.1 {status} ")),
+                "{}: {answer}",
+                String::from_utf8_lossy(raw)
+            );
+            assert!(answer.contains(r#"{"error":{"code":"#), "{answer}");
+        }
+        let mut huge =
+            b"PATCH /admin/identities HTTP/1.1\r\nContent-Length: 6000000\r\n\r\n".to_vec();
+        huge.resize(huge.len() + 6_000_000, b' ');
+        let answer = exchange(&kratos, &huge);
+        assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+        // Still serving.
+        let answer = exchange(
+            &kratos,
+            b"GET /schemas HTTP/1.1\r\nConnection: close\r\n\r\n",
+        );
+        assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    }
 }
