@@ -293,8 +293,9 @@ fn read_request(
     }
     if let Some(encoding) = request.header("transfer-encoding") {
         // Go's server takes chunked bodies (ureq sends an empty PATCH body
-        // that way); other transfer codings are refused.
-        if !encoding.eq_ignore_ascii_case("chunked") || request.header("content-length").is_some() {
+        // that way), and chunked wins over a Content-Length (RFC 9112
+        // §6.3); other transfer codings are refused.
+        if !encoding.eq_ignore_ascii_case("chunked") {
             return Err(ReadError::Refuse(
                 411,
                 "only chunked transfer coding is supported; or send a Content-Length",
