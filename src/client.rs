@@ -433,7 +433,8 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let builder = IdentityClient::builder("http://127.0.0.1:4434").bearer_token("ory_pat_SECRET");
+        let builder =
+            IdentityClient::builder("http://127.0.0.1:4434").bearer_token("ory_pat_SECRET");
         assert!(!format!("{builder:?}").contains("SECRET"));
         let client = builder.build().unwrap();
         let shown = format!("{client:?}");

@@ -54,6 +54,9 @@ mod api;
 mod bulk;
 mod client;
 mod error;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod fake;
 mod http;
 mod models;
 mod paging;

@@ -1,0 +1,400 @@
+//! Changing identities: create, batch create, update (PUT), JSON Patch,
+//! delete, and deleting one credential.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::{Answer, Ctx, json, lock, now, parse_body};
+use crate::fake::errors::{ApiError, ErrorObject};
+use crate::fake::import::{
+    self, BATCH_BODY, CREATE_BODY, check_shape, credentials_only, merge_credentials,
+};
+use crate::fake::json_patch;
+use crate::fake::record::{CredentialRecord, CredentialsView, IdentityRecord};
+use crate::fake::server::Response;
+
+/// The most items a batch takes.
+const BATCH_LIMIT: usize = 1000;
+/// The most items with a plaintext password a batch takes.
+const BATCH_PLAINTEXT_LIMIT: usize = 200;
+
+/// `POST /admin/identities`.
+pub(super) fn create(ctx: &Ctx<'_>) -> Answer {
+    let body = parse_body(&ctx.request.body)?;
+    check_shape(&body, &CREATE_BODY, "").map_err(ApiError::bad_request_message)?;
+    let hash_delay = lock(&ctx.state.faults).hash_delay;
+    let (_, now) = now();
+    // Hashing happens before the store is locked, as in Kratos.
+    let draft = import::draft(&body, hash_delay, &now)?;
+    let mut store = lock(&ctx.state.store);
+    let id = store.new_id();
+    let record = import::finish(draft, id, &store, &now)?;
+    store.put(record).map_err(|_| ApiError::create_conflict())?;
+    let location = format!("{}/admin/identities/{id}", store.base_url);
+    let record = store.get(&id).ok_or_else(ApiError::not_found)?;
+    Ok(json(201, &record.view(CredentialsView::Configs(&[]))).with_header("Location", location))
+}
+
+/// One entry of the batch answer; `null` for a patch without `create`.
+#[derive(Serialize)]
+struct PatchResult {
+    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    patch_id: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorObject>,
+}
+
+/// `PATCH /admin/identities`: answers 200 with one result per item, in
+/// request order, unless the whole request is refused.
+pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
+    // A body that does not decode is a plain Go error: HTTP 400, body code 500.
+    let quirk = |message: String| ApiError::bad_request_message(message).with_body_code(500);
+    let body: Value =
+        serde_json::from_slice(&ctx.request.body).map_err(|e| quirk(e.to_string()))?;
+    check_shape(&body, &BATCH_BODY, "").map_err(quirk)?;
+    let items = body["identities"].as_array().cloned().unwrap_or_default();
+    if items.len() > BATCH_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "The maximum number of identities per request that can be created or deleted at once is {BATCH_LIMIT}."
+        )));
+    }
+    let hash_delay = lock(&ctx.state.faults).hash_delay;
+    let (_, now) = now();
+    let mut drafts = Vec::with_capacity(items.len());
+    let mut plaintext = 0;
+    for item in &items {
+        let create = item.get("create").filter(|c| !c.is_null());
+        let draft = match create {
+            Some(create) => Some(import::draft(create, hash_delay, &now)?),
+            None => None,
+        };
+        plaintext += usize::from(draft.as_ref().is_some_and(|d| d.plaintext));
+        drafts.push(draft);
+    }
+    if plaintext > BATCH_PLAINTEXT_LIMIT {
+        return Err(ApiError::bad_request(format!(
+            "The maximum number of identities per request that can be created with a plaintext password is {BATCH_PLAINTEXT_LIMIT}."
+        )));
+    }
+    let mut store = lock(&ctx.state.store);
+    let mut results = Vec::with_capacity(items.len());
+    for (item, draft) in items.iter().zip(drafts) {
+        let Some(draft) = draft else {
+            results.push(None);
+            continue;
+        };
+        let patch_id = item.get("patch_id").filter(|p| !p.is_null()).cloned();
+        let id = store.new_id();
+        let outcome = import::finish(draft, id, &store, &now)
+            .and_then(|record| store.put(record).map_err(|_| ApiError::unique_violation()));
+        results.push(Some(match outcome {
+            Ok(()) => PatchResult {
+                action: "create",
+                identity: Some(id),
+                patch_id,
+                error: None,
+            },
+            Err(e) => PatchResult {
+                action: "error",
+                identity: None,
+                patch_id,
+                error: Some(e.body),
+            },
+        }));
+    }
+    Ok(json(200, &json!({ "identities": results })))
+}
+
+/// The identity of a path id; a non-UUID id is a 404, as in Kratos.
+fn stored(store: &crate::fake::store::Store, id: &str) -> Result<IdentityRecord, ApiError> {
+    Uuid::parse_str(id)
+        .ok()
+        .and_then(|id| store.get(&id))
+        .cloned()
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `PUT /admin/identities/{id}`: replaces traits, metadata and external
+/// id; an empty `schema_id` or `state` keeps the current one; omitted
+/// credentials are kept. Unknown fields are ignored (not a strict decode).
+pub(super) fn update(ctx: &Ctx<'_>) -> Answer {
+    let body = parse_body(&ctx.request.body)?;
+    let Value::Object(body) = body else {
+        return Err(ApiError::bad_request_message(
+            "json: cannot unmarshal non-object into Go value of type identity.UpdateIdentityBody",
+        ));
+    };
+    for key in ["schema_id", "state", "external_id", "region"] {
+        if body
+            .get(key)
+            .is_some_and(|v| !v.is_string() && !v.is_null())
+        {
+            return Err(ApiError::bad_request_message(format!(
+                "json: cannot unmarshal {} into Go struct field UpdateIdentityBody.{key} of type string",
+                body[key]
+            )));
+        }
+    }
+    let text = |k: &str| {
+        body.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let (_, now) = now();
+    let hash_delay = lock(&ctx.state.faults).hash_delay;
+    let imported = match body.get("credentials") {
+        Some(Value::Object(credentials)) => Some(credentials_only(credentials, hash_delay, &now)?),
+        _ => None,
+    };
+    let mut store = lock(&ctx.state.store);
+    let mut record = stored(&store, &ctx.params[0])?;
+    let schema_id = text("schema_id");
+    if !schema_id.is_empty() {
+        record.schema_url = Some(Value::from(store.schema_url(&schema_id)));
+        record.schema_id = Some(Value::from(schema_id));
+    }
+    let state = text("state");
+    if !state.is_empty() && state != record.state() {
+        if state != "active" && state != "inactive" {
+            return Err(ApiError::bad_request("identity state is not valid"));
+        }
+        record.state = Some(Value::from(state));
+        record.state_changed_at = Some(Value::from(now.as_str()));
+    }
+    record.traits = Some(body.get("traits").cloned().unwrap_or(Value::Null));
+    record.metadata_public = Some(body.get("metadata_public").cloned().unwrap_or(Value::Null));
+    record.metadata_admin = Some(body.get("metadata_admin").cloned().unwrap_or(Value::Null));
+    let external = text("external_id");
+    record.external_id = (!external.is_empty()).then(|| Value::from(external));
+    let region = text("region");
+    if !region.is_empty() {
+        record.region = Some(Value::from(region));
+    }
+    if let Some(imported) = imported {
+        merge_credentials(
+            record.credentials.get_or_insert_with(Default::default),
+            imported,
+        );
+    }
+    save(&mut store, record, &now)
+}
+
+/// Validates an updated identity against its schema, stores it, and
+/// answers with it (credentials without config).
+fn save(store: &mut crate::fake::store::Store, mut record: IdentityRecord, now: &str) -> Answer {
+    let verifiable = addresses(&record.verifiable_addresses);
+    let recovery = addresses(&record.recovery_addresses);
+    import::apply_schema(&mut record, store, &verifiable, &recovery, now)?;
+    record.updated_at = Some(Value::from(now));
+    let id = record.id;
+    store
+        .put(record)
+        .map_err(|_| ApiError::unique_violation())?;
+    let record = store.get(&id).ok_or_else(ApiError::not_found)?;
+    Ok(json(200, &record.view(CredentialsView::Configs(&[]))))
+}
+
+fn addresses(value: &Option<Value>) -> Vec<Value> {
+    value
+        .as_ref()
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `PATCH /admin/identities/{id}`: JSON Patch on the identity's JSON.
+pub(super) fn patch(ctx: &Ctx<'_>) -> Answer {
+    let ops = parse_body(&ctx.request.body)?;
+    let (_, now) = now();
+    let mut store = lock(&ctx.state.store);
+    let old = stored(&store, &ctx.params[0])?;
+    let mut doc = old.to_value();
+    json_patch::apply(&mut doc, &ops).map_err(|message| {
+        ApiError::new(400, Some("failed to apply JSON patch".into()), message)
+    })?;
+    let Value::Object(mut doc) = doc else {
+        return Err(ApiError::bad_request("failed to apply JSON patch"));
+    };
+    // The id, timestamps and unknown fields stay; the rest is read back.
+    doc.insert("id".into(), Value::from(old.id.to_string()));
+    let (mut record, _) = IdentityRecord::from_json(doc);
+    record.created_at = old.created_at.clone();
+    record.state_changed_at = old.state_changed_at.clone();
+    record.extra = old.extra.clone();
+    if record.state() != old.state() {
+        let state = record.state().to_string();
+        if state != "active" && state != "inactive" {
+            return Err(ApiError::new(
+                400,
+                Some(format!(
+                    "The supplied state ('{state}') was not valid. Valid states are ('active', 'inactive')."
+                )),
+                "identity state is not valid",
+            ));
+        }
+        record.state_changed_at = Some(Value::from(now.as_str()));
+    }
+    if record.schema_id() != old.schema_id() {
+        record.schema_url = Some(Value::from(store.schema_url(record.schema_id())));
+    }
+    save(&mut store, record, &now)
+}
+
+/// `DELETE /admin/identities/{id}`: 204, or 404 when missing (or not a UUID).
+pub(super) fn delete(ctx: &Ctx<'_>) -> Answer {
+    let mut store = lock(&ctx.state.store);
+    Uuid::parse_str(&ctx.params[0])
+        .ok()
+        .and_then(|id| store.remove(&id))
+        .map(|_| Response::empty(204))
+        .ok_or_else(ApiError::not_found)
+}
+
+/// How many first-factor credentials an identity can sign in with:
+/// a password hash (or the migration hook), each OIDC and SAML provider,
+/// each passwordless WebAuthn key and each passkey. (The `code` method
+/// does not count: passwordless codes are off in Kratos by default.)
+fn first_factors(record: &IdentityRecord) -> usize {
+    let mut count = 0;
+    for (type_, credential) in record.credentials.iter().flatten() {
+        let config = credential.config.clone().unwrap_or(Value::Null);
+        let list = |key: &str| config[key].as_array().map_or(0, Vec::len);
+        count += match type_.as_str() {
+            "password" => usize::from(
+                config["hashed_password"]
+                    .as_str()
+                    .is_some_and(|h| !h.is_empty())
+                    || config["use_password_migration_hook"] == Value::Bool(true),
+            ),
+            "oidc" | "saml" => list("providers"),
+            "passkey" => list("credentials"),
+            "webauthn" => config["credentials"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["is_passwordless"] == Value::Bool(true))
+                .count(),
+            _ => 0,
+        };
+    }
+    count
+}
+
+/// `DELETE /admin/identities/{id}/credentials/{type}`.
+pub(super) fn delete_credentials(ctx: &Ctx<'_>) -> Answer {
+    let type_ = ctx.params[1].as_str();
+    let identifier = ctx.query.get("identifier");
+    if type_ == "deviceauthn" && identifier.is_empty() {
+        return Err(ApiError::bad_request(
+            "You must provide an identifier to delete this credential.",
+        ));
+    }
+    let (_, now) = now();
+    let mut store = lock(&ctx.state.store);
+    let mut record = stored(&store, &ctx.params[0])?;
+    let factors = first_factors(&record);
+    let credentials = record.credentials.get_or_insert_with(Default::default);
+    let Some(credential) = credentials.get_mut(type_) else {
+        return Err(ApiError::not_found_because(format!(
+            "You tried to remove a {type_} but this user have no {type_} set up."
+        )));
+    };
+    match type_ {
+        "lookup_secret" | "totp" => {
+            credentials.remove(type_);
+        }
+        "webauthn" => {
+            let mut config = credential.config.clone().unwrap_or(json!({}));
+            if let Some(keys) = config["credentials"].as_array_mut() {
+                keys.retain(|k| k["is_passwordless"] == Value::Bool(true));
+                if keys.is_empty() {
+                    credentials.remove(type_);
+                } else {
+                    credential.config = Some(config);
+                    credential.updated_at = Some(Value::from(now.as_str()));
+                }
+            } else {
+                credentials.remove(type_);
+            }
+        }
+        "password" | "oidc" | "saml" => {
+            if factors < 2 {
+                return Err(ApiError::bad_request(
+                    "You cannot remove the last first factor credential.",
+                ));
+            }
+            if type_ == "password" {
+                credential.config = Some(json!({}));
+            } else {
+                remove_provider(credentials, type_, identifier)?;
+            }
+        }
+        "deviceauthn" => {
+            return Err(ApiError::not_found_because(format!(
+                "The identifier `{identifier}` was not found among deviceauthn credentials."
+            )));
+        }
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Credentials type {other} cannot be deleted."
+            )));
+        }
+    }
+    record.updated_at = Some(Value::from(now.as_str()));
+    store
+        .put(record)
+        .map_err(|_| ApiError::unique_violation())?;
+    Ok(Response::empty(204))
+}
+
+/// Removes the OIDC or SAML provider whose `provider:subject` is `identifier`.
+fn remove_provider(
+    credentials: &mut std::collections::BTreeMap<String, CredentialRecord>,
+    type_: &str,
+    identifier: &str,
+) -> Result<(), ApiError> {
+    if identifier.is_empty() {
+        return Err(ApiError::bad_request(
+            "You must provide an identifier to delete this credential.",
+        ));
+    }
+    let not_found = || {
+        ApiError::not_found_because(format!(
+            "The identifier `{identifier}` was not found among {} credentials.",
+            type_.to_uppercase()
+        ))
+    };
+    let credential = credentials.get_mut(type_).ok_or_else(not_found)?;
+    let mut config = credential.config.clone().unwrap_or(json!({}));
+    let providers = config["providers"].as_array_mut().ok_or_else(not_found)?;
+    let before = providers.len();
+    providers.retain(|p| {
+        format!(
+            "{}:{}",
+            p["provider"].as_str().unwrap_or(""),
+            p["subject"].as_str().unwrap_or("")
+        ) != identifier
+    });
+    if providers.len() == before {
+        return Err(not_found());
+    }
+    let left = providers.len();
+    let identifiers: Vec<String> = credential
+        .identifiers()
+        .into_iter()
+        .filter(|i| *i != identifier)
+        .map(str::to_string)
+        .collect();
+    if left == 0 {
+        credentials.remove(type_);
+    } else {
+        credential.config = Some(config);
+        credential.identifiers = Some(json!(identifiers));
+    }
+    Ok(())
+}

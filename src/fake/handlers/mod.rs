@@ -1,0 +1,273 @@
+//! Routing: each request is matched to its operation, passed through the
+//! faults (rate limit, `fail_every`, latency), answered by the operation's
+//! function, and logged.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::api::operation::{self as op, Operation};
+
+use super::FakeRequest;
+use super::errors::ApiError;
+use super::faults::Faults;
+use super::paging::{Query, decode_component};
+use super::server::{Handler, Request, Response};
+use super::store::Store;
+
+mod flows;
+mod identities;
+mod identity_writes;
+mod schemas;
+mod sessions;
+
+pub(crate) use sessions::SESSION_LIFESPAN;
+
+/// The self-hosted admin server's cap on request bodies: 5 MiB.
+pub(crate) const MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The state shared by the server threads and the [`FakeKratos`](super::FakeKratos) handle.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) store: Mutex<Store>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) log: Mutex<Vec<FakeRequest>>,
+}
+
+/// Locks a mutex, also after a panic elsewhere (the state stays usable).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What an operation's function gets.
+pub(crate) struct Ctx<'a> {
+    pub(crate) state: &'a State,
+    pub(crate) request: &'a Request,
+    pub(crate) query: Query,
+    /// The decoded path parameters, in order.
+    pub(crate) params: Vec<String>,
+}
+
+type Answer = Result<Response, ApiError>;
+
+impl Handler for State {
+    fn handle(&self, request: Request) -> Response {
+        let (operation, params) = route(&request.method, &request.path);
+        let verdict = lock(&self.faults).admit(
+            operation.ok().map(|o| o.rate_limit_bucket()),
+            Instant::now(),
+        );
+        let mut response = match (verdict.refusal, operation) {
+            (Some(refusal), _) => refusal,
+            (None, Err(status)) => {
+                let error = match status {
+                    405 => ApiError::new(405, None, "The method is not allowed for this path"),
+                    _ => ApiError::not_found_because(format!(
+                        "{} {} is not a route of the Kratos admin API",
+                        request.method, request.path
+                    )),
+                };
+                error.into_response()
+            }
+            (None, Ok(operation)) => {
+                let ctx = Ctx {
+                    state: self,
+                    request: &request,
+                    query: Query::parse(&request.raw_query),
+                    params,
+                };
+                dispatch(operation, &ctx).unwrap_or_else(ApiError::into_response)
+            }
+        };
+        response.headers.extend(verdict.headers);
+        self.finish(&request, &response);
+        response
+    }
+
+    fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response {
+        let message = super::errors::default_message(status);
+        let response = ApiError::new(status, Some(why.to_string()), message).into_response();
+        if let Some(request) = head {
+            self.finish(request, &response);
+        }
+        response
+    }
+}
+
+impl State {
+    /// Logs the request and waits the configured latency.
+    fn finish(&self, request: &Request, response: &Response) {
+        lock(&self.log).push(FakeRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            query: Query::parse(&request.raw_query).pairs,
+            authorization: request.header("authorization").map(str::to_string),
+            status: response.status,
+        });
+        let latency = lock(&self.faults).latency;
+        if !latency.is_zero() {
+            std::thread::sleep(latency);
+        }
+    }
+}
+
+/// The operation of a method and path, with its decoded path parameters;
+/// `Err(404)` for an unknown path, `Err(405)` for a known path with another method.
+fn route(method: &str, path: &str) -> (Result<Operation, u16>, Vec<String>) {
+    let segments: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| decode_component(s, false))
+        .collect();
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let (candidates, params): (&[(&str, Operation)], Vec<String>) = match s.as_slice() {
+        ["admin", "identities"] => (
+            &[
+                ("GET", op::LIST_IDENTITIES),
+                ("POST", op::CREATE_IDENTITY),
+                ("PATCH", op::BATCH_PATCH_IDENTITIES),
+            ],
+            vec![],
+        ),
+        ["admin", "identities", "by", "external", ext] => (
+            &[("GET", op::GET_IDENTITY_BY_EXTERNAL_ID)],
+            vec![ext.to_string()],
+        ),
+        ["admin", "identities", id] => (
+            &[
+                ("GET", op::GET_IDENTITY),
+                ("PUT", op::UPDATE_IDENTITY),
+                ("PATCH", op::PATCH_IDENTITY),
+                ("DELETE", op::DELETE_IDENTITY),
+            ],
+            vec![id.to_string()],
+        ),
+        ["admin", "identities", id, "credentials", type_] => (
+            &[("DELETE", op::DELETE_IDENTITY_CREDENTIALS)],
+            vec![id.to_string(), type_.to_string()],
+        ),
+        ["admin", "identities", id, "sessions"] => (
+            &[
+                ("GET", op::LIST_IDENTITY_SESSIONS),
+                ("DELETE", op::DELETE_IDENTITY_SESSIONS),
+            ],
+            vec![id.to_string()],
+        ),
+        ["admin", "sessions"] => (
+            &[("GET", op::LIST_SESSIONS), ("POST", op::MANAGE_SESSIONS)],
+            vec![],
+        ),
+        ["admin", "sessions", id] => (
+            &[("GET", op::GET_SESSION), ("DELETE", op::DISABLE_SESSION)],
+            vec![id.to_string()],
+        ),
+        ["admin", "sessions", id, "extend"] => {
+            (&[("PATCH", op::EXTEND_SESSION)], vec![id.to_string()])
+        }
+        ["admin", "recovery", "code"] => {
+            (&[("POST", op::CREATE_RECOVERY_CODE_FOR_IDENTITY)], vec![])
+        }
+        ["admin", "recovery", "link"] => {
+            (&[("POST", op::CREATE_RECOVERY_LINK_FOR_IDENTITY)], vec![])
+        }
+        ["admin", "test-login-flows"] => (&[("POST", op::CREATE_TEST_LOGIN_FLOW)], vec![]),
+        ["schemas"] => (&[("GET", op::LIST_IDENTITY_SCHEMAS)], vec![]),
+        ["schemas", id] => (&[("GET", op::GET_IDENTITY_SCHEMA)], vec![id.to_string()]),
+        _ => return (Err(404), Vec::new()),
+    };
+    match candidates.iter().find(|(m, _)| *m == method) {
+        Some((_, operation)) => (Ok(*operation), params),
+        None => (Err(405), params),
+    }
+}
+
+fn dispatch(operation: Operation, ctx: &Ctx<'_>) -> Answer {
+    match operation.name() {
+        "list_identities" => identities::list(ctx),
+        "get_identity" => identities::get(ctx),
+        "get_identity_by_external_id" => identities::get_by_external_id(ctx),
+        "create_identity" => identity_writes::create(ctx),
+        "batch_patch_identities" => identity_writes::batch(ctx),
+        "update_identity" => identity_writes::update(ctx),
+        "patch_identity" => identity_writes::patch(ctx),
+        "delete_identity" => identity_writes::delete(ctx),
+        "delete_identity_credentials" => identity_writes::delete_credentials(ctx),
+        "list_identity_sessions" => sessions::list_for_identity(ctx),
+        "delete_identity_sessions" => sessions::delete_for_identity(ctx),
+        "list_sessions" => sessions::list(ctx),
+        "get_session" => sessions::get(ctx),
+        "disable_session" => sessions::disable(ctx),
+        "extend_session" => sessions::extend(ctx),
+        "manage_sessions" => sessions::manage(ctx),
+        "create_recovery_code_for_identity" => flows::recovery_code(ctx),
+        "create_recovery_link_for_identity" => flows::recovery_link(ctx),
+        "create_test_login_flow" => flows::test_login_flow(ctx),
+        "list_identity_schemas" => schemas::list(ctx),
+        "get_identity_schema" => schemas::get(ctx),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+/// A JSON answer.
+pub(crate) fn json(status: u16, body: &impl Serialize) -> Response {
+    Response::json(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+/// Parses a request body as JSON; Go's decoder errors become 400s.
+pub(crate) fn parse_body(body: &[u8]) -> Result<Value, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError::bad_request_message("EOF"));
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::bad_request_message(e.to_string()))
+}
+
+/// A path id Kratos parses with `uuid.FromString`: a 400 when it is not a UUID.
+pub(crate) fn uuid_or_400(s: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(s).map_err(|_| ApiError::bad_request_message(uuid_error(s)))
+}
+
+/// gofrs/uuid's message for a string that is not a UUID.
+pub(crate) fn uuid_error(s: &str) -> String {
+    match s.len() {
+        32 | 36 | 38 | 45 => format!("uuid: incorrect UUID format in string {s:?}"),
+        n => format!("uuid: incorrect UUID length {n} in string {s:?}"),
+    }
+}
+
+/// The current time as Kratos writes it, and as a value.
+pub(crate) fn now() -> (time::OffsetDateTime, String) {
+    let now = time::OffsetDateTime::now_utc();
+    (now, super::record::timestamp(now))
+}
+
+/// The credential types `include_credential` accepts (`ParseCredentialsType`).
+pub(crate) const CREDENTIAL_TYPES: [&str; 11] = [
+    "password",
+    "oidc",
+    "saml",
+    "totp",
+    "lookup_secret",
+    "webauthn",
+    "code",
+    "link_recovery",
+    "code_recovery",
+    "deviceauthn",
+    "passkey",
+];
+
+/// The `include_credential` values, each checked.
+pub(crate) fn include_credential(query: &Query) -> Result<Vec<String>, ApiError> {
+    query
+        .all("include_credential")
+        .into_iter()
+        .map(|v| match CREDENTIAL_TYPES.contains(&v) {
+            true => Ok(v.to_string()),
+            false => Err(ApiError::bad_request(format!(
+                "Invalid value `{v}` for parameter `include_credential`."
+            ))),
+        })
+        .collect()
+}

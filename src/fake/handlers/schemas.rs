@@ -1,0 +1,50 @@
+//! Identity schemas: list (offset tokens) and get (by id or its base64url form).
+
+use serde_json::json;
+
+use super::{Answer, Ctx, json, lock};
+use crate::fake::errors::ApiError;
+use crate::fake::paging::{PageLinks, base64_decode, migration_page, page_link};
+
+/// `GET /schemas`, answered directly (self-hosted Kratos's admin port
+/// redirects it to the public port).
+pub(super) fn list(ctx: &Ctx<'_>) -> Answer {
+    let (page, per_page) = migration_page(&ctx.query);
+    let store = lock(&ctx.state.store);
+    let total = store.schemas.len();
+    let skip = usize::try_from(page.saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let items: Vec<_> = store
+        .schemas
+        .iter()
+        .skip(skip)
+        .take(usize::try_from(per_page).unwrap_or(250))
+        .map(|(id, schema)| json!({"id": id, "schema": schema}))
+        .collect();
+    let total = i64::try_from(total).unwrap_or(i64::MAX);
+    let link = page_link(
+        PageLinks::OffsetTokens,
+        &ctx.request.path,
+        &ctx.query,
+        total,
+        page,
+        per_page,
+    );
+    Ok(json(200, &items)
+        .with_header("X-Total-Count", total.to_string())
+        .with_header("Link", link))
+}
+
+/// `GET /schemas/{id}`: the raw JSON Schema; 404 for an unknown id.
+pub(super) fn get(ctx: &Ctx<'_>) -> Answer {
+    let id = &ctx.params[0];
+    let store = lock(&ctx.state.store);
+    let decoded = base64_decode(id).and_then(|b| String::from_utf8(b).ok());
+    let schema = store
+        .schemas
+        .get(id.as_str())
+        .or_else(|| decoded.and_then(|d| store.schemas.get(&d)))
+        .ok_or_else(|| {
+            ApiError::not_found_because(format!("Identity schema `{id}` could not be found."))
+        })?;
+    Ok(json(200, schema))
+}

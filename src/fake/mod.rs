@@ -1,0 +1,415 @@
+//! [`FakeKratos`]: a stateful fake of the Kratos admin API on a loopback
+//! port, for testing your own code without Kratos. Behind the `test-util`
+//! feature.
+//!
+//! It answers the way the real server does, quirks included (and within the
+//! OpenAPI document): identities with their credentials in Kratos's export
+//! shape, keyset and legacy pagination with Kratos's own `Link` headers, the
+//! list filters, strict create bodies, 409s for duplicate identifiers and
+//! external ids, batch imports with per-item results, sessions, recovery and
+//! schemas, and Kratos's error envelope. It can also misbehave on purpose:
+//! latency, Ory Network's per-bucket rate limit, failing every n-th request,
+//! and slow password hashing. Every request is logged.
+//!
+//! Add the feature for your tests only:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! kratos-identity = { version = "0.1", features = ["test-util"] }
+//! ```
+//!
+//! A test of your own code, here a function that deactivates every user of
+//! a domain:
+//!
+//! ```
+//! use kratos_identity::fake::FakeKratos;
+//! use kratos_identity::{CreateIdentityBody, IdentityClient, IdentityState, JsonPatch};
+//! use serde_json::json;
+//!
+//! /// The code under test: deactivates every identity whose email ends in `domain`.
+//! fn deactivate_domain(client: &IdentityClient, domain: &str) -> Result<usize, kratos_identity::Error> {
+//!     let mut count = 0;
+//!     for identity in client.list_identities().page_size(100).items() {
+//!         let identity = identity?;
+//!         let email = identity.traits["email"].as_str().unwrap_or_default();
+//!         if email.ends_with(domain) {
+//!             client
+//!                 .patch_identity(identity.id, vec![JsonPatch::replace("/state", "inactive")])
+//!                 .send()?;
+//!             count += 1;
+//!         }
+//!     }
+//!     Ok(count)
+//! }
+//!
+//! # fn main() -> Result<(), kratos_identity::Error> {
+//! let kratos = FakeKratos::builder().identities(250).start(); // 250 @example.com users
+//! let client = kratos.client();
+//! let ada = client
+//!     .create_identity(CreateIdentityBody::new("default", json!({"email": "ada@acme.test"})))
+//!     .send()?;
+//!
+//! assert_eq!(deactivate_domain(&client, "@acme.test")?, 1);
+//!
+//! let ada = client.get_identity(ada.id).send()?;
+//! assert_eq!(ada.state, Some(IdentityState::Inactive));
+//! // What the code sent: one create, three pages of 100, one patch, one get.
+//! let patches = kratos.requests().iter().filter(|r| r.method == "PATCH").count();
+//! assert_eq!(patches, 1);
+//! assert_eq!(kratos.requests().len(), 6);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Faults make the unhappy paths testable:
+//!
+//! ```
+//! use std::time::Duration;
+//! use kratos_identity::IdentityClient;
+//! use kratos_identity::fake::{FakeKratos, RateLimit};
+//!
+//! let kratos = FakeKratos::builder()
+//!     .identities(3)
+//!     .rate_limit(RateLimit::per_second(2))
+//!     .start();
+//! // A client that neither paces nor retries meets the limit head on.
+//! let client = IdentityClient::builder(kratos.base_url())
+//!     .max_retries(0)
+//!     .pacing(false)
+//!     .build()
+//!     .unwrap();
+//! assert!(client.list_identities().send().is_ok());
+//! assert!(client.list_identities().send().is_ok());
+//! let err = client.list_identities().send().unwrap_err();
+//! assert!(err.is_rate_limited());
+//! // The default client spaces its requests to the budget instead.
+//! for _ in 0..3 {
+//!     kratos.client().list_identities().send().unwrap();
+//! }
+//!
+//! kratos.set_rate_limit(None);
+//! kratos.fail_every(2, 503); // every second request from now on
+//! assert!(client.list_identities().send().is_ok());
+//! assert_eq!(client.list_identities().send().unwrap_err().status(), Some(503));
+//! # kratos.set_latency(Duration::ZERO);
+//! ```
+//!
+//! Where the real Kratos and the OpenAPI document disagree, the fake does
+//! what Kratos does as long as the answer still fits the document: Kratos's
+//! `null` for a session's unexpanded `identity` and `devices`, and for an
+//! unverified address's `verified_at`, is left out instead, since the
+//! document allows no `null` there.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::client::IdentityClient;
+
+mod errors;
+mod faults;
+mod handlers;
+mod import;
+mod json_patch;
+mod paging;
+mod record;
+mod seed;
+mod server;
+mod store;
+
+pub use faults::RateLimit;
+
+use faults::Faults;
+use handlers::{State, lock};
+use record::{CredentialsView, IdentityRecord, SessionRecord};
+use server::Server;
+use store::Store;
+
+/// A fake Kratos admin API, serving on `127.0.0.1` on a free port until it
+/// is dropped. See the [module docs](self) for an example.
+///
+/// Dropping it stops the server: the port is closed and connections that
+/// clients keep alive are shut down, so later requests fail to connect.
+///
+/// Every method takes `&self`: a test may change faults or look at the
+/// request log while clients are talking to it (it is `Send + Sync`).
+pub struct FakeKratos {
+    state: Arc<State>,
+    /// Stops the server when dropped.
+    server: Server,
+}
+
+impl std::fmt::Debug for FakeKratos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeKratos")
+            .field("base_url", &self.base_url())
+            .field("identities", &self.identity_count())
+            .field("sessions", &lock(&self.state.store).sessions.len())
+            .field("requests", &lock(&self.state.log).len())
+            .finish()
+    }
+}
+
+/// One request the fake received, as [`FakeKratos::requests`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FakeRequest {
+    /// The HTTP method (`"GET"`).
+    pub method: String,
+    /// The path as sent, still percent-encoded, without the query
+    /// (`"/admin/identities"`).
+    pub path: String,
+    /// The decoded query pairs in the order sent, repeated keys kept.
+    pub query: Vec<(String, String)>,
+    /// The `Authorization` header, if any (`"Bearer ory_pat_…"`).
+    pub authorization: Option<String>,
+    /// The status the fake answered.
+    pub status: u16,
+}
+
+/// Configures a [`FakeKratos`] before it starts. Every setting can also be
+/// changed later on the running fake.
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until .start() is called"]
+pub struct FakeKratosBuilder {
+    identities: usize,
+    latency: Duration,
+    rate_limit: Option<RateLimit>,
+    fail_every: Option<(usize, u16)>,
+    hash_delay: Duration,
+}
+
+impl FakeKratosBuilder {
+    /// Seeds `n` realistic identities, as [`FakeKratos::seed_identities`]. Default: none.
+    pub fn identities(mut self, n: usize) -> Self {
+        self.identities = n;
+        self
+    }
+
+    /// Waits this long before every answer, as [`FakeKratos::set_latency`]. Default: zero.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Rate-limits like Ory Network, as [`FakeKratos::set_rate_limit`]. Default: no limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Fails every `n`-th request with `status`, as [`FakeKratos::fail_every`].
+    /// Default: off.
+    pub fn fail_every(mut self, n: usize, status: u16) -> Self {
+        self.fail_every = (n > 0).then_some((n, status));
+        self
+    }
+
+    /// Sleeps this long per plaintext password, as
+    /// [`FakeKratos::set_hash_delay`]. Default: zero.
+    pub fn hash_delay(mut self, per_password: Duration) -> Self {
+        self.hash_delay = per_password;
+        self
+    }
+
+    /// Starts the fake on `127.0.0.1` and a free port.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound or no thread started (a test
+    /// environment without networking).
+    pub fn start(self) -> FakeKratos {
+        let placeholder = Store::new(String::new());
+        let mut faults = Faults::default();
+        faults.latency = self.latency;
+        faults.hash_delay = self.hash_delay;
+        faults.set_rate_limit(self.rate_limit);
+        if let Some((n, status)) = self.fail_every {
+            faults.set_fail_every(n, status);
+        }
+        let state = Arc::new(State {
+            store: Mutex::new(placeholder),
+            faults: Mutex::new(faults),
+            log: Mutex::new(Vec::new()),
+        });
+        let server = match Server::start(Arc::clone(&state) as Arc<dyn server::Handler>) {
+            Ok(server) => server,
+            Err(e) => panic!("FakeKratos could not listen on 127.0.0.1: {e}"),
+        };
+        lock(&state.store).base_url = format!("http://{}", server.addr());
+        let kratos = FakeKratos { state, server };
+        if self.identities > 0 {
+            kratos.seed_identities(self.identities);
+        }
+        kratos
+    }
+}
+
+impl FakeKratos {
+    /// Starts a fake with an empty store and no faults.
+    ///
+    /// # Panics
+    /// As [`FakeKratosBuilder::start`].
+    pub fn start() -> FakeKratos {
+        FakeKratos::builder().start()
+    }
+
+    /// A builder to seed identities and set faults before starting.
+    pub fn builder() -> FakeKratosBuilder {
+        FakeKratosBuilder::default()
+    }
+
+    /// The admin API's base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.server.addr())
+    }
+
+    /// A client for this fake with default settings
+    /// (`IdentityClient::new(base_url)`): retries included, so build your
+    /// own with [`IdentityClient::builder`] to see faults unretried.
+    pub fn client(&self) -> IdentityClient {
+        match IdentityClient::new(self.base_url()) {
+            Ok(client) => client,
+            Err(e) => unreachable!("a loopback base URL is a valid configuration: {e}"),
+        }
+    }
+
+    /// Adds `n` realistic identities (schema `default`, about 1 KB each:
+    /// email `userNNNNNN@example.com`, name, phone, postal address,
+    /// addresses, metadata, timestamps, a password hash), the same from run
+    /// to run. Returns their ids in id order.
+    pub fn seed_identities(&self, n: usize) -> Vec<Uuid> {
+        seed::seed(&mut lock(&self.state.store), n)
+    }
+
+    /// Stores an identity given in Kratos's export shape (what
+    /// `GET /admin/identities/{id}?include_credential=…` answers, credentials
+    /// with their `config` allowed), for the odd or legacy records your code
+    /// must cope with. It is answered exactly as given (unknown fields
+    /// kept, missing ones left missing), except that an `id` is made up when
+    /// it has none. A `schema_id` the fake does not know becomes a known
+    /// schema that takes any traits. Returns the id.
+    ///
+    /// ```
+    /// use kratos_identity::fake::FakeKratos;
+    /// use serde_json::json;
+    ///
+    /// let kratos = FakeKratos::start();
+    /// let id = kratos.insert_identity(json!({
+    ///     "schema_id": "legacy_v1",
+    ///     "traits": {"username": "ada"},
+    ///     "state": "active",
+    ///     "credentials": {"password": {"type": "password", "identifiers": ["ada"],
+    ///         "config": {"hashed_password": "$2a$10$N9qo8uLOickgx2ZMRZoMye"}}},
+    ///     "imported_from": "ldap"
+    /// }));
+    /// let identity = kratos.client().get_identity(id).send().unwrap();
+    /// assert_eq!(identity.schema_id, "legacy_v1");
+    /// ```
+    ///
+    /// # Panics
+    /// When `identity` is not a JSON object, or its id, a credential
+    /// identifier or its `external_id` is already taken.
+    pub fn insert_identity(&self, identity: Value) -> Uuid {
+        let Value::Object(map) = identity else {
+            panic!("insert_identity: an identity must be a JSON object, not {identity}");
+        };
+        let (mut record, has_id) = IdentityRecord::from_json(map);
+        let mut store = lock(&self.state.store);
+        if !has_id {
+            record.id = store.new_id();
+        }
+        if store.get(&record.id).is_some() {
+            panic!(
+                "insert_identity: an identity with id {} exists already",
+                record.id
+            );
+        }
+        let schema_id = record.schema_id().to_string();
+        store
+            .schemas
+            .entry(schema_id)
+            .or_insert_with(store::permissive_schema);
+        let id = record.id;
+        if let Err(conflict) = store.put(record) {
+            panic!("insert_identity: {id} collides with a stored identity: {conflict:?}");
+        }
+        id
+    }
+
+    /// How many identities the fake holds.
+    pub fn identity_count(&self) -> usize {
+        lock(&self.state.store).len()
+    }
+
+    /// Every stored identity as `GET /admin/identities/{id}` with every
+    /// credential type in `include_credential` would answer, in id order.
+    pub fn identities(&self) -> Vec<Value> {
+        lock(&self.state.store)
+            .iter()
+            .map(|r| serde_json::to_value(r.view(CredentialsView::AllConfigs)).unwrap_or_default())
+            .collect()
+    }
+
+    /// Adds an active session (24 hours long, one device) for an identity.
+    /// Returns the session id.
+    ///
+    /// # Panics
+    /// When no identity has this id.
+    pub fn add_session(&self, identity_id: Uuid) -> Uuid {
+        let mut store = lock(&self.state.store);
+        if store.get(&identity_id).is_none() {
+            panic!("add_session: no identity has id {identity_id}");
+        }
+        let now = time::OffsetDateTime::now_utc();
+        let session = SessionRecord {
+            id: store.new_id(),
+            identity_id,
+            active: true,
+            created_at: now,
+            authenticated_at: now,
+            expires_at: now + handlers::SESSION_LIFESPAN,
+            device_id: store.new_id(),
+        };
+        let id = session.id;
+        store.sessions.insert(id, session);
+        id
+    }
+
+    /// Every request received so far, oldest first, with the status answered.
+    pub fn requests(&self) -> Vec<FakeRequest> {
+        lock(&self.state.log).clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        lock(&self.state.log).clear();
+    }
+
+    /// Waits this long before every answer (also before refusals). Zero turns it off.
+    pub fn set_latency(&self, latency: Duration) {
+        lock(&self.state.faults).latency = latency;
+    }
+
+    /// Rate-limits like Ory Network (see [`RateLimit`]); `None` turns it
+    /// off. Setting it starts fresh windows.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        lock(&self.state.faults).set_rate_limit(limit);
+    }
+
+    /// Answers every `n`-th request from now on (counting every request,
+    /// whatever its path) with `status` and a Kratos error body, instead of
+    /// serving it; a 429 also carries rate-limit headers and `retry-after`.
+    /// `n = 0` turns it off.
+    pub fn fail_every(&self, n: usize, status: u16) {
+        lock(&self.state.faults).set_fail_every(n, status);
+    }
+
+    /// Sleeps this long for each plaintext password in a create, update or
+    /// batch body, one after another, inside the request, as Kratos's
+    /// hashing does (bcrypt at cost 12 takes about 250 ms each). Default: zero.
+    pub fn set_hash_delay(&self, per_password: Duration) {
+        lock(&self.state.faults).hash_delay = per_password;
+    }
+}
