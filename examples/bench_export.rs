@@ -93,7 +93,7 @@ fn serve(count: usize) -> Result<(), BoxError> {
         (0..count.div_ceil(PAGE_SIZE))
             .map(|p| {
                 let items: Vec<String> = (p * PAGE_SIZE..((p + 1) * PAGE_SIZE).min(count))
-                    .map(support::demo_identity)
+                    .map(support::pages::demo_identity)
                     .collect();
                 format!("[{}]", items.join(","))
             })
@@ -126,7 +126,7 @@ fn page_response(req: &HttpMockRequest, pages: &[String]) -> HttpMockResponse {
     let index = match token {
         None => 0,
         Some(t) => match uuid::Uuid::parse_str(&t) {
-            Ok(u) => (u.as_u128() - support::demo_id(0).as_u128()) as usize / PAGE_SIZE,
+            Ok(u) => (u.as_u128() - support::pages::demo_id(0).as_u128()) as usize / PAGE_SIZE,
             Err(_) => {
                 return HttpMockResponse::builder()
                     .status(400)
@@ -138,14 +138,14 @@ fn page_response(req: &HttpMockRequest, pages: &[String]) -> HttpMockResponse {
     let link = |rel: &str, page: usize| {
         format!(
             "</admin/identities?page_size={PAGE_SIZE}&page_token={}>; rel=\"{rel}\"",
-            support::demo_id(page * PAGE_SIZE)
+            support::pages::demo_id(page * PAGE_SIZE)
         )
     };
     let mut links = vec![link("first", 0)];
     if index + 1 < pages.len() {
         links.push(link("next", index + 1));
     }
-    support::page_response(pages.get(index).map_or("[]", String::as_str), &links)
+    support::pages::page_response(pages.get(index).map_or("[]", String::as_str), &links)
 }
 
 struct ServerProcess {
@@ -318,7 +318,7 @@ fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
     let server = ServerProcess::start(count)?;
     let client = IdentityClient::new(&server.url)?;
     let agent = ureq::Agent::new_with_defaults();
-    let bytes = support::demo_identity(count / 2).len();
+    let bytes = support::pages::demo_identity(count / 2).len();
 
     println!(
         "export benchmark: {count} identities, {PAGE_SIZE} per page, {bytes} bytes per identity, {runs} runs of each side"

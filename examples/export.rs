@@ -12,7 +12,8 @@
 //! where an earlier run stopped), `--credentials-identifier X`,
 //! `--organization-id X`, `--include-credential TYPE` (repeatable, for a
 //! migration), `--limit N`, `--no-prefetch`, `--demo-identities N` (size of
-//! the demo server, default 3000).
+//! the demo server, default 3000), `--demo-outage-after N` (the demo server
+//! fails for good after N identities, to show how an export resumes).
 //!
 //! When a page fails after the client's retries, every identity already
 //! exported has been written, and stderr says how to pick up where it
@@ -26,6 +27,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use kratos_identity::IdentityClient;
+use kratos_identity::fake::FakeKratos;
 use serde_json::value::RawValue;
 
 struct Args {
@@ -37,6 +39,7 @@ struct Args {
     limit: Option<usize>,
     prefetch: bool,
     demo_identities: usize,
+    demo_outage_after: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         limit: None,
         prefetch: true,
         demo_identities: 3000,
+        demo_outage_after: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -62,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
             "--limit" => args.limit = Some(number(&flag, &value()?)?),
             "--no-prefetch" => args.prefetch = false,
             "--demo-identities" => args.demo_identities = number(&flag, &value()?)?,
+            "--demo-outage-after" => args.demo_outage_after = Some(number(&flag, &value()?)?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -75,7 +80,7 @@ fn number<N: std::str::FromStr>(flag: &str, value: &str) -> Result<N, String> {
         .map_err(|_| format!("{flag} takes a number, got {value:?}"))
 }
 
-const USAGE: &str = "usage: export [--page-size N] [--page-token T] [--credentials-identifier X] [--organization-id X] [--include-credential TYPE]... [--limit N] [--no-prefetch] [--demo-identities N]
+const USAGE: &str = "usage: export [--page-size N] [--page-token T] [--credentials-identifier X] [--organization-id X] [--include-credential TYPE]... [--limit N] [--no-prefetch] [--demo-identities N] [--demo-outage-after N]
 Exports every identity as NDJSON to stdout. Reads KRATOS_ADMIN_URL (or ORY_SDK_URL) and ORY_API_KEY;
 without a URL it starts a local demo server.";
 
@@ -84,20 +89,24 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(message) => return support::usage_error(&message, USAGE),
     };
-    let options = support::DemoOptions {
-        identities: args.demo_identities,
-        delay: Duration::ZERO,
-    };
     let what = format!("exporting {} demo identities from", args.demo_identities);
-    // `_demo` keeps the demo server (if any) alive for the whole export.
-    let (client, _demo) = match support::client_from_env_or_demo(options, &what) {
+    let seed = || {
+        FakeKratos::builder()
+            .identities(args.demo_identities)
+            .start()
+    };
+    // `demo` keeps the demo server (if any) alive for the whole export.
+    let (client, demo) = match support::client_from_env_or_demo(&what, seed) {
         Ok(pair) => pair,
         Err(e) => {
-            eprintln!("error: {e}");
+            support::print_error(&e);
             return ExitCode::FAILURE;
         }
     };
-    match export(&client, &args) {
+    // A demo of what an outage looks like: from this identity on, the demo
+    // server answers 503 to everything, and the client's retries run out.
+    let outage = demo.as_ref().zip(args.demo_outage_after);
+    match export(&client, &args, outage) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Stop::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Stop::Output(e)) => {
@@ -131,7 +140,11 @@ enum Stop {
     },
 }
 
-fn export(client: &IdentityClient, args: &Args) -> Result<(), Stop> {
+fn export(
+    client: &IdentityClient,
+    args: &Args,
+    outage: Option<(&FakeKratos, usize)>,
+) -> Result<(), Stop> {
     let mut request = client.list_identities().page_size(args.page_size);
     if let Some(token) = &args.page_token {
         request = request.page_token(token);
@@ -169,6 +182,11 @@ fn export(client: &IdentityClient, args: &Args) -> Result<(), Stop> {
             .and_then(|()| out.write_all(b"\n"))
             .map_err(Stop::Output)?;
         count += 1;
+        if let Some((demo, after)) = outage
+            && count == after as u64
+        {
+            demo.fail_every(1, 503);
+        }
         if last_report.elapsed() >= Duration::from_secs(1) {
             last_report = Instant::now();
             progress(count, started, false);
