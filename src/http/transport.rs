@@ -7,7 +7,7 @@ use std::time::Duration;
 use ureq::http;
 
 use crate::api::endpoint::RawResponse;
-use crate::api::operation::Operation;
+use crate::api::operation::{Method, Operation};
 use crate::error::{Error, TransportErrorKind};
 use crate::http::response::Headers;
 
@@ -114,8 +114,19 @@ impl Transport {
                     .run(self.configure(request, req.timeout))
                     .map_err(fail)?
             }
-            None => {
+            // GET and DELETE carry no body at all.
+            None if matches!(method, Method::Get | Method::Delete) => {
                 let request = builder.body(()).map_err(|e| fail(ureq::Error::Http(e)))?;
+                self.agent
+                    .run(self.configure(request, req.timeout))
+                    .map_err(fail)?
+            }
+            // A PATCH or POST without one (`extend_session`) says so with
+            // `Content-Length: 0` rather than an empty chunked body.
+            None => {
+                let request = builder
+                    .body(&[][..])
+                    .map_err(|e| fail(ureq::Error::Http(e)))?;
                 self.agent
                     .run(self.configure(request, req.timeout))
                     .map_err(fail)?
