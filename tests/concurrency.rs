@@ -116,3 +116,63 @@ fn fan_out_is_faster_than_a_loop_against_a_slow_server() {
         started.elapsed()
     );
 }
+
+// ------------------------------------------------------------------ pacing
+
+/// Four threads, each with its own clone of one client, share one
+/// rate-limit budget: together they stay under the limit the server
+/// announces, where unpaced clones run into it.
+#[test]
+fn clones_in_many_threads_share_one_rate_limit_budget() {
+    use kratos_identity::fake::{FakeKratos, RateLimit};
+
+    let run = |paced: bool| {
+        let kratos = FakeKratos::builder()
+            .rate_limit(RateLimit::per_second(20).ietf_draft_header(paced))
+            .start();
+        let id = kratos.seed_identities(1)[0];
+        let client = IdentityClient::builder(kratos.base_url())
+            .max_retries(0)
+            .pacing(paced)
+            .build()
+            .unwrap();
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let client = client.clone();
+                std::thread::spawn(move || {
+                    (0..15)
+                        .filter(|_| client.get_identity(id).send().is_err())
+                        .count()
+                })
+            })
+            .collect();
+        let failed: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+        let throttled = kratos.requests().iter().filter(|r| r.status == 429).count();
+        (failed, throttled)
+    };
+    let (failed, throttled) = run(true);
+    assert!(throttled <= 1, "{throttled} answered 429 with pacing");
+    assert_eq!(failed, throttled);
+    let (_, unpaced) = run(false);
+    assert!(unpaced >= 10, "only {unpaced} answered 429 without pacing");
+}
+
+#[test]
+fn answers_without_rate_limit_headers_are_never_paced() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        then.status(200).body("[]");
+    });
+    let client = client(&server);
+    let started = Instant::now();
+    for _ in 0..50 {
+        client.list_identities().send().unwrap();
+    }
+    // Nothing in the answers asks for spacing: no waits at all.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -4,6 +4,20 @@
 //! window resets, instead of being spent at once and then waited out on
 //! 429s.
 //!
+//! Two things set when a bucket's next request starts:
+//! - the steady rate the quota allows: `limit` requests per window (the
+//!   window from the IETF draft's `w=`, or learned from the longest
+//!   `x-ratelimit-reset` seen), with a 2% margin for clocks and network;
+//!   without a quota, what is left is spread evenly until the window ends;
+//! - what is left of the current window: with nothing left (the server's
+//!   `remaining` less the requests already on their way), the next request
+//!   waits for the next window.
+//!
+//! `x-ratelimit-reset` comes in whole seconds, which for a one-second
+//! window says "1" until the very end. So the pacer also tracks the window
+//! itself: the request whose answer says `remaining = limit - 1` was the
+//! first of a window, which ends one window length after it was sent.
+//!
 //! An answer without the headers (self-hosted Kratos) changes nothing: a
 //! bucket that never saw them is never paced.
 
@@ -13,33 +27,42 @@ use std::time::{Duration, Instant};
 use crate::api::operation::RateLimitBucket;
 use crate::http::response::Headers;
 
+/// The steady spacing is the quota's, stretched by this much, so that
+/// requests paced at the limit do not meet it.
+const MARGIN: f64 = 1.02;
+
 /// The pacing state of the three buckets.
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
     buckets: [Mutex<Bucket>; 3],
 }
 
-/// What one bucket's last answers said, and the schedule it implies.
+/// What one bucket's answers said, and the schedule it implies.
 #[derive(Debug, Default)]
 struct Bucket {
     /// No answer of this bucket carried the headers yet: no pacing.
     known: bool,
     /// The earliest time the next request may start.
     next_start: Option<Instant>,
-    /// The spacing of requests that spends the budget evenly.
+    /// The spacing of requests.
     interval: Duration,
-    /// When the server said the window resets.
-    reset_at: Option<Instant>,
+    /// The longest `x-ratelimit-reset` seen: the window, when no `w=` says it.
+    longest_reset: Duration,
+    /// When the current window ends, as far as the answers tell.
+    window_end: Option<Instant>,
     /// Requests started but not answered yet: the server's `remaining`
     /// does not count them.
     in_flight: u32,
 }
 
 /// The rate-limit headers of one answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct RateLimitHeaders {
     /// The quota of the current window (`x-ratelimit-limit`).
     pub(crate) limit: Option<u64>,
+    /// The shortest spacing the draft form's policies allow (`q;w=s`: one
+    /// request every `s/q` seconds, the strictest of them).
+    pub(crate) policy_interval: Option<Duration>,
     /// What is left of it (`x-ratelimit-remaining`).
     pub(crate) remaining: u64,
     /// Seconds until the window resets (`x-ratelimit-reset`).
@@ -52,9 +75,10 @@ impl RateLimitHeaders {
     pub(crate) fn read(headers: &Headers) -> Option<Self> {
         let remaining = headers.get("x-ratelimit-remaining")?.trim().parse().ok()?;
         let reset = parse_seconds(headers.get("x-ratelimit-reset")?)?;
-        let limit = headers.get("x-ratelimit-limit").and_then(parse_limit);
+        let limit_header = headers.get("x-ratelimit-limit");
         Some(RateLimitHeaders {
-            limit,
+            limit: limit_header.and_then(parse_limit),
+            policy_interval: limit_header.and_then(policy_interval),
             remaining,
             reset,
         })
@@ -67,6 +91,26 @@ impl RateLimitHeaders {
 pub(crate) fn parse_limit(value: &str) -> Option<u64> {
     let first = value.split(',').next()?;
     first.split(';').next()?.trim().parse().ok()
+}
+
+/// The strictest spacing of the draft form's policies (`q;w=s`): the
+/// longest `s/q` among them. `None` when no item names its window.
+fn policy_interval(value: &str) -> Option<Duration> {
+    value
+        .split(',')
+        .filter_map(|policy| {
+            let mut parts = policy.split(';');
+            let quota: f64 = parts.next()?.trim().parse().ok()?;
+            let window = parts.find_map(|p| {
+                let (key, value) = p.split_once('=')?;
+                (key.trim() == "w").then(|| value.trim().parse::<f64>().ok())?
+            })?;
+            (quota >= 1.0 && window.is_finite() && window > 0.0).then(|| window / quota)
+        })
+        .fold(None, |longest: Option<f64>, s| {
+            Some(longest.map_or(s, |l| l.max(s)))
+        })
+        .map(|secs| Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 /// Whole or fractional seconds (`"1"`, `"0.25"`), non-negative and finite.
@@ -91,20 +135,22 @@ impl Pacer {
             .bucket(bucket)
             .lock()
             .unwrap_or_else(|p| p.into_inner());
+        state.in_flight = state.in_flight.saturating_add(1);
         if !state.known {
             return Duration::ZERO;
         }
-        state.in_flight = state.in_flight.saturating_add(1);
         let start = state.next_start.map_or(now, |next| next.max(now));
         state.next_start = Some(start + state.interval);
         start - now
     }
 
-    /// Learns from an answer of `bucket` (with or without the headers).
+    /// Learns from the answer of a request of `bucket` sent at `sent` (with
+    /// or without the headers).
     pub(crate) fn observe(
         &self,
         bucket: RateLimitBucket,
         headers: Option<RateLimitHeaders>,
+        sent: Instant,
         now: Instant,
     ) {
         let mut state = self
@@ -116,29 +162,45 @@ impl Pacer {
             return;
         };
         state.known = true;
-        let reset_at = now + h.reset;
-        state.reset_at = Some(reset_at);
+        state.longest_reset = state.longest_reset.max(h.reset);
+        let limit = h.limit.filter(|&l| l > 0);
+        let window = match (h.policy_interval, limit) {
+            (Some(interval), Some(limit)) => {
+                Some(interval * u32::try_from(limit).unwrap_or(u32::MAX))
+            }
+            _ if !state.longest_reset.is_zero() => Some(state.longest_reset),
+            _ => None,
+        };
+        let steady = match (h.policy_interval, limit, window) {
+            (Some(interval), _, _) => Some(interval),
+            (None, Some(limit), Some(window)) => {
+                Some(window / u32::try_from(limit).unwrap_or(u32::MAX))
+            }
+            _ => None,
+        };
+        // The first request of a window: the window ends a window after it
+        // (with the margin: the server started it a little after `sent`).
+        if let (Some(limit), Some(window)) = (limit, window)
+            && h.remaining + 1 == limit
+        {
+            state.window_end = Some(sent + window.mul_f64(MARGIN));
+        }
+        let window_end = state
+            .window_end
+            .filter(|&end| end > now)
+            .unwrap_or(now + h.reset);
         // The budget left for requests not yet started: the server's count
         // less those already on their way to it.
         let budget = h.remaining.saturating_sub(u64::from(state.in_flight));
-        let until_reset = reset_at.saturating_duration_since(now);
         if budget == 0 {
-            // Nothing left: the next request waits for the new window.
-            state.next_start = Some(reset_at.max(state.next_start.unwrap_or(now)));
-            if let Some(limit) = h.limit.filter(|&l| l > 0) {
-                state.interval = until_reset.max(Duration::from_millis(1))
-                    / limit.min(u64::from(u32::MAX)) as u32;
-            }
-            return;
+            // Nothing left: the next request waits for the next window.
+            state.next_start = Some(state.next_start.map_or(window_end, |n| n.max(window_end)));
         }
-        state.interval = until_reset / budget.min(u64::from(u32::MAX)) as u32;
-        // Spread what is left evenly from now on.
-        let next = now + state.interval;
-        state.next_start = Some(match state.next_start {
-            Some(planned) if planned > next => next,
-            Some(planned) => planned.max(now),
-            None => now,
-        });
+        state.interval = match steady {
+            Some(steady) => steady.mul_f64(MARGIN),
+            // No quota to go by: spread what is left until the window ends.
+            None => (window_end - now) / u32::try_from(budget.max(1)).unwrap_or(u32::MAX),
+        };
     }
 }
 
@@ -150,6 +212,15 @@ mod tests {
         Headers::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
     }
 
+    fn seen(limit: &str, remaining: u64, reset: u64) -> RateLimitHeaders {
+        RateLimitHeaders {
+            limit: parse_limit(limit),
+            policy_interval: policy_interval(limit),
+            remaining,
+            reset: Duration::from_secs(reset),
+        }
+    }
+
     #[test]
     fn reads_the_headers_in_every_form_and_never_fails() {
         let h = RateLimitHeaders::read(&headers(&[
@@ -158,18 +229,21 @@ mod tests {
             ("x-ratelimit-reset", "1"),
         ]))
         .unwrap();
-        assert_eq!(
-            h,
-            RateLimitHeaders {
-                limit: Some(10),
-                remaining: 7,
-                reset: Duration::from_secs(1)
-            }
-        );
+        assert_eq!(h.limit, Some(10));
+        assert_eq!(h.remaining, 7);
+        assert_eq!(h.reset, Duration::from_secs(1));
+        // 10 a second allows one every 100 ms; 300 a minute one every
+        // 200 ms: the stricter one wins.
+        assert_eq!(h.policy_interval, Some(Duration::from_millis(200)));
         assert_eq!(parse_limit("5"), Some(5));
         assert_eq!(parse_limit(" 18 ;w=1"), Some(18));
         assert_eq!(parse_limit("lots"), None);
         assert_eq!(parse_limit(""), None);
+        assert_eq!(policy_interval("5"), None);
+        assert_eq!(policy_interval("5;w=1"), Some(Duration::from_millis(200)));
+        for odd in ["5;w=0", "0;w=1", "5;w=x", "5;w=-1", ";;;", "w=1"] {
+            assert_eq!(policy_interval(odd), None, "{odd}");
+        }
         assert_eq!(parse_seconds("0.25"), Some(Duration::from_millis(250)));
         assert_eq!(parse_seconds("-1"), None);
         assert_eq!(parse_seconds("NaN"), None);
@@ -201,37 +275,48 @@ mod tests {
                 pacer.reserve(RateLimitBucket::AdminLow, now),
                 Duration::ZERO
             );
-            pacer.observe(RateLimitBucket::AdminLow, None, now);
+            pacer.observe(RateLimitBucket::AdminLow, None, now, now);
         }
     }
 
     #[test]
-    fn the_budget_is_spread_until_the_reset() {
+    fn requests_are_spaced_at_the_quotas_rate_with_a_margin() {
         let pacer = Pacer::default();
         let t0 = Instant::now();
         let b = RateLimitBucket::AdminLow;
         assert_eq!(pacer.reserve(b, t0), Duration::ZERO);
-        // 4 left for the next second: one every 250 ms.
-        pacer.observe(
-            b,
-            Some(RateLimitHeaders {
-                limit: Some(5),
-                remaining: 4,
-                reset: Duration::from_secs(1),
-            }),
-            t0,
-        );
-        let waits: Vec<Duration> = (0..4).map(|_| pacer.reserve(b, t0)).collect();
-        assert_eq!(
-            waits,
-            [0, 250, 500, 750].map(Duration::from_millis),
-            "{waits:?}"
-        );
+        // 5 a second: one every 200 ms, plus 2%.
+        pacer.observe(b, Some(seen("5", 4, 1)), t0, t0);
+        let waits: Vec<u128> = (0..4).map(|_| pacer.reserve(b, t0).as_millis()).collect();
+        assert_eq!(waits, [0, 204, 408, 612]);
         // Other buckets keep their own budget.
         assert_eq!(
             pacer.reserve(RateLimitBucket::AdminHigh, t0),
             Duration::ZERO
         );
+
+        // A burst that spent the window waits for the next one: the window
+        // started with the request whose answer said `limit - 1`.
+        let pacer = Pacer::default();
+        for _ in 0..5 {
+            pacer.reserve(b, t0);
+        }
+        pacer.observe(b, Some(seen("5;w=1", 4, 1)), t0, t0);
+        let later = t0 + Duration::from_millis(300);
+        for remaining in [3, 2, 1, 0] {
+            pacer.observe(b, Some(seen("5;w=1", remaining, 1)), t0, later);
+        }
+        assert_eq!(pacer.reserve(b, later), Duration::from_millis(720));
+    }
+
+    #[test]
+    fn without_a_quota_what_is_left_is_spread_until_the_reset() {
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        let b = RateLimitBucket::AdminMedium;
+        pacer.observe(b, Some(seen("", 4, 2)), t0, t0);
+        let waits: Vec<u128> = (0..3).map(|_| pacer.reserve(b, t0).as_millis()).collect();
+        assert_eq!(waits, [0, 500, 1000]);
     }
 
     #[test]
@@ -240,39 +325,15 @@ mod tests {
         let t0 = Instant::now();
         let b = RateLimitBucket::AdminMedium;
         pacer.reserve(b, t0);
-        pacer.observe(
-            b,
-            Some(RateLimitHeaders {
-                limit: Some(10),
-                remaining: 0,
-                reset: Duration::from_secs(2),
-            }),
-            t0,
-        );
+        pacer.observe(b, Some(seen("10", 0, 2)), t0, t0);
         assert_eq!(pacer.reserve(b, t0), Duration::from_secs(2));
         // Requests in flight count against what is left.
         let pacer = Pacer::default();
-        pacer.observe(
-            b,
-            Some(RateLimitHeaders {
-                limit: Some(10),
-                remaining: 3,
-                reset: Duration::from_secs(1),
-            }),
-            t0,
-        );
+        pacer.observe(b, Some(seen("10", 3, 1)), t0, t0);
         for _ in 0..3 {
             pacer.reserve(b, t0);
         }
-        pacer.observe(
-            b,
-            Some(RateLimitHeaders {
-                limit: Some(10),
-                remaining: 2,
-                reset: Duration::from_secs(1),
-            }),
-            t0,
-        );
+        pacer.observe(b, Some(seen("10", 2, 1)), t0, t0);
         assert!(pacer.reserve(b, t0) >= Duration::from_secs(1));
     }
 }

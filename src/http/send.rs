@@ -101,7 +101,7 @@ impl IdentityClient {
                 .as_ref()
                 .ok()
                 .and_then(|r| RateLimitHeaders::read(&r.headers));
-            pacer.observe(bucket, headers, Instant::now());
+            pacer.observe(bucket, headers, started, Instant::now());
         }
         check_status(result?, call.missing_ok)
     }

@@ -2,6 +2,16 @@
 //! [`Recorder`] (a ureq middleware that keeps every exchange), judges each
 //! exchange against Prism's report and the document, tracks which query
 //! parameters and body fields were sent, and [`report`]s the outcome.
+//!
+//! In [`Mode::Proxy`] the answers come from a real server behind Prism, so
+//! a 4xx can be the point of a call: each call says which status it
+//! expects ([`Conformance::expect`]). Prism's verdict is any `sl-violations`
+//! header or any answer Prism wrote itself (`application/problem+json`: a
+//! 422 for a request it refuses, which carries no `sl-violations` header,
+//! or a 500 for an answer it refuses, which does). Every answer the server
+//! wrote is also judged by [`check_response`] against the response the
+//! document declares for its status, since Prism 5.14.2 validates only some
+//! response bodies (see [`schema_check`](super::schema_check)).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read as _, Write as _};
@@ -15,6 +25,7 @@ use ureq::{Body, SendBody};
 
 use super::OPERATIONS;
 use super::prism::{Mode, Prism};
+use super::schema_check::check_response;
 use super::spec::{Spec, model_of, modeled_schemas};
 
 const TOKEN: &str = "ory_pat_conformance_0001";
@@ -42,6 +53,24 @@ pub(crate) struct Conformance<'a> {
     /// What the requests used, per `operationId`: `query:name` for a query
     /// parameter, `body:/pointer` for a body field (`*` for array items).
     sent: BTreeMap<String, BTreeSet<String>>,
+    /// Proxy mode: the status the exchanges of the current call must have
+    /// (`None`: any 2xx).
+    expected: Option<u16>,
+    /// Proxy mode: every exchange that went through Prism.
+    pub(crate) exchanges: usize,
+    /// Proxy mode: answers judged against the document's response for
+    /// their status (bodies and empty answers alike).
+    pub(crate) answers_checked: usize,
+    /// Proxy mode: bodies validated against the document's schema.
+    pub(crate) bodies_validated: usize,
+    /// Proxy mode: the statuses seen, per `operationId`.
+    pub(crate) statuses: BTreeMap<String, BTreeSet<u16>>,
+    /// Proxy mode: places in the answers' schemas the validator could not
+    /// check (a keyword or format it does not implement).
+    pub(crate) unchecked: BTreeSet<String>,
+    /// Proxy mode: every place where an answer breaks the document, as
+    /// `operationId HTTP status (response): /pointer: what`.
+    pub(crate) answer_violations: Vec<String>,
 }
 
 impl<'a> Conformance<'a> {
@@ -76,7 +105,28 @@ impl<'a> Conformance<'a> {
             placeholders: 0,
             fields_checked: 0,
             sent: BTreeMap::new(),
+            expected: None,
+            exchanges: 0,
+            answers_checked: 0,
+            bodies_validated: 0,
+            statuses: BTreeMap::new(),
+            unchecked: BTreeSet::new(),
+            answer_violations: Vec::new(),
         }
+    }
+
+    /// Proxy mode: runs one operation, whose every exchange must be
+    /// answered with `status`, and judges each exchange.
+    pub(crate) fn expect<T>(
+        &mut self,
+        label: &str,
+        status: u16,
+        send: impl FnOnce() -> Result<T, Error>,
+    ) -> Option<T> {
+        self.expected = Some(status);
+        let result = self.call(label, send);
+        self.expected = None;
+        result
     }
 
     /// Runs one operation and judges every exchange it made. Returns the
@@ -97,8 +147,12 @@ impl<'a> Conformance<'a> {
             self.problems
                 .push(format!("{label}: no request was sent ({outcome})"));
         }
+        self.exchanges += exchanges.len();
         for exchange in &exchanges {
-            let problems = self.judge(exchange);
+            let problems = match self.mode {
+                Mode::Proxy => self.judge_proxied(exchange),
+                Mode::Static | Mode::Dynamic => self.judge(exchange),
+            };
             if problems.is_empty() {
                 self.requests += 1;
             }
@@ -148,14 +202,7 @@ impl<'a> Conformance<'a> {
     /// What is wrong with one exchange, judged by Prism and the document.
     fn judge(&mut self, exchange: &Exchange) -> Vec<String> {
         let mut problems = Vec::new();
-        let (path, query) = exchange
-            .uri
-            .split_once('?')
-            .unwrap_or((exchange.uri.as_str(), ""));
-        let path = path
-            .find("://")
-            .and_then(|i| path[i + 3..].find('/').map(|j| &path[i + 3 + j..]))
-            .unwrap_or(path);
+        let (path, query) = split_uri(&exchange.uri);
 
         let status_ok = (200..300).contains(&exchange.status);
         let request_violations = exchange
@@ -187,7 +234,122 @@ impl<'a> Conformance<'a> {
         if self.mode == Mode::Dynamic && status_ok && !exchange.response_body.is_empty() {
             problems.extend(self.lost_in_decoding(operation, exchange));
         }
+        problems.extend(self.request_checks(exchange, &operation_id, operation, path_item, query));
+        problems
+    }
 
+    /// Proxy mode: what is wrong with one exchange, judged by Prism (any
+    /// `sl-violations`, any answer Prism wrote itself), by the status the
+    /// call expects, and by the document's response for that status (as
+    /// Prism validates only some response bodies).
+    fn judge_proxied(&mut self, exchange: &Exchange) -> Vec<String> {
+        let mut problems = Vec::new();
+        let (path, query) = split_uri(&exchange.uri);
+        let from_prism = exchange
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.trim_start().starts_with("application/problem+json"));
+        if exchange.violations.is_some() || from_prism {
+            let report = match &exchange.violations {
+                Some(v) => pretty(v),
+                None => "(no sl-violations header)".into(),
+            };
+            problems.push(format!(
+                "Prism's verdict: HTTP {}{}\n    validation report (sl-violations): {}\n    body: {}",
+                exchange.status,
+                match from_prism {
+                    true => " written by Prism (application/problem+json), not by the server",
+                    false => "",
+                },
+                report,
+                excerpt(&String::from_utf8_lossy(&exchange.response_body), 0, 1000),
+            ));
+        }
+        match self.expected {
+            // Prism's answer replaced the server's: its verdict says why.
+            _ if from_prism => {}
+            Some(expected) if exchange.status != expected => problems.push(format!(
+                "expected HTTP {expected}, got HTTP {}: {}",
+                exchange.status,
+                excerpt(&String::from_utf8_lossy(&exchange.response_body), 0, 400),
+            )),
+            None if !(200..300).contains(&exchange.status) => problems.push(format!(
+                "expected a success, got HTTP {}: {}",
+                exchange.status,
+                excerpt(&String::from_utf8_lossy(&exchange.response_body), 0, 400),
+            )),
+            _ => {}
+        }
+
+        let Some((operation_id, operation, path_item)) =
+            self.spec.operation(&exchange.method, path)
+        else {
+            problems.push("no operation of the spec has this method and path".into());
+            return problems;
+        };
+        self.operations.insert(operation_id.clone());
+        if !from_prism {
+            self.statuses
+                .entry(operation_id.clone())
+                .or_default()
+                .insert(exchange.status);
+        }
+
+        // Where Prism found the server's answer wrong (it validates the
+        // bodies whose schema its ajv compiles, see schema_check), it
+        // replaced it with its own: its findings are the answer's violations.
+        for found in exchange
+            .violations
+            .as_deref()
+            .map(response_violations)
+            .unwrap_or_default()
+        {
+            let place = format!(
+                "{operation_id} (found by Prism, which answered {} instead): {found}",
+                exchange.status
+            );
+            self.answer_violations.push(place);
+        }
+        // Prism's own answers are judged above; the document is about the server's.
+        if !from_prism {
+            let verdict = check_response(
+                self.spec,
+                operation,
+                exchange.status,
+                exchange.content_type.as_deref(),
+                &exchange.response_body,
+            );
+            self.answers_checked += 1;
+            self.bodies_validated += usize::from(verdict.body_validated);
+            self.unchecked.extend(verdict.checked.unchecked);
+            for violation in verdict.checked.violations {
+                let place = format!(
+                    "{operation_id} HTTP {} ({}): {violation}",
+                    exchange.status,
+                    match verdict.declared_as.as_str() {
+                        "" => "undeclared",
+                        declared => declared,
+                    },
+                );
+                problems.push(format!("the answer breaks the document: {place}"));
+                self.answer_violations.push(place);
+            }
+        }
+        problems.extend(self.request_checks(exchange, &operation_id, operation, path_item, query));
+        problems
+    }
+
+    /// The checks of a request that Prism does not make: its query
+    /// parameters are declared, its body has no undeclared field.
+    fn request_checks(
+        &mut self,
+        exchange: &Exchange,
+        operation_id: &str,
+        operation: &Value,
+        path_item: &Value,
+        query: &str,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
         // Query parameters Prism would ignore if misspelled.
         let declared: BTreeSet<&str> = [&operation["parameters"], &path_item["parameters"]]
             .into_iter()
@@ -197,7 +359,7 @@ impl<'a> Conformance<'a> {
             .filter(|p| p["in"] == "query")
             .filter_map(|p| p["name"].as_str())
             .collect();
-        let sent = self.sent.entry(operation_id.clone()).or_default();
+        let sent = self.sent.entry(operation_id.to_string()).or_default();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let name = pair.split('=').next().unwrap_or_default();
             sent.insert(format!("query:{name}"));
@@ -330,9 +492,20 @@ impl<'a> Conformance<'a> {
         let test = match self.mode {
             Mode::Static => "requests_conform_to_the_spec",
             Mode::Dynamic => "dynamic_responses_decode_into_the_models",
+            Mode::Proxy => "the_fake_answers_as_the_spec_says",
         };
         report(test, &self.problems, summary);
     }
+}
+
+/// The path (without scheme and host) and the query of a request URI.
+fn split_uri(uri: &str) -> (&str, &str) {
+    let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
+    let path = path
+        .find("://")
+        .and_then(|i| path[i + 3..].find('/').map(|j| &path[i + 3 + j..]))
+        .unwrap_or(path);
+    (path, query)
 }
 
 /// Prints the summary, or fails with every problem found.
@@ -349,7 +522,7 @@ pub(crate) fn report(test: &str, problems: &[String], summary: &str) {
         message.push_str(problem);
         message.push('\n');
     }
-    panic!("{message}");
+    panic!("{message}\nThe run, for the record: {summary}");
 }
 
 /// The entries of Prism's `sl-violations` header about the request (the
@@ -363,6 +536,37 @@ fn request_violations(header: &str) -> Vec<Value> {
         // Not what Prism sends: keep it so it is reported.
         _ => vec![Value::String(header.to_string())],
     }
+}
+
+/// Prism's findings about the server's answer (the entries of its
+/// `sl-violations` header located in the response), as
+/// `/pointer: message`.
+fn response_violations(header: &str) -> Vec<String> {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(header) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter(|v| v["location"][0] == "response")
+        .map(|v| {
+            let pointer: String = v["location"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .skip(2)
+                .map(|part| match part {
+                    Value::String(s) => format!("/{s}"),
+                    other => format!("/{other}"),
+                })
+                .collect();
+            let at = match v["location"][1].as_str() {
+                Some("body") => pointer,
+                Some(other) => format!("({other}){pointer}"),
+                None => pointer,
+            };
+            format!("{at}: {}", v["message"].as_str().unwrap_or("(no message)"))
+        })
+        .collect()
 }
 
 fn pretty(header: &str) -> String {
@@ -397,6 +601,8 @@ struct Exchange {
     status: u16,
     /// Prism's validation report, if it sent one.
     violations: Option<String>,
+    /// The answer's `Content-Type`.
+    content_type: Option<String>,
     response_body: Vec<u8>,
 }
 
@@ -432,10 +638,14 @@ impl Middleware for Recorder {
 
         let (parts, mut body) = response.into_parts();
         let response_body = body.read_to_vec()?;
-        let violations = parts
-            .headers
-            .get("sl-violations")
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        };
+        let violations = header("sl-violations");
+        let content_type = header("content-type");
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -445,6 +655,7 @@ impl Middleware for Recorder {
                 request_body,
                 status: parts.status.as_u16(),
                 violations,
+                content_type,
                 response_body: response_body.clone(),
             });
         Ok(http::Response::from_parts(

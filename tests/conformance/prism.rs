@@ -1,6 +1,7 @@
-//! Stoplight Prism: the [`Mode`] it mocks in, finding, starting, waiting for
-//! and stopping it, the document served in dynamic mode, and what happens
-//! when it cannot run ([`unavailable`]: fail on CI, skip elsewhere).
+//! Stoplight Prism: the [`Mode`] it runs in (mocking, or proxying to a
+//! server), finding, starting, waiting for and stopping it, the document
+//! served in dynamic mode, and what happens when it cannot run
+//! ([`unavailable`]: fail on CI, skip elsewhere).
 
 use std::fs::File;
 use std::io::Write as _;
@@ -23,6 +24,9 @@ pub(crate) enum Mode {
     Static,
     /// `prism mock --dynamic`: random answers that satisfy the schemas.
     Dynamic,
+    /// `prism proxy <document> <upstream>`: validates each request, forwards
+    /// it to a real server and passes its answer back.
+    Proxy,
 }
 
 impl Mode {
@@ -30,6 +34,7 @@ impl Mode {
         match self {
             Mode::Static => "static",
             Mode::Dynamic => "dynamic",
+            Mode::Proxy => "proxy",
         }
     }
 }
@@ -46,7 +51,7 @@ pub(crate) fn unavailable(test: &str, reason: &str) {
     let _ = writeln!(std::io::stderr(), "skipping conformance: {test}: {reason}");
 }
 
-/// Loads the document and starts Prism on it, or reports why not.
+/// Loads the document and starts Prism on it in a mock mode, or reports why not.
 pub(crate) fn start_or_skip(test: &str, mode: Mode) -> Option<(Spec, Prism)> {
     let started = (|| {
         let path = spec_path();
@@ -54,8 +59,29 @@ pub(crate) fn start_or_skip(test: &str, mode: Mode) -> Option<(Spec, Prism)> {
         let served = match mode {
             Mode::Static => path,
             Mode::Dynamic => write_dynamic_spec(&spec)?,
+            Mode::Proxy => {
+                return Err("proxy mode needs an upstream: use start_proxy_or_skip".into());
+            }
         };
-        let prism = Prism::start(mode, &served)?;
+        let prism = Prism::start(mode, &served, None)?;
+        Ok::<_, String>((spec, prism))
+    })();
+    match started {
+        Ok(started) => Some(started),
+        Err(reason) => {
+            unavailable(test, &reason);
+            None
+        }
+    }
+}
+
+/// Loads the document and starts `prism proxy --errors` on it in front of
+/// `upstream` (a base URL), or reports why not.
+pub(crate) fn start_proxy_or_skip(test: &str, upstream: &str) -> Option<(Spec, Prism)> {
+    let started = (|| {
+        let path = spec_path();
+        let spec = Spec::load(&path)?;
+        let prism = Prism::start(Mode::Proxy, &path, Some(upstream))?;
         Ok::<_, String>((spec, prism))
     })();
     match started {
@@ -132,7 +158,8 @@ pub(crate) struct Prism {
 
 impl Prism {
     /// Starts Prism on a free loopback port and waits until it answers.
-    fn start(mode: Mode, spec: &Path) -> Result<Prism, String> {
+    /// `upstream` is the server a proxy forwards to.
+    fn start(mode: Mode, spec: &Path, upstream: Option<&str>) -> Result<Prism, String> {
         let bin = find_prism()?;
         let mut last_error = String::new();
         // A port found free can be taken before Prism binds it: try again.
@@ -141,7 +168,7 @@ impl Prism {
                 .and_then(|l| l.local_addr())
                 .map_err(|e| format!("no free loopback port: {e}"))?
                 .port();
-            let mut prism = Prism::spawn(&bin, mode, spec, port)?;
+            let mut prism = Prism::spawn(&bin, mode, spec, upstream, port)?;
             match prism.wait_until_ready() {
                 Ok(()) => return Ok(prism),
                 Err(e) if prism.log_tail().contains("EADDRINUSE") => last_error = e,
@@ -151,7 +178,13 @@ impl Prism {
         Err(last_error)
     }
 
-    fn spawn(bin: &Path, mode: Mode, spec: &Path, port: u16) -> Result<Prism, String> {
+    fn spawn(
+        bin: &Path,
+        mode: Mode,
+        spec: &Path,
+        upstream: Option<&str>,
+        port: u16,
+    ) -> Result<Prism, String> {
         let log_path =
             Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("prism-{}.log", mode.name()));
         let log = File::create(&log_path)
@@ -160,10 +193,15 @@ impl Prism {
             .try_clone()
             .map_err(|e| format!("cannot share {}: {e}", log_path.display()))?;
         let mut command = Command::new(bin);
-        command.arg("mock");
-        if mode == Mode::Dynamic {
-            command.arg("--dynamic");
-        }
+        match (mode, upstream) {
+            (Mode::Static, _) => command.arg("mock"),
+            (Mode::Dynamic, _) => command.args(["mock", "--dynamic"]),
+            (Mode::Proxy, Some(_)) => command.arg("proxy"),
+            (Mode::Proxy, None) => return Err("a proxy needs an upstream".into()),
+        };
+        // With --errors, a request (or, where Prism checks it, an answer)
+        // that breaks the document gets Prism's 4xx/5xx problem answer
+        // with the `sl-violations` header.
         command
             .args([
                 "--errors",
@@ -172,7 +210,11 @@ impl Prism {
                 "--port",
                 &port.to_string(),
             ])
-            .arg(spec)
+            .arg(spec);
+        if mode == Mode::Proxy {
+            command.args(upstream);
+        }
+        command
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err)
@@ -188,7 +230,9 @@ impl Prism {
         })
     }
 
-    /// Polls until Prism answers any HTTP request, it exits, or the time is up.
+    /// Polls until Prism answers any HTTP request, it exits, or the time is
+    /// up. (A proxy forwards the probe upstream: any answer will do, the
+    /// upstream's 404 included.)
     fn wait_until_ready(&mut self) -> Result<(), String> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

@@ -36,10 +36,15 @@ pub(super) fn create(ctx: &Ctx<'_>) -> Answer {
     Ok(json(201, &record.view(CredentialsView::Configs(&[]))).with_header("Location", location))
 }
 
-/// One entry of the batch answer; `null` for a patch without `create`.
+/// One entry of the batch answer. For a patch without `create`, real
+/// Kratos answers `null`, which the OpenAPI document does not allow (its
+/// entries are objects); the fake answers an entry with only the patch's
+/// `patch_id`, which the document allows and a client reads the same way
+/// (no result for that patch).
 #[derive(Serialize)]
 struct PatchResult {
-    action: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Uuid>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -83,23 +88,28 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
     let mut store = lock(&ctx.state.store);
     let mut results = Vec::with_capacity(items.len());
     for (item, draft) in items.iter().zip(drafts) {
+        let patch_id = item.get("patch_id").filter(|p| !p.is_null()).cloned();
         let Some(draft) = draft else {
-            results.push(None);
+            results.push(Some(PatchResult {
+                action: None,
+                identity: None,
+                patch_id,
+                error: None,
+            }));
             continue;
         };
-        let patch_id = item.get("patch_id").filter(|p| !p.is_null()).cloned();
         let id = store.new_id();
         let outcome = import::finish(draft, id, &store, &now)
             .and_then(|record| store.put(record).map_err(|_| ApiError::unique_violation()));
         results.push(Some(match outcome {
             Ok(()) => PatchResult {
-                action: "create",
+                action: Some("create"),
                 identity: Some(id),
                 patch_id,
                 error: None,
             },
             Err(e) => PatchResult {
-                action: "error",
+                action: Some("error"),
                 identity: None,
                 patch_id,
                 error: Some(e.body),
