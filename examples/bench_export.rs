@@ -1,18 +1,22 @@
 //! Export benchmark: identities per second through `list_identities().items()`
 //! against hand-written ureq + serde_json code decoding into the very same
-//! types, prefetch against sequential paging, and peak memory.
+//! types and against the parse-only floor (the same requests, each page only
+//! parsed), prefetch against sequential paging, and peak memory.
 //!
 //! ```text
 //! cargo run --release --example bench_export
 //! cargo run --release --example bench_export -- --identities 100000 --runs 7
 //! ```
 //!
-//! To look at one side under a profiler, start the server and run one export:
+//! To look at one export under a profiler, start the server (it prints its
+//! URL and serves until its standard input closes) and run one export:
 //!
 //! ```text
-//! bench_export --serve 10000                                # prints the URL
-//! valgrind --tool=callgrind bench_export --once crate value URL
-//! valgrind --tool=callgrind bench_export --once hand value URL   # value | raw | struct
+//! sleep infinity | bench_export --serve 5000 &
+//! valgrind --tool=callgrind bench_export --once crate value URL   # value | raw | struct
+//! valgrind --tool=callgrind bench_export --once hand value URL
+//! valgrind --tool=callgrind bench_export --once crate identity-raw URL
+//! valgrind --tool=callgrind bench_export --once floor - URL
 //! ```
 //!
 //! A server process serves pre-rendered Kratos-shaped pages (500 identities
@@ -183,9 +187,11 @@ impl Drop for ServerProcess {
 
 // ------------------------------------------------------------- exporters --
 
-/// The crate: `list_identities().items()`, traits decoded into `T`.
+/// The crate: `list_identities().items()`, traits decoded into `T`, the
+/// next page fetched in the background (the default) or not.
 fn crate_export<T: DeserializeOwned + Send + 'static>(
     client: &IdentityClient,
+    prefetch: bool,
 ) -> Result<usize, BoxError> {
     let mut count = 0;
     for identity in client
@@ -193,6 +199,7 @@ fn crate_export<T: DeserializeOwned + Send + 'static>(
         .page_size(PAGE_SIZE as u32)
         .traits::<T>()
         .items()
+        .prefetch(prefetch)
     {
         black_box(identity?);
         count += 1;
@@ -237,6 +244,56 @@ fn hand_export<T: DeserializeOwned>(agent: &ureq::Agent, base: &str) -> Result<u
     Ok(count)
 }
 
+/// The physical floor: the same requests, each page only parsed
+/// (`serde::de::IgnoredAny`), nothing built.
+fn parse_only(agent: &ureq::Agent, base: &str) -> Result<usize, BoxError> {
+    let mut count = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/admin/identities?page_size={PAGE_SIZE}");
+        if let Some(t) = &token {
+            url.push_str("&page_token=");
+            url.push_str(t);
+        }
+        let mut response = agent.get(&url).call()?;
+        let link = response
+            .headers()
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(256 << 20)
+            .read_to_vec()?;
+        let page: Vec<serde::de::IgnoredAny> = serde_json::from_slice(&body)?;
+        if page.is_empty() {
+            break;
+        }
+        count += page.len();
+        token = link.as_deref().and_then(next_token);
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(count)
+}
+
+/// The crate keeping each identity as the raw JSON the server sent.
+fn crate_export_raw(client: &IdentityClient) -> Result<usize, BoxError> {
+    let mut count = 0;
+    for identity in client
+        .list_identities()
+        .page_size(PAGE_SIZE as u32)
+        .raw()
+        .items()
+    {
+        black_box(identity?);
+        count += 1;
+    }
+    Ok(count)
+}
+
 /// The `page_token` of the `rel="next"` link, parsed the quick way.
 fn next_token(link: &str) -> Option<String> {
     let next = link.split(',').find(|l| l.contains("rel=\"next\""))?;
@@ -254,59 +311,66 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-/// Runs the two closures `runs` times each, alternating which goes first,
-/// and returns the identities per second of every run of each.
-fn pair(
-    runs: usize,
-    expected: usize,
-    mut a: impl FnMut() -> Result<usize, BoxError>,
-    mut b: impl FnMut() -> Result<usize, BoxError>,
-) -> Result<(Vec<f64>, Vec<f64>), BoxError> {
-    let rate = |f: &mut dyn FnMut() -> Result<usize, BoxError>| -> Result<f64, BoxError> {
-        let started = Instant::now();
-        let n = f()?;
-        if n != expected {
-            return Err(format!("exported {n} identities, expected {expected}").into());
-        }
-        Ok(n as f64 / started.elapsed().as_secs_f64())
-    };
-    let (mut ra, mut rb) = (Vec::new(), Vec::new());
+/// A side of a comparison: one whole export, returning how many identities
+/// it exported.
+type Side<'a> = &'a mut dyn FnMut() -> Result<usize, BoxError>;
+
+/// Runs each side `runs` times, rotating which goes first, and returns the
+/// identities per second of every run of each side, in the sides' order.
+fn rotate(runs: usize, expected: usize, sides: &mut [Side<'_>]) -> Result<Vec<Vec<f64>>, BoxError> {
+    let mut rates = vec![Vec::with_capacity(runs); sides.len()];
     for round in 0..runs {
-        if round % 2 == 0 {
-            ra.push(rate(&mut a)?);
-            rb.push(rate(&mut b)?);
-        } else {
-            rb.push(rate(&mut b)?);
-            ra.push(rate(&mut a)?);
+        for k in 0..sides.len() {
+            let side = (round + k) % sides.len();
+            let started = Instant::now();
+            let n = sides[side]()?;
+            if n != expected {
+                return Err(format!("exported {n} identities, expected {expected}").into());
+            }
+            rates[side].push(n as f64 / started.elapsed().as_secs_f64());
         }
     }
-    Ok((ra, rb))
+    Ok(rates)
 }
 
+/// Noise only ever slows a run down, so each side's fastest run is the
+/// steadiest estimate.
+fn best(rates: &[f64]) -> f64 {
+    rates.iter().copied().fold(0.0, f64::max)
+}
+
+/// One row of the table: [`compare`] for one traits type.
+type Compare =
+    fn(&str, bool, usize, usize, &IdentityClient, &ureq::Agent, &str) -> Result<(), BoxError>;
+
 /// Prints one row: the crate against its hand-written twin, decoding into
-/// `Identity<T>`: the best rate of each side, their ratio, and the ratio of
-/// their medians.
+/// `Identity<T>`: the best rate of each side, their ratio, the ratio of
+/// their medians, and how many times the parse-only floor's time the
+/// crate takes (of the medians, the floor measured in the same runs).
 fn compare<T: DeserializeOwned + Send + 'static>(
     name: &str,
+    prefetch: bool,
     runs: usize,
     count: usize,
     client: &IdentityClient,
     agent: &ureq::Agent,
     url: &str,
 ) -> Result<(), BoxError> {
-    let (krate, hand) = pair(
+    let rates = rotate(
         runs,
         count,
-        || crate_export::<T>(client),
-        || hand_export::<T>(agent, url),
+        &mut [
+            &mut || crate_export::<T>(client, prefetch),
+            &mut || hand_export::<T>(agent, url),
+            &mut || parse_only(agent, url),
+        ],
     )?;
-    // Noise only ever slows a run down, so each side's fastest run is the
-    // steadiest estimate; the ratio of medians is printed beside it.
-    let best = |rates: &[f64]| rates.iter().copied().fold(0.0, f64::max);
+    let [krate, hand, floor] = <[Vec<f64>; 3]>::try_from(rates).map_err(|_| "three sides")?;
     let (kb, hb) = (best(&krate), best(&hand));
+    let of_floor = median(floor) / median(krate.clone());
     let ratio_of_medians = median(krate) / median(hand);
     println!(
-        "{name:<34} {kb:>12.0} {hb:>12.0} {:>10.3} {ratio_of_medians:>12.3}",
+        "{name:<34} {kb:>12.0} {hb:>12.0} {:>10.3} {ratio_of_medians:>12.3} {of_floor:>9.2}x",
         kb / hb
     );
     Ok(())
@@ -324,35 +388,48 @@ fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
         "export benchmark: {count} identities, {PAGE_SIZE} per page, {bytes} bytes per identity, {runs} runs of each side"
     );
     println!(
-        "{:<34} {:>12} {:>12} {:>10} {:>12}",
-        "decoding into", "crate ids/s", "hand ids/s", "crate/hand", "(of medians)"
+        "{:<34} {:>12} {:>12} {:>10} {:>12} {:>10}",
+        "decoding into", "crate ids/s", "hand ids/s", "crate/hand", "(of medians)", "x floor"
     );
     // Warm up the connection pool and the server's page cache.
-    crate_export::<Value>(&client)?;
-    compare::<Value>(
-        "Identity<serde_json::Value>",
+    crate_export::<Value>(&client, true)?;
+    let rows: [(&str, bool, Compare); 5] = [
+        ("Identity<serde_json::Value>", true, compare::<Value>),
+        ("  the same, prefetch off", false, compare::<Value>),
+        ("Identity<Box<RawValue>>", true, compare::<Box<RawValue>>),
+        ("  the same, prefetch off", false, compare::<Box<RawValue>>),
+        ("Identity<Traits> (small struct)", true, compare::<Traits>),
+    ];
+    for (name, prefetch, row) in rows {
+        row(name, prefetch, runs, count, &client, &agent, &server.url)?;
+    }
+    // The whole identity as raw JSON, and the floor itself, in one run.
+    let rates = rotate(
         runs,
         count,
-        &client,
-        &agent,
-        &server.url,
+        &mut [&mut || crate_export_raw(&client), &mut || {
+            parse_only(&agent, &server.url)
+        }],
     )?;
-    compare::<Box<RawValue>>(
-        "Identity<Box<RawValue>>",
-        runs,
-        count,
-        &client,
-        &agent,
-        &server.url,
-    )?;
-    compare::<Traits>(
-        "Identity<Traits> (small struct)",
-        runs,
-        count,
-        &client,
-        &agent,
-        &server.url,
-    )?;
+    let [raw, floor] = <[Vec<f64>; 2]>::try_from(rates).map_err(|_| "two sides")?;
+    println!(
+        "{:<34} {:>12.0} {:>12} {:>10} {:>12} {:>9.2}x",
+        "list_identities().raw()",
+        best(&raw),
+        "",
+        "",
+        "",
+        median(floor.clone()) / median(raw)
+    );
+    println!(
+        "{:<34} {:>12.0} {:>12} {:>10} {:>12} {:>9.2}x",
+        "parse only (IgnoredAny), the floor",
+        best(&floor),
+        "",
+        "",
+        "",
+        1.0
+    );
 
     let delayed = count.min(20_000);
     let slow = IdentityClient::new(format!("{}/slow", server.url))?;
@@ -419,7 +496,7 @@ fn rss_of(url: &str, count: usize) -> Result<u64, BoxError> {
 
 /// One export by one side, for a profiler: `--once crate|hand value|raw|struct URL`.
 fn once(args: &[String]) -> Result<(), BoxError> {
-    let usage = "--once crate|hand value|raw|struct URL";
+    let usage = "--once crate|hand value|raw|struct URL, --once crate identity-raw URL, or --once floor - URL";
     let (side, traits, url) = match args {
         [_, _, side, traits, url, ..] => (side.as_str(), traits.as_str(), url.as_str()),
         _ => return Err(usage.into()),
@@ -427,12 +504,14 @@ fn once(args: &[String]) -> Result<(), BoxError> {
     let client = IdentityClient::new(url)?;
     let agent = ureq::Agent::new_with_defaults();
     let n = match (side, traits) {
-        ("crate", "value") => crate_export::<Value>(&client)?,
-        ("crate", "raw") => crate_export::<Box<RawValue>>(&client)?,
-        ("crate", "struct") => crate_export::<Traits>(&client)?,
+        ("crate", "value") => crate_export::<Value>(&client, true)?,
+        ("crate", "raw") => crate_export::<Box<RawValue>>(&client, true)?,
+        ("crate", "struct") => crate_export::<Traits>(&client, true)?,
         ("hand", "value") => hand_export::<Value>(&agent, url)?,
         ("hand", "raw") => hand_export::<Box<RawValue>>(&agent, url)?,
         ("hand", "struct") => hand_export::<Traits>(&agent, url)?,
+        ("floor", _) => parse_only(&agent, url)?,
+        ("crate", "identity-raw") => crate_export_raw(&client)?,
         _ => return Err(usage.into()),
     };
     println!("{n}");

@@ -174,7 +174,7 @@ pub trait Endpoint: Sealed {
 /// Decodes a JSON body into `T`; when it does not fit, the error says where
 /// and why without quoting the body's values.
 pub(crate) fn decode_json<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
-    serde_json::from_slice(&response.body).map_err(|e| {
+    parse_json(&response.body).map_err(|e| {
         Error::decode(DecodeError::of_body::<T>(
             response.operation,
             response.status,
@@ -182,6 +182,18 @@ pub(crate) fn decode_json<T: DeserializeOwned>(response: &RawResponse) -> Result
             &e,
         ))
     })
+}
+
+/// Parses JSON bytes into `T`. A body that is valid UTF-8 as a whole (every
+/// body a server sends, in practice) is parsed as text, so serde_json does
+/// not check the UTF-8 of every string again; that check alone costs as much
+/// as parsing the page's structure. Any other body is parsed as bytes, which
+/// reports the broken string where it is.
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
 }
 
 /// Decodes a response that may carry a JSON body (200) or none (204).
@@ -198,6 +210,25 @@ pub(crate) fn decode_optional_json<T: DeserializeOwned>(
 mod tests {
     use super::*;
     use crate::api::operation::{DELETE_IDENTITY_CREDENTIALS, GET_IDENTITY, LIST_IDENTITIES};
+
+    #[test]
+    fn parses_text_and_broken_bytes_as_serde_json_does() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        struct Row {
+            name: String,
+        }
+        let good = "[{\"name\":\"Ren\\u00e9e\"},{\"name\":\"Zoë\"}]".as_bytes();
+        assert_eq!(
+            parse_json::<Vec<Row>>(good).unwrap(),
+            serde_json::from_slice::<Vec<Row>>(good).unwrap()
+        );
+        // Not UTF-8: the same error, at the same place, as from bytes.
+        let broken = b"[{\"name\":\"ok\"},{\"name\":\"\xff\"}]";
+        let ours = parse_json::<Vec<Row>>(broken).unwrap_err();
+        let theirs = serde_json::from_slice::<Vec<Row>>(broken).unwrap_err();
+        assert_eq!(ours.to_string(), theirs.to_string());
+        assert_eq!((ours.line(), ours.column()), (1, 25));
+    }
 
     #[test]
     fn fills_the_path_template_with_encoded_values() {

@@ -15,6 +15,9 @@
 //! don't: compare with the converted value instead.
 
 use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Visitor};
 
 /// A value of a string enum that this version of the crate does not name,
 /// kept exactly as the server sent it. Read it with
@@ -39,6 +42,36 @@ impl fmt::Display for UnknownValue {
 impl AsRef<str> for UnknownValue {
     fn as_ref(&self) -> &str {
         &self.0
+    }
+}
+
+/// Decodes a string enum from a borrowed string where the deserializer has
+/// one, so a known value costs no allocation (a page of identities carries
+/// several enum values per identity); only an unknown value is copied.
+pub(crate) struct StringEnumVisitor<T>(pub(crate) PhantomData<T>);
+
+impl<T> Visitor<'_> for StringEnumVisitor<T>
+where
+    T: for<'a> From<&'a str> + From<String>,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<T, E> {
+        Ok(T::from(value))
+    }
+
+    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<T, E> {
+        std::str::from_utf8(value)
+            .map(T::from)
+            .map_err(|_| E::invalid_value(de::Unexpected::Bytes(value), &self))
     }
 }
 
@@ -148,7 +181,9 @@ macro_rules! string_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                String::deserialize(deserializer).map(Self::from)
+                deserializer.deserialize_str($crate::models::enums::StringEnumVisitor(
+                    ::std::marker::PhantomData,
+                ))
             }
         }
     };
@@ -371,8 +406,27 @@ mod tests {
 
     #[test]
     fn non_strings_are_rejected() {
-        assert!(serde_json::from_str::<IdentityState>("1").is_err());
-        assert!(serde_json::from_str::<IdentityState>("null").is_err());
+        for json in ["1", "null", "true", "[]", "{}"] {
+            let error = serde_json::from_str::<IdentityState>(json).unwrap_err();
+            assert!(error.to_string().contains("expected a string"), "{error}");
+        }
+    }
+
+    #[test]
+    fn decodes_borrowed_escaped_and_owned_strings_alike() {
+        // Borrowed from the text, unescaped into a scratch buffer, read
+        // from bytes, and handed over owned by a `serde_json::Value`.
+        let borrowed: IdentityState = serde_json::from_str("\"active\"").unwrap();
+        let escaped: IdentityState = serde_json::from_str("\"\\u0061ctive\"").unwrap();
+        let bytes: IdentityState = serde_json::from_slice(b"\"active\"").unwrap();
+        let owned: IdentityState = serde_json::from_value(serde_json::json!("active")).unwrap();
+        for state in [borrowed, escaped, bytes, owned] {
+            assert_eq!(state, IdentityState::Active);
+        }
+        let escaped: IdentityState = serde_json::from_str("\"sus\\u0070ended\"").unwrap();
+        assert_eq!(escaped.as_str(), "suspended");
+        let owned: IdentityState = serde_json::from_value(serde_json::json!("gone")).unwrap();
+        assert!(matches!(&owned, IdentityState::Unknown(v) if v.as_str() == "gone"));
     }
 
     #[test]

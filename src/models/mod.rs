@@ -54,6 +54,9 @@ pub use schema::IdentitySchemaContainer;
 pub use session::{Session, SessionAuthenticationMethod, SessionDevice};
 pub use sessions_manage::{ManageSessionsBody, ManageSessionsResponse};
 
+use std::fmt;
+
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 use uuid::Uuid;
 
@@ -73,12 +76,36 @@ pub(crate) fn empty_uuid_as_none<'de, D>(deserializer: D) -> Result<Option<Uuid>
 where
     D: Deserializer<'de>,
 {
-    match Option::<String>::deserialize(deserializer)? {
-        None => Ok(None),
-        Some(s) if s.is_empty() => Ok(None),
-        Some(s) => Uuid::parse_str(&s)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
+    deserializer.deserialize_option(NullUuidVisitor)
+}
+
+/// Reads the string where the deserializer has it, without copying it.
+struct NullUuidVisitor;
+
+impl<'de> Visitor<'de> for NullUuidVisitor {
+    type Value = Option<Uuid>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a UUID, an empty string or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        if value.is_empty() {
+            return Ok(None);
+        }
+        Uuid::parse_str(value).map(Some).map_err(E::custom)
     }
 }
 
@@ -137,6 +164,22 @@ mod tests {
             Some("5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11")
         );
         assert!(serde_json::from_str::<Probe>(r#"{"org":"nope"}"#).is_err());
+        let error = serde_json::from_str::<Probe>(r#"{"org":5}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("expected a UUID, an empty string or null"),
+            "{error}"
+        );
+        // Escaped (not borrowable) and owned strings decode the same.
+        let p: Probe =
+            serde_json::from_str(r#"{"org":"5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e1\u0031"}"#).unwrap();
+        assert_eq!(
+            p.org.map(|u| u.to_string()).as_deref(),
+            Some("5c1b3a40-6f0e-4b8e-9a61-2f4c1f0b7e11")
+        );
+        let p: Probe = serde_json::from_value(serde_json::json!({"org": ""})).unwrap();
+        assert_eq!(p.org, None);
     }
 
     #[test]

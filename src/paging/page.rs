@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::api::endpoint::RawResponse;
+use crate::api::endpoint::{RawResponse, parse_json};
 use crate::error::{DecodeError, Error};
 use crate::http::url::parse_query;
 use crate::paging::link;
@@ -212,7 +212,7 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 /// not fit costs only itself: the page keeps every other item and its next
 /// link, and names the bad item in [`Page::errors`].
 pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result<Page<T>, Error> {
-    let (items, errors) = match serde_json::from_slice::<Vec<T>>(&response.body) {
+    let (items, errors) = match parse_json::<Vec<T>>(&response.body) {
         Ok(items) => (items, Vec::new()),
         Err(error) => decode_items(response, &error)?,
     };
