@@ -554,7 +554,7 @@ impl DecodeError {
                 &String::from_utf8_lossy(&body[..body.len().min(400)]),
                 160,
             )),
-            Some(_) => mismatch::<T>(body, error),
+            Some(_) => mismatch(body, error),
         };
         DecodeError {
             operation: Some(operation),
@@ -576,7 +576,7 @@ impl DecodeError {
         body_before: &[u8],
         error: &serde_json::Error,
     ) -> Self {
-        let mut problem = mismatch::<T>(item.as_bytes(), error);
+        let mut problem = mismatch(item.as_bytes(), error);
         // Line and column count in the whole body, as a person reading the
         // response would.
         if let Problem::Mismatch { line, column, .. } = &mut problem {
@@ -690,20 +690,103 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The evidence of JSON that does not fit `T`: the path of the failing
-/// field (found by decoding once more, tracking the path: this costs nothing
-/// on the happy path) and serde's message with the body's values taken out.
-fn mismatch<T: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> Problem {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let path = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-        Err(e) => Some(e.path().to_string()).filter(|p| p != "."),
-        Ok(_) => None,
-    };
+/// field (read from the body where serde_json stopped) and serde's message
+/// with the body's values taken out.
+fn mismatch(body: &[u8], error: &serde_json::Error) -> Problem {
+    let offset = offset_of(body, error.line(), error.column());
     Problem::Mismatch {
-        path,
+        path: json_path_at(body, offset),
         message: without_values(&message_of(error)),
         line: error.line(),
         column: error.column(),
     }
+}
+
+/// The byte offset of serde_json's 1-based line and its column (bytes
+/// since the line's start).
+fn offset_of(body: &[u8], line: usize, column: usize) -> usize {
+    let line_start = match line {
+        0 | 1 => 0,
+        _ => body
+            .iter()
+            .enumerate()
+            .filter(|&(_, &b)| b == b'\n')
+            .nth(line - 2)
+            .map_or(body.len(), |(i, _)| i + 1),
+    };
+    (line_start + column).min(body.len())
+}
+
+/// The JSON path (`traits.age`, `verifiable_addresses[0].via`) of the value
+/// being read at byte `offset`: the keys and indices of the objects and
+/// arrays open there, and the last key read in the innermost object. `None`
+/// at the top level. serde_json stops just after the value that failed, or
+/// after the `}` of an object that lacks a field, so this names the field,
+/// or the object, that did not fit.
+fn json_path_at(json: &[u8], offset: usize) -> Option<String> {
+    enum Frame {
+        Object { key: Option<String> },
+        Array { index: usize },
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut expecting_key = false;
+    let mut i = 0;
+    let end = offset.min(json.len());
+    while i < end {
+        match json[i] {
+            b'{' => {
+                stack.push(Frame::Object { key: None });
+                expecting_key = true;
+            }
+            b'[' => {
+                stack.push(Frame::Array { index: 0 });
+                expecting_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expecting_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array { index }) => *index += 1,
+                Some(Frame::Object { key }) => {
+                    *key = None;
+                    expecting_key = true;
+                }
+                None => {}
+            },
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < json.len() && json[i] != b'"' {
+                    i += if json[i] == b'\\' { 2 } else { 1 };
+                }
+                if expecting_key && let Some(Frame::Object { key }) = stack.last_mut() {
+                    let raw = json.get(start..i.min(json.len())).unwrap_or_default();
+                    *key = Some(
+                        serde_json::from_slice::<String>(&[b"\"", raw, b"\""].concat())
+                            .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned()),
+                    );
+                    expecting_key = false;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::Object { key: Some(key) } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(key);
+            }
+            Frame::Object { key: None } => {}
+            Frame::Array { index } => path.push_str(&format!("[{index}]")),
+        }
+    }
+    Some(path).filter(|p| !p.is_empty())
 }
 
 /// serde_json's message without its trailing `at line L column C`.
@@ -966,6 +1049,60 @@ mod tests {
             "Vec<Box<RawValue>>"
         );
         assert_eq!(short_type_name::<(u8, String)>(), "(u8, String)");
+    }
+
+    /// The path `json_path_at` finds where serde_json stopped decoding `T`.
+    fn path_of<T: DeserializeOwned + fmt::Debug>(json: &str) -> Option<String> {
+        let error = serde_json::from_str::<T>(json).unwrap_err();
+        json_path_at(
+            json.as_bytes(),
+            offset_of(json.as_bytes(), error.line(), error.column()),
+        )
+    }
+
+    #[test]
+    fn the_path_names_the_field_or_the_object_that_did_not_fit() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Address {
+            via: u8,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Row {
+            #[serde(default)]
+            name: String,
+            #[serde(default)]
+            list: Vec<Address>,
+            #[serde(default)]
+            nested: Option<Box<Row>>,
+        }
+        // A wrong type, in arrays and nested objects, on any line.
+        assert_eq!(path_of::<Row>(r#"{"name":5}"#).as_deref(), Some("name"));
+        assert_eq!(
+            path_of::<Row>("{\"list\":[{\"via\":1},\n {\"via\":\"x\"}]}").as_deref(),
+            Some("list[1].via")
+        );
+        assert_eq!(
+            path_of::<Row>(r#"{"nested":{"nested":{"list":[{"via":-1}]}}}"#).as_deref(),
+            Some("nested.nested.list[0].via")
+        );
+        // A missing field names the object it is missing from; at the top
+        // level there is no path.
+        assert_eq!(path_of::<Row>(r#"{"list":[{}]}"#).as_deref(), Some("list[0]"));
+        assert_eq!(path_of::<Address>("{}"), None);
+        // Strings holding brackets, commas, quotes and escaped keys do not
+        // confuse it.
+        assert_eq!(
+            path_of::<Row>(r#"{"x":"{[,\"}]","n\u0061me":[]}"#).as_deref(),
+            Some("name")
+        );
+        // Broken JSON: a path as far as it got, and never a panic.
+        assert_eq!(path_of::<Row>(r#"{"list":[{"via":"#).as_deref(), Some("list[0].via"));
+        for broken in ["\"", "{\"", "{\"a\\", "[[[", "}}}", "]"] {
+            let _ = json_path_at(broken.as_bytes(), broken.len());
+            let _ = offset_of(broken.as_bytes(), 7, 99);
+        }
     }
 
     #[test]
