@@ -454,6 +454,20 @@ struct ErrorBody {
     error: GenericError,
 }
 
+/// Whether the body of a 404 can be Kratos saying "not found": empty, or
+/// Kratos's error object. A proxy's page (HTML, or other JSON) for a URL
+/// that reaches no Kratos is not: `missing_ok` must not read a wrong base
+/// URL as "already gone".
+pub(crate) fn is_kratos_not_found(body: &[u8]) -> bool {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return true;
+    }
+    let error = serde_json::from_slice::<ErrorBody>(body)
+        .map(|b| b.error)
+        .or_else(|_| serde_json::from_slice::<GenericError>(body));
+    error.is_ok_and(|e| !e.message.is_empty() && e.code.is_none_or(|code| code == 404))
+}
+
 /// The Kratos error object (`genericError` in the OpenAPI document).
 ///
 /// Only `message` is guaranteed; every other field may be missing. The `code`
@@ -1089,7 +1103,10 @@ mod tests {
         );
         // A missing field names the object it is missing from; at the top
         // level there is no path.
-        assert_eq!(path_of::<Row>(r#"{"list":[{}]}"#).as_deref(), Some("list[0]"));
+        assert_eq!(
+            path_of::<Row>(r#"{"list":[{}]}"#).as_deref(),
+            Some("list[0]")
+        );
         assert_eq!(path_of::<Address>("{}"), None);
         // Strings holding brackets, commas, quotes and escaped keys do not
         // confuse it.
@@ -1098,7 +1115,10 @@ mod tests {
             Some("name")
         );
         // Broken JSON: a path as far as it got, and never a panic.
-        assert_eq!(path_of::<Row>(r#"{"list":[{"via":"#).as_deref(), Some("list[0].via"));
+        assert_eq!(
+            path_of::<Row>(r#"{"list":[{"via":"#).as_deref(),
+            Some("list[0].via")
+        );
         for broken in ["\"", "{\"", "{\"a\\", "[[[", "}}}", "]"] {
             let _ = json_path_at(broken.as_bytes(), broken.len());
             let _ = offset_of(broken.as_bytes(), 7, 99);

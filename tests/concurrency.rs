@@ -126,9 +126,9 @@ fn fan_out_is_faster_than_a_loop_against_a_slow_server() {
 fn clones_in_many_threads_share_one_rate_limit_budget() {
     use kratos_identity::fake::{FakeKratos, RateLimit};
 
-    let run = |paced: bool| {
+    let run = |paced: bool, ietf_draft: bool| {
         let kratos = FakeKratos::builder()
-            .rate_limit(RateLimit::per_second(20).ietf_draft_header(paced))
+            .rate_limit(RateLimit::per_second(20).ietf_draft_header(ietf_draft))
             .start();
         let id = kratos.seed_identities(1)[0];
         let client = IdentityClient::builder(kratos.base_url())
@@ -150,10 +150,17 @@ fn clones_in_many_threads_share_one_rate_limit_budget() {
         let throttled = kratos.requests().iter().filter(|r| r.status == 429).count();
         (failed, throttled)
     };
-    let (failed, throttled) = run(true);
-    assert!(throttled <= 1, "{throttled} answered 429 with pacing");
-    assert_eq!(failed, throttled);
-    let (_, unpaced) = run(false);
+    // Paced on the IETF draft's `10, 10;w=1` and on the plain `10` with
+    // the window learned from `x-ratelimit-reset`.
+    for ietf_draft in [true, false] {
+        let (failed, throttled) = run(true, ietf_draft);
+        assert!(
+            throttled <= 1,
+            "{throttled} answered 429 with pacing (draft form: {ietf_draft})"
+        );
+        assert_eq!(failed, throttled);
+    }
+    let (_, unpaced) = run(false, false);
     assert!(unpaced >= 10, "only {unpaced} answered 429 without pacing");
 }
 

@@ -1104,6 +1104,146 @@ fn missing_ok_turns_a_404_into_success_for_identity_deletes() {
     gone.assert_calls(4);
 }
 
+/// `missing_ok` reads only Kratos's 404 as "gone": a proxy's page for a
+/// URL that reaches no Kratos stays an error, and an id that is not a UUID
+/// (which Kratos answers with 404 whatever it is) is refused unsent.
+#[test]
+fn missing_ok_is_not_fooled_by_a_foreign_404_or_an_id_that_is_not_a_uuid() {
+    let server = MockServer::start();
+    let html = server.mock(|when, then| {
+        when.method(DELETE).path_includes("/wrong-prefix/");
+        then.status(404)
+            .header("content-type", "text/html")
+            .body("<html><body><h1>404 Not Found</h1>nginx</body></html>");
+    });
+    let foreign_json = server.mock(|when, then| {
+        when.method(DELETE).path_includes("/other-api/");
+        then.status(404)
+            .header("content-type", "application/json")
+            .body(r#"{"detail":"no route"}"#);
+    });
+    let empty = server.mock(|when, then| {
+        when.method(DELETE)
+            .path(format!("/admin/identities/{IDENTITY_ID}"));
+        then.status(404);
+    });
+    for prefix in ["wrong-prefix", "other-api"] {
+        let client =
+            kratos_identity::IdentityClient::new(format!("{}/{prefix}", server.base_url()))
+                .unwrap();
+        let err = client
+            .delete_identity(IDENTITY_ID)
+            .missing_ok(true)
+            .send()
+            .unwrap_err();
+        assert_eq!(err.status(), Some(404), "{prefix}: {err}");
+    }
+    html.assert_calls(1);
+    foreign_json.assert_calls(1);
+    // An empty 404 is Kratos's as far as anyone can tell.
+    client(&server)
+        .delete_identity(IDENTITY_ID)
+        .missing_ok(true)
+        .send()
+        .unwrap();
+    empty.assert_calls(1);
+
+    let client = client(&server);
+    let row = json!({ "id": IDENTITY_ID, "email": "ada@example.com" });
+    for (name, result) in [
+        (
+            "delete_identity",
+            client
+                .delete_identity("ada@example.com")
+                .missing_ok(true)
+                .send(),
+        ),
+        (
+            "delete_identity (a JSON string with its quotes)",
+            client
+                .delete_identity(row["id"].to_string())
+                .missing_ok(true)
+                .send(),
+        ),
+        (
+            "delete_identity_credentials",
+            client
+                .delete_identity_credentials("nope", CredentialType::Totp)
+                .missing_ok(true)
+                .send(),
+        ),
+        (
+            "delete_identity_sessions",
+            client
+                .delete_identity_sessions("nope")
+                .missing_ok(true)
+                .send(),
+        ),
+        (
+            "disable_session",
+            client.disable_session("nope").missing_ok(true).send(),
+        ),
+    ] {
+        match result {
+            Err(err @ Error::InvalidInput(_)) => {
+                let shown = err.to_string();
+                assert!(shown.contains("is not a UUID"), "{name}: {shown}");
+                assert!(!shown.contains("ada@example.com"), "{name}: {shown}");
+            }
+            other => panic!("{name}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    // Without missing_ok the id goes out as given and the 404 is an error.
+    let err = client.delete_identity("nope").send().unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+/// Id filters that are not UUIDs are refused before sending: Kratos would
+/// answer 400 and quote the value (an email, often) in its message.
+#[test]
+fn id_filters_that_are_not_uuids_are_refused_unsent() {
+    let server = MockServer::start();
+    let trimmed = server.mock(|when, then| {
+        when.query_param("ids", IDENTITY_ID);
+        then.status(200).body("[]");
+    });
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).body("[]");
+    });
+    let client = client(&server);
+    for (name, result) in [
+        (
+            "ids",
+            client
+                .list_identities()
+                .ids([IDENTITY_ID, "grace.hopper@example.com"])
+                .send(),
+        ),
+        (
+            "organization_id",
+            client
+                .list_identities()
+                .organization_id("grace.hopper@example.com")
+                .send(),
+        ),
+    ] {
+        let err = result.unwrap_err();
+        let shown = err.to_string();
+        assert!(matches!(err, Error::InvalidInput(_)), "{name}: {shown}");
+        assert!(!shown.contains("grace"), "{name}: {shown}");
+        assert!(shown.contains("not a UUID"), "{name}: {shown}");
+    }
+    // Ids are sent trimmed, as they are checked.
+    client
+        .list_identities()
+        .ids([format!(" {IDENTITY_ID}\n")])
+        .send()
+        .unwrap();
+    trimmed.assert_calls(1);
+    any.assert_calls(0);
+}
+
 /// A DELETE whose first attempt reached the server but whose answer was
 /// lost is retried, and the retry finds it gone: with `missing_ok` that is
 /// the success it is.
@@ -1134,4 +1274,105 @@ fn missing_ok_covers_a_retried_delete_that_finds_it_gone() {
         .send()
         .unwrap();
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
+}
+
+/// Ids inside bodies (an OIDC or SAML organization, a body's
+/// organization, a recovery's identity) that are not UUIDs are refused by
+/// `send()`, for every operation that takes the body, before anything is
+/// sent; setting the field by hand afterwards fixes it.
+#[test]
+fn ids_in_bodies_that_are_not_uuids_are_refused_unsent() {
+    use kratos_identity::{
+        CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody, SamlProvider,
+    };
+    let server = MockServer::start();
+    let any = catch_all(&server);
+    let client = client(&server);
+    let bad_oidc = OidcProvider::new("google", "1234").organization("acme.example.com");
+    let bad_saml = SamlProvider::new("okta", "ada").organization("acme.example.com");
+    let traits = json!({ "email": "ada@example.com" });
+    let update = |provider| {
+        UpdateIdentityBody::new("default", IdentityState::Active, traits.clone())
+            .oidc_provider(provider)
+    };
+    let create = CreateIdentityBody::new("default", traits.clone());
+    let cases: Vec<(&str, Result<(), Error>)> = vec![
+        (
+            "update_identity with an OIDC organization",
+            client
+                .update_identity(IDENTITY_ID, update(bad_oidc.clone()))
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "create_identity with an OIDC organization",
+            client
+                .create_identity(create.clone().oidc_provider(bad_oidc.clone()))
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "create_identity with a SAML organization",
+            client
+                .create_identity(
+                    create
+                        .clone()
+                        .credentials(kratos_identity::IdentityWithCredentials::saml([bad_saml])),
+                )
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "create_identity with an organization_id",
+            client
+                .create_identity(create.clone().organization_id("acme"))
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "batch_patch_identities",
+            client
+                .batch_patch_identities(PatchIdentitiesBody::new(vec![IdentityPatch::create(
+                    create.clone().organization_id("acme"),
+                )]))
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "create_recovery_code_for_identity",
+            client
+                .create_recovery_code_for_identity(CreateRecoveryCodeForIdentityBody::new(
+                    "ada@example.com",
+                ))
+                .send()
+                .map(|_| ()),
+        ),
+        (
+            "create_recovery_link_for_identity",
+            client
+                .create_recovery_link_for_identity(CreateRecoveryLinkForIdentityBody::new(
+                    "ada@example.com",
+                ))
+                .send()
+                .map(|_| ()),
+        ),
+    ];
+    for (name, result) in cases {
+        match result {
+            Err(err @ Error::InvalidInput(_)) => {
+                let shown = err.to_string();
+                assert!(shown.contains("not a UUID"), "{name}: {shown}");
+                assert!(!shown.contains("acme"), "{name}: {shown}");
+                assert!(!shown.contains("ada@"), "{name}: {shown}");
+            }
+            other => panic!("{name}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    any.assert_calls(0);
+
+    // Fixed by hand after the bad setter: sent.
+    let mut fixed = create.organization_id("acme");
+    fixed.organization_id = Some(uuid::Uuid::parse_str(ORG_ID).unwrap());
+    let _ = client.create_identity(fixed).send();
+    any.assert_calls(1);
 }

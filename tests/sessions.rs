@@ -597,7 +597,7 @@ fn disabling_a_session_that_is_gone_with_missing_ok() {
         json(then, 400, fixtures::ERROR_400_SCHEMA);
     });
     let err = common::client(&server)
-        .disable_session("not-a-uuid")
+        .disable_session(SESSION_ID)
         .missing_ok(true)
         .send()
         .unwrap_err();

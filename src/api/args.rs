@@ -17,43 +17,67 @@ use uuid::Uuid;
 
 use crate::models::{Consistency, CredentialType, SessionExpand};
 
-/// One item of a list argument: turns into the text sent.
-pub trait ListItem {
-    /// The text sent for this item.
-    fn into_text(self) -> String;
+/// The conversions behind [`ListItem`], [`ListArg`] and [`IdArg`], in a
+/// module users cannot name: the traits are sealed, so the crate may add
+/// impls without breaking anyone's code.
+pub(crate) mod sealed {
+    /// See [`ListItem`](super::ListItem).
+    pub trait Item {
+        /// The text sent for this item.
+        fn into_text(self) -> String;
+    }
+
+    /// See [`ListArg`](super::ListArg).
+    pub trait List {
+        /// The texts sent, one query pair each, in order.
+        fn into_texts(self) -> Vec<String>;
+    }
+
+    /// See [`IdArg`](super::IdArg).
+    pub trait Id {
+        /// The id as text, trimmed.
+        fn id_text(&self) -> String;
+    }
 }
 
-impl ListItem for &str {
+/// One item of a list argument: a string (`&str`, `String`, `&String`), a
+/// [`Uuid`], or one of the crate's enums ([`CredentialType`],
+/// [`SessionExpand`], [`Consistency`]). Sealed: implemented by the crate only.
+pub trait ListItem: sealed::Item {}
+
+impl<T: sealed::Item> ListItem for T {}
+
+impl sealed::Item for &str {
     fn into_text(self) -> String {
         self.to_string()
     }
 }
 
-impl ListItem for String {
+impl sealed::Item for String {
     fn into_text(self) -> String {
         self
     }
 }
 
-impl ListItem for &String {
+impl sealed::Item for &String {
     fn into_text(self) -> String {
         self.clone()
     }
 }
 
-impl ListItem for &&str {
+impl sealed::Item for &&str {
     fn into_text(self) -> String {
         (*self).to_string()
     }
 }
 
-impl ListItem for Uuid {
+impl sealed::Item for Uuid {
     fn into_text(self) -> String {
         self.to_string()
     }
 }
 
-impl ListItem for &Uuid {
+impl sealed::Item for &Uuid {
     fn into_text(self) -> String {
         self.to_string()
     }
@@ -62,13 +86,13 @@ impl ListItem for &Uuid {
 /// The crate's string enums are list items, by value and by reference.
 macro_rules! enum_items {
     ($($ty:ty),+) => {$(
-        impl ListItem for $ty {
+        impl sealed::Item for $ty {
             fn into_text(self) -> String {
                 self.as_str().to_string()
             }
         }
 
-        impl ListItem for &$ty {
+        impl sealed::Item for &$ty {
             fn into_text(self) -> String {
                 self.as_str().to_string()
             }
@@ -91,15 +115,57 @@ enum_items!(CredentialType, SessionExpand, Consistency);
 /// Items ([`ListItem`]) are strings, UUIDs, or the crate's enums. Arrays of
 /// items other than `&str` are covered up to 32 elements; for longer ones,
 /// or another kind of iterator, collect into a `Vec` first.
-pub trait ListArg {
-    /// The texts sent, one query pair each, in order.
-    fn into_texts(self) -> Vec<String>;
+///
+/// Sealed: implemented by the crate only.
+pub trait ListArg: sealed::List {}
+
+impl<T: sealed::List> ListArg for T {}
+
+/// An id argument: a [`Uuid`] or `&Uuid`, or a string that holds one
+/// (`&str`, `String`, `&String`). Anything else, a `serde_json::Value` say
+/// (whose text would carry its quotes), does not compile. Sealed:
+/// implemented by the crate only.
+///
+/// Ids in bodies and filters that are not UUIDs are refused by `send()` with
+/// [`Error::InvalidInput`](crate::Error::InvalidInput), before anything is
+/// sent.
+pub trait IdArg: sealed::Id {}
+
+impl<T: sealed::Id + ?Sized> IdArg for T {}
+
+impl sealed::Id for str {
+    fn id_text(&self) -> String {
+        self.trim().to_string()
+    }
+}
+
+impl sealed::Id for String {
+    fn id_text(&self) -> String {
+        self.trim().to_string()
+    }
+}
+
+impl sealed::Id for Uuid {
+    fn id_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<T: sealed::Id + ?Sized> sealed::Id for &T {
+    fn id_text(&self) -> String {
+        (**self).id_text()
+    }
+}
+
+/// The UUID of an id argument, `None` when it does not hold one.
+pub(crate) fn parse_id(id: &(impl IdArg + ?Sized)) -> Option<Uuid> {
+    Uuid::parse_str(&id.id_text()).ok()
 }
 
 /// Arrays of string slices of any length, the empty literal `[]` included.
-impl<const N: usize> ListArg for [&str; N] {
+impl<const N: usize> sealed::List for [&str; N] {
     fn into_texts(self) -> Vec<String> {
-        self.into_iter().map(ListItem::into_text).collect()
+        self.into_iter().map(sealed::Item::into_text).collect()
     }
 }
 
@@ -107,9 +173,9 @@ impl<const N: usize> ListArg for [&str; N] {
 /// here would make `[]` ambiguous).
 macro_rules! arrays_of {
     ($ty:ty; $($n:literal)+) => {$(
-        impl ListArg for [$ty; $n] {
+        impl sealed::List for [$ty; $n] {
             fn into_texts(self) -> Vec<String> {
-                self.into_iter().map(ListItem::into_text).collect()
+                self.into_iter().map(sealed::Item::into_text).collect()
             }
         }
     )+};
@@ -135,9 +201,9 @@ arrays!(
 /// Owned collections and iterators of list items.
 macro_rules! owned {
     ($($collection:ident),+) => {$(
-        impl<T: ListItem> ListArg for $collection<T> {
+        impl<T: ListItem> sealed::List for $collection<T> {
             fn into_texts(self) -> Vec<String> {
-                self.into_iter().map(ListItem::into_text).collect()
+                self.into_iter().map(sealed::Item::into_text).collect()
             }
         }
     )+};
@@ -145,29 +211,29 @@ macro_rules! owned {
 
 owned!(Vec, VecDeque, BTreeSet, Option);
 
-impl<T: ListItem, S> ListArg for HashSet<T, S> {
+impl<T: ListItem, S> sealed::List for HashSet<T, S> {
     fn into_texts(self) -> Vec<String> {
-        self.into_iter().map(ListItem::into_text).collect()
+        self.into_iter().map(sealed::Item::into_text).collect()
     }
 }
 
-impl<T: ListItem> ListArg for std::vec::IntoIter<T> {
+impl<T: ListItem> sealed::List for std::vec::IntoIter<T> {
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 
 /// Borrowed collections: their items are cloned into texts.
-impl<T> ListArg for &[T]
+impl<T> sealed::List for &[T]
 where
     for<'a> &'a T: ListItem,
 {
     fn into_texts(self) -> Vec<String> {
-        self.iter().map(ListItem::into_text).collect()
+        self.iter().map(sealed::Item::into_text).collect()
     }
 }
 
-impl<T> ListArg for &Vec<T>
+impl<T> sealed::List for &Vec<T>
 where
     for<'a> &'a T: ListItem,
 {
@@ -176,40 +242,42 @@ where
     }
 }
 
-impl<'s, T> ListArg for std::slice::Iter<'s, T>
+impl<'s, T> sealed::List for std::slice::Iter<'s, T>
 where
     &'s T: ListItem,
 {
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 
 /// The iterator adapters a caller most often ends a list with.
-impl<B: ListItem, I: Iterator, F: FnMut(I::Item) -> B> ListArg for std::iter::Map<I, F> {
+impl<B: ListItem, I: Iterator, F: FnMut(I::Item) -> B> sealed::List for std::iter::Map<I, F> {
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 
-impl<I: Iterator, P: FnMut(&I::Item) -> bool> ListArg for std::iter::Filter<I, P>
+impl<I: Iterator, P: FnMut(&I::Item) -> bool> sealed::List for std::iter::Filter<I, P>
 where
     I::Item: ListItem,
 {
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 
-impl<'a, T: 'a + Copy + ListItem, I: Iterator<Item = &'a T>> ListArg for std::iter::Copied<I> {
+impl<'a, T: 'a + Copy + ListItem, I: Iterator<Item = &'a T>> sealed::List for std::iter::Copied<I> {
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 
-impl<'a, T: 'a + Clone + ListItem, I: Iterator<Item = &'a T>> ListArg for std::iter::Cloned<I> {
+impl<'a, T: 'a + Clone + ListItem, I: Iterator<Item = &'a T>> sealed::List
+    for std::iter::Cloned<I>
+{
     fn into_texts(self) -> Vec<String> {
-        self.map(ListItem::into_text).collect()
+        self.map(sealed::Item::into_text).collect()
     }
 }
 

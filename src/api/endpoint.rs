@@ -74,6 +74,24 @@ impl Call {
         })
     }
 
+    /// Makes a 404 answer a success (`missing_ok`). With it on, the id in
+    /// the path must be a UUID: Kratos answers 404 for any id that is not
+    /// one, which would read as "already gone" while nothing was touched.
+    pub(crate) fn missing_ok(
+        mut self,
+        missing_ok: bool,
+        name: &str,
+        id: &str,
+    ) -> Result<Self, Error> {
+        if missing_ok && uuid::Uuid::parse_str(id).is_err() {
+            return Err(Error::InvalidInput(format!(
+                "{name} is not a UUID, and with missing_ok(true) Kratos's 404 for it would read as \"already gone\""
+            )));
+        }
+        self.missing_ok = missing_ok;
+        Ok(self)
+    }
+
     pub(crate) fn method(&self) -> Method {
         self.operation.http_method()
     }

@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::api::args::ListArg;
+use crate::api::args::{IdArg, ListArg};
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
@@ -13,9 +13,10 @@ use crate::api::operation::{
 use crate::api::{IdentityOp, sealed};
 use crate::client::IdentityClient;
 use crate::error::Error;
-use crate::models::{Consistency, Identity};
+use crate::models::{Consistency, Identity, not_a_uuid};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
+use uuid::Uuid;
 
 /// `GET /admin/identities`: lists identities. Setters: the paging ones
 /// ([`page_size`](RequestBuilder::page_size), …) and those of
@@ -115,9 +116,9 @@ impl IdentityClient {
     /// # Errors
     /// As for [`RequestBuilder::send`]; a missing identity is a 404
     /// ([`Error::is_not_found`]).
-    pub fn get_identity(&self, id: impl ToString) -> RequestBuilder<GetIdentity> {
+    pub fn get_identity(&self, id: impl IdArg) -> RequestBuilder<GetIdentity> {
         self.request(IdentityOp::new(GetIdentityParams {
-            id: id.to_string(),
+            id: id.id_text(),
             include_credential: Vec::new(),
         }))
     }
@@ -137,10 +138,10 @@ impl IdentityClient {
     /// As for [`RequestBuilder::send`]; an unknown external id is a 404.
     pub fn get_identity_by_external_id(
         &self,
-        external_id: impl ToString,
+        external_id: impl AsRef<str>,
     ) -> RequestBuilder<GetIdentityByExternalId> {
         self.request(IdentityOp::new(GetIdentityByExternalIdParams {
-            external_id: external_id.to_string(),
+            external_id: external_id.as_ref().to_string(),
             include_credential: Vec::new(),
         }))
     }
@@ -158,9 +159,16 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     /// An empty list is refused by `send()`: Kratos would list everyone.
     ///
     /// Any [`ListArg`] of strings or UUIDs works: `["9f42…", "0f0c…"]`,
-    /// `[id1, id2]`, a `Vec<Uuid>`, `users.iter().map(|u| u.id)`.
+    /// `[id1, id2]`, a `Vec<Uuid>`, `users.iter().map(|u| u.id)`. A string
+    /// that is not a UUID is refused by `send()` (Kratos would answer 400,
+    /// quoting it).
     pub fn ids(self, ids: impl ListArg) -> Self {
-        self.with(|e| e.params.ids = Some(ids.into_texts()))
+        let ids = ids
+            .into_texts()
+            .iter()
+            .map(|id| id.trim().to_string())
+            .collect();
+        self.with(|e| e.params.ids = Some(ids))
     }
 
     /// Only the identity with this exact credentials identifier (an email,
@@ -178,9 +186,10 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     }
 
     /// Only identities of this organization. An empty one is refused by
-    /// `send()`: Kratos would list everyone.
-    pub fn organization_id(self, organization_id: impl ToString) -> Self {
-        self.with(|e| e.params.organization_id = Some(organization_id.to_string()))
+    /// `send()` (Kratos would list everyone), and so is one that is not a
+    /// UUID (Kratos would answer 400, quoting it).
+    pub fn organization_id(self, organization_id: impl IdArg) -> Self {
+        self.with(|e| e.params.organization_id = Some(organization_id.id_text()))
     }
 }
 
@@ -260,8 +269,10 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
                 "ids is an empty list, and Kratos reads no ids as no filter: it would list every identity".into(),
             ));
         }
-        if ids.iter().any(String::is_empty) {
-            return Err(Error::InvalidInput("ids holds an empty id".into()));
+        if let Some(index) = ids.iter().position(|id| Uuid::parse_str(id).is_err()) {
+            return Err(Error::InvalidInput(format!(
+                "ids[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one)"
+            )));
         }
         if ids.len() > MAX_IDS {
             return Err(Error::InvalidInput(format!(
@@ -277,6 +288,11 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
         return Err(Error::InvalidInput(
             "consistency is empty; use \"strong\" or \"eventual\"".into(),
         ));
+    }
+    if let Some(organization_id) = &p.organization_id
+        && Uuid::parse_str(organization_id).is_err()
+    {
+        return Err(not_a_uuid("organization_id"));
     }
     let call = p.paging.apply(Call::new(LIST_IDENTITIES, &[])?)?;
     Ok(call

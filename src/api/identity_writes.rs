@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::api::args::IdArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
@@ -112,11 +113,11 @@ impl IdentityClient {
     /// a duplicate identifier, 400 for traits that fail the schema.
     pub fn update_identity(
         &self,
-        id: impl ToString,
+        id: impl IdArg,
         body: UpdateIdentityBody,
     ) -> RequestBuilder<UpdateIdentity> {
         self.request(IdentityOp::new(UpdateIdentityParams {
-            id: id.to_string(),
+            id: id.id_text(),
             body,
         }))
     }
@@ -150,11 +151,11 @@ impl IdentityClient {
     /// once it may have reached the server (a JSON Patch need not be idempotent).
     pub fn patch_identity(
         &self,
-        id: impl ToString,
+        id: impl IdArg,
         patches: Vec<JsonPatch>,
     ) -> RequestBuilder<PatchIdentity> {
         self.request(IdentityOp::new(PatchIdentityParams {
-            id: id.to_string(),
+            id: id.id_text(),
             patches,
         }))
     }
@@ -218,9 +219,9 @@ impl IdentityClient {
     /// # Errors
     /// As for [`RequestBuilder::send`]; 404 for a missing identity unless
     /// `missing_ok(true)`.
-    pub fn delete_identity(&self, id: impl ToString) -> RequestBuilder<DeleteIdentity> {
+    pub fn delete_identity(&self, id: impl IdArg) -> RequestBuilder<DeleteIdentity> {
         self.request(DeleteIdentity {
-            id: id.to_string(),
+            id: id.id_text(),
             missing_ok: false,
         })
     }
@@ -249,11 +250,11 @@ impl IdentityClient {
     /// (unless [`missing_ok(true)`](RequestBuilder::missing_ok)).
     pub fn delete_identity_credentials(
         &self,
-        id: impl ToString,
+        id: impl IdArg,
         credential_type: impl AsRef<str>,
     ) -> RequestBuilder<DeleteIdentityCredentials> {
         self.request(DeleteIdentityCredentials {
-            id: id.to_string(),
+            id: id.id_text(),
             credential_type: credential_type.as_ref().to_string(),
             identifier: None,
             missing_ok: false,
@@ -291,6 +292,7 @@ impl<T: DeserializeOwned> Sealed for UpdateIdentity<T> {
     const OPERATION: Operation = UPDATE_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
+        self.params.body.check()?;
         Call::new(UPDATE_IDENTITY, &[&self.params.id])?.json(&self.params.body)
     }
 
@@ -356,8 +358,8 @@ impl Sealed for DeleteIdentity {
     const OPERATION: Operation = DELETE_IDENTITY;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let mut call = Call::new(DELETE_IDENTITY, &[&self.id])?;
-        call.missing_ok = self.missing_ok;
+        let call = Call::new(DELETE_IDENTITY, &[&self.id])?;
+        let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)
     }
 
@@ -383,12 +385,12 @@ impl Sealed for DeleteIdentityCredentials {
         if self.identifier.as_deref() == Some("") {
             return Err(Error::InvalidInput("identifier must not be empty".into()));
         }
-        let mut call = Call::new(
+        let call = Call::new(
             DELETE_IDENTITY_CREDENTIALS,
             &[&self.id, &self.credential_type],
         )?
         .query_opt("identifier", self.identifier.as_ref());
-        call.missing_ok = self.missing_ok;
+        let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)
     }
 

@@ -56,8 +56,10 @@ impl IdentityClient {
     ///
     /// # Errors
     /// As for [`RequestBuilder::send`]; 404 for an unknown schema.
-    pub fn get_identity_schema(&self, id: impl ToString) -> RequestBuilder<GetIdentitySchema> {
-        self.request(GetIdentitySchema { id: id.to_string() })
+    pub fn get_identity_schema(&self, id: impl AsRef<str>) -> RequestBuilder<GetIdentitySchema> {
+        self.request(GetIdentitySchema {
+            id: id.as_ref().to_string(),
+        })
     }
 }
 

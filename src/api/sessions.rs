@@ -1,6 +1,6 @@
 //! Sessions: list, get, disable, extend, and revoke them per identity or in bulk.
 
-use crate::api::args::ListArg;
+use crate::api::args::{IdArg, ListArg};
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{
     Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
+use uuid::Uuid;
 
 /// The most session or identity ids Kratos takes in one `manage_sessions`
 /// call (`ManageSessionsMaxIDs`).
@@ -107,12 +108,9 @@ impl IdentityClient {
     ///
     /// # Errors
     /// As for [`RequestBuilder::send`]; 404 for a missing identity.
-    pub fn list_identity_sessions(
-        &self,
-        id: impl ToString,
-    ) -> RequestBuilder<ListIdentitySessions> {
+    pub fn list_identity_sessions(&self, id: impl IdArg) -> RequestBuilder<ListIdentitySessions> {
         self.request(ListIdentitySessions {
-            id: id.to_string(),
+            id: id.id_text(),
             paging: Paging::default(),
             active: None,
         })
@@ -134,9 +132,9 @@ impl IdentityClient {
     ///
     /// # Errors
     /// As for [`RequestBuilder::send`]; 400 for a session id Kratos cannot parse, 404 for a missing one.
-    pub fn get_session(&self, id: impl ToString) -> RequestBuilder<GetSession> {
+    pub fn get_session(&self, id: impl IdArg) -> RequestBuilder<GetSession> {
         self.request(GetSession {
-            id: id.to_string(),
+            id: id.id_text(),
             expand: Vec::new(),
         })
     }
@@ -156,9 +154,9 @@ impl IdentityClient {
     /// # Errors
     /// As for [`RequestBuilder::send`]; 400 for a session id that is not a
     /// UUID, 404 for a missing session unless `missing_ok(true)`.
-    pub fn disable_session(&self, id: impl ToString) -> RequestBuilder<DisableSession> {
+    pub fn disable_session(&self, id: impl IdArg) -> RequestBuilder<DisableSession> {
         self.request(DisableSession {
-            id: id.to_string(),
+            id: id.id_text(),
             missing_ok: false,
         })
     }
@@ -180,8 +178,8 @@ impl IdentityClient {
     ///
     /// # Errors
     /// As for [`RequestBuilder::send`]; 404 for a missing or inactive session.
-    pub fn extend_session(&self, id: impl ToString) -> RequestBuilder<ExtendSession> {
-        self.request(ExtendSession { id: id.to_string() })
+    pub fn extend_session(&self, id: impl IdArg) -> RequestBuilder<ExtendSession> {
+        self.request(ExtendSession { id: id.id_text() })
     }
 
     /// Deletes every session of one identity (logs it out everywhere).
@@ -211,10 +209,10 @@ impl IdentityClient {
     /// not a UUID.
     pub fn delete_identity_sessions(
         &self,
-        id: impl ToString,
+        id: impl IdArg,
     ) -> RequestBuilder<DeleteIdentitySessions> {
         self.request(DeleteIdentitySessions {
-            id: id.to_string(),
+            id: id.id_text(),
             missing_ok: false,
         })
     }
@@ -383,8 +381,8 @@ impl Sealed for DisableSession {
     const OPERATION: Operation = DISABLE_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let mut call = Call::new(DISABLE_SESSION, &[&self.id])?;
-        call.missing_ok = self.missing_ok;
+        let call = Call::new(DISABLE_SESSION, &[&self.id])?;
+        let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)
     }
 
@@ -424,8 +422,8 @@ impl Sealed for DeleteIdentitySessions {
     const OPERATION: Operation = DELETE_IDENTITY_SESSIONS;
 
     fn to_call(&self) -> Result<Call, Error> {
-        let mut call = Call::new(DELETE_IDENTITY_SESSIONS, &[&self.id])?;
-        call.missing_ok = self.missing_ok;
+        let call = Call::new(DELETE_IDENTITY_SESSIONS, &[&self.id])?;
+        let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)
     }
 
@@ -459,8 +457,13 @@ impl Sealed for ManageSessions {
                     ids.len()
                 )));
             }
-            if ids.iter().any(String::is_empty) {
-                return Err(Error::InvalidInput(format!("{name} holds an empty id")));
+            // `identities: ["*"]` alone means every session in the network.
+            let wildcard = name == "identities" && ids.len() == 1 && ids[0] == "*";
+            if !wildcard && let Some(index) = ids.iter().position(|id| Uuid::parse_str(id).is_err())
+            {
+                return Err(Error::InvalidInput(format!(
+                    "{name}[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one; the wildcard \"*\" only alone, in identities)"
+                )));
             }
         }
         if body.identities.is_empty() == body.sessions.is_empty() {

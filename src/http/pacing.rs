@@ -6,8 +6,9 @@
 //!
 //! Two things set when a bucket's next request starts:
 //! - the steady rate the quota allows: `limit` requests per window (the
-//!   window from the IETF draft's `w=`, or learned from the longest
-//!   `x-ratelimit-reset` seen), with a 2% margin for clocks and network;
+//!   window from the IETF draft's `w=`, or learned from `x-ratelimit-reset`
+//!   on the first answer of a window), with a 2% margin for clocks and
+//!   network;
 //!   without a quota, what is left is spread evenly until the window ends;
 //! - what is left of the current window: with nothing left (the server's
 //!   `remaining` less the requests already on their way), the next request
@@ -31,6 +32,16 @@ use crate::http::response::Headers;
 /// requests paced at the limit do not meet it.
 const MARGIN: f64 = 1.02;
 
+/// The longest window, spacing or wait the pacer works with: whatever the
+/// headers say, no request waits longer than a day.
+const LONGEST: Duration = Duration::from_secs(86_400);
+
+/// `t + d`, with `d` at most [`LONGEST`]: never an overflow.
+fn after(t: Instant, d: Duration) -> Instant {
+    let d = d.min(LONGEST);
+    t.checked_add(d).unwrap_or(t)
+}
+
 /// The pacing state of the three buckets.
 #[derive(Debug, Default)]
 pub(crate) struct Pacer {
@@ -46,13 +57,21 @@ struct Bucket {
     next_start: Option<Instant>,
     /// The spacing of requests.
     interval: Duration,
-    /// The longest `x-ratelimit-reset` seen: the window, when no `w=` says it.
-    longest_reset: Duration,
+    /// The window's length as the answers tell it, when no `w=` says it:
+    /// `x-ratelimit-reset` on the first answer of a window, or until one
+    /// comes, the longest reset seen.
+    window: Duration,
+    /// `window` was read from the first answer of a window: a longer reset
+    /// seen later (a temporary block, say) does not stretch it.
+    window_measured: bool,
     /// When the current window ends, as far as the answers tell.
     window_end: Option<Instant>,
     /// Requests started but not answered yet: the server's `remaining`
     /// does not count them.
     in_flight: u32,
+    /// When the last reserved request starts: a shorter spacing learned
+    /// later moves the next start closer to it.
+    last_start: Option<Instant>,
 }
 
 /// The rate-limit headers of one answer.
@@ -114,7 +133,7 @@ fn policy_interval(value: &str) -> Option<Duration> {
 }
 
 /// Whole or fractional seconds (`"1"`, `"0.25"`), non-negative and finite.
-fn parse_seconds(value: &str) -> Option<Duration> {
+pub(crate) fn parse_seconds(value: &str) -> Option<Duration> {
     let secs: f64 = value.trim().parse().ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)))
 }
@@ -140,7 +159,8 @@ impl Pacer {
             return Duration::ZERO;
         }
         let start = state.next_start.map_or(now, |next| next.max(now));
-        state.next_start = Some(start + state.interval);
+        state.next_start = Some(after(start, state.interval));
+        state.last_start = Some(start);
         start - now
     }
 
@@ -162,13 +182,23 @@ impl Pacer {
             return;
         };
         state.known = true;
-        state.longest_reset = state.longest_reset.max(h.reset);
         let limit = h.limit.filter(|&l| l > 0);
+        // The answer to the first request of a window says `limit - 1`.
+        let first_of_window = limit.and_then(|l| l.checked_sub(1)) == Some(h.remaining);
+        if first_of_window && !h.reset.is_zero() {
+            state.window = h.reset;
+            state.window_measured = true;
+        } else if !state.window_measured {
+            state.window = state.window.max(h.reset);
+        }
         let window = match (h.policy_interval, limit) {
-            (Some(interval), Some(limit)) => {
-                Some(interval * u32::try_from(limit).unwrap_or(u32::MAX))
-            }
-            _ if !state.longest_reset.is_zero() => Some(state.longest_reset),
+            (Some(interval), Some(limit)) => Some(
+                interval
+                    .checked_mul(u32::try_from(limit).unwrap_or(u32::MAX))
+                    .unwrap_or(LONGEST)
+                    .min(LONGEST),
+            ),
+            _ if !state.window.is_zero() => Some(state.window.min(LONGEST)),
             _ => None,
         };
         let steady = match (h.policy_interval, limit, window) {
@@ -180,15 +210,13 @@ impl Pacer {
         };
         // The first request of a window: the window ends a window after it
         // (with the margin: the server started it a little after `sent`).
-        if let (Some(limit), Some(window)) = (limit, window)
-            && h.remaining + 1 == limit
-        {
-            state.window_end = Some(sent + window.mul_f64(MARGIN));
+        if let (true, Some(window)) = (first_of_window, window) {
+            state.window_end = Some(after(sent, window.mul_f64(MARGIN)));
         }
         let window_end = state
             .window_end
             .filter(|&end| end > now)
-            .unwrap_or(now + h.reset);
+            .unwrap_or_else(|| after(now, h.reset));
         // The budget left for requests not yet started: the server's count
         // less those already on their way to it.
         let budget = h.remaining.saturating_sub(u64::from(state.in_flight));
@@ -197,10 +225,20 @@ impl Pacer {
             state.next_start = Some(state.next_start.map_or(window_end, |n| n.max(window_end)));
         }
         state.interval = match steady {
-            Some(steady) => steady.mul_f64(MARGIN),
+            Some(steady) => steady.min(LONGEST).mul_f64(MARGIN),
             // No quota to go by: spread what is left until the window ends.
             None => (window_end - now) / u32::try_from(budget.max(1)).unwrap_or(u32::MAX),
         };
+        // A spacing shorter than the one the next start was reserved with
+        // (a long reset that has passed, say) applies from now on.
+        if budget > 0
+            && let (Some(last), Some(next)) = (state.last_start, state.next_start)
+        {
+            let sooner = after(last, state.interval);
+            if sooner < next {
+                state.next_start = Some(sooner.max(now));
+            }
+        }
     }
 }
 
@@ -307,6 +345,46 @@ mod tests {
             pacer.observe(b, Some(seen("5;w=1", remaining, 1)), t0, later);
         }
         assert_eq!(pacer.reserve(b, later), Duration::from_millis(720));
+    }
+
+    #[test]
+    fn a_long_reset_once_does_not_slow_the_client_for_good() {
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        let b = RateLimitBucket::AdminLow;
+        // A temporary block: nothing left for 30 s.
+        pacer.reserve(b, t0);
+        pacer.observe(b, Some(seen("10", 0, 30)), t0, t0);
+        // The next window's first answer says 9 left, 1 s to go: the window
+        // is a second long again, and requests are spaced 102 ms apart
+        // after the one that started at t1.
+        let t1 = t0 + Duration::from_secs(30);
+        assert_eq!(pacer.reserve(b, t1), Duration::ZERO);
+        pacer.observe(b, Some(seen("10", 9, 1)), t1, t1);
+        let waits: Vec<u128> = (0..3).map(|_| pacer.reserve(b, t1).as_millis()).collect();
+        assert_eq!(waits, [102, 204, 306]);
+        // A later long reset does not stretch it again.
+        pacer.observe(b, Some(seen("10", 5, 7)), t1, t1);
+        assert!(pacer.reserve(b, t1) < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn huge_or_odd_header_values_never_panic() {
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        let b = RateLimitBucket::AdminHigh;
+        for (limit, remaining, reset) in [
+            ("10", u64::MAX, 1),
+            ("18446744073709551615", u64::MAX, 86_400),
+            ("0", 0, 0),
+            ("5", 0, u64::MAX),
+            ("1", 0, 86_400 * 365),
+            ("18446744073709551615;w=1", 3, 1),
+        ] {
+            pacer.reserve(b, t0);
+            pacer.observe(b, Some(seen(limit, remaining, reset)), t0, t0);
+            let _ = pacer.reserve(b, t0);
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::api::endpoint::{Call, RawResponse};
 use crate::api::operation::Method;
 use crate::client::IdentityClient;
-use crate::error::{ApiError, Error};
-use crate::http::pacing::RateLimitHeaders;
+use crate::error::{ApiError, Error, is_kratos_not_found};
+use crate::http::pacing::{RateLimitHeaders, parse_seconds};
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
 use crate::http::transport::HttpRequest;
 use crate::http::url::{encode_query, origin_of, resolve};
@@ -151,10 +151,11 @@ impl IdentityClient {
     }
 }
 
-/// Passes a 2xx response through (and a 404 when the call is
+/// Passes a 2xx response through (and Kratos's 404 when the call is
 /// `missing_ok`); anything else becomes [`Error::Api`].
 fn check_status(response: RawResponse, missing_ok: bool) -> Result<RawResponse, Error> {
-    if (200..300).contains(&response.status) || (missing_ok && response.status == 404) {
+    let missing = missing_ok && response.status == 404 && is_kratos_not_found(&response.body);
+    if (200..300).contains(&response.status) || missing {
         return Ok(response);
     }
     let headers = &response.headers;
@@ -164,10 +165,7 @@ fn check_status(response: RawResponse, missing_ok: bool) -> Result<RawResponse, 
         .get("retry-after")
         .and_then(|v| parse_retry_after(v, now));
     if retry_after.is_none() && response.status == 429 {
-        retry_after = headers
-            .get("x-ratelimit-reset")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+        retry_after = headers.get("x-ratelimit-reset").and_then(parse_seconds);
     }
     Err(Error::Api(Box::new(ApiError::from_response(
         Some(response.operation),

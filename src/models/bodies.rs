@@ -8,8 +8,9 @@ use uuid::Uuid;
 use super::{
     Identity, IdentityState, IdentityWithCredentials, IdentityWithCredentialsPassword,
     IdentityWithCredentialsPasswordConfig, OidcProvider, RecoveryIdentityAddress, Region,
-    VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default, uuid_arg,
+    VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default,
 };
+use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// The body of "create an identity" (`createIdentityBody`).
@@ -111,7 +112,9 @@ impl CreateIdentityBody {
 
     /// Fails on an id argument that was not a UUID.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.invalid_organization_id {
+        // Still unset after a setter that was given something else than a
+        // UUID (setting the field by hand afterwards fixes it).
+        if self.invalid_organization_id && self.organization_id.is_none() {
             return Err(not_a_uuid("organization_id"));
         }
         self.credentials
@@ -192,8 +195,8 @@ impl CreateIdentityBody {
     /// Sets the organization: a [`Uuid`], or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization_id(mut self, organization_id: impl ToString) -> Self {
-        self.organization_id = uuid_arg(organization_id);
+    pub fn organization_id(mut self, organization_id: impl IdArg) -> Self {
+        self.organization_id = parse_id(&organization_id);
         self.invalid_organization_id = self.organization_id.is_none();
         self
     }
@@ -285,6 +288,13 @@ impl UpdateIdentityBody {
             metadata_public: None,
             region: None,
         }
+    }
+
+    /// Fails on an id argument that was not a UUID.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        self.credentials
+            .as_ref()
+            .map_or(Ok(()), IdentityWithCredentials::check)
     }
 
     /// A body whose traits are serialized from a value of your own type.

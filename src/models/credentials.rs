@@ -18,7 +18,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact, uuid_arg};
+use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact};
+use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// Credentials to import when creating or updating an identity.
@@ -117,13 +118,13 @@ impl IdentityWithCredentials {
             .iter()
             .flat_map(|o| &o.config)
             .flat_map(|c| &c.providers)
-            .any(|p| p.invalid_organization);
+            .any(|p| p.invalid_organization && p.organization.is_none());
         let saml = self
             .saml
             .iter()
             .flat_map(|o| &o.config)
             .flat_map(|c| &c.providers)
-            .any(|p| p.invalid_organization);
+            .any(|p| p.invalid_organization && p.organization.is_none());
         match (oidc, saml) {
             (true, _) => Err(not_a_uuid("the organization of an OIDC provider")),
             (_, true) => Err(not_a_uuid("the organization of a SAML provider")),
@@ -296,8 +297,8 @@ impl OidcProvider {
     /// Sets the organization: a [`Uuid`], or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization(mut self, organization: impl ToString) -> Self {
-        self.organization = uuid_arg(organization);
+    pub fn organization(mut self, organization: impl IdArg) -> Self {
+        self.organization = parse_id(&organization);
         self.invalid_organization = self.organization.is_none();
         self
     }
@@ -390,8 +391,8 @@ impl SamlProvider {
     /// Sets the organization: a [`Uuid`], or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
-    pub fn organization(mut self, organization: impl ToString) -> Self {
-        self.organization = uuid_arg(organization);
+    pub fn organization(mut self, organization: impl IdArg) -> Self {
+        self.organization = parse_id(&organization);
         self.invalid_organization = self.organization.is_none();
         self
     }

@@ -109,14 +109,6 @@ impl<'de> Visitor<'de> for NullUuidVisitor {
     }
 }
 
-/// The UUID of an id argument: a [`Uuid`], or a string (`&str`, `String`,
-/// `&String`) that holds one. `None` when it does not; the setter that took
-/// it records which argument it was, and `send()` reports it as
-/// [`Error::InvalidInput`](crate::Error::InvalidInput) (never a panic).
-pub(crate) fn uuid_arg(value: impl ToString) -> Option<Uuid> {
-    Uuid::parse_str(value.to_string().trim()).ok()
-}
-
 /// The error for an id argument that was not a UUID.
 pub(crate) fn not_a_uuid(field: &str) -> crate::error::Error {
     crate::error::Error::InvalidInput(format!(

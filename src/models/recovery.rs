@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{not_a_uuid, null_as_default, uuid_arg};
+use super::{not_a_uuid, null_as_default};
+use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// A recovery code created for an identity.
@@ -114,8 +115,8 @@ impl CreateRecoveryCodeForIdentityBody {
     /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
-    pub fn new(identity_id: impl ToString) -> Self {
-        let parsed = uuid_arg(identity_id);
+    pub fn new(identity_id: impl IdArg) -> Self {
+        let parsed = parse_id(&identity_id);
         CreateRecoveryCodeForIdentityBody {
             identity_id: parsed.unwrap_or_default(),
             expires_in: None,
@@ -126,7 +127,9 @@ impl CreateRecoveryCodeForIdentityBody {
 
     /// Fails on an id argument that was not a UUID.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        match self.invalid_identity_id {
+        // The nil placeholder of a string that was not a UUID, unless the
+        // field was set by hand since.
+        match self.invalid_identity_id && self.identity_id.is_nil() {
             true => Err(not_a_uuid("identity_id")),
             false => Ok(()),
         }
@@ -166,8 +169,8 @@ impl CreateRecoveryLinkForIdentityBody {
     /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
-    pub fn new(identity_id: impl ToString) -> Self {
-        let parsed = uuid_arg(identity_id);
+    pub fn new(identity_id: impl IdArg) -> Self {
+        let parsed = parse_id(&identity_id);
         CreateRecoveryLinkForIdentityBody {
             identity_id: parsed.unwrap_or_default(),
             expires_in: None,
@@ -177,7 +180,9 @@ impl CreateRecoveryLinkForIdentityBody {
 
     /// Fails on an id argument that was not a UUID.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        match self.invalid_identity_id {
+        // The nil placeholder of a string that was not a UUID, unless the
+        // field was set by hand since.
+        match self.invalid_identity_id && self.identity_id.is_nil() {
             true => Err(not_a_uuid("identity_id")),
             false => Ok(()),
         }
@@ -191,10 +196,16 @@ impl CreateRecoveryLinkForIdentityBody {
     }
 }
 
+/// The longest duration Go has (`math.MaxInt64` nanoseconds, about 292
+/// years), in whole seconds: longer ones overflow Kratos's parser (a 400).
+const GO_MAX_DURATION: Duration = Duration::from_secs(9_223_372_036);
+
 /// Formats a duration the way Go's `time.ParseDuration` reads it: whole
 /// seconds as `"{n}s"`, whole milliseconds as `"{n}ms"`, anything finer as
-/// `"{n}ns"`.
+/// `"{n}ns"`. Clamped to Go's longest duration, so `Duration::MAX` means
+/// "as long as possible" rather than an error.
 fn go_duration(d: Duration) -> String {
+    let d = d.min(GO_MAX_DURATION);
     let nanos = d.subsec_nanos();
     if nanos == 0 {
         format!("{}s", d.as_secs())
@@ -231,6 +242,42 @@ mod tests {
         assert_eq!(go_duration(Duration::from_millis(1)), "1ms");
         assert_eq!(go_duration(Duration::from_micros(1500)), "1500000ns");
         assert_eq!(go_duration(Duration::new(2, 1)), "2000000001ns");
+        // Go's longest duration, not an overflow Kratos would refuse.
+        assert_eq!(go_duration(Duration::MAX), "9223372036s");
+        assert_eq!(
+            go_duration(Duration::from_secs(u64::MAX / 2)),
+            "9223372036s"
+        );
+        assert_eq!(
+            go_duration(Duration::from_secs(9_223_372_035)),
+            "9223372035s"
+        );
+    }
+
+    #[test]
+    fn an_id_that_is_not_a_uuid_fails_until_the_field_is_set() {
+        let body = CreateRecoveryLinkForIdentityBody::new("not-a-uuid");
+        let error = body.check().unwrap_err().to_string();
+        assert!(error.contains("identity_id is not a UUID"), "{error}");
+        assert!(!error.contains("not-a-uuid"), "{error}");
+        let mut fixed = body;
+        fixed.identity_id = id();
+        assert!(fixed.check().is_ok());
+        let mut code = CreateRecoveryCodeForIdentityBody::new(String::from("x"));
+        assert!(code.check().is_err());
+        code.identity_id = id();
+        assert!(code.check().is_ok());
+        let text = id().to_string();
+        assert!(
+            CreateRecoveryCodeForIdentityBody::new(&text)
+                .check()
+                .is_ok()
+        );
+        assert!(
+            CreateRecoveryCodeForIdentityBody::new(" 3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41 ")
+                .check()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ManageSessionsAction, null_as_default};
+use crate::api::args::IdArg;
 
 /// The body of the bulk session management call. Exactly one of
 /// `identities` and `sessions` is set; build it with one of the constructors.
@@ -29,27 +30,29 @@ pub struct ManageSessionsBody {
 }
 
 impl ManageSessionsBody {
-    /// Acts on every session of these identities.
+    /// Acts on every session of these identities (at most 500). An id that
+    /// is not a UUID is refused by `send()`.
     pub fn for_identities(
         action: ManageSessionsAction,
-        ids: impl IntoIterator<Item = impl ToString>,
+        ids: impl IntoIterator<Item = impl IdArg>,
     ) -> Self {
         ManageSessionsBody {
             action,
-            identities: ids.into_iter().map(|id| id.to_string()).collect(),
+            identities: ids.into_iter().map(|id| id.id_text()).collect(),
             sessions: Vec::new(),
         }
     }
 
-    /// Acts on these sessions.
+    /// Acts on these sessions (at most 500). An id that is not a UUID is
+    /// refused by `send()`.
     pub fn for_sessions(
         action: ManageSessionsAction,
-        ids: impl IntoIterator<Item = impl ToString>,
+        ids: impl IntoIterator<Item = impl IdArg>,
     ) -> Self {
         ManageSessionsBody {
             action,
             identities: Vec::new(),
-            sessions: ids.into_iter().map(|id| id.to_string()).collect(),
+            sessions: ids.into_iter().map(|id| id.id_text()).collect(),
         }
     }
 
@@ -94,10 +97,10 @@ mod tests {
         assert_eq!(
             serde_json::to_value(ManageSessionsBody::for_sessions(
                 ManageSessionsAction::Delete,
-                vec!["s1", "s2"]
+                vec![" 5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4", "s2"]
             ))
             .unwrap(),
-            json!({"action": "delete", "sessions": ["s1", "s2"]})
+            json!({"action": "delete", "sessions": ["5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4", "s2"]})
         );
         assert_eq!(
             serde_json::to_value(ManageSessionsBody::all_sessions(
