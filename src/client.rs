@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::http::pacing::Pacer;
 use crate::http::retry::RetryPolicy;
 use crate::http::transport::{Limits, TLS, Transport, clamp};
-use crate::http::url::BaseUrl;
+use crate::http::url::{BaseUrl, shown};
 
 /// The default timeout for each stage of a request after connecting:
 /// sending it, waiting for the answer, receiving the body. A server that
@@ -172,7 +172,7 @@ pub struct ClientBuilder {
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown(&self.base_url))
             .field("bearer_token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("limits", &self.limits)
             .field("user_agent", &self.user_agent)
@@ -211,6 +211,11 @@ impl ClientBuilder {
     /// The API key (Ory Network) or any bearer token, sent as
     /// `Authorization: Bearer …` to the configured origin only. An empty
     /// string means no token. It never appears in `Debug` output or errors.
+    /// Pass the token alone: one that starts with `Bearer ` is refused by
+    /// [`build`](Self::build).
+    ///
+    /// Headers of your own ([`header`](Self::header)) are not guarded like
+    /// the token: put no secret in one for a plain-HTTP base URL.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         let token = token.into();
         self.token = (!token.is_empty()).then_some(Secret(token));
@@ -353,6 +358,17 @@ impl ClientBuilder {
         {
             return Err(Error::Config(
                 "the bearer token has control characters (a line break?)".into(),
+            ));
+        }
+        if let Some(token) = &self.token
+            && token
+                .0
+                .trim_start()
+                .get(..7)
+                .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+        {
+            return Err(Error::Config(
+                "the bearer token starts with \"Bearer \": pass the token alone, the client adds the scheme".into(),
             ));
         }
         if self.token.is_some()

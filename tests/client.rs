@@ -891,3 +891,111 @@ fn an_https_url_without_tls_compiled_in_is_a_config_error() {
     // Plain HTTP still works, as on a private admin port.
     IdentityClient::new("http://10.0.0.7:4434").unwrap();
 }
+
+/// A base URL can carry a password or a key (`https://admin:pw@host`,
+/// `?api_key=…`, often straight from an environment variable): neither
+/// the error about it nor the builder's `Debug` repeats them.
+#[test]
+fn config_errors_and_debug_never_repeat_credentials_from_the_base_url() {
+    for url in [
+        "https://admin:hunter2@kratos.example.com",
+        "https://kratos.example.com/?api_key=ory_pat_hunter2",
+        "https://kratos.example.com/#ory_pat_hunter2",
+        "ftp://admin:hunter2@kratos.example.com/x?y=hunter2",
+        "https://kratos.example.com/hunter2 path",
+        "admin:hunter2@kratos.example.com",
+    ] {
+        let builder = builder_for(url).bearer_token("ory_pat_secret");
+        let debug = format!("{builder:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(!debug.contains("ory_pat"), "{debug}");
+        let err = builder.build().unwrap_err();
+        assert!(matches!(err, Error::Config(_)), "{url}: {err}");
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("kratos.example.com"), "{shown}");
+    }
+}
+
+#[test]
+fn a_token_with_its_scheme_is_refused() {
+    for token in [
+        "Bearer ory_pat_abc",
+        "bearer ory_pat_abc",
+        " BEARER ory_pat_abc",
+    ] {
+        let err = builder_for("https://kratos.example.com")
+            .bearer_token(token)
+            .build()
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.contains("pass the token alone"), "{shown}");
+        assert!(!shown.contains("ory_pat_abc"), "{shown}");
+    }
+    // A token that merely contains the word is fine.
+    assert!(
+        builder_for("https://kratos.example.com")
+            .bearer_token("bearerish_token")
+            .build()
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_zero_request_timeout_is_refused_unsent() {
+    let server = MockServer::start();
+    let any = catch_all(&server);
+    let err = client(&server)
+        .list_identities()
+        .timeout(Duration::ZERO)
+        .send()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "list_identities (GET /admin/identities): invalid input: timeout must be greater than zero"
+    );
+    any.assert_calls(0);
+}
+
+/// A request's `Debug` names the operation, never its parameters: a filter
+/// may be an email address, a body a password hash.
+#[test]
+fn debug_of_a_request_shows_no_parameter_values() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let list = format!(
+        "{:?}",
+        client
+            .list_identities()
+            .credentials_identifier("ada.lovelace@example.com")
+    );
+    assert!(!list.contains("ada.lovelace"), "{list}");
+    assert!(
+        list.contains("list_identities (GET /admin/identities)"),
+        "{list}"
+    );
+    let patch = client.patch_identity(
+        IDENTITY_ID,
+        vec![
+            JsonPatch::replace(
+                "/credentials/password/config/hashed_password",
+                "$2a$10$SECRETHASH",
+            ),
+            JsonPatch::replace("/state", "inactive"),
+        ],
+    );
+    let shown = format!("{patch:?}");
+    assert!(!shown.contains("SECRETHASH"), "{shown}");
+    let patches = format!(
+        "{:?}",
+        JsonPatch::replace(
+            "/credentials/password/config/hashed_password",
+            "$2a$10$SECRETHASH"
+        )
+    );
+    assert!(!patches.contains("SECRETHASH"), "{patches}");
+    assert!(patches.contains("[redacted]"), "{patches}");
+    // Other values stay readable.
+    assert!(format!("{:?}", JsonPatch::replace("/state", "inactive")).contains("inactive"));
+}

@@ -183,3 +183,19 @@ fn answers_without_rate_limit_headers_are_never_paced() {
         started.elapsed()
     );
 }
+
+/// A concurrency far above the number of inputs starts no more threads
+/// than there are inputs.
+#[test]
+fn no_more_threads_than_inputs() {
+    let server = MockServer::start();
+    let client = client(&server);
+    let threads = client.fan_out(0..3, 100_000, |_, _| {
+        std::thread::sleep(Duration::from_millis(20));
+        std::thread::current().id()
+    });
+    let distinct: std::collections::HashSet<_> = threads.iter().collect();
+    assert_eq!(threads.len(), 3);
+    assert!(distinct.len() <= 3, "{distinct:?}");
+    assert!(!distinct.contains(&std::thread::current().id()));
+}

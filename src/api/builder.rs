@@ -1,8 +1,9 @@
 //! [`RequestBuilder`], the one builder type behind every operation.
 
+use std::fmt;
 use std::time::Duration;
 
-use crate::api::endpoint::Endpoint;
+use crate::api::endpoint::{Call, Endpoint};
 use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::http::response::Response;
@@ -17,13 +18,26 @@ use crate::http::transport::clamp;
 /// reported by `send`. A builder owns its data and a cheap clone of the
 /// client, so it is `Clone + Send`, has no lifetime, and can be stored or
 /// moved to another thread.
-#[derive(Clone, Debug)]
+///
+/// Its `Debug` names the operation and the client, not the parameters: a
+/// filter may be an email address, a body may carry traits or a password.
+#[derive(Clone)]
 #[must_use = "requests do nothing until .send() is called"]
 pub struct RequestBuilder<E> {
     pub(crate) client: IdentityClient,
     pub(crate) endpoint: E,
     /// This request's own timeout, replacing the client's.
     pub(crate) timeout: Option<Duration>,
+}
+
+impl<E: Endpoint> fmt::Debug for RequestBuilder<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("operation", &self.endpoint.operation().to_string())
+            .field("client", &self.client)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl IdentityClient {
@@ -53,16 +67,12 @@ impl<E> RequestBuilder<E> {
         }
     }
 
-    /// The operation with its parameters, for inspection.
-    pub fn endpoint(&self) -> &E {
-        &self.endpoint
-    }
-
     /// This request's own timeout for each stage after connecting (sending,
     /// waiting for the answer, receiving the body), replacing the client's
     /// [`timeout`](crate::ClientBuilder::timeout) and, if it is longer, the
     /// client's read timeout. Any `Duration` works; values beyond about 100
-    /// years are clamped to that.
+    /// years are clamped to that; zero is refused by `send()`, as it is by
+    /// the client builder.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -81,6 +91,26 @@ impl<E> RequestBuilder<E> {
 }
 
 impl<E: Endpoint> RequestBuilder<E> {
+    /// The call this request sends: the operation's, with this request's
+    /// own timeout. Errors name the operation.
+    pub(crate) fn to_call(&self) -> Result<Call, Error> {
+        let operation = E::OPERATION;
+        let mut call = self
+            .endpoint
+            .to_call()
+            .map_err(|e| e.in_operation(operation))?;
+        if let Some(timeout) = self.timeout {
+            if timeout.is_zero() {
+                return Err(
+                    Error::InvalidInput("timeout must be greater than zero".into())
+                        .in_operation(operation),
+                );
+            }
+            call.timeout = Some(timeout);
+        }
+        Ok(call)
+    }
+
     /// Sends the request and decodes the answer.
     ///
     /// # Errors
@@ -100,14 +130,7 @@ impl<E: Endpoint> RequestBuilder<E> {
     /// # Errors
     /// As for [`send`](Self::send).
     pub fn send_with_info(self) -> Result<Response<E::Output>, Error> {
-        let operation = E::OPERATION;
-        let mut call = self
-            .endpoint
-            .to_call()
-            .map_err(|e| e.in_operation(operation))?;
-        if self.timeout.is_some() {
-            call.timeout = self.timeout;
-        }
+        let call = self.to_call()?;
         let raw = self.client.send_call(&call)?;
         let body = self.endpoint.decode(&raw)?;
         Ok(Response::new(raw.status, raw.headers, body))

@@ -8,6 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::client::IdentityClient;
 
+/// The name of `fan_out`'s threads, as panics and debuggers show them.
+const FAN_OUT_THREAD: &str = "kratos-fan-out";
+
 impl IdentityClient {
     /// Runs `f` over `inputs` on at most `concurrency` threads and returns
     /// the results in input order.
@@ -18,7 +21,9 @@ impl IdentityClient {
     /// threads are scoped: when `fan_out` returns, they are gone. They share
     /// this client, its connection pool and its rate-limit pacing, so with
     /// Ory Network's limit reached more threads do not mean more 429s: they
-    /// wait for the budget together. `concurrency` 0 counts as 1.
+    /// wait for the budget together. `concurrency` 0 counts as 1, and no
+    /// more threads start than there are inputs (when the iterator knows);
+    /// if the system refuses a thread, the ones running do the work.
     ///
     /// A panic in `f` stops the handing out of inputs, lets the other
     /// threads finish the call they are in, and is then raised again in the
@@ -56,7 +61,13 @@ impl IdentityClient {
         R: Send,
         F: Fn(&IdentityClient, T) -> R + Sync,
     {
-        let source = Mutex::new(inputs.into_iter().enumerate());
+        let inputs = inputs.into_iter();
+        // No more threads than inputs, when the iterator knows how many.
+        let threads = match inputs.size_hint() {
+            (_, Some(upper)) => concurrency.clamp(1, upper.max(1)),
+            (_, None) => concurrency.max(1),
+        };
+        let source = Mutex::new(inputs.enumerate());
         let stop = AtomicBool::new(false);
         // The next input, or `None` when there are no more (or a thread
         // panicked: a panic while reading the inputs poisons them too).
@@ -82,13 +93,26 @@ impl IdentityClient {
             }
             Ok(done)
         };
-        let threads = concurrency.max(1);
         let mut results: Vec<(usize, R)> = Vec::new();
         let mut panicked = None;
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
-            for handle in handles {
-                match handle.join() {
+            // A thread the system refuses (too many already) is not a
+            // failure: the threads there are do the work, and with none the
+            // caller's thread does.
+            let handles: Vec<_> = (0..threads)
+                .map_while(|_| {
+                    std::thread::Builder::new()
+                        .name(FAN_OUT_THREAD.into())
+                        .spawn_scoped(scope, worker)
+                        .ok()
+                })
+                .collect();
+            let outcomes = match handles.is_empty() {
+                true => vec![Ok(worker())],
+                false => handles.into_iter().map(|h| h.join()).collect(),
+            };
+            for outcome in outcomes {
+                match outcome {
                     Ok(Ok(done)) => results.extend(done),
                     Ok(Err(panic)) | Err(panic) => {
                         stop.store(true, Ordering::Relaxed);

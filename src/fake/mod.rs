@@ -153,7 +153,9 @@ impl std::fmt::Debug for FakeKratos {
 }
 
 /// One request the fake received, as [`FakeKratos::requests`] lists them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` does not print the `Authorization` header's token, so a test's
+/// failure output does not either; compare `authorization` directly.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FakeRequest {
     /// The HTTP method (`"GET"`).
@@ -167,6 +169,21 @@ pub struct FakeRequest {
     pub authorization: Option<String>,
     /// The status the fake answered.
     pub status: u16,
+}
+
+impl std::fmt::Debug for FakeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field(
+                "authorization",
+                &self.authorization.as_ref().map(|_| "[redacted]"),
+            )
+            .field("status", &self.status)
+            .finish()
+    }
 }
 
 /// Configures a [`FakeKratos`] before it starts. Every setting can also be

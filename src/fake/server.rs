@@ -387,6 +387,10 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, u16> {
             .read_line(&mut line)
             .map_err(|_| 400u16)?;
         let size = line.trim_end().split(';').next().unwrap_or("").trim();
+        // Hex digits only: `from_str_radix` would also take a sign.
+        if size.is_empty() || !size.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(400);
+        }
         let size = usize::from_str_radix(size, 16).map_err(|_| 400u16)?;
         if size == 0 {
             // Trailers, up to the blank line.
@@ -401,7 +405,7 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, u16> {
                 }
             }
         }
-        if (body.len() + size) as u64 > super::handlers::MAX_BODY_BYTES {
+        if body.len().saturating_add(size) as u64 > super::handlers::MAX_BODY_BYTES {
             return Err(413);
         }
         let start = body.len();

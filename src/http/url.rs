@@ -34,7 +34,7 @@ pub(crate) struct BaseUrl {
 impl BaseUrl {
     /// Parses `http(s)://host[:port][/prefix][/]`. Anything else is an error.
     pub(crate) fn parse(input: &str) -> Result<Self, Error> {
-        let bad = |why: &str| Error::Config(format!("base URL {input:?} {why}"));
+        let bad = |why: &str| Error::Config(format!("base URL {:?} {why}", shown(input)));
         let trimmed = input.trim();
         if !trimmed.is_ascii() {
             return Err(bad(
@@ -114,6 +114,38 @@ impl BaseUrl {
     /// Nothing else: `127.attacker.example` is a name anyone can register.
     pub(crate) fn is_loopback(&self) -> bool {
         is_loopback_host(&self.host)
+    }
+}
+
+/// A base URL as messages and `Debug` show it: scheme, host and port, and
+/// `/…` for whatever followed. Never credentials (`user:password@`), a
+/// query (`?api_key=…`) or a path, whatever the input looks like.
+pub(crate) fn shown(input: &str) -> String {
+    let input = input.trim();
+    let (scheme, rest) = match input.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, input),
+    };
+    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host: String = host.chars().filter(|c| !c.is_control()).take(120).collect();
+    let more = if rest.len() > authority.len() {
+        "/…"
+    } else {
+        ""
+    };
+    match scheme {
+        Some(scheme) => {
+            let scheme: String = scheme
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(10)
+                .collect();
+            format!("{scheme}://{host}{more}")
+        }
+        None => format!("{host}{more}"),
     }
 }
 

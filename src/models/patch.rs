@@ -25,7 +25,10 @@ use crate::error::GenericError;
 /// ];
 /// # let _ = patch;
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// `Debug` does not print the value of a patch under `/credentials` (a
+/// password hash, a TOTP secret).
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JsonPatch {
     /// The operation.
@@ -43,6 +46,22 @@ pub struct JsonPatch {
     /// The source, as a JSON Pointer, for `move` and `copy`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+}
+
+impl std::fmt::Debug for JsonPatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secret = [Some(&self.path), self.from.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|p| p.trim_start_matches('/').starts_with("credentials"));
+        let mut out = f.debug_struct("JsonPatch");
+        out.field("op", &self.op).field("path", &self.path);
+        match (&self.value, secret) {
+            (Some(_), true) => out.field("value", &Some("[redacted]")),
+            (value, _) => out.field("value", value),
+        };
+        out.field("from", &self.from).finish()
+    }
 }
 
 impl JsonPatch {
