@@ -97,15 +97,6 @@ impl<T> Page<T> {
         self.items.iter()
     }
 
-    /// The items of this page that decoded, in order.
-    #[deprecated(
-        since = "0.1.0",
-        note = "use `as_slice()` or `iter()`; `items()` reads like the network iterator `RequestBuilder::items()`"
-    )]
-    pub fn items(&self) -> &[T] {
-        &self.items
-    }
-
     /// The items of this page that decoded, by value. See
     /// [`errors`](Self::errors) for those that did not.
     pub fn into_items(self) -> Vec<T> {
@@ -129,7 +120,10 @@ impl<T> Page<T> {
         self.items.len()
     }
 
-    /// `true` when no item of this page decoded.
+    /// `true` when no item of this page decoded. An item that did not
+    /// decode is not counted here but in [`errors`](Self::errors): before
+    /// reading an empty page as "nothing there" (a user who does not exist
+    /// yet, say), check [`is_complete`](Self::is_complete).
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
@@ -216,6 +210,17 @@ pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result
         Ok(items) => (items, Vec::new()),
         Err(error) => decode_items(response, &error)?,
     };
+    if !errors.is_empty() {
+        log::warn!(
+            "{}: {} item(s) of the page did not decode (the first at index {}); they are in Page::errors() or yielded as errors",
+            response.operation.name(),
+            errors.len(),
+            errors
+                .first()
+                .and_then(DecodeError::item_index)
+                .unwrap_or_default()
+        );
+    }
     let target = link::find(response.headers.get_all("link"), "next").map_err(|e| {
         Error::Pagination(format!("{}: pagination stopped: {e}", response.operation))
     })?;

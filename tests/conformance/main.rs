@@ -1,5 +1,5 @@
 //! Conformance with the official OpenAPI document, checked by a program we
-//! did not write: [Stoplight Prism] serving `../shared/spec/kratos-openapi.json`
+//! did not write: [Stoplight Prism] serving `tests/spec/kratos-openapi.json`
 //! (found from `CARGO_MANIFEST_DIR`).
 //!
 //! - [`requests_conform_to_the_spec`] starts `prism mock --errors` on the

@@ -30,7 +30,7 @@ use uuid::Uuid;
 use super::harness::excerpt;
 
 pub(crate) fn spec_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/kratos-openapi.json")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/kratos-openapi.json")
 }
 
 pub(crate) struct Spec {
