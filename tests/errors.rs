@@ -1087,3 +1087,27 @@ fn a_login_page_instead_of_json_is_shown_by_its_start() {
     );
     assert!(err.to_string().contains("is not JSON"), "{err}");
 }
+
+/// A proxy's or SSO's error page may echo the request URL; the error keeps
+/// the page's start, but not the query values the call sent.
+#[test]
+fn a_foreign_error_page_echoing_the_url_loses_the_query_values() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET);
+        then.status(502).header("content-type", "text/html").body(
+            "<html><body>Bad gateway for /admin/identities?credentials_identifier=ada.lovelace%40example.com \
+             (ada.lovelace@example.com) page_token=tok-ZZZ</body></html>",
+        );
+    });
+    let err = client_without_retries(&server, "ory_pat_x")
+        .list_identities()
+        .credentials_identifier("ada.lovelace@example.com")
+        .page_token("tok-ZZZ")
+        .send()
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("ada.lovelace"), "{shown}");
+    assert!(!shown.contains("tok-ZZZ"), "{shown}");
+    assert!(shown.contains("Bad gateway"), "{shown}");
+}

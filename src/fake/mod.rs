@@ -11,11 +11,15 @@
 //! latency, Ory Network's per-bucket rate limit, failing every n-th request,
 //! and slow password hashing. Every request is logged.
 //!
-//! Add the feature for your tests only:
+//! Add the feature for your tests only (by path until the crate is on
+//! crates.io):
 //!
 //! ```toml
+//! [dependencies]
+//! kratos-identity = { path = "../kratos-identity" }
+//!
 //! [dev-dependencies]
-//! kratos-identity = { version = "0.1", features = ["test-util"] }
+//! kratos-identity = { path = "../kratos-identity", features = ["test-util"] }
 //! ```
 //!
 //! A test of your own code, here a function that deactivates every user of

@@ -11,7 +11,7 @@ use crate::error::{ApiError, Error, is_kratos_not_found};
 use crate::http::pacing::{RateLimitHeaders, parse_seconds};
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
 use crate::http::transport::HttpRequest;
-use crate::http::url::{encode_query, origin_of, resolve};
+use crate::http::url::{encode_component, encode_query, origin_of, resolve};
 
 /// The most redirects a GET follows (the schema endpoints answer 307 from
 /// the admin port to the public port).
@@ -103,7 +103,7 @@ impl IdentityClient {
                 .and_then(|r| RateLimitHeaders::read(&r.headers));
             pacer.observe(bucket, headers, started, Instant::now());
         }
-        check_status(result?, call.missing_ok)
+        check_status(result?, call)
     }
 
     /// One exchange: the request and any redirects it is answered with.
@@ -153,8 +153,8 @@ impl IdentityClient {
 
 /// Passes a 2xx response through (and Kratos's 404 when the call is
 /// `missing_ok`); anything else becomes [`Error::Api`].
-fn check_status(response: RawResponse, missing_ok: bool) -> Result<RawResponse, Error> {
-    let missing = missing_ok && response.status == 404 && is_kratos_not_found(&response.body);
+fn check_status(response: RawResponse, call: &Call) -> Result<RawResponse, Error> {
+    let missing = call.missing_ok && response.status == 404 && is_kratos_not_found(&response.body);
     if (200..300).contains(&response.status) || missing {
         return Ok(response);
     }
@@ -167,11 +167,23 @@ fn check_status(response: RawResponse, missing_ok: bool) -> Result<RawResponse, 
     if retry_after.is_none() && response.status == 429 {
         retry_after = headers.get("x-ratelimit-reset").and_then(parse_seconds);
     }
-    Err(Error::Api(Box::new(ApiError::from_response(
+    let mut error = ApiError::from_response(
         Some(response.operation),
         response.status,
         error_id,
         retry_after,
         &response.body,
-    ))))
+    );
+    // A proxy's or SSO page may echo the request URL: not with the query
+    // values this call sent (an email address, a page token).
+    if let Some(raw) = &mut error.raw_body {
+        for (_, value) in &call.query {
+            if value.len() >= 3 {
+                for form in [value.clone(), encode_component(value), value.replace(' ', "+")] {
+                    *raw = raw.replace(&form, "…");
+                }
+            }
+        }
+    }
+    Err(Error::Api(Box::new(error)))
 }
