@@ -48,3 +48,27 @@ impl Rng {
         out
     }
 }
+
+/// Runs `test` on its own thread and fails when it has not finished within
+/// `limit`: a parser loop that stops advancing (a regression, or a planted
+/// mutant) fails its test fast instead of hanging the suite. A panic in
+/// `test` is passed on as it is.
+pub(crate) fn within(limit: std::time::Duration, test: impl FnOnce() + Send + 'static) {
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    let (done, finished) = channel();
+    let handle = std::thread::spawn(move || {
+        test();
+        let _ = done.send(());
+    });
+    match finished.recv_timeout(limit) {
+        Ok(()) => {}
+        Err(RecvTimeoutError::Disconnected) => {
+            if let Err(panic) = handle.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("did not finish within {limit:?}: a loop that no longer advances?")
+        }
+    }
+}

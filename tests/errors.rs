@@ -1111,3 +1111,52 @@ fn a_foreign_error_page_echoing_the_url_loses_the_query_values() {
     assert!(!shown.contains("tok-ZZZ"), "{shown}");
     assert!(shown.contains("Bad gateway"), "{shown}");
 }
+
+/// A server that asks for a longer wait than `max_retry_after` allows gets
+/// its 429 back at once: no wait, no retry.
+#[test]
+fn a_retry_after_beyond_the_limit_returns_the_429_unwaited() {
+    let server = MockServer::start();
+    for (retry_after, header) in [
+        ("retry-after", "120"),
+        ("x-ratelimit-reset", "120"),
+        ("retry-after", "Wed, 21 Oct 2099 07:28:00 GMT"),
+    ] {
+        let mut limited = server.mock(|when, then| {
+            when.method(GET);
+            then.status(429).header(retry_after, header);
+        });
+        let client = IdentityClient::builder(server.base_url())
+            .retry(RetryPolicy::default().max_retry_after(Duration::from_secs(60)))
+            .build()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let err = client.list_identities().send().unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{retry_after}: {header}"
+        );
+        assert_eq!(err.status(), Some(429), "{err}");
+        assert!(matches!(err, Error::Api(_)), "{err:?}");
+        limited.assert_calls(1);
+        limited.delete();
+    }
+    // Within the limit, it is waited out and retried.
+    let limited = server.mock(|when, then| {
+        when.method(GET);
+        then.status(429).header("retry-after", "1");
+    });
+    limited.up_to_n_times(1);
+    let ok = server.mock(|when, then| {
+        when.method(GET);
+        then.status(200).body("[]");
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .retry(RetryPolicy::default().max_retry_after(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let _ = client.list_identities().send().unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    ok.assert_calls(1);
+}

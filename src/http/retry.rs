@@ -243,4 +243,82 @@ mod tests {
         assert_eq!(p.wait_before(1, Some(Duration::from_secs(61))), None);
         assert_eq!(RetryPolicy::none().wait_before(1, None), None);
     }
+
+    #[test]
+    fn a_hint_is_waited_up_to_max_retry_after_and_not_beyond() {
+        let p = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        assert_eq!(p.get_max_retry_after(), Duration::from_secs(5));
+        let five = Duration::from_secs(5);
+        assert_eq!(p.wait_before(1, Some(five)), Some(five));
+        assert_eq!(p.wait_before(1, Some(five + Duration::from_nanos(1))), None);
+        assert_eq!(p.wait_before(3, Some(Duration::ZERO)), Some(Duration::ZERO));
+        // Out of retries, a hint changes nothing.
+        assert_eq!(p.wait_before(4, Some(Duration::ZERO)), None);
+    }
+
+    #[test]
+    fn getters_return_what_the_setters_set() {
+        let p = RetryPolicy::default()
+            .max_retries(7)
+            .initial_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(900))
+            .max_retry_after(Duration::from_secs(2));
+        assert_eq!(p.get_max_retries(), 7);
+        assert_eq!(p.get_initial_backoff(), Duration::from_millis(10));
+        assert_eq!(p.get_max_backoff(), Duration::from_millis(900));
+        assert_eq!(p.get_max_retry_after(), Duration::from_secs(2));
+        assert_eq!(RetryPolicy::default().get_max_retries(), 3);
+        assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+        // The number of retries is what wait_before allows.
+        assert!(p.wait_before(7, None).is_some());
+        assert!(p.wait_before(8, None).is_none());
+    }
+
+    #[test]
+    fn zero_and_tiny_backoffs_wait_nothing_and_never_panic() {
+        for initial in [
+            Duration::ZERO,
+            Duration::from_nanos(1),
+            Duration::from_nanos(2),
+        ] {
+            let p = RetryPolicy::default()
+                .initial_backoff(initial)
+                .max_retries(30);
+            for retry in 1..=30 {
+                let wait = p.wait_before(retry, None).unwrap();
+                assert!(wait <= p.get_max_backoff(), "{initial:?} {retry}: {wait:?}");
+            }
+            // Half fixed, and a jitter range of at most one nanosecond.
+            assert_eq!(p.wait_before(1, None), Some(initial / 2), "{initial:?}");
+        }
+        let zero = RetryPolicy::default().initial_backoff(Duration::ZERO);
+        assert_eq!(zero.wait_before(1, None), Some(Duration::ZERO));
+        let zero_cap = RetryPolicy::default().max_backoff(Duration::ZERO);
+        assert_eq!(zero_cap.wait_before(3, None), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn waits_vary_with_jitter() {
+        let p = RetryPolicy::default().initial_backoff(Duration::from_millis(100));
+        let waits: std::collections::HashSet<Duration> =
+            (0..200).map(|_| p.wait_before(1, None).unwrap()).collect();
+        // Equal jitter over 50 ms in nanoseconds: 200 draws are all but
+        // certain to be mostly distinct; a constant would give one.
+        assert!(waits.len() > 150, "{} distinct waits", waits.len());
+        let (low, high) = waits.iter().fold((u128::MAX, 0), |(lo, hi), w| {
+            (lo.min(w.as_nanos()), hi.max(w.as_nanos()))
+        });
+        // Spread over the jitter range, not bunched at one end.
+        assert!(low < 60_000_000 && high > 90_000_000, "{low}..{high}");
+    }
+
+    #[test]
+    fn random_numbers_differ_call_to_call() {
+        let draws: std::collections::HashSet<u64> = (0..1000).map(|_| random_u64()).collect();
+        assert_eq!(draws.len(), 1000);
+        // Well mixed: every bit is set in some draw and clear in another.
+        let any = draws.iter().fold(0, |acc, d| acc | d);
+        let all = draws.iter().fold(u64::MAX, |acc, d| acc & d);
+        assert_eq!((any, all), (u64::MAX, 0));
+    }
 }

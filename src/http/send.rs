@@ -179,7 +179,11 @@ fn check_status(response: RawResponse, call: &Call) -> Result<RawResponse, Error
     if let Some(raw) = &mut error.raw_body {
         for (_, value) in &call.query {
             if value.len() >= 3 {
-                for form in [value.clone(), encode_component(value), value.replace(' ', "+")] {
+                for form in [
+                    value.clone(),
+                    encode_component(value),
+                    value.replace(' ', "+"),
+                ] {
                     *raw = raw.replace(&form, "…");
                 }
             }

@@ -177,6 +177,10 @@ impl Parser<'_> {
 mod tests {
     use super::*;
 
+    /// Every test here runs under a deadline: a loop of the parser that
+    /// stops advancing fails it instead of hanging the suite.
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+
     fn rels_and_targets(v: &str) -> Vec<(String, Vec<String>)> {
         parse(v)
             .unwrap()
@@ -187,141 +191,153 @@ mod tests {
 
     #[test]
     fn table() {
-        let kratos = r#"</admin/identities?page_size=250&page_token=a>; rel="first",</admin/identities?page_size=250&page_token=b>; rel="next""#;
-        let cases: &[(&str, &str, Option<&str>)] = &[
-            (
-                kratos,
-                "next",
-                Some("/admin/identities?page_size=250&page_token=b"),
-            ),
-            (
-                kratos,
-                "first",
-                Some("/admin/identities?page_size=250&page_token=a"),
-            ),
-            (kratos, "prev", None),
-            ("", "next", None),
-            ("   ", "next", None),
-            ("<a>; rel=next", "next", Some("a")),
-            ("<a>;rel=NEXT", "next", Some("a")),
-            ("< a >; rel=\"next\"", "next", Some("a")),
-            ("<a>; rel=\"prev next\"", "next", Some("a")),
-            ("<a>; title=\"x, y; z\"; rel=next", "next", Some("a")),
-            ("<a>; rel=\"last\", <b>; rel=\"next\"", "next", Some("b")),
-            ("<a>; rel=\"next\"; rel=\"prev\"", "prev", None),
-            ("<a>; rel=\"next\" ,, <b>; rel=\"prev\"", "prev", Some("b")),
-            (
-                "<https://x.example/a?b=1,2>; rel=next",
-                "next",
-                Some("https://x.example/a?b=1,2"),
-            ),
-            ("<a>; rel=\"ne\\\"xt\"", "ne\"xt", Some("a")),
-            ("<a>; rel=\"https://example.com/rel/next\"", "next", None),
-            ("<a>; anchor; rel=next", "next", Some("a")),
-            ("<a>", "next", None),
-            ("\t<a>\t;\trel\t=\tnext\t", "next", Some("a")),
-        ];
-        for (header, rel, want) in cases {
-            assert_eq!(
-                find([*header], rel).unwrap().as_deref(),
-                *want,
-                "{header:?} rel={rel}"
-            );
-        }
+        crate::testing::within(LIMIT, || {
+            let kratos = r#"</admin/identities?page_size=250&page_token=a>; rel="first",</admin/identities?page_size=250&page_token=b>; rel="next""#;
+            let cases: &[(&str, &str, Option<&str>)] = &[
+                (
+                    kratos,
+                    "next",
+                    Some("/admin/identities?page_size=250&page_token=b"),
+                ),
+                (
+                    kratos,
+                    "first",
+                    Some("/admin/identities?page_size=250&page_token=a"),
+                ),
+                (kratos, "prev", None),
+                ("", "next", None),
+                ("   ", "next", None),
+                ("<a>; rel=next", "next", Some("a")),
+                ("<a>;rel=NEXT", "next", Some("a")),
+                ("< a >; rel=\"next\"", "next", Some("a")),
+                ("<a>; rel=\"prev next\"", "next", Some("a")),
+                ("<a>; title=\"x, y; z\"; rel=next", "next", Some("a")),
+                ("<a>; rel=\"last\", <b>; rel=\"next\"", "next", Some("b")),
+                ("<a>; rel=\"next\"; rel=\"prev\"", "prev", None),
+                ("<a>; rel=\"next\" ,, <b>; rel=\"prev\"", "prev", Some("b")),
+                (
+                    "<https://x.example/a?b=1,2>; rel=next",
+                    "next",
+                    Some("https://x.example/a?b=1,2"),
+                ),
+                ("<a>; rel=\"ne\\\"xt\"", "ne\"xt", Some("a")),
+                ("<a>; rel=\"https://example.com/rel/next\"", "next", None),
+                ("<a>; anchor; rel=next", "next", Some("a")),
+                ("<a>", "next", None),
+                ("\t<a>\t;\trel\t=\tnext\t", "next", Some("a")),
+            ];
+            for (header, rel, want) in cases {
+                assert_eq!(
+                    find([*header], rel).unwrap().as_deref(),
+                    *want,
+                    "{header:?} rel={rel}"
+                );
+            }
+        });
     }
 
     #[test]
     fn several_headers() {
-        let got = find(["<a>; rel=first", "<b>; rel=next"], "next").unwrap();
-        assert_eq!(got.as_deref(), Some("b"));
+        crate::testing::within(LIMIT, || {
+            let got = find(["<a>; rel=first", "<b>; rel=next"], "next").unwrap();
+            assert_eq!(got.as_deref(), Some("b"));
+        });
     }
 
     #[test]
     fn malformed_is_an_error() {
-        for bad in [
-            "a; rel=next",
-            "<a; rel=next",
-            "<a>; rel=\"next",
-            "<a> rel=next",
-            "<a>; rel=\"x\\",
-        ] {
-            assert!(parse(bad).is_err(), "{bad:?} should fail");
-        }
-        assert_eq!(rels_and_targets("<a>; rel=next").len(), 1);
+        crate::testing::within(LIMIT, || {
+            for bad in [
+                "a; rel=next",
+                "<a; rel=next",
+                "<a>; rel=\"next",
+                "<a> rel=next",
+                "<a>; rel=\"x\\",
+            ] {
+                assert!(parse(bad).is_err(), "{bad:?} should fail");
+            }
+            assert_eq!(rels_and_targets("<a>; rel=next").len(), 1);
+        });
     }
 
     #[test]
     fn never_panics_on_odd_bytes() {
-        // A deterministic sweep over short strings of the header's special characters.
-        let alphabet = ['<', '>', ';', ',', '"', '\\', '=', ' ', 'r', 'e', 'l', 'ü'];
-        let mut count = 0;
-        let mut buf = String::new();
-        fn rec(buf: &mut String, alphabet: &[char], depth: usize, count: &mut usize) {
-            let _ = parse(buf);
-            *count += 1;
-            if depth == 0 {
-                return;
+        crate::testing::within(LIMIT, || {
+            // A deterministic sweep over short strings of the header's special characters.
+            let alphabet = ['<', '>', ';', ',', '"', '\\', '=', ' ', 'r', 'e', 'l', 'ü'];
+            let mut count = 0;
+            let mut buf = String::new();
+            fn rec(buf: &mut String, alphabet: &[char], depth: usize, count: &mut usize) {
+                let _ = parse(buf);
+                *count += 1;
+                if depth == 0 {
+                    return;
+                }
+                for c in alphabet {
+                    buf.push(*c);
+                    rec(buf, alphabet, depth - 1, count);
+                    buf.pop();
+                }
             }
-            for c in alphabet {
-                buf.push(*c);
-                rec(buf, alphabet, depth - 1, count);
-                buf.pop();
-            }
-        }
-        rec(&mut buf, &alphabet, 5, &mut count);
-        assert!(count > 200_000);
+            rec(&mut buf, &alphabet, 5, &mut count);
+            assert!(count > 200_000);
+        });
     }
 
     #[test]
     fn property_arbitrary_bytes_never_panic_and_errors_point_inside() {
-        let mut rng = crate::testing::Rng::new(0x11CE);
-        let alphabet = b"<>;,=\" \t\\relnxtpfis/?&:%";
-        for _ in 0..100_000 {
-            let bytes = rng.bytes(64, alphabet);
-            let text = String::from_utf8_lossy(&bytes);
-            match parse(&text) {
-                Ok(links) => {
-                    for link in links {
-                        assert!(!link.target.contains('>'), "{text:?}");
+        crate::testing::within(LIMIT, || {
+            let mut rng = crate::testing::Rng::new(0x11CE);
+            let alphabet = b"<>;,=\" \t\\relnxtpfis/?&:%";
+            for _ in 0..100_000 {
+                let bytes = rng.bytes(64, alphabet);
+                let text = String::from_utf8_lossy(&bytes);
+                match parse(&text) {
+                    Ok(links) => {
+                        for link in links {
+                            assert!(!link.target.contains('>'), "{text:?}");
+                        }
                     }
+                    Err(e) => assert!(e.at <= text.len(), "{text:?}: {e}"),
                 }
-                Err(e) => assert!(e.at <= text.len(), "{text:?}: {e}"),
             }
-        }
+        });
     }
 
     #[test]
     fn property_well_formed_headers_round_trip() {
-        let mut rng = crate::testing::Rng::new(7);
-        let rels = ["next", "prev", "first", "last", "self"];
-        for _ in 0..20_000 {
-            let n = 1 + rng.below(4);
-            let links: Vec<(String, &str)> = (0..n)
-                .map(|i| {
-                    (
-                        format!(
-                            "/admin/identities?page_token=t{i}&page_size={}",
-                            rng.below(500)
-                        ),
-                        rels[rng.below(5)],
-                    )
-                })
-                .collect();
-            let header: Vec<String> = links
-                .iter()
-                .map(|(t, r)| match rng.below(3) {
-                    0 => format!("<{t}>; rel=\"{r}\""),
-                    1 => format!("< {t} > ;rel={r}"),
-                    _ => format!("<{t}>; title=\"a, b; c\"; rel=\"{r} other\""),
-                })
-                .collect();
-            let sep = [",", ", ", " ,\t"][rng.below(3)];
-            let parsed = parse(&header.join(sep)).unwrap();
-            assert_eq!(parsed.len(), n);
-            for ((target, rel), link) in links.iter().zip(&parsed) {
-                assert_eq!(&link.target, target);
-                assert_eq!(link.rels[0], *rel);
+        crate::testing::within(LIMIT, || {
+            let mut rng = crate::testing::Rng::new(7);
+            let rels = ["next", "prev", "first", "last", "self"];
+            for _ in 0..20_000 {
+                let n = 1 + rng.below(4);
+                let links: Vec<(String, &str)> = (0..n)
+                    .map(|i| {
+                        (
+                            format!(
+                                "/admin/identities?page_token=t{i}&page_size={}",
+                                rng.below(500)
+                            ),
+                            rels[rng.below(5)],
+                        )
+                    })
+                    .collect();
+                let header: Vec<String> = links
+                    .iter()
+                    .map(|(t, r)| match rng.below(3) {
+                        0 => format!("<{t}>; rel=\"{r}\""),
+                        1 => format!("< {t} > ;rel={r}"),
+                        _ => format!("<{t}>; title=\"a, b; c\"; rel=\"{r} other\""),
+                    })
+                    .collect();
+                let sep = [",", ", ", " ,\t"][rng.below(3)];
+                let parsed = parse(&header.join(sep)).unwrap();
+                assert_eq!(parsed.len(), n);
+                for ((target, rel), link) in links.iter().zip(&parsed) {
+                    assert_eq!(&link.target, target);
+                    assert_eq!(link.rels[0], *rel);
+                }
             }
-        }
+        });
     }
 }
