@@ -209,13 +209,19 @@ impl Error {
     /// The error in a few words fit for a log line: the call and its status
     /// or kind of failure, never a body or a value.
     pub(crate) fn log_summary(&self) -> String {
-        let call = self
-            .operation()
-            .map_or_else(String::new, |op| format!("{}: ", op.name()));
+        match self.operation() {
+            Some(op) => format!("{}: {}", op.name(), self.log_kind()),
+            None => self.log_kind(),
+        }
+    }
+
+    /// What kind of failure this was, in a few words safe to log: the
+    /// status or the transport failure's kind, never a body or a message.
+    pub(crate) fn log_kind(&self) -> String {
         match (self.status(), self.transport_kind()) {
-            (Some(status), _) => format!("{call}HTTP {status}"),
-            (None, Some(kind)) => format!("{call}a {kind} error"),
-            (None, None) => format!("{call}an error"),
+            (Some(status), _) => format!("HTTP {status}"),
+            (None, Some(kind)) => format!("a {kind} error"),
+            (None, None) => "an error".to_string(),
         }
     }
 

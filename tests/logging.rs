@@ -83,11 +83,86 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
     assert_eq!(warnings.len(), 1, "{records:#?}");
     assert!(
         warnings[0]
-            == "GET /admin/sessions: attempt 1 failed (list_sessions: HTTP 503), retrying in 0 ms",
+            == "list_sessions: GET /admin/sessions: attempt 1 failed (HTTP 503), retrying in 0 ms",
         "{warnings:?}"
     );
     for (_, line) in &records {
         for secret in [KEY, "SECRETKEY", "ada.lovelace", "active=true", "Bearer"] {
+            assert!(!line.contains(secret), "{secret} in the log: {line}");
+        }
+    }
+
+    // The other records: an external id (often an email) logged as the
+    // path template, a page with an item that does not decode, a wait for
+    // the rate-limit budget.
+    CAPTURE.0.lock().unwrap().clear();
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path_includes("/admin/identities/by/external/");
+        then.status(404)
+            .body(r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        then.status(200).body(format!(
+            r#"[{{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{{"age":"{EMAIL}"}}}},{{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{{"age":7}}}}]"#
+        ));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path_includes("/admin/sessions/");
+        then.status(200)
+            .header("x-ratelimit-limit", "1")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1")
+            .body(r#"{"id":"5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4"}"#);
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .bearer_token(KEY)
+        .build()
+        .unwrap();
+    let _ = client.get_identity_by_external_id(EMAIL).send();
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Traits {
+        age: u32,
+    }
+    let page = client.list_identities().traits::<Traits>().send().unwrap();
+    assert_eq!((page.len(), page.errors().len()), (1, 1));
+    for _ in 0..2 {
+        client
+            .get_session("5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4")
+            .send()
+            .unwrap();
+    }
+    let records = CAPTURE.0.lock().unwrap().clone();
+    let has = |level: Level, text: &str| {
+        records
+            .iter()
+            .any(|(l, line)| *l == level && line.contains(text))
+    };
+    assert!(
+        has(
+            Level::Debug,
+            "get_identity_by_external_id: GET /admin/identities/by/external/{externalID} -> 404"
+        ),
+        "{records:#?}"
+    );
+    assert!(
+        has(
+            Level::Warn,
+            "list_identities: 1 item(s) of the page did not decode (the first at index 0)"
+        ),
+        "{records:#?}"
+    );
+    assert!(
+        has(
+            Level::Warn,
+            "get_session: GET /admin/sessions/5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4: waiting"
+        ),
+        "{records:#?}"
+    );
+    for (_, line) in &records {
+        for secret in [KEY, "SECRETKEY", "ada.lovelace", "example.com", "Bearer"] {
             assert!(!line.contains(secret), "{secret} in the log: {line}");
         }
     }

@@ -92,6 +92,16 @@ impl Call {
         Ok(self)
     }
 
+    /// The path as logs show it: the real path, whose ids are fine to log,
+    /// but the template for an external id, which is often an email.
+    pub(crate) fn log_path(&self) -> &str {
+        if self.operation == crate::api::operation::GET_IDENTITY_BY_EXTERNAL_ID {
+            self.operation.path()
+        } else {
+            &self.path
+        }
+    }
+
     pub(crate) fn method(&self) -> Method {
         self.operation.http_method()
     }

@@ -36,10 +36,11 @@ impl IdentityClient {
                     // The status or the kind of failure only: an error
                     // page's body may quote what the request carried.
                     log::warn!(
-                        "{} {}: attempt {attempt} failed ({}), retrying in {} ms",
+                        "{}: {} {}: attempt {attempt} failed ({}), retrying in {} ms",
+                        call.operation.name(),
                         call.method().as_str(),
-                        call.path,
-                        error.log_summary(),
+                        call.log_path(),
+                        error.log_kind(),
                         wait.as_millis()
                     );
                     std::thread::sleep(wait);
@@ -64,9 +65,10 @@ impl IdentityClient {
             let wait = pacer.reserve(bucket, Instant::now());
             if wait >= Duration::from_millis(500) {
                 log::warn!(
-                    "{} {}: waiting {} ms for the {bucket} rate-limit budget",
+                    "{}: {} {}: waiting {} ms for the {bucket} rate-limit budget",
+                    call.operation.name(),
                     call.method().as_str(),
-                    call.path,
+                    call.log_path(),
                     wait.as_millis()
                 );
             } else if !wait.is_zero() {
@@ -78,7 +80,7 @@ impl IdentityClient {
         let result = self.send_once(call);
         let elapsed = started.elapsed().as_millis();
         let method = call.method().as_str();
-        let path = &call.path;
+        let path = call.log_path();
         let operation = call.operation.name();
         match &result {
             Ok(response) => {
