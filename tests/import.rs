@@ -4,6 +4,8 @@
 //! requests or retries fail. Every test checks each request the server
 //! received and one outcome per input, in input order.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use httpmock::prelude::*;
@@ -1085,41 +1087,66 @@ fn a_chunk_refused_for_one_bad_hash_is_split_until_only_that_input_is_rejected()
     mock.assert_calls(requests.len());
 }
 
-/// Against a server that cannot be reached, the first chunk that fails
-/// after its retries stops the import: the rest is reported at once.
-#[test]
-fn a_dead_server_stops_the_import_at_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+/// A loopback port nothing listens on.
+fn dead_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .port()
+}
+
+/// A client for a dead port that retries twice, quickly.
+fn dead_client(port: u16) -> IdentityClient {
+    IdentityClient::builder(format!("http://127.0.0.1:{port}"))
         .retry(
             kratos_identity::RetryPolicy::default()
                 .max_retries(2)
                 .initial_backoff(std::time::Duration::from_millis(10)),
         )
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+/// `n` inputs, made only when pulled; `pulled` counts them.
+fn counted(n: usize, pulled: &Rc<Cell<usize>>) -> impl Iterator<Item = CreateIdentityBody> + use<> {
+    let pulled = Rc::clone(pulled);
+    (0..n).map(move |i| {
+        pulled.set(pulled.get() + 1);
+        person(i)
+    })
+}
+
+/// Against a server that cannot be reached, the first chunk that fails
+/// after its retries stops the import, and nothing more is read.
+#[test]
+fn a_dead_server_stops_the_import_at_once() {
+    let port = dead_port();
     let started = std::time::Instant::now();
-    let report = client.import_identities(people(5000)).send();
+    let report = dead_client(port).import_identities(people(5000)).send();
     let elapsed = started.elapsed();
     assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
-    assert_eq!(report.total, 5000);
-    assert_eq!(report.failures.len(), 5000);
+    // The first chunk, and nothing after it.
+    assert_eq!(report.total, 1000);
+    assert_eq!(report.inputs_read(), 1000);
+    assert_eq!(report.failures.len(), 1000);
     for (i, failure) in report.failures.iter().enumerate() {
         assert_eq!(failure.index, i);
-        match (i, &failure.error) {
-            (0..1000, ImportError::NotCreated(e)) => assert!(
+        match &failure.error {
+            ImportError::NotCreated(e) => assert!(
                 matches!(**e, Error::RetriesExhausted { attempts: 3, .. }),
                 "{e:?}"
             ),
-            (1000.., ImportError::NotAttempted(e)) => assert_eq!(e.status(), None),
-            (_, other) => panic!("input {i}: {other:?}"),
+            other => panic!("input {i}: {other:?}"),
         }
         assert!(failure.error.is_safe_to_resend());
     }
+    let why = report.stopped().expect("the import stopped");
+    assert_eq!(
+        why.transport_kind(),
+        Some(kratos_identity::TransportErrorKind::Connect)
+    );
+    assert!(!report.is_success());
 
     // Told to tolerate more, it tries each chunk.
     let report = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
@@ -1129,6 +1156,8 @@ fn a_dead_server_stops_the_import_at_once() {
         .import_identities(people(2500))
         .stop_after_failed_chunks(0)
         .send();
+    assert_eq!(report.total, 2500);
+    assert!(report.stopped().is_none());
     assert!(
         report
             .failures
@@ -1136,6 +1165,109 @@ fn a_dead_server_stops_the_import_at_once() {
             .all(|f| matches!(f.error, ImportError::NotCreated(_))),
         "every chunk was tried"
     );
+}
+
+/// A stopped import used to read (and serialize) every remaining input just
+/// to report it as not attempted: 100,000 pulls against a dead port. Now it
+/// reads at most one chunk and what was held back for the next one, and
+/// says where to resume.
+#[test]
+fn a_stopped_import_reads_no_further_input_and_says_where_to_resume() {
+    let port = dead_port();
+
+    // Chunks cut by count: exactly one chunk is read.
+    let pulled = Rc::new(Cell::new(0));
+    let report = dead_client(port)
+        .import_identities(counted(100_000, &pulled))
+        .chunk_size(100)
+        .send();
+    assert_eq!(pulled.get(), 100);
+    assert_eq!((report.total, report.inputs_read()), (100, 100));
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::NotCreated(_)))
+    );
+    let shown = report.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "0 created, 0 already existed, 100 failed; stopped after 100 inputs: batch_patch_identities (PATCH /admin/identities): could not connect to http://127.0.0.1:{port} (gave up after 3 attempts)"
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with("; the inputs after them were not read"),
+        "{shown}"
+    );
+
+    // Chunks cut by bytes: the input that did not fit was read and is
+    // reported as not attempted, with the error that stopped the import.
+    let pulled = Rc::new(Cell::new(0));
+    let mut outcomes = dead_client(port)
+        .import_identities(counted(100_000, &pulled))
+        .max_chunk_bytes(1000)
+        .outcomes();
+    let seen: Vec<ImportOutcome> = outcomes.by_ref().collect();
+    let per_chunk = (1000 - ENVELOPE + 1) / (patch_len(0, &person(0)) + 1);
+    assert!(pulled.get() <= per_chunk + 1, "{} pulled", pulled.get());
+    assert_eq!(seen.len(), pulled.get());
+    assert_eq!(outcomes.inputs_read(), pulled.get());
+    let (last, chunk) = seen.split_last().unwrap();
+    assert!(
+        chunk
+            .iter()
+            .all(|o| matches!(o.result, Err(ImportError::NotCreated(_))))
+    );
+    match &last.result {
+        Err(ImportError::NotAttempted(e)) => {
+            assert_eq!(
+                e.transport_kind(),
+                outcomes.stopped().unwrap().transport_kind()
+            )
+        }
+        other => panic!("expected NotAttempted, got {other:?}"),
+    }
+    assert!(outcomes.stopped().is_some());
+    assert!(outcomes.next().is_none());
+    assert_eq!(pulled.get(), seen.len(), "nothing read after the end");
+}
+
+/// The report of a stopped import is enough to resume it: resend its
+/// failures that are safe to resend, then continue from `inputs_read()`.
+/// Every input ends up sent once and created.
+#[test]
+fn a_stopped_import_resumes_from_its_report() {
+    let stopped = dead_client(dead_port())
+        .import_identities(people(2500))
+        .max_chunk_bytes(20_000)
+        .send();
+    let resume_at = stopped.inputs_read();
+    assert!(resume_at < 2500, "{resume_at}");
+    assert!(stopped.stopped().is_some());
+    let resend: Vec<usize> = stopped
+        .failures
+        .iter()
+        .filter(|f| f.error.is_safe_to_resend())
+        .map(|f| f.index)
+        .collect();
+    assert_eq!(resend, (0..resume_at).collect::<Vec<_>>());
+
+    let server = MockServer::start();
+    let (_mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    let order: Vec<usize> = resend.into_iter().chain(resume_at..2500).collect();
+    // The mock names inputs by patch id, which is the position in this run:
+    // map it back through `order`.
+    let report = client(&server)
+        .import_identities(order.iter().map(|&i| person(i)))
+        .send();
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (2500, 2500));
+    assert!(report.is_success() && report.stopped().is_none());
+    let mut sent: Vec<usize> = all_indices(&log).into_iter().map(|k| order[k]).collect();
+    sent.sort_unstable();
+    assert_eq!(sent, (0..2500).collect::<Vec<_>>());
 }
 
 /// Kratos refuses a duplicate identifier per item with 409; a second run of
@@ -1193,17 +1325,17 @@ fn each_kind_of_failed_request_says_whether_resending_is_safe() {
         .chunk_size(10)
         .send();
     mock.assert_calls(1);
-    let kinds: Vec<(usize, bool)> = report
-        .failures
-        .iter()
-        .map(|f| (f.index, matches!(f.error, ImportError::NotCreated(_))))
-        .collect();
-    assert!(kinds[..10].iter().all(|(_, not_created)| *not_created));
+    // The refused chunk, and nothing read after it.
+    assert_eq!((report.total, report.inputs_read()), (10, 10));
+    let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(indices, (0..10).collect::<Vec<_>>());
     assert!(
-        report.failures[10..]
+        report
+            .failures
             .iter()
-            .all(|f| matches!(f.error, ImportError::NotAttempted(_)))
+            .all(|f| matches!(f.error, ImportError::NotCreated(_)))
     );
+    assert_eq!(report.stopped().and_then(Error::status), Some(401));
 
     // A timeout after the request was sent: it may have been processed.
     let server = MockServer::start();

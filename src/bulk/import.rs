@@ -158,11 +158,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// Stops the import once `n` chunks in a row have failed in a way the
     /// next chunk would too: the server could not be reached (DNS, connect,
     /// TLS), refused the credentials (401, 403), or kept rate limiting (429
-    /// after the retries). Every input after the stop is reported at once
-    /// as [`ImportError::NotAttempted`], without a request. Default: 1 (the
-    /// first such chunk stops it); `0` never stops. Other failures of a
-    /// whole chunk (a 5xx, a timeout) do not stop it: the next chunk may
-    /// well succeed.
+    /// after the retries). Default: 1 (the first such chunk stops it); `0`
+    /// never stops. Other failures of a whole chunk (a 5xx, a timeout) do
+    /// not stop it: the next chunk may well succeed.
+    ///
+    /// Once stopped, **no further input is read** from the iterator: the
+    /// inputs already read but not sent (the rest of a split chunk, an
+    /// input held back for the next chunk) are reported as
+    /// [`ImportError::NotAttempted`], and the outcomes end there.
+    /// [`ImportReport::stopped`] (or [`ImportOutcomes::stopped`]) says why,
+    /// and [`ImportReport::inputs_read`] where to resume: the inputs from
+    /// that index on were never read.
     pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
         self.stop_after = n;
         self
@@ -177,13 +183,19 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
             ready: VecDeque::new(),
             failed_in_a_row: 0,
             stopped: None,
+            exhausted: false,
         }
     }
 
-    /// Runs the whole import and sums it up.
+    /// Runs the whole import and sums it up. An import that stopped (see
+    /// [`stop_after_failed_chunks`](Self::stop_after_failed_chunks)) reads
+    /// no input after the stop; the report says why
+    /// ([`ImportReport::stopped`]) and how far it read
+    /// ([`ImportReport::inputs_read`]).
     pub fn send(self) -> ImportReport {
         let mut report = ImportReport::default();
-        for outcome in self.outcomes() {
+        let mut outcomes = self.outcomes();
+        for outcome in outcomes.by_ref() {
             report.total += 1;
             match outcome.result {
                 Ok(id) => {
@@ -202,6 +214,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
                 }
             }
         }
+        report.stopped = outcomes.stopped.clone();
+        report.inputs_read = outcomes.next_index;
+        report.input_exhausted = outcomes.exhausted;
         report
     }
 }
@@ -293,11 +308,15 @@ pub struct ImportFailure {
 }
 
 /// The summary of a finished import; `Display` gives it in one line
-/// (`2498 created, 2 already existed, 0 failed`).
+/// (`2498 created, 2 already existed, 0 failed`, and, for an import that
+/// stopped, `; stopped after 1000 inputs: <why>; the inputs after them were
+/// not read`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImportReport {
-    /// How many inputs there were.
+    /// How many inputs were read, each with one outcome below: every input,
+    /// unless the import stopped ([`stopped`](Self::stopped)); the same as
+    /// [`inputs_read`](Self::inputs_read).
     pub total: usize,
     /// How many identities were created.
     pub created: usize,
@@ -307,13 +326,37 @@ pub struct ImportReport {
     pub already_existed: Vec<ImportFailure>,
     /// Every other input that was not created, in input order.
     pub failures: Vec<ImportFailure>,
+    stopped: Option<Arc<Error>>,
+    inputs_read: usize,
+    input_exhausted: bool,
 }
 
 impl ImportReport {
     /// `true` when every input was created or already existed: a finished
-    /// import, or a re-run of one.
+    /// import, or a re-run of one. An import that stopped is never a
+    /// success.
     pub fn is_success(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.stopped.is_none()
+    }
+
+    /// Why the import stopped early, if it did (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]): the failure of the
+    /// chunk that stopped it. After a stop no further input was read.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_deref()
+    }
+
+    /// How many inputs were taken from the input iterator: inputs `0` to
+    /// `inputs_read() - 1`, each with its outcome in this report. After a
+    /// stop, the inputs from index `inputs_read()` on were never read; to
+    /// resume, send again the failures that are
+    /// [safe to resend](ImportError::is_safe_to_resend) (those of the chunk
+    /// that stopped it, [`NotCreated`](ImportError::NotCreated), and the
+    /// ones read but not sent, [`NotAttempted`](ImportError::NotAttempted)),
+    /// then continue with input `inputs_read()`. Re-sending an input that
+    /// was created meanwhile only reports it as already existing.
+    pub fn inputs_read(&self) -> usize {
+        self.inputs_read
     }
 }
 
@@ -337,6 +380,12 @@ impl fmt::Display for ImportReport {
                 " ({unknown} of unknown outcome: look them up before resending)"
             )?;
         }
+        if let Some(why) = &self.stopped {
+            write!(f, "; stopped after {} inputs: {why}", self.inputs_read)?;
+            if !self.input_exhausted {
+                f.write_str("; the inputs after them were not read")?;
+            }
+        }
         Ok(())
     }
 }
@@ -351,8 +400,28 @@ pub struct ImportOutcomes<I> {
     ready: VecDeque<ImportOutcome>,
     /// Chunks in a row that failed in a way the next one would too.
     failed_in_a_row: usize,
-    /// Set once the import stopped: the rest is reported, not sent.
+    /// Set once the import stopped: what was read is reported, not sent,
+    /// and nothing more is read.
     stopped: Option<Arc<Error>>,
+    /// The input iterator returned `None`; it is not asked again.
+    exhausted: bool,
+}
+
+impl<I> ImportOutcomes<I> {
+    /// Why the import stopped early, if it did (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]). Once stopped, the
+    /// outcomes still to come are those of inputs already read, and no
+    /// further input is read.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_deref()
+    }
+
+    /// How many inputs have been taken from the input iterator so far; see
+    /// [`ImportReport::inputs_read`]. After the last outcome of a stopped
+    /// import, the inputs from this index on were never read.
+    pub fn inputs_read(&self) -> usize {
+        self.next_index
+    }
 }
 
 /// One input, read and measured.
@@ -388,7 +457,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> Iterator for ImportOutcomes<I> {
 impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Reads the next input and measures it.
     fn read(&mut self) -> Option<Input> {
-        let body = self.job.input.next()?;
+        if self.exhausted || self.stopped.is_some() {
+            return None;
+        }
+        let Some(body) = self.job.input.next() else {
+            self.exhausted = true;
+            return None;
+        };
         let index = self.next_index;
         self.next_index += 1;
         if let Err(e) = body.check() {
@@ -413,8 +488,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// cannot be sent, in `ready`, keeping input order.
     fn fill(&mut self) {
         if let Some(reason) = self.stopped.clone() {
-            // Stopped: every remaining input is reported, none is sent.
-            let outcome = match self.pending.take().or_else(|| self.read()) {
+            // Stopped: the input already read is reported, none is sent,
+            // and no further input is read.
+            let outcome = match self.pending.take() {
                 Some(Input::Send(index, ..)) => ImportOutcome {
                     index,
                     result: Err(ImportError::NotAttempted(reason)),
@@ -536,9 +612,10 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
             if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
                 log::warn!(
-                    "import stopped after {} failed chunk(s) in a row ({}); every input left is reported as not attempted",
+                    "import stopped after {} failed chunk(s) in a row ({}), {} inputs read; the inputs read but not sent are reported as not attempted, and no further input is read",
                     self.failed_in_a_row,
-                    error.log_summary()
+                    error.log_summary(),
+                    self.next_index
                 );
                 self.stopped = Some(error);
             }
