@@ -1117,6 +1117,255 @@ fn counted(n: usize, pulled: &Rc<Cell<usize>>) -> impl Iterator<Item = CreateIde
     })
 }
 
+/// The warnings this test binary logged since the first call, with a
+/// logger installed once for all its tests (which run in parallel: filter
+/// by what is yours). Call it once before the code under test runs.
+fn warnings() -> Vec<String> {
+    use log::{Level, LevelFilter, Log, Metadata, Record};
+    struct Capture(Mutex<Vec<String>>);
+    impl Log for Capture {
+        fn enabled(&self, _: &Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &Record) {
+            if record.level() == Level::Warn && record.target().starts_with("kratos_identity") {
+                self.0.lock().unwrap().push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(LevelFilter::Warn);
+    });
+    CAPTURE.0.lock().unwrap().clone()
+}
+
+/// A batch endpoint that refuses with 400 every request holding an input
+/// `bad(index)` says is bad, and creates the rest; `reason(index)` is the
+/// refusal's reason for the first bad input of the request.
+fn refusing<'a>(
+    server: &'a MockServer,
+    bad: impl Fn(usize) -> bool + Send + Sync + 'static,
+    reason: impl Fn(usize) -> String + Send + Sync + 'static,
+) -> (Mock<'a>, Log) {
+    batch(server, move |n, indices| {
+        match indices.iter().find(|&&i| bad(i)) {
+            Some(&i) => json_response(
+                400,
+                &json!({"error": {"code": 400, "status": "Bad Request",
+                "request": format!("00000000-0000-4000-8000-{n:012}"),
+                "reason": reason(i),
+                "message": "The request was malformed or contained invalid parameters"}}),
+            ),
+            None => all_created(indices),
+        }
+    })
+}
+
+/// A split used to cost 2n - 1 requests when every input of the chunk was
+/// bad (an unsupported hash in all of them, a field the target refuses in
+/// every body). Two generations refusing every part alike now end it.
+#[test]
+fn a_chunk_in_which_every_input_is_bad_costs_a_handful_of_requests() {
+    warnings();
+    let server = MockServer::start();
+    let (mock, log) = refusing(
+        &server,
+        |_| true,
+        |_| "The imported password does not match any known hash format.".into(),
+    );
+    let stray = catch_all(&server);
+    let inputs = (0..640).map(|i| person(i).hashed_password("md5:oops"));
+
+    let report = client(&server).import_identities(inputs).send();
+
+    stray.assert_calls(0);
+    // The chunk, its halves, its quarters.
+    assert_eq!(sizes(&log), [640, 320, 320, 160, 160, 160, 160]);
+    mock.assert_calls(7);
+    assert_eq!((report.total, report.created), (640, 0));
+    let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(indices, (0..640).collect::<Vec<_>>());
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::NotCreated(e) => {
+                assert_eq!(e.status(), Some(400));
+                assert_eq!(
+                    e.kratos_error().and_then(|k| k.reason.as_deref()),
+                    Some("The imported password does not match any known hash format.")
+                );
+            }
+            other => panic!(
+                "input {}: expected NotCreated, got {other:?}",
+                failure.index
+            ),
+        }
+        assert!(failure.error.is_safe_to_resend());
+    }
+    // One warning, when the split starts, with no value of any input.
+    let warned: Vec<String> = warnings()
+        .into_iter()
+        .filter(|w| w.contains("a chunk of 640 inputs (0 to 639)"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("HTTP 400"), "{warned:?}");
+    assert!(
+        warned[0].contains("at most 100 more requests"),
+        "{warned:?}"
+    );
+    assert!(!warned[0].contains("@example.com") && !warned[0].contains("md5"));
+}
+
+/// Up to three bad inputs anywhere in a chunk, refused with the very same
+/// message, are still isolated: the rule needs two generations alike.
+#[test]
+fn a_few_bad_inputs_with_the_same_refusal_are_still_isolated() {
+    for bad in [
+        vec![6],
+        vec![3, 700],
+        vec![0, 499, 999],
+        vec![500, 501, 502],
+    ] {
+        let server = MockServer::start();
+        let is_bad = bad.clone();
+        let (_mock, log) = refusing(
+            &server,
+            move |i| is_bad.contains(&i),
+            |_| "The imported password does not match any known hash format.".into(),
+        );
+        let stray = catch_all(&server);
+
+        let report = client(&server).import_identities(people(1000)).send();
+
+        stray.assert_calls(0);
+        assert_eq!(report.created, 1000 - bad.len(), "bad {bad:?}");
+        let rejected: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+        assert_eq!(rejected, bad);
+        assert!(
+            report
+                .failures
+                .iter()
+                .all(|f| matches!(f.error, ImportError::Rejected(_)))
+        );
+        let requests = log.lock().unwrap().len();
+        assert!(requests <= 1 + 60, "bad {bad:?}: {requests} requests");
+        // Every good input was sent in exactly one accepted request.
+        let mut created: Vec<usize> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| !r.indices().iter().any(|i| bad.contains(i)))
+            .flat_map(Received::indices)
+            .collect();
+        created.sort_unstable();
+        let good: Vec<usize> = (0..1000).filter(|i| !bad.contains(i)).collect();
+        assert_eq!(created, good, "bad {bad:?}");
+    }
+}
+
+/// Refusals that differ (each names its input) never look request-wide,
+/// so only `max_split_requests` bounds the split; past it, what was not
+/// isolated is NotCreated with the refusal of the request that carried it.
+#[test]
+fn max_split_requests_caps_a_split() {
+    for cap in [0, 5, 100] {
+        let server = MockServer::start();
+        let (mock, log) = refusing(
+            &server,
+            |i| i % 2 == 0,
+            |i| format!("identity {i}: bad hash"),
+        );
+        let stray = catch_all(&server);
+
+        let report = client(&server)
+            .import_identities(people(200))
+            .max_split_requests(cap)
+            .send();
+
+        stray.assert_calls(0);
+        mock.assert_calls(1 + cap);
+        assert_eq!(report.total, 200);
+        let created: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+        assert!(created.iter().all(|i| i % 2 == 1), "{created:?}");
+        for failure in &report.failures {
+            match &failure.error {
+                // Isolated: the server's reason for it.
+                ImportError::Rejected(e) => assert_eq!(
+                    e.reason.as_deref(),
+                    Some(format!("identity {}: bad hash", failure.index).as_str())
+                ),
+                // Not isolated: the refusal of the request that carried it,
+                // which names the first bad input of that request.
+                ImportError::NotCreated(e) => {
+                    let reason = e.kratos_error().and_then(|k| k.reason.clone()).unwrap();
+                    let named: usize = reason
+                        .strip_prefix("identity ")
+                        .and_then(|r| r.split(':').next())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap();
+                    assert!(
+                        log.lock().unwrap().iter().any(|r| {
+                            let sent = r.indices();
+                            sent.contains(&named) && sent.contains(&failure.index)
+                        }),
+                        "{reason} for {}",
+                        failure.index
+                    );
+                }
+                other => panic!("expected Rejected or NotCreated, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            report.created + report.failures.len(),
+            200,
+            "one outcome each"
+        );
+        if cap == 0 {
+            assert_eq!(sizes(&log), [200]);
+            assert!(
+                report
+                    .failures
+                    .iter()
+                    .all(|f| matches!(f.error, ImportError::NotCreated(_)))
+            );
+        }
+    }
+}
+
+/// A 413 (a body over a proxy's cap) says the same for every half that is
+/// still too large: it is split by size, never cut short as request-wide.
+#[test]
+fn a_chunk_refused_as_too_large_is_split_until_the_parts_fit() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| match indices.len() > 100 {
+        true => HttpMockResponse::builder()
+            .status(413)
+            .body("<html><body>413 Request Entity Too Large</body></html>")
+            .build(),
+        false => all_created(indices),
+    });
+    let stray = catch_all(&server);
+
+    let report = client(&server).import_identities(people(800)).send();
+
+    stray.assert_calls(0);
+    // 800, 2 × 400, 4 × 200, 8 × 100.
+    mock.assert_calls(15);
+    assert_eq!((report.total, report.created), (800, 800));
+    let mut sent: Vec<usize> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.entries().len() <= 100)
+        .flat_map(Received::indices)
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(sent, (0..800).collect::<Vec<_>>());
+}
+
 /// Against a server that cannot be reached, the first chunk that fails
 /// after its retries stops the import, and nothing more is read.
 #[test]

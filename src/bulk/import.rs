@@ -36,6 +36,12 @@ pub const DEFAULT_PLAINTEXT_CHUNK_SIZE: usize = 50;
 /// The default cap on one request body: safely under the self-hosted admin
 /// server's 5 MiB limit.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
+/// The default cap on the extra requests spent splitting one chunk that
+/// Kratos refused as a whole: enough to isolate three bad inputs anywhere
+/// in a chunk of 1000 (about 55 requests), while a chunk in which every
+/// input is bad costs 6; about 20 s at Ory Network's Developer-plan rate
+/// for writes (5 per second). See [`ImportIdentities::max_split_requests`].
+pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 100;
 /// `{"identities":[` and `]}`.
 const ENVELOPE_BYTES: usize = 17;
 
@@ -57,7 +63,13 @@ impl IdentityClient {
     /// hash does that), nothing of it was created: the chunk is split and
     /// the halves sent again until the bad inputs are isolated, so the good
     /// ones are created and only the bad ones are rejected, each with the
-    /// server's reason. Batch requests are retried only when they certainly
+    /// server's reason. The split is bounded: when two generations in a
+    /// row refuse every part with the same error (every input is bad, or
+    /// the target refuses something every body carries), it stops and the
+    /// chunk's inputs are [`ImportError::NotCreated`] with that error; and
+    /// it never spends more than
+    /// [`max_split_requests`](ImportIdentities::max_split_requests) requests
+    /// (default [`DEFAULT_MAX_SPLIT_REQUESTS`]). Batch requests are retried only when they certainly
     /// did not reach the server (or got a 429), so nothing is created twice.
     /// A server that cannot be reached stops the import at once (see
     /// [`ImportIdentities::stop_after_failed_chunks`]).
@@ -93,6 +105,7 @@ impl IdentityClient {
             max_chunk_bytes: DEFAULT_MAX_CHUNK_BYTES,
             timeout: None,
             stop_after: 1,
+            max_split_requests: DEFAULT_MAX_SPLIT_REQUESTS,
         }
     }
 }
@@ -107,6 +120,7 @@ pub struct ImportIdentities<I> {
     max_chunk_bytes: usize,
     timeout: Option<Duration>,
     stop_after: usize,
+    max_split_requests: usize,
 }
 
 impl<I> fmt::Debug for ImportIdentities<I> {
@@ -117,6 +131,7 @@ impl<I> fmt::Debug for ImportIdentities<I> {
             .field("max_chunk_bytes", &self.max_chunk_bytes)
             .field("timeout", &self.timeout)
             .field("stop_after_failed_chunks", &self.stop_after)
+            .field("max_split_requests", &self.max_split_requests)
             .finish_non_exhaustive()
     }
 }
@@ -171,6 +186,20 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// that index on were never read.
     pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
         self.stop_after = n;
+        self
+    }
+
+    /// The most extra requests spent splitting one chunk that Kratos
+    /// refused as a whole with 400 or 413 (see
+    /// [`IdentityClient::import_identities`]). Default:
+    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (100). Past it, the inputs of that
+    /// chunk not yet created or isolated are reported as
+    /// [`ImportError::NotCreated`] with the refusal of the request that
+    /// carried them; `0` never splits. Without a cap, a chunk of `n` inputs
+    /// that are all bad would cost `2n - 1` requests: minutes at Ory
+    /// Network's rate limits.
+    pub fn max_split_requests(mut self, requests: usize) -> Self {
+        self.max_split_requests = requests;
         self
     }
 
@@ -247,7 +276,12 @@ pub enum ImportError {
     /// The whole request carrying this identity was refused or never sent
     /// (a 4xx, a 429 after the retries, a server that could not be
     /// reached): it was certainly not created, and is safe to send again.
-    /// The error is shared by every identity of that request.
+    /// The error is shared by every identity of that request. A chunk
+    /// refused with 400 whose split stopped before isolating this input
+    /// (every part refused alike, or
+    /// [`max_split_requests`](ImportIdentities::max_split_requests) reached)
+    /// gives this too: the input may be fine, but it came in a request that
+    /// was refused.
     #[error("not created, the request was refused or not sent: {0}")]
     NotCreated(Arc<Error>),
     /// The request carrying this identity may have been processed (a
@@ -556,68 +590,14 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
 
     /// Sends one chunk and records an outcome for each of its inputs. A
     /// chunk refused as a whole for its content (400, 413) created nothing:
-    /// it is split in halves and each sent again, down to single inputs,
-    /// which then get the server's reason as their own.
+    /// it is split to isolate the inputs the server refuses (see
+    /// [`split`](Self::split)).
     fn send_chunk(&mut self, chunk: Part) {
         let mut results: Vec<(usize, Result<Uuid, ImportError>)> = Vec::with_capacity(chunk.len());
-        let mut parts = VecDeque::from([chunk]);
-        while let Some(part) = parts.pop_front() {
-            if let Some(reason) = &self.stopped {
-                let not_attempted = |_| Err(ImportError::NotAttempted(Arc::clone(reason)));
-                results.extend(
-                    part.indices
-                        .iter()
-                        .map(|&index| (index, not_attempted(index))),
-                );
-                continue;
-            }
-            let error = match self.post(&part.patches) {
-                Ok(response) => {
-                    self.failed_in_a_row = 0;
-                    let matched = match_results(&part.indices, response.identities);
-                    results.extend(part.indices.into_iter().zip(matched));
-                    continue;
-                }
-                Err(error) => error,
-            };
-            if refused_for_its_content(&error) {
-                if part.len() > 1 {
-                    let (first, second) = part.halves();
-                    parts.push_front(second);
-                    parts.push_front(first);
-                } else {
-                    let reason = error
-                        .kratos_error()
-                        .cloned()
-                        .unwrap_or_else(|| GenericError {
-                            message: error.to_string(),
-                            code: error.status().map(i64::from),
-                            ..GenericError::default()
-                        });
-                    let rejected = |_| Err(ImportError::Rejected(Box::new(reason.clone())));
-                    results.extend(part.indices.iter().map(|&index| (index, rejected(index))));
-                }
-                continue;
-            }
-            let stops = stops_the_import(&error);
-            let sent = !not_sent(&error);
-            let error = Arc::new(error);
-            let failed = |_| {
-                Err(match sent {
-                    true => ImportError::OutcomeUnknown(Arc::clone(&error)),
-                    false => ImportError::NotCreated(Arc::clone(&error)),
-                })
-            };
-            results.extend(part.indices.iter().map(|&index| (index, failed(index))));
-            self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
-            if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
-                log::warn!(
-                    "import stopped after {} failed chunk(s) in a row ({}), {} inputs read; the inputs read but not sent are reported as not attempted, and no further input is read",
-                    self.failed_in_a_row,
-                    error.log_summary(),
-                    self.next_index
-                );
-                self.stopped = Some(error);
+        if let Some((part, error)) = self.send_part(chunk, &mut results) {
+            match part.len() {
+                1 => reject(part, &error, &mut results),
+                _ => self.split(part, error, &mut results),
             }
         }
         results.sort_by_key(|(index, _)| *index);
@@ -626,6 +606,163 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 .into_iter()
                 .map(|(index, result)| ImportOutcome { index, result }),
         );
+    }
+
+    /// Finds the inputs of a refused part that the server refuses, by
+    /// sending halves of it again, generation by generation: a part that
+    /// is accepted is created, a lone input that is refused gets the
+    /// server's reason as its own ([`ImportError::Rejected`]), and a refused
+    /// part of several inputs is halved again. Two things bound it:
+    ///
+    /// - a refusal that looks request-wide: when, for
+    ///   [`REQUEST_WIDE_GENERATIONS`] generations in a row, every part was
+    ///   refused with a 400 that says the same as the one before (every
+    ///   input bad, or a field the target refuses in every body), the inputs
+    ///   of the parts still refused are [`ImportError::NotCreated`] with
+    ///   that refusal;
+    /// - [`ImportIdentities::max_split_requests`]: past it, the inputs not
+    ///   yet isolated are [`ImportError::NotCreated`] with the refusal of
+    ///   the request that carried them.
+    fn split(
+        &mut self,
+        part: Part,
+        refusal: Arc<Error>,
+        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    ) {
+        let cap = self.job.max_split_requests;
+        let first = part.indices.first().copied().unwrap_or_default();
+        let last = part.indices.last().copied().unwrap_or_default();
+        match cap {
+            0 => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); not splitting it (max_split_requests is 0): its inputs are reported as not created",
+                part.len(),
+                refusal.log_summary()
+            ),
+            _ => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses, with at most {cap} more requests",
+                part.len(),
+                refusal.log_summary()
+            ),
+        }
+        let mut spent = 0;
+        let mut families = VecDeque::from([Family {
+            parts: Vec::from(part.halves()),
+            parent: refusal,
+            alike: 0,
+        }]);
+        while let Some(family) = families.pop_front() {
+            let mut refused: Vec<(Part, Arc<Error>)> = Vec::new();
+            // Every part of this generation refused as its parent was.
+            let mut all_alike = true;
+            for part in family.parts {
+                if let Some(reason) = &self.stopped {
+                    fail_all(&part, results, || {
+                        ImportError::NotAttempted(Arc::clone(reason))
+                    });
+                    all_alike = false;
+                    continue;
+                }
+                if spent >= cap {
+                    fail_all(&part, results, || {
+                        ImportError::NotCreated(Arc::clone(&family.parent))
+                    });
+                    all_alike = false;
+                    continue;
+                }
+                spent += 1;
+                match self.send_part(part, results) {
+                    None => all_alike = false,
+                    Some((part, error)) => {
+                        all_alike &= same_refusal(&family.parent, &error);
+                        refused.push((part, error));
+                    }
+                }
+            }
+            let mut several = Vec::with_capacity(refused.len());
+            for (part, error) in refused {
+                match part.len() {
+                    1 => reject(part, &error, results),
+                    _ => several.push((part, error)),
+                }
+            }
+            if all_alike && last_failure(&family.parent).status() == Some(400) {
+                let alike = family.alike + 1;
+                if alike >= REQUEST_WIDE_GENERATIONS {
+                    log::debug!(
+                        "import: every part of inputs {first} to {last} was refused alike ({}) {alike} generations in a row; not splitting further",
+                        family.parent.log_summary()
+                    );
+                    for (part, error) in several {
+                        fail_all(&part, results, || {
+                            ImportError::NotCreated(Arc::clone(&error))
+                        });
+                    }
+                    continue;
+                }
+                let parts = several
+                    .into_iter()
+                    .flat_map(|(part, _)| part.halves())
+                    .collect();
+                families.push_back(Family {
+                    parts,
+                    parent: family.parent,
+                    alike,
+                });
+            } else {
+                for (part, error) in several {
+                    families.push_back(Family {
+                        parts: Vec::from(part.halves()),
+                        parent: error,
+                        alike: 0,
+                    });
+                }
+            }
+        }
+        if spent >= cap {
+            log::debug!(
+                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap})"
+            );
+        }
+    }
+
+    /// Sends one part. Records the outcome of each of its inputs, except
+    /// when the part is refused for its content (400, 413): then nothing of
+    /// it was created, and it comes back with the refusal.
+    fn send_part(
+        &mut self,
+        part: Part,
+        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    ) -> Option<(Part, Arc<Error>)> {
+        let error = match self.post(&part.patches) {
+            Ok(response) => {
+                self.failed_in_a_row = 0;
+                let matched = match_results(&part.indices, response.identities);
+                results.extend(part.indices.into_iter().zip(matched));
+                return None;
+            }
+            Err(error) => error,
+        };
+        if refused_for_its_content(&error) {
+            return Some((part, Arc::new(error)));
+        }
+        let stops = stops_the_import(&error);
+        let sent = !not_sent(&error);
+        let error = Arc::new(error);
+        fail_all(&part, results, || match sent {
+            true => ImportError::OutcomeUnknown(Arc::clone(&error)),
+            false => ImportError::NotCreated(Arc::clone(&error)),
+        });
+        self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
+        if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
+            log::warn!(
+                "import stopped after {} failed chunk(s) in a row ({}), {} inputs read; the inputs read but not sent are reported as not attempted, and no further input is read",
+                self.failed_in_a_row,
+                error.log_summary(),
+                self.next_index
+            );
+            self.stopped = Some(error);
+        }
+        None
     }
 
     /// One batch request with these patches.
@@ -656,14 +793,73 @@ impl Part {
     }
 
     /// The first half and the second half, in order.
-    fn halves(mut self) -> (Part, Part) {
+    fn halves(mut self) -> [Part; 2] {
         let at = self.len() / 2;
         let second = Part {
             indices: self.indices.split_off(at),
             patches: self.patches.split_off(at),
         };
-        (self, second)
+        [self, second]
     }
+}
+
+/// The parts sent after a refusal: the halves of the refused part (or, in
+/// a split that looks request-wide, of every part refused in the last
+/// generation).
+struct Family {
+    parts: Vec<Part>,
+    /// The refusal these parts come from.
+    parent: Arc<Error>,
+    /// Generations in a row, up to `parent`, in which every part was
+    /// refused alike.
+    alike: usize,
+}
+
+/// How many generations of a split in a row must refuse every part alike
+/// before the refusal is taken as request-wide and the split stops. One is
+/// not enough: two bad inputs whose refusals read the same would then never
+/// be isolated once they fall into different halves. Two still isolate up
+/// to three such inputs anywhere in a chunk, and cost 6 more requests when
+/// every input is bad.
+const REQUEST_WIDE_GENERATIONS: usize = 2;
+
+/// Every input of `part` fails with `error()`.
+fn fail_all(
+    part: &Part,
+    results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    error: impl Fn() -> ImportError,
+) {
+    results.extend(part.indices.iter().map(|&index| (index, Err(error()))));
+}
+
+/// A lone input refused with the whole request: the server's reason is its own.
+fn reject(part: Part, error: &Error, results: &mut Vec<(usize, Result<Uuid, ImportError>)>) {
+    let reason = error
+        .kratos_error()
+        .cloned()
+        .unwrap_or_else(|| GenericError {
+            message: error.to_string(),
+            code: error.status().map(i64::from),
+            ..GenericError::default()
+        });
+    fail_all(&part, results, || {
+        ImportError::Rejected(Box::new(reason.clone()))
+    });
+}
+
+/// Two refusals that say the same: the same status and the same error body
+/// but for the request id (or the same raw body).
+fn same_refusal(a: &Error, b: &Error) -> bool {
+    let (Some(a), Some(b)) = (last_failure(a).api(), last_failure(b).api()) else {
+        return false;
+    };
+    let without_request = |e: &GenericError| GenericError {
+        request: None,
+        ..e.clone()
+    };
+    a.status == b.status
+        && a.raw_body == b.raw_body
+        && a.error.as_ref().map(without_request) == b.error.as_ref().map(without_request)
 }
 
 /// The failure itself, not the retries around it.
