@@ -1519,6 +1519,69 @@ fn a_stopped_import_resumes_from_its_report() {
     assert_eq!(sent, (0..2500).collect::<Vec<_>>());
 }
 
+/// A server that answers a TLS handshake with plain HTTP, and counts the
+/// connections it accepted.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn tls_breaker() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (port, accepted)
+}
+
+/// A TLS failure may come after the request was written (a broken record
+/// while the answer is read), so the import, like the retry layer, does not
+/// count it as "not sent": a batch is not retried after it, and its inputs
+/// are of unknown outcome. (The import used to call them NotCreated, safe
+/// to resend, while the retry layer refused to resend them.)
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[test]
+fn a_tls_failure_is_of_unknown_outcome_for_the_import_as_for_the_retries() {
+    use std::sync::atomic::Ordering;
+    let (port, accepted) = tls_breaker();
+    let client = IdentityClient::builder(format!("https://127.0.0.1:{port}"))
+        .retry(
+            kratos_identity::RetryPolicy::default()
+                .max_retries(3)
+                .initial_backoff(std::time::Duration::from_millis(10)),
+        )
+        .build()
+        .unwrap();
+
+    let report = client.import_identities(people(3)).send();
+
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(report.failures.len(), 3);
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::OutcomeUnknown(e) => assert_eq!(
+                e.transport_kind(),
+                Some(kratos_identity::TransportErrorKind::Tls),
+                "{e:?}"
+            ),
+            other => panic!("expected OutcomeUnknown, got {other:?}"),
+        }
+        assert!(!failure.error.is_safe_to_resend());
+    }
+    // A server that fails every handshake fails the next chunk too.
+    assert!(report.stopped().is_some());
+
+    // The same classifier lets an idempotent call be retried.
+    client.list_identities().send().unwrap_err();
+    assert_eq!(accepted.load(Ordering::SeqCst), 1 + 4, "retried");
+}
+
 /// Kratos refuses a duplicate identifier per item with 409; a second run of
 /// the same import reports what already existed, not failures.
 #[test]

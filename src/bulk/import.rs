@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::api::endpoint::decode_json;
 use crate::api::identity_writes::batch_call;
 use crate::client::IdentityClient;
-use crate::error::{Error, GenericError};
+use crate::error::{Error, GenericError, TransportErrorKind};
 use crate::http::transport::clamp;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, IdentityPatchAction,
@@ -274,8 +274,9 @@ pub enum ImportError {
     #[error("already exists: {0}")]
     AlreadyExists(Box<GenericError>),
     /// The whole request carrying this identity was refused or never sent
-    /// (a 4xx, a 429 after the retries, a server that could not be
-    /// reached): it was certainly not created, and is safe to send again.
+    /// (a 4xx, a 429 after the retries, a host that could not be resolved
+    /// or connected to: see
+    /// [`TransportErrorKind::before_request_sent`]): it was certainly not created, and is safe to send again.
     /// The error is shared by every identity of that request. A chunk
     /// refused with 400 whose split stopped before isolating this input
     /// (every part refused alike, or
@@ -285,8 +286,8 @@ pub enum ImportError {
     #[error("not created, the request was refused or not sent: {0}")]
     NotCreated(Arc<Error>),
     /// The request carrying this identity may have been processed (a
-    /// timeout, a 5xx, a connection that broke after the request was sent,
-    /// an answer that could not be read): it may exist, and sending it
+    /// timeout, a 5xx, a TLS failure, a connection that broke, an answer
+    /// that could not be read): it may exist, and sending it
     /// again may conflict. Look it up before resending.
     #[error("outcome unknown, it may have been created: {0}")]
     OutcomeUnknown(Arc<Error>),
@@ -877,25 +878,30 @@ fn refused_for_its_content(error: &Error) -> bool {
 }
 
 /// The request was certainly not processed: refused with a 4xx (a 429
-/// included), or never sent.
+/// included), never built, or never sent. Whether a transport failure
+/// happened before the request was sent is decided by
+/// [`TransportErrorKind::before_request_sent`], the classifier the retry
+/// layer uses too: anything it does not call certain (a TLS failure, a
+/// broken connection, a timeout) may have reached the server.
 fn not_sent(error: &Error) -> bool {
     match last_failure(error) {
         Error::Api(api) => (400..500).contains(&api.status),
-        Error::Transport { kind, .. } => {
-            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
-        }
+        Error::Transport { kind, .. } => kind.before_request_sent(),
         Error::InvalidInput(_) | Error::Config(_) => true,
         _ => false,
     }
 }
 
-/// A failure the next chunk would meet too: the server cannot be reached,
-/// refuses the credentials, or keeps rate limiting.
+/// A failure the next chunk would meet too: the server cannot be reached
+/// (DNS, connect, or TLS, which fails every handshake alike when a
+/// certificate is wrong), refuses the credentials, or keeps rate limiting.
+/// This is about the next chunk, not about whether this one was sent: a
+/// TLS failure stops the import, yet its chunk is of unknown outcome.
 fn stops_the_import(error: &Error) -> bool {
     match last_failure(error) {
         Error::Api(api) => matches!(api.status, 401 | 403 | 429),
         Error::Transport { kind, .. } => {
-            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
+            kind.before_request_sent() || *kind == TransportErrorKind::Tls
         }
         _ => false,
     }
