@@ -262,42 +262,44 @@ pub struct ImportOutcome {
 
 /// Why one input of an import was not created, and so whether it may exist
 /// on the server: see [`is_safe_to_resend`](Self::is_safe_to_resend).
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// `Display` says what happened to the input, followed by the error behind
+/// it, and [`source()`](std::error::Error::source) is that error's own
+/// cause (as for [`Error::RetriesExhausted`]), so `anyhow`'s `{:#}` prints
+/// each message once, down to the operating system's reason:
+/// `not created, the request was refused or not sent: batch_patch_identities
+/// (PATCH /admin/identities): could not connect to http://127.0.0.1:4434
+/// (gave up after 4 attempts): io: Connection refused (os error 111)`.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ImportError {
     /// Kratos refused this identity for its own reason (traits that fail
     /// the schema, an unparsable password hash, …). It was not created.
-    #[error("rejected by the server: {0}")]
     Rejected(Box<GenericError>),
     /// An identity with the same identifier or `external_id` already exists
     /// (409): typically created by an earlier run of the same import.
-    #[error("already exists: {0}")]
     AlreadyExists(Box<GenericError>),
     /// The whole request carrying this identity was refused or never sent
     /// (a 4xx, a 429 after the retries, a host that could not be resolved
-    /// or connected to: see
-    /// [`TransportErrorKind::before_request_sent`]): it was certainly not created, and is safe to send again.
-    /// The error is shared by every identity of that request. A chunk
+    /// or connected to: see [`TransportErrorKind::before_request_sent`]):
+    /// it was certainly not created, and is safe to send again. The error
+    /// is shared by every identity of that request. A chunk
     /// refused with 400 whose split stopped before isolating this input
     /// (every part refused alike, or
     /// [`max_split_requests`](ImportIdentities::max_split_requests) reached)
     /// gives this too: the input may be fine, but it came in a request that
     /// was refused.
-    #[error("not created, the request was refused or not sent: {0}")]
     NotCreated(Arc<Error>),
     /// The request carrying this identity may have been processed (a
     /// timeout, a 5xx, a TLS failure, a connection that broke, an answer
-    /// that could not be read): it may exist, and sending it
-    /// again may conflict. Look it up before resending.
-    #[error("outcome unknown, it may have been created: {0}")]
+    /// that could not be read): it may exist, and sending it again may
+    /// conflict. Look it up before resending.
     OutcomeUnknown(Arc<Error>),
     /// The import stopped before this identity was sent (see
     /// [`ImportIdentities::stop_after_failed_chunks`]); the error is the one
     /// that stopped it.
-    #[error("not attempted, the import stopped: {0}")]
     NotAttempted(Arc<Error>),
     /// This identity alone is larger than the request body cap; not sent.
-    #[error("the identity serializes to {bytes} bytes, more than the {limit}-byte request cap")]
     TooLarge {
         /// Its size in bytes, in the request.
         bytes: usize,
@@ -306,12 +308,49 @@ pub enum ImportError {
     },
     /// The identity could not be serialized (or holds an id argument that
     /// is not a UUID); not sent.
-    #[error("the identity could not be sent: {0}")]
     NotSerializable(String),
     /// The server answered the request but its answer has no entry for this
     /// identity: it may or may not have been created.
-    #[error("the server's answer has no result for this identity; it may have been created")]
     NoResult,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Rejected(e) => write!(f, "rejected by the server: {e}"),
+            ImportError::AlreadyExists(e) => write!(f, "already exists: {e}"),
+            ImportError::NotCreated(e) => {
+                write!(f, "not created, the request was refused or not sent: {e}")
+            }
+            ImportError::OutcomeUnknown(e) => {
+                write!(f, "outcome unknown, it may have been created: {e}")
+            }
+            ImportError::NotAttempted(e) => write!(f, "not attempted, the import stopped: {e}"),
+            ImportError::TooLarge { bytes, limit } => write!(
+                f,
+                "the identity serializes to {bytes} bytes, more than the {limit}-byte request cap"
+            ),
+            ImportError::NotSerializable(why) => {
+                write!(f, "the identity could not be sent: {why}")
+            }
+            ImportError::NoResult => f.write_str(
+                "the server's answer has no result for this identity; it may have been created",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {
+    /// The cause of the request error, which `Display` already shows: the
+    /// chain goes on where that message ends.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::NotCreated(e)
+            | ImportError::OutcomeUnknown(e)
+            | ImportError::NotAttempted(e) => e.source(),
+            _ => None,
+        }
+    }
 }
 
 impl ImportError {
