@@ -151,6 +151,58 @@ fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
     assert!(!err.to_string().contains("JBSWY3DPEHPK3PXP"), "{err}");
 }
 
+/// A password credential without a hash used to be dropped in silence and
+/// counted as carried: the user arrived without it, and nothing said so.
+#[test]
+fn a_password_credential_without_a_hash_is_named_not_dropped() {
+    for config in [
+        json!({"hashed_password": ""}),
+        json!({"hashed_password": null}),
+        json!({}),
+        json!({"hashed_password": "", "use_password_migration_hook": false}),
+    ] {
+        let mut exported = exported();
+        exported["credentials"]["password"]["config"] = config.clone();
+        let (body, left_out) =
+            CreateIdentityBody::from_identity_lossy(&identity(exported.clone())).unwrap();
+        assert_eq!(
+            left_out,
+            [CredentialType::Code, CredentialType::Password],
+            "{config}"
+        );
+        let credentials = body.credentials.unwrap();
+        assert!(credentials.password.is_none());
+        assert!(credentials.totp.is_some(), "the others are carried");
+
+        // from_identity refuses it, and says why for each type.
+        exported["credentials"]
+            .as_object_mut()
+            .unwrap()
+            .remove("code");
+        let err = CreateIdentityBody::from_identity(&identity(exported)).unwrap_err();
+        let Error::InvalidInput(message) = &err else {
+            panic!("expected InvalidInput, got {err:?}");
+        };
+        assert!(message.contains(ID), "{message}");
+        assert!(
+            message.contains("its password credential has no password hash to carry"),
+            "{message}"
+        );
+        assert!(!message.contains("cannot import"), "{message}");
+    }
+
+    // A password to be checked by the migration hook is carried as such.
+    let mut hooked = exported();
+    hooked["credentials"]["password"]["config"] =
+        json!({"hashed_password": "", "use_password_migration_hook": true});
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&identity(hooked)).unwrap();
+    assert_eq!(left_out, [CredentialType::Code]);
+    assert_eq!(
+        serde_json::to_value(body.credentials.unwrap().password.unwrap()).unwrap(),
+        json!({"config": {"use_password_migration_hook": true}})
+    );
+}
+
 /// Reading an export line as a create body used to succeed with its
 /// credentials silently dropped (an empty lookup secret was sent).
 #[test]
