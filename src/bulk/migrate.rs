@@ -34,12 +34,26 @@ impl CreateIdentityBody {
     /// OIDC and SAML links, TOTP, lookup secrets (backup codes), WebAuthn
     /// keys and passkeys. The new identity gets a new id.
     ///
-    /// Read the identity with the credentials to carry:
-    /// `get_identity(id).include_credential(["password", "oidc", "saml",
+    /// An OIDC provider's stored tokens are exported by Kratos but not
+    /// imported: the link (provider and subject) is carried, the tokens are
+    /// not.
+    ///
+    /// # Read the identity with `include_credential`
+    ///
+    /// **An identity listed without `include_credential` converts without
+    /// error into a body with no credentials**: migrated that way, every
+    /// user arrives without a password, OIDC link or second factor.
+    /// `list_identities()` without `include_credential` returns no
+    /// `credentials` at all, and Kratos also omits `credentials` for an
+    /// identity that has none, so an empty
+    /// [`credentials`](Identity::credentials) map cannot tell "has none"
+    /// from "was not read", and this function cannot refuse it. Always read
+    /// with every type to carry:
+    /// `list_identities().include_credential(["password", "oidc", "saml",
     /// "totp", "lookup_secret", "webauthn", "passkey"])`, or the same on
-    /// `list_identities()`. An OIDC provider's stored tokens are exported
-    /// by Kratos but not imported: the link (provider and subject) is
-    /// carried, the tokens are not.
+    /// `get_identity(id)`. (`get_identity` without `include_credential`
+    /// does list the credential types, without their config; that is
+    /// refused, see below.)
     ///
     /// ```
     /// use kratos_identity::{CreateIdentityBody, Identity};
@@ -115,6 +129,12 @@ impl CreateIdentityBody {
     ///   hash (and is not marked `use_password_migration_hook`): the
     ///   password was removed or never set, so there is none to carry, and
     ///   the user will have no password on the target either.
+    ///
+    /// **Read the identity with `include_credential`**: an identity listed
+    /// without it has an empty `credentials` map and converts into a body
+    /// without credentials, with nothing left out and no error (see
+    /// "Read the identity with `include_credential`" on
+    /// [`from_identity`](Self::from_identity)).
     ///
     /// # Errors
     /// As for [`from_identity`](Self::from_identity), except for what is
