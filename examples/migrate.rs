@@ -11,15 +11,22 @@
 //! Environment: `SOURCE_KRATOS_URL` and `SOURCE_ORY_API_KEY`,
 //! `TARGET_KRATOS_URL` and `TARGET_ORY_API_KEY`. Flags: `--page-size N`
 //! (1–500, default 500), `--page-token T` (resume where an earlier run
-//! stopped), `--chunk-size N` (1–1000, default 1000).
+//! stopped), `--chunk-size N` (1–1000, default 1000), `--demo-target-down`
+//! (between the demo servers, the target is a port nothing listens on, to
+//! show how a migration stops and resumes).
 //!
 //! Identities are read with every credential type Kratos can import
 //! (password hashes, OIDC and SAML links, TOTP, lookup secrets, WebAuthn
 //! keys, passkeys), a page ahead of the import, and sent in chunks through
-//! the bulk import. Credentials Kratos cannot import (`code`, …) are named
-//! in the summary, never dropped in silence. Re-running is safe: identities
-//! already copied are reported as already existing. When something fails,
-//! the summary says how to pick up where it stopped.
+//! the bulk import. They are always read with `include_credential`: without
+//! it, Kratos lists identities without credentials, and they would be
+//! copied without their passwords. Credentials that cannot be carried
+//! (`code`, …) are named in the summary, never dropped in silence.
+//! Re-running is safe: identities already copied are reported as already
+//! existing. When the target cannot be reached (or refuses the key, or
+//! keeps rate limiting), the import stops and nothing more is read from the
+//! source; the summary says with which `--page-token` to pick up where it
+//! stopped.
 
 mod support;
 
@@ -44,7 +51,7 @@ const IMPORTABLE: [&str; 7] = [
     "passkey",
 ];
 
-const USAGE: &str = "usage: migrate [--page-size N] [--page-token T] [--chunk-size N]
+const USAGE: &str = "usage: migrate [--page-size N] [--page-token T] [--chunk-size N] [--demo-target-down]
 Copies every identity, with its credentials, from SOURCE_KRATOS_URL (SOURCE_ORY_API_KEY) to
 TARGET_KRATOS_URL (TARGET_ORY_API_KEY). Without SOURCE_KRATOS_URL it runs between two local demo servers.";
 
@@ -52,6 +59,7 @@ struct Args {
     page_size: u32,
     page_token: Option<String>,
     chunk_size: usize,
+    demo_target_down: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -59,6 +67,7 @@ fn parse_args() -> Result<Args, String> {
         page_size: 500,
         page_token: None,
         chunk_size: 1000,
+        demo_target_down: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -67,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
             "--page-size" => args.page_size = number(&flag, &value()?)?,
             "--page-token" => args.page_token = Some(value()?),
             "--chunk-size" => args.chunk_size = number(&flag, &value()?)?,
+            "--demo-target-down" => args.demo_target_down = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -85,7 +95,7 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(message) => return support::usage_error(&message, USAGE),
     };
-    let (source, target, _demos) = match clients() {
+    let (source, target, _demos) = match clients(&args) {
         Ok(clients) => clients,
         Err(e) => {
             support::print_error(&e);
@@ -104,17 +114,24 @@ type Clients = (
 );
 
 /// The two clients: from the environment, or two demo servers.
-fn clients() -> Result<Clients, Error> {
+fn clients(args: &Args) -> Result<Clients, Error> {
     let Some(source_url) = env("SOURCE_KRATOS_URL") else {
         let source = demo_source();
         let target = FakeKratos::start();
+        let target_client = match args.demo_target_down {
+            false => target.client(),
+            true => IdentityClient::new(format!("http://127.0.0.1:{}", closed_port()))?,
+        };
         eprintln!(
-            "SOURCE_KRATOS_URL is not set: migrating {} demo identities from a local demo server at {} to another at {}",
+            "SOURCE_KRATOS_URL is not set: migrating {} demo identities from a local demo server at {} to {}",
             source.identity_count(),
             source.base_url(),
-            target.base_url()
+            match args.demo_target_down {
+                false => format!("another at {}", target.base_url()),
+                true => format!("{}, where nothing listens", target_client.base_url()),
+            }
         );
-        return Ok((source.client(), target.client(), Some((source, target))));
+        return Ok((source.client(), target_client, Some((source, target))));
     };
     let target_url = env("TARGET_KRATOS_URL").ok_or_else(|| {
         Error::Config("set TARGET_KRATOS_URL to the Kratos to copy the identities to".into())
@@ -131,6 +148,13 @@ fn clients() -> Result<Clients, Error> {
         client(target_url, env("TARGET_ORY_API_KEY"))?,
         None,
     ))
+}
+
+/// A loopback port nothing listens on (it was free a moment ago).
+fn closed_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map_or(9, |address| address.port())
 }
 
 fn env(name: &str) -> Option<String> {
@@ -225,11 +249,11 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     let mut last_report = started;
     let (mut created, mut existed) = (0usize, 0usize);
     let mut failures: Vec<(usize, ImportError)> = Vec::new();
-    for outcome in target
+    let mut outcomes = target
         .import_identities(reader)
         .chunk_size(args.chunk_size)
-        .outcomes()
-    {
+        .outcomes();
+    for outcome in outcomes.by_ref() {
         match outcome.result {
             Ok(_) => created += 1,
             Err(e) if e.is_conflict() => existed += 1,
@@ -245,6 +269,12 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         }
     }
     let secs = started.elapsed().as_secs_f64();
+    // Why the import stopped, if it did: after it, nothing more was read
+    // from the source.
+    let stopped = outcomes
+        .stopped()
+        .map(|e| (support::error_chain(e), outcomes.inputs_read()));
+    drop(outcomes);
 
     println!(
         "migrated {} identities in {secs:.2} s: {created} created, {existed} already existed, {} failed, {} could not be read",
@@ -253,9 +283,12 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         seen.unconvertible.len()
     );
     for (kind, count) in &seen.left_out {
-        println!(
-            "  left out the {kind} credentials of {count} identities: Kratos cannot import them (it recreates code credentials from the traits)"
-        );
+        let why = match kind.as_str() {
+            "password" => "their password credential has no hash to carry",
+            "code" => "Kratos cannot import them (it recreates code credentials from the traits)",
+            _ => "Kratos cannot import them",
+        };
+        println!("  left out the {kind} credentials of {count} identities: {why}");
     }
     for (id, why) in seen.unconvertible.iter().take(10) {
         println!("  identity {id}: {why}");
@@ -281,6 +314,11 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     };
     if let Some(error) = &seen.failed_page {
         support::print_error(error);
+    }
+    if let Some((why, read)) = &stopped {
+        eprintln!(
+            "error: the import stopped after {read} identities: {why}; the identities after them were not read from the source"
+        );
     }
     match resume {
         Some(Some(token)) => {

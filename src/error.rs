@@ -256,7 +256,8 @@ pub enum TransportErrorKind {
     ConnectTimeout,
     /// A timeout elapsed after the request may have been sent.
     Timeout,
-    /// The TLS handshake or certificate check failed.
+    /// TLS failed: the handshake or certificate check, or a TLS record
+    /// later on the connection (so the request may have been sent).
     Tls,
     /// The connection broke or the peer spoke malformed HTTP.
     Io,
@@ -268,6 +269,19 @@ impl TransportErrorKind {
     /// `true` when the failure certainly happened before any byte of the
     /// request reached the server, so even a non-idempotent request is safe
     /// to send again.
+    ///
+    /// This is the crate's one answer to "was the request sent?": the retry
+    /// layer retries a non-idempotent call (a create, a batch) only when it
+    /// says `true`, and the bulk import reports the inputs of a failed
+    /// chunk as [`NotCreated`](crate::ImportError::NotCreated) only when it
+    /// says `true` (else [`OutcomeUnknown`](crate::ImportError::OutcomeUnknown)).
+    /// It is conservative:
+    ///
+    /// | kind | sent? |
+    /// |---|---|
+    /// | [`Dns`](Self::Dns), [`Connect`](Self::Connect) (refused, unreachable), [`ConnectTimeout`](Self::ConnectTimeout) | certainly not: `true` |
+    /// | [`Tls`](Self::Tls) | maybe: a TLS error can also come after the request was written, while the answer is read |
+    /// | [`Timeout`](Self::Timeout), [`Io`](Self::Io), [`Other`](Self::Other) | maybe |
     pub fn before_request_sent(self) -> bool {
         matches!(
             self,
@@ -1017,6 +1031,29 @@ mod tests {
             let shown = e.to_string();
             assert!(shown.starts_with(&format!("HTTP {status}")), "{shown}");
             assert!(!shown.contains('\n') || e.error.is_some(), "{shown:?}");
+        }
+    }
+
+    /// Every kind, and whether it proves the request was not sent: only a
+    /// failure to resolve or to connect does. The match has no wildcard, so
+    /// a new kind must be classified here.
+    #[test]
+    fn only_dns_and_connect_failures_prove_the_request_was_not_sent() {
+        use TransportErrorKind as K;
+        for kind in [
+            K::Dns,
+            K::Connect,
+            K::ConnectTimeout,
+            K::Timeout,
+            K::Tls,
+            K::Io,
+            K::Other,
+        ] {
+            let expected = match kind {
+                K::Dns | K::Connect | K::ConnectTimeout => true,
+                K::Timeout | K::Tls | K::Io | K::Other => false,
+            };
+            assert_eq!(kind.before_request_sent(), expected, "{kind}");
         }
     }
 

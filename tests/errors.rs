@@ -750,7 +750,7 @@ fn chain(err: &(dyn std::error::Error + 'static)) -> Vec<String> {
 }
 
 /// No layer repeats what a deeper layer says: `{:#}` prints each message once.
-fn assert_each_message_once(err: &Error) {
+fn assert_each_message_once(err: &(dyn std::error::Error + 'static)) {
     let messages = chain(err);
     for (i, outer) in messages.iter().enumerate() {
         assert!(!outer.trim().is_empty(), "an empty message in {messages:?}");
@@ -893,6 +893,65 @@ fn every_error_says_its_part_once_and_names_its_call() {
         retried.to_string().ends_with("(gave up after 2 attempts)"),
         "{retried}"
     );
+}
+
+/// An import outcome's error used to have no `source()`, so `{:#}` of a
+/// NotCreated ended at "(gave up after 2 attempts)" without saying why the
+/// connection failed. It folds the request error into its message, as
+/// `RetriesExhausted` folds its last failure, and passes that error's cause
+/// on as its source: every message once, down to the operating system's.
+#[test]
+fn an_import_error_keeps_the_cause_of_the_request_error() {
+    let port = closed_port();
+    let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .retry(
+            RetryPolicy::default()
+                .max_retries(1)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let people = (0..3).map(|i| {
+        CreateIdentityBody::new(
+            "default",
+            json!({ "email": format!("user{i}@example.com") }),
+        )
+    });
+    // One input per chunk: the first is sent, the second was read for the
+    // next chunk when the import stopped.
+    let outcomes: Vec<kratos_identity::ImportOutcome> = client
+        .import_identities(people)
+        .max_chunk_bytes(200)
+        .outcomes()
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    let request_error = format!(
+        "batch_patch_identities (PATCH /admin/identities): could not connect to http://127.0.0.1:{port} (gave up after 2 attempts)"
+    );
+    for (outcome, layer) in outcomes.iter().zip([
+        "not created, the request was refused or not sent",
+        "not attempted, the import stopped",
+    ]) {
+        let err = outcome.result.as_ref().unwrap_err();
+        assert_each_message_once(err);
+        let messages = chain(err);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0], format!("{layer}: {request_error}"));
+        // The HTTP stack's words, with the operating system's reason.
+        assert!(
+            messages[1].to_lowercase().contains("connection refused"),
+            "{messages:?}"
+        );
+        let anyhow_like = messages.join(": ");
+        assert_eq!(anyhow_like.matches("could not connect").count(), 1);
+        assert_eq!(anyhow_like.matches("onnection refused").count(), 1);
+    }
+    // Errors that carry no request error have no source.
+    let too_large = kratos_identity::ImportError::TooLarge {
+        bytes: 10,
+        limit: 5,
+    };
+    assert!(std::error::Error::source(&too_large).is_none());
 }
 
 /// A credentials identifier is an email address: personal data that must

@@ -4,6 +4,8 @@
 //! requests or retries fail. Every test checks each request the server
 //! received and one outcome per input, in input order.
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use httpmock::prelude::*;
@@ -1085,41 +1087,315 @@ fn a_chunk_refused_for_one_bad_hash_is_split_until_only_that_input_is_rejected()
     mock.assert_calls(requests.len());
 }
 
-/// Against a server that cannot be reached, the first chunk that fails
-/// after its retries stops the import: the rest is reported at once.
-#[test]
-fn a_dead_server_stops_the_import_at_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+/// A loopback port nothing listens on.
+fn dead_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
-        .port();
-    let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
+        .port()
+}
+
+/// A client for a dead port that retries twice, quickly.
+fn dead_client(port: u16) -> IdentityClient {
+    IdentityClient::builder(format!("http://127.0.0.1:{port}"))
         .retry(
             kratos_identity::RetryPolicy::default()
                 .max_retries(2)
                 .initial_backoff(std::time::Duration::from_millis(10)),
         )
         .build()
-        .unwrap();
-    let started = std::time::Instant::now();
-    let report = client.import_identities(people(5000)).send();
-    let elapsed = started.elapsed();
-    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
-    assert_eq!(report.total, 5000);
-    assert_eq!(report.failures.len(), 5000);
-    for (i, failure) in report.failures.iter().enumerate() {
-        assert_eq!(failure.index, i);
-        match (i, &failure.error) {
-            (0..1000, ImportError::NotCreated(e)) => assert!(
-                matches!(**e, Error::RetriesExhausted { attempts: 3, .. }),
-                "{e:?}"
+        .unwrap()
+}
+
+/// `n` inputs, made only when pulled; `pulled` counts them.
+fn counted(n: usize, pulled: &Rc<Cell<usize>>) -> impl Iterator<Item = CreateIdentityBody> + use<> {
+    let pulled = Rc::clone(pulled);
+    (0..n).map(move |i| {
+        pulled.set(pulled.get() + 1);
+        person(i)
+    })
+}
+
+/// The warnings this test binary logged since the first call, with a
+/// logger installed once for all its tests (which run in parallel: filter
+/// by what is yours). Call it once before the code under test runs.
+fn warnings() -> Vec<String> {
+    use log::{Level, LevelFilter, Log, Metadata, Record};
+    struct Capture(Mutex<Vec<String>>);
+    impl Log for Capture {
+        fn enabled(&self, _: &Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &Record) {
+            if record.level() == Level::Warn && record.target().starts_with("kratos_identity") {
+                self.0.lock().unwrap().push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&CAPTURE).unwrap();
+        log::set_max_level(LevelFilter::Warn);
+    });
+    CAPTURE.0.lock().unwrap().clone()
+}
+
+/// A batch endpoint that refuses with 400 every request holding an input
+/// `bad(index)` says is bad, and creates the rest; `reason(index)` is the
+/// refusal's reason for the first bad input of the request.
+fn refusing<'a>(
+    server: &'a MockServer,
+    bad: impl Fn(usize) -> bool + Send + Sync + 'static,
+    reason: impl Fn(usize) -> String + Send + Sync + 'static,
+) -> (Mock<'a>, Log) {
+    batch(server, move |n, indices| {
+        match indices.iter().find(|&&i| bad(i)) {
+            Some(&i) => json_response(
+                400,
+                &json!({"error": {"code": 400, "status": "Bad Request",
+                "request": format!("00000000-0000-4000-8000-{n:012}"),
+                "reason": reason(i),
+                "message": "The request was malformed or contained invalid parameters"}}),
             ),
-            (1000.., ImportError::NotAttempted(e)) => assert_eq!(e.status(), None),
-            (_, other) => panic!("input {i}: {other:?}"),
+            None => all_created(indices),
+        }
+    })
+}
+
+/// A split used to cost 2n - 1 requests when every input of the chunk was
+/// bad (an unsupported hash in all of them, a field the target refuses in
+/// every body). Two generations refusing every part alike now end it.
+#[test]
+fn a_chunk_in_which_every_input_is_bad_costs_a_handful_of_requests() {
+    warnings();
+    let server = MockServer::start();
+    let (mock, log) = refusing(
+        &server,
+        |_| true,
+        |_| "The imported password does not match any known hash format.".into(),
+    );
+    let stray = catch_all(&server);
+    let inputs = (0..640).map(|i| person(i).hashed_password("md5:oops"));
+
+    let report = client(&server).import_identities(inputs).send();
+
+    stray.assert_calls(0);
+    // The chunk, its halves, its quarters.
+    assert_eq!(sizes(&log), [640, 320, 320, 160, 160, 160, 160]);
+    mock.assert_calls(7);
+    assert_eq!((report.total, report.created), (640, 0));
+    let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(indices, (0..640).collect::<Vec<_>>());
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::NotCreated(e) => {
+                assert_eq!(e.status(), Some(400));
+                assert_eq!(
+                    e.kratos_error().and_then(|k| k.reason.as_deref()),
+                    Some("The imported password does not match any known hash format.")
+                );
+            }
+            other => panic!(
+                "input {}: expected NotCreated, got {other:?}",
+                failure.index
+            ),
         }
         assert!(failure.error.is_safe_to_resend());
     }
+    // One warning, when the split starts, with no value of any input.
+    let warned: Vec<String> = warnings()
+        .into_iter()
+        .filter(|w| w.contains("a chunk of 640 inputs (0 to 639)"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("HTTP 400"), "{warned:?}");
+    assert!(
+        warned[0].contains("at most 100 more requests"),
+        "{warned:?}"
+    );
+    assert!(!warned[0].contains("@example.com") && !warned[0].contains("md5"));
+}
+
+/// Up to three bad inputs anywhere in a chunk, refused with the very same
+/// message, are still isolated: the rule needs two generations alike.
+#[test]
+fn a_few_bad_inputs_with_the_same_refusal_are_still_isolated() {
+    for bad in [
+        vec![6],
+        vec![3, 700],
+        vec![0, 499, 999],
+        vec![500, 501, 502],
+    ] {
+        let server = MockServer::start();
+        let is_bad = bad.clone();
+        let (_mock, log) = refusing(
+            &server,
+            move |i| is_bad.contains(&i),
+            |_| "The imported password does not match any known hash format.".into(),
+        );
+        let stray = catch_all(&server);
+
+        let report = client(&server).import_identities(people(1000)).send();
+
+        stray.assert_calls(0);
+        assert_eq!(report.created, 1000 - bad.len(), "bad {bad:?}");
+        let rejected: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+        assert_eq!(rejected, bad);
+        assert!(
+            report
+                .failures
+                .iter()
+                .all(|f| matches!(f.error, ImportError::Rejected(_)))
+        );
+        let requests = log.lock().unwrap().len();
+        assert!(requests <= 1 + 60, "bad {bad:?}: {requests} requests");
+        // Every good input was sent in exactly one accepted request.
+        let mut created: Vec<usize> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| !r.indices().iter().any(|i| bad.contains(i)))
+            .flat_map(Received::indices)
+            .collect();
+        created.sort_unstable();
+        let good: Vec<usize> = (0..1000).filter(|i| !bad.contains(i)).collect();
+        assert_eq!(created, good, "bad {bad:?}");
+    }
+}
+
+/// Refusals that differ (each names its input) never look request-wide,
+/// so only `max_split_requests` bounds the split; past it, what was not
+/// isolated is NotCreated with the refusal of the request that carried it.
+#[test]
+fn max_split_requests_caps_a_split() {
+    for cap in [0, 5, 100] {
+        let server = MockServer::start();
+        let (mock, log) = refusing(
+            &server,
+            |i| i % 2 == 0,
+            |i| format!("identity {i}: bad hash"),
+        );
+        let stray = catch_all(&server);
+
+        let report = client(&server)
+            .import_identities(people(200))
+            .max_split_requests(cap)
+            .send();
+
+        stray.assert_calls(0);
+        mock.assert_calls(1 + cap);
+        assert_eq!(report.total, 200);
+        let created: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+        assert!(created.iter().all(|i| i % 2 == 1), "{created:?}");
+        for failure in &report.failures {
+            match &failure.error {
+                // Isolated: the server's reason for it.
+                ImportError::Rejected(e) => assert_eq!(
+                    e.reason.as_deref(),
+                    Some(format!("identity {}: bad hash", failure.index).as_str())
+                ),
+                // Not isolated: the refusal of the request that carried it,
+                // which names the first bad input of that request.
+                ImportError::NotCreated(e) => {
+                    let reason = e.kratos_error().and_then(|k| k.reason.clone()).unwrap();
+                    let named: usize = reason
+                        .strip_prefix("identity ")
+                        .and_then(|r| r.split(':').next())
+                        .and_then(|n| n.parse().ok())
+                        .unwrap();
+                    assert!(
+                        log.lock().unwrap().iter().any(|r| {
+                            let sent = r.indices();
+                            sent.contains(&named) && sent.contains(&failure.index)
+                        }),
+                        "{reason} for {}",
+                        failure.index
+                    );
+                }
+                other => panic!("expected Rejected or NotCreated, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            report.created + report.failures.len(),
+            200,
+            "one outcome each"
+        );
+        if cap == 0 {
+            assert_eq!(sizes(&log), [200]);
+            assert!(
+                report
+                    .failures
+                    .iter()
+                    .all(|f| matches!(f.error, ImportError::NotCreated(_)))
+            );
+        }
+    }
+}
+
+/// A 413 (a body over a proxy's cap) says the same for every half that is
+/// still too large: it is split by size, never cut short as request-wide.
+#[test]
+fn a_chunk_refused_as_too_large_is_split_until_the_parts_fit() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| match indices.len() > 100 {
+        true => HttpMockResponse::builder()
+            .status(413)
+            .body("<html><body>413 Request Entity Too Large</body></html>")
+            .build(),
+        false => all_created(indices),
+    });
+    let stray = catch_all(&server);
+
+    let report = client(&server).import_identities(people(800)).send();
+
+    stray.assert_calls(0);
+    // 800, 2 × 400, 4 × 200, 8 × 100.
+    mock.assert_calls(15);
+    assert_eq!((report.total, report.created), (800, 800));
+    let mut sent: Vec<usize> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.entries().len() <= 100)
+        .flat_map(Received::indices)
+        .collect();
+    sent.sort_unstable();
+    assert_eq!(sent, (0..800).collect::<Vec<_>>());
+}
+
+/// Against a server that cannot be reached, the first chunk that fails
+/// after its retries stops the import, and nothing more is read.
+#[test]
+fn a_dead_server_stops_the_import_at_once() {
+    let port = dead_port();
+    let started = std::time::Instant::now();
+    let report = dead_client(port).import_identities(people(5000)).send();
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(2), "{elapsed:?}");
+    // The first chunk, and nothing after it.
+    assert_eq!(report.total, 1000);
+    assert_eq!(report.inputs_read(), 1000);
+    assert_eq!(report.failures.len(), 1000);
+    for (i, failure) in report.failures.iter().enumerate() {
+        assert_eq!(failure.index, i);
+        match &failure.error {
+            ImportError::NotCreated(e) => assert!(
+                matches!(**e, Error::RetriesExhausted { attempts: 3, .. }),
+                "{e:?}"
+            ),
+            other => panic!("input {i}: {other:?}"),
+        }
+        assert!(failure.error.is_safe_to_resend());
+    }
+    let why = report.stopped().expect("the import stopped");
+    assert_eq!(
+        why.transport_kind(),
+        Some(kratos_identity::TransportErrorKind::Connect)
+    );
+    assert!(!report.is_success());
 
     // Told to tolerate more, it tries each chunk.
     let report = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
@@ -1129,6 +1405,8 @@ fn a_dead_server_stops_the_import_at_once() {
         .import_identities(people(2500))
         .stop_after_failed_chunks(0)
         .send();
+    assert_eq!(report.total, 2500);
+    assert!(report.stopped().is_none());
     assert!(
         report
             .failures
@@ -1136,6 +1414,172 @@ fn a_dead_server_stops_the_import_at_once() {
             .all(|f| matches!(f.error, ImportError::NotCreated(_))),
         "every chunk was tried"
     );
+}
+
+/// A stopped import used to read (and serialize) every remaining input just
+/// to report it as not attempted: 100,000 pulls against a dead port. Now it
+/// reads at most one chunk and what was held back for the next one, and
+/// says where to resume.
+#[test]
+fn a_stopped_import_reads_no_further_input_and_says_where_to_resume() {
+    let port = dead_port();
+
+    // Chunks cut by count: exactly one chunk is read.
+    let pulled = Rc::new(Cell::new(0));
+    let report = dead_client(port)
+        .import_identities(counted(100_000, &pulled))
+        .chunk_size(100)
+        .send();
+    assert_eq!(pulled.get(), 100);
+    assert_eq!((report.total, report.inputs_read()), (100, 100));
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::NotCreated(_)))
+    );
+    let shown = report.to_string();
+    assert!(
+        shown.starts_with(&format!(
+            "0 created, 0 already existed, 100 failed; stopped after 100 inputs: batch_patch_identities (PATCH /admin/identities): could not connect to http://127.0.0.1:{port} (gave up after 3 attempts)"
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.ends_with("; the inputs after them were not read"),
+        "{shown}"
+    );
+
+    // Chunks cut by bytes: the input that did not fit was read and is
+    // reported as not attempted, with the error that stopped the import.
+    let pulled = Rc::new(Cell::new(0));
+    let mut outcomes = dead_client(port)
+        .import_identities(counted(100_000, &pulled))
+        .max_chunk_bytes(1000)
+        .outcomes();
+    let seen: Vec<ImportOutcome> = outcomes.by_ref().collect();
+    let per_chunk = (1000 - ENVELOPE + 1) / (patch_len(0, &person(0)) + 1);
+    assert!(pulled.get() <= per_chunk + 1, "{} pulled", pulled.get());
+    assert_eq!(seen.len(), pulled.get());
+    assert_eq!(outcomes.inputs_read(), pulled.get());
+    let (last, chunk) = seen.split_last().unwrap();
+    assert!(
+        chunk
+            .iter()
+            .all(|o| matches!(o.result, Err(ImportError::NotCreated(_))))
+    );
+    match &last.result {
+        Err(ImportError::NotAttempted(e)) => {
+            assert_eq!(
+                e.transport_kind(),
+                outcomes.stopped().unwrap().transport_kind()
+            )
+        }
+        other => panic!("expected NotAttempted, got {other:?}"),
+    }
+    assert!(outcomes.stopped().is_some());
+    assert!(outcomes.next().is_none());
+    assert_eq!(pulled.get(), seen.len(), "nothing read after the end");
+}
+
+/// The report of a stopped import is enough to resume it: resend its
+/// failures that are safe to resend, then continue from `inputs_read()`.
+/// Every input ends up sent once and created.
+#[test]
+fn a_stopped_import_resumes_from_its_report() {
+    let stopped = dead_client(dead_port())
+        .import_identities(people(2500))
+        .max_chunk_bytes(20_000)
+        .send();
+    let resume_at = stopped.inputs_read();
+    assert!(resume_at < 2500, "{resume_at}");
+    assert!(stopped.stopped().is_some());
+    let resend: Vec<usize> = stopped
+        .failures
+        .iter()
+        .filter(|f| f.error.is_safe_to_resend())
+        .map(|f| f.index)
+        .collect();
+    assert_eq!(resend, (0..resume_at).collect::<Vec<_>>());
+
+    let server = MockServer::start();
+    let (_mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    let order: Vec<usize> = resend.into_iter().chain(resume_at..2500).collect();
+    // The mock names inputs by patch id, which is the position in this run:
+    // map it back through `order`.
+    let report = client(&server)
+        .import_identities(order.iter().map(|&i| person(i)))
+        .send();
+    stray.assert_calls(0);
+    assert_eq!((report.total, report.created), (2500, 2500));
+    assert!(report.is_success() && report.stopped().is_none());
+    let mut sent: Vec<usize> = all_indices(&log).into_iter().map(|k| order[k]).collect();
+    sent.sort_unstable();
+    assert_eq!(sent, (0..2500).collect::<Vec<_>>());
+}
+
+/// A server that answers a TLS handshake with plain HTTP, and counts the
+/// connections it accepted.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn tls_breaker() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut hello = [0u8; 512];
+            let _ = stream.read(&mut hello);
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (port, accepted)
+}
+
+/// A TLS failure may come after the request was written (a broken record
+/// while the answer is read), so the import, like the retry layer, does not
+/// count it as "not sent": a batch is not retried after it, and its inputs
+/// are of unknown outcome. (The import used to call them NotCreated, safe
+/// to resend, while the retry layer refused to resend them.)
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+#[test]
+fn a_tls_failure_is_of_unknown_outcome_for_the_import_as_for_the_retries() {
+    use std::sync::atomic::Ordering;
+    let (port, accepted) = tls_breaker();
+    let client = IdentityClient::builder(format!("https://127.0.0.1:{port}"))
+        .retry(
+            kratos_identity::RetryPolicy::default()
+                .max_retries(3)
+                .initial_backoff(std::time::Duration::from_millis(10)),
+        )
+        .build()
+        .unwrap();
+
+    let report = client.import_identities(people(3)).send();
+
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(report.failures.len(), 3);
+    for failure in &report.failures {
+        match &failure.error {
+            ImportError::OutcomeUnknown(e) => assert_eq!(
+                e.transport_kind(),
+                Some(kratos_identity::TransportErrorKind::Tls),
+                "{e:?}"
+            ),
+            other => panic!("expected OutcomeUnknown, got {other:?}"),
+        }
+        assert!(!failure.error.is_safe_to_resend());
+    }
+    // A server that fails every handshake fails the next chunk too.
+    assert!(report.stopped().is_some());
+
+    // The same classifier lets an idempotent call be retried.
+    client.list_identities().send().unwrap_err();
+    assert_eq!(accepted.load(Ordering::SeqCst), 1 + 4, "retried");
 }
 
 /// Kratos refuses a duplicate identifier per item with 409; a second run of
@@ -1193,17 +1637,17 @@ fn each_kind_of_failed_request_says_whether_resending_is_safe() {
         .chunk_size(10)
         .send();
     mock.assert_calls(1);
-    let kinds: Vec<(usize, bool)> = report
-        .failures
-        .iter()
-        .map(|f| (f.index, matches!(f.error, ImportError::NotCreated(_))))
-        .collect();
-    assert!(kinds[..10].iter().all(|(_, not_created)| *not_created));
+    // The refused chunk, and nothing read after it.
+    assert_eq!((report.total, report.inputs_read()), (10, 10));
+    let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
+    assert_eq!(indices, (0..10).collect::<Vec<_>>());
     assert!(
-        report.failures[10..]
+        report
+            .failures
             .iter()
-            .all(|f| matches!(f.error, ImportError::NotAttempted(_)))
+            .all(|f| matches!(f.error, ImportError::NotCreated(_)))
     );
+    assert_eq!(report.stopped().and_then(Error::status), Some(401));
 
     // A timeout after the request was sent: it may have been processed.
     let server = MockServer::start();

@@ -151,6 +151,103 @@ fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
     assert!(!err.to_string().contains("JBSWY3DPEHPK3PXP"), "{err}");
 }
 
+/// A password credential without a hash used to be dropped in silence and
+/// counted as carried: the user arrived without it, and nothing said so.
+#[test]
+fn a_password_credential_without_a_hash_is_named_not_dropped() {
+    for config in [
+        json!({"hashed_password": ""}),
+        json!({"hashed_password": null}),
+        json!({}),
+        json!({"hashed_password": "", "use_password_migration_hook": false}),
+    ] {
+        let mut exported = exported();
+        exported["credentials"]["password"]["config"] = config.clone();
+        let (body, left_out) =
+            CreateIdentityBody::from_identity_lossy(&identity(exported.clone())).unwrap();
+        assert_eq!(
+            left_out,
+            [CredentialType::Code, CredentialType::Password],
+            "{config}"
+        );
+        let credentials = body.credentials.unwrap();
+        assert!(credentials.password.is_none());
+        assert!(credentials.totp.is_some(), "the others are carried");
+
+        // from_identity refuses it, and says why for each type.
+        exported["credentials"]
+            .as_object_mut()
+            .unwrap()
+            .remove("code");
+        let err = CreateIdentityBody::from_identity(&identity(exported)).unwrap_err();
+        let Error::InvalidInput(message) = &err else {
+            panic!("expected InvalidInput, got {err:?}");
+        };
+        assert!(message.contains(ID), "{message}");
+        assert!(
+            message.contains("its password credential has no password hash to carry"),
+            "{message}"
+        );
+        assert!(!message.contains("cannot import"), "{message}");
+    }
+
+    // A password to be checked by the migration hook is carried as such.
+    let mut hooked = exported();
+    hooked["credentials"]["password"]["config"] =
+        json!({"hashed_password": "", "use_password_migration_hook": true});
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&identity(hooked)).unwrap();
+    assert_eq!(left_out, [CredentialType::Code]);
+    assert_eq!(
+        serde_json::to_value(body.credentials.unwrap().password.unwrap()).unwrap(),
+        json!({"config": {"use_password_migration_hook": true}})
+    );
+}
+
+/// The documented limit of `from_identity`: an identity listed without
+/// `include_credential` has no `credentials` at all (Kratos omits the field
+/// then, as it does for an identity without credentials), so its body
+/// carries none and nothing can tell. Read with `include_credential`, the
+/// password is carried; read with `get_identity` without it, the types are
+/// listed without config and the conversion is refused.
+#[test]
+fn credentials_must_be_read_with_include_credential_to_be_carried() {
+    use kratos_identity::fake::FakeKratos;
+
+    let kratos = FakeKratos::start();
+    let id = kratos.seed_identities(1)[0];
+    let client = kratos.client();
+
+    // Listed without include_credential: no credentials, no error.
+    let listed = client.list_identities().send().unwrap();
+    let bare = &listed.as_slice()[0];
+    assert!(bare.credentials.is_empty());
+    let body = CreateIdentityBody::from_identity(bare).unwrap();
+    assert_eq!(body.credentials, None, "nothing to see, nothing carried");
+    let (_, left_out) = CreateIdentityBody::from_identity_lossy(bare).unwrap();
+    assert!(left_out.is_empty());
+
+    // Listed with it: the password hash is carried.
+    let listed = client
+        .list_identities()
+        .include_credential(["password"])
+        .send()
+        .unwrap();
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&listed.as_slice()[0]).unwrap();
+    assert_eq!(left_out, [CredentialType::Code]);
+    let password = body.credentials.and_then(|c| c.password).unwrap();
+    assert!(
+        serde_json::to_value(password).unwrap()["config"]["hashed_password"]
+            .as_str()
+            .is_some_and(|h| h.starts_with("$2a$")),
+    );
+
+    // Got without it: the types without their config, refused.
+    let got = client.get_identity(id).send().unwrap();
+    assert!(got.credentials.contains_key("password"));
+    let err = CreateIdentityBody::from_identity(&got).unwrap_err();
+    assert!(err.to_string().contains("include_credential"), "{err}");
+}
+
 /// Reading an export line as a create body used to succeed with its
 /// credentials silently dropped (an empty lookup secret was sent).
 #[test]

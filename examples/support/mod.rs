@@ -21,13 +21,19 @@ pub fn usage_error(message: &str, usage: &str) -> std::process::ExitCode {
 /// Prints an error and its causes on stderr, each once, as `anyhow`'s
 /// `{:#}` would.
 pub fn print_error(error: &dyn std::error::Error) {
-    let mut line = format!("error: {error}");
+    eprintln!("error: {}", error_chain(error));
+}
+
+/// An error and its causes on one line, each once, as `anyhow`'s `{:#}`
+/// would write them.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
         line.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    eprintln!("{line}");
+    line
 }
 
 /// `true` when a Kratos is configured (`KRATOS_ADMIN_URL` or `ORY_SDK_URL`).

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::api::endpoint::decode_json;
 use crate::api::identity_writes::batch_call;
 use crate::client::IdentityClient;
-use crate::error::{Error, GenericError};
+use crate::error::{Error, GenericError, TransportErrorKind};
 use crate::http::transport::clamp;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, IdentityPatchAction,
@@ -36,6 +36,12 @@ pub const DEFAULT_PLAINTEXT_CHUNK_SIZE: usize = 50;
 /// The default cap on one request body: safely under the self-hosted admin
 /// server's 5 MiB limit.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
+/// The default cap on the extra requests spent splitting one chunk that
+/// Kratos refused as a whole: enough to isolate three bad inputs anywhere
+/// in a chunk of 1000 (about 55 requests), while a chunk in which every
+/// input is bad costs 6; about 20 s at Ory Network's Developer-plan rate
+/// for writes (5 per second). See [`ImportIdentities::max_split_requests`].
+pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 100;
 /// `{"identities":[` and `]}`.
 const ENVELOPE_BYTES: usize = 17;
 
@@ -57,7 +63,13 @@ impl IdentityClient {
     /// hash does that), nothing of it was created: the chunk is split and
     /// the halves sent again until the bad inputs are isolated, so the good
     /// ones are created and only the bad ones are rejected, each with the
-    /// server's reason. Batch requests are retried only when they certainly
+    /// server's reason. The split is bounded: when two generations in a
+    /// row refuse every part with the same error (every input is bad, or
+    /// the target refuses something every body carries), it stops and the
+    /// chunk's inputs are [`ImportError::NotCreated`] with that error; and
+    /// it never spends more than
+    /// [`max_split_requests`](ImportIdentities::max_split_requests) requests
+    /// (default [`DEFAULT_MAX_SPLIT_REQUESTS`]). Batch requests are retried only when they certainly
     /// did not reach the server (or got a 429), so nothing is created twice.
     /// A server that cannot be reached stops the import at once (see
     /// [`ImportIdentities::stop_after_failed_chunks`]).
@@ -93,6 +105,7 @@ impl IdentityClient {
             max_chunk_bytes: DEFAULT_MAX_CHUNK_BYTES,
             timeout: None,
             stop_after: 1,
+            max_split_requests: DEFAULT_MAX_SPLIT_REQUESTS,
         }
     }
 }
@@ -107,6 +120,7 @@ pub struct ImportIdentities<I> {
     max_chunk_bytes: usize,
     timeout: Option<Duration>,
     stop_after: usize,
+    max_split_requests: usize,
 }
 
 impl<I> fmt::Debug for ImportIdentities<I> {
@@ -117,6 +131,7 @@ impl<I> fmt::Debug for ImportIdentities<I> {
             .field("max_chunk_bytes", &self.max_chunk_bytes)
             .field("timeout", &self.timeout)
             .field("stop_after_failed_chunks", &self.stop_after)
+            .field("max_split_requests", &self.max_split_requests)
             .finish_non_exhaustive()
     }
 }
@@ -158,13 +173,33 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// Stops the import once `n` chunks in a row have failed in a way the
     /// next chunk would too: the server could not be reached (DNS, connect,
     /// TLS), refused the credentials (401, 403), or kept rate limiting (429
-    /// after the retries). Every input after the stop is reported at once
-    /// as [`ImportError::NotAttempted`], without a request. Default: 1 (the
-    /// first such chunk stops it); `0` never stops. Other failures of a
-    /// whole chunk (a 5xx, a timeout) do not stop it: the next chunk may
-    /// well succeed.
+    /// after the retries). Default: 1 (the first such chunk stops it); `0`
+    /// never stops. Other failures of a whole chunk (a 5xx, a timeout) do
+    /// not stop it: the next chunk may well succeed.
+    ///
+    /// Once stopped, **no further input is read** from the iterator: the
+    /// inputs already read but not sent (the rest of a split chunk, an
+    /// input held back for the next chunk) are reported as
+    /// [`ImportError::NotAttempted`], and the outcomes end there.
+    /// [`ImportReport::stopped`] (or [`ImportOutcomes::stopped`]) says why,
+    /// and [`ImportReport::inputs_read`] where to resume: the inputs from
+    /// that index on were never read.
     pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
         self.stop_after = n;
+        self
+    }
+
+    /// The most extra requests spent splitting one chunk that Kratos
+    /// refused as a whole with 400 or 413 (see
+    /// [`IdentityClient::import_identities`]). Default:
+    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (100). Past it, the inputs of that
+    /// chunk not yet created or isolated are reported as
+    /// [`ImportError::NotCreated`] with the refusal of the request that
+    /// carried them; `0` never splits. Without a cap, a chunk of `n` inputs
+    /// that are all bad would cost `2n - 1` requests: minutes at Ory
+    /// Network's rate limits.
+    pub fn max_split_requests(mut self, requests: usize) -> Self {
+        self.max_split_requests = requests;
         self
     }
 
@@ -177,13 +212,19 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
             ready: VecDeque::new(),
             failed_in_a_row: 0,
             stopped: None,
+            exhausted: false,
         }
     }
 
-    /// Runs the whole import and sums it up.
+    /// Runs the whole import and sums it up. An import that stopped (see
+    /// [`stop_after_failed_chunks`](Self::stop_after_failed_chunks)) reads
+    /// no input after the stop; the report says why
+    /// ([`ImportReport::stopped`]) and how far it read
+    /// ([`ImportReport::inputs_read`]).
     pub fn send(self) -> ImportReport {
         let mut report = ImportReport::default();
-        for outcome in self.outcomes() {
+        let mut outcomes = self.outcomes();
+        for outcome in outcomes.by_ref() {
             report.total += 1;
             match outcome.result {
                 Ok(id) => {
@@ -202,6 +243,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
                 }
             }
         }
+        report.stopped = outcomes.stopped.clone();
+        report.inputs_read = outcomes.next_index;
+        report.input_exhausted = outcomes.exhausted;
         report
     }
 }
@@ -218,36 +262,44 @@ pub struct ImportOutcome {
 
 /// Why one input of an import was not created, and so whether it may exist
 /// on the server: see [`is_safe_to_resend`](Self::is_safe_to_resend).
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// `Display` says what happened to the input, followed by the error behind
+/// it, and [`source()`](std::error::Error::source) is that error's own
+/// cause (as for [`Error::RetriesExhausted`]), so `anyhow`'s `{:#}` prints
+/// each message once, down to the operating system's reason:
+/// `not created, the request was refused or not sent: batch_patch_identities
+/// (PATCH /admin/identities): could not connect to http://127.0.0.1:4434
+/// (gave up after 4 attempts): io: Connection refused (os error 111)`.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum ImportError {
     /// Kratos refused this identity for its own reason (traits that fail
     /// the schema, an unparsable password hash, …). It was not created.
-    #[error("rejected by the server: {0}")]
     Rejected(Box<GenericError>),
     /// An identity with the same identifier or `external_id` already exists
     /// (409): typically created by an earlier run of the same import.
-    #[error("already exists: {0}")]
     AlreadyExists(Box<GenericError>),
     /// The whole request carrying this identity was refused or never sent
-    /// (a 4xx, a 429 after the retries, a server that could not be
-    /// reached): it was certainly not created, and is safe to send again.
-    /// The error is shared by every identity of that request.
-    #[error("not created, the request was refused or not sent: {0}")]
+    /// (a 4xx, a 429 after the retries, a host that could not be resolved
+    /// or connected to: see [`TransportErrorKind::before_request_sent`]):
+    /// it was certainly not created, and is safe to send again. The error
+    /// is shared by every identity of that request. A chunk
+    /// refused with 400 whose split stopped before isolating this input
+    /// (every part refused alike, or
+    /// [`max_split_requests`](ImportIdentities::max_split_requests) reached)
+    /// gives this too: the input may be fine, but it came in a request that
+    /// was refused.
     NotCreated(Arc<Error>),
     /// The request carrying this identity may have been processed (a
-    /// timeout, a 5xx, a connection that broke after the request was sent,
-    /// an answer that could not be read): it may exist, and sending it
-    /// again may conflict. Look it up before resending.
-    #[error("outcome unknown, it may have been created: {0}")]
+    /// timeout, a 5xx, a TLS failure, a connection that broke, an answer
+    /// that could not be read): it may exist, and sending it again may
+    /// conflict. Look it up before resending.
     OutcomeUnknown(Arc<Error>),
     /// The import stopped before this identity was sent (see
     /// [`ImportIdentities::stop_after_failed_chunks`]); the error is the one
     /// that stopped it.
-    #[error("not attempted, the import stopped: {0}")]
     NotAttempted(Arc<Error>),
     /// This identity alone is larger than the request body cap; not sent.
-    #[error("the identity serializes to {bytes} bytes, more than the {limit}-byte request cap")]
     TooLarge {
         /// Its size in bytes, in the request.
         bytes: usize,
@@ -256,12 +308,49 @@ pub enum ImportError {
     },
     /// The identity could not be serialized (or holds an id argument that
     /// is not a UUID); not sent.
-    #[error("the identity could not be sent: {0}")]
     NotSerializable(String),
     /// The server answered the request but its answer has no entry for this
     /// identity: it may or may not have been created.
-    #[error("the server's answer has no result for this identity; it may have been created")]
     NoResult,
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Rejected(e) => write!(f, "rejected by the server: {e}"),
+            ImportError::AlreadyExists(e) => write!(f, "already exists: {e}"),
+            ImportError::NotCreated(e) => {
+                write!(f, "not created, the request was refused or not sent: {e}")
+            }
+            ImportError::OutcomeUnknown(e) => {
+                write!(f, "outcome unknown, it may have been created: {e}")
+            }
+            ImportError::NotAttempted(e) => write!(f, "not attempted, the import stopped: {e}"),
+            ImportError::TooLarge { bytes, limit } => write!(
+                f,
+                "the identity serializes to {bytes} bytes, more than the {limit}-byte request cap"
+            ),
+            ImportError::NotSerializable(why) => {
+                write!(f, "the identity could not be sent: {why}")
+            }
+            ImportError::NoResult => f.write_str(
+                "the server's answer has no result for this identity; it may have been created",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {
+    /// The cause of the request error, which `Display` already shows: the
+    /// chain goes on where that message ends.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ImportError::NotCreated(e)
+            | ImportError::OutcomeUnknown(e)
+            | ImportError::NotAttempted(e) => e.source(),
+            _ => None,
+        }
+    }
 }
 
 impl ImportError {
@@ -293,11 +382,15 @@ pub struct ImportFailure {
 }
 
 /// The summary of a finished import; `Display` gives it in one line
-/// (`2498 created, 2 already existed, 0 failed`).
+/// (`2498 created, 2 already existed, 0 failed`, and, for an import that
+/// stopped, `; stopped after 1000 inputs: <why>; the inputs after them were
+/// not read`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct ImportReport {
-    /// How many inputs there were.
+    /// How many inputs were read, each with one outcome below: every input,
+    /// unless the import stopped ([`stopped`](Self::stopped)); the same as
+    /// [`inputs_read`](Self::inputs_read).
     pub total: usize,
     /// How many identities were created.
     pub created: usize,
@@ -307,13 +400,37 @@ pub struct ImportReport {
     pub already_existed: Vec<ImportFailure>,
     /// Every other input that was not created, in input order.
     pub failures: Vec<ImportFailure>,
+    stopped: Option<Arc<Error>>,
+    inputs_read: usize,
+    input_exhausted: bool,
 }
 
 impl ImportReport {
     /// `true` when every input was created or already existed: a finished
-    /// import, or a re-run of one.
+    /// import, or a re-run of one. An import that stopped is never a
+    /// success.
     pub fn is_success(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.stopped.is_none()
+    }
+
+    /// Why the import stopped early, if it did (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]): the failure of the
+    /// chunk that stopped it. After a stop no further input was read.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_deref()
+    }
+
+    /// How many inputs were taken from the input iterator: inputs `0` to
+    /// `inputs_read() - 1`, each with its outcome in this report. After a
+    /// stop, the inputs from index `inputs_read()` on were never read; to
+    /// resume, send again the failures that are
+    /// [safe to resend](ImportError::is_safe_to_resend) (those of the chunk
+    /// that stopped it, [`NotCreated`](ImportError::NotCreated), and the
+    /// ones read but not sent, [`NotAttempted`](ImportError::NotAttempted)),
+    /// then continue with input `inputs_read()`. Re-sending an input that
+    /// was created meanwhile only reports it as already existing.
+    pub fn inputs_read(&self) -> usize {
+        self.inputs_read
     }
 }
 
@@ -337,6 +454,12 @@ impl fmt::Display for ImportReport {
                 " ({unknown} of unknown outcome: look them up before resending)"
             )?;
         }
+        if let Some(why) = &self.stopped {
+            write!(f, "; stopped after {} inputs: {why}", self.inputs_read)?;
+            if !self.input_exhausted {
+                f.write_str("; the inputs after them were not read")?;
+            }
+        }
         Ok(())
     }
 }
@@ -351,8 +474,28 @@ pub struct ImportOutcomes<I> {
     ready: VecDeque<ImportOutcome>,
     /// Chunks in a row that failed in a way the next one would too.
     failed_in_a_row: usize,
-    /// Set once the import stopped: the rest is reported, not sent.
+    /// Set once the import stopped: what was read is reported, not sent,
+    /// and nothing more is read.
     stopped: Option<Arc<Error>>,
+    /// The input iterator returned `None`; it is not asked again.
+    exhausted: bool,
+}
+
+impl<I> ImportOutcomes<I> {
+    /// Why the import stopped early, if it did (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]). Once stopped, the
+    /// outcomes still to come are those of inputs already read, and no
+    /// further input is read.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_deref()
+    }
+
+    /// How many inputs have been taken from the input iterator so far; see
+    /// [`ImportReport::inputs_read`]. After the last outcome of a stopped
+    /// import, the inputs from this index on were never read.
+    pub fn inputs_read(&self) -> usize {
+        self.next_index
+    }
 }
 
 /// One input, read and measured.
@@ -388,7 +531,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> Iterator for ImportOutcomes<I> {
 impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Reads the next input and measures it.
     fn read(&mut self) -> Option<Input> {
-        let body = self.job.input.next()?;
+        if self.exhausted || self.stopped.is_some() {
+            return None;
+        }
+        let Some(body) = self.job.input.next() else {
+            self.exhausted = true;
+            return None;
+        };
         let index = self.next_index;
         self.next_index += 1;
         if let Err(e) = body.check() {
@@ -413,8 +562,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// cannot be sent, in `ready`, keeping input order.
     fn fill(&mut self) {
         if let Some(reason) = self.stopped.clone() {
-            // Stopped: every remaining input is reported, none is sent.
-            let outcome = match self.pending.take().or_else(|| self.read()) {
+            // Stopped: the input already read is reported, none is sent,
+            // and no further input is read.
+            let outcome = match self.pending.take() {
                 Some(Input::Send(index, ..)) => ImportOutcome {
                     index,
                     result: Err(ImportError::NotAttempted(reason)),
@@ -480,67 +630,14 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
 
     /// Sends one chunk and records an outcome for each of its inputs. A
     /// chunk refused as a whole for its content (400, 413) created nothing:
-    /// it is split in halves and each sent again, down to single inputs,
-    /// which then get the server's reason as their own.
+    /// it is split to isolate the inputs the server refuses (see
+    /// [`split`](Self::split)).
     fn send_chunk(&mut self, chunk: Part) {
         let mut results: Vec<(usize, Result<Uuid, ImportError>)> = Vec::with_capacity(chunk.len());
-        let mut parts = VecDeque::from([chunk]);
-        while let Some(part) = parts.pop_front() {
-            if let Some(reason) = &self.stopped {
-                let not_attempted = |_| Err(ImportError::NotAttempted(Arc::clone(reason)));
-                results.extend(
-                    part.indices
-                        .iter()
-                        .map(|&index| (index, not_attempted(index))),
-                );
-                continue;
-            }
-            let error = match self.post(&part.patches) {
-                Ok(response) => {
-                    self.failed_in_a_row = 0;
-                    let matched = match_results(&part.indices, response.identities);
-                    results.extend(part.indices.into_iter().zip(matched));
-                    continue;
-                }
-                Err(error) => error,
-            };
-            if refused_for_its_content(&error) {
-                if part.len() > 1 {
-                    let (first, second) = part.halves();
-                    parts.push_front(second);
-                    parts.push_front(first);
-                } else {
-                    let reason = error
-                        .kratos_error()
-                        .cloned()
-                        .unwrap_or_else(|| GenericError {
-                            message: error.to_string(),
-                            code: error.status().map(i64::from),
-                            ..GenericError::default()
-                        });
-                    let rejected = |_| Err(ImportError::Rejected(Box::new(reason.clone())));
-                    results.extend(part.indices.iter().map(|&index| (index, rejected(index))));
-                }
-                continue;
-            }
-            let stops = stops_the_import(&error);
-            let sent = !not_sent(&error);
-            let error = Arc::new(error);
-            let failed = |_| {
-                Err(match sent {
-                    true => ImportError::OutcomeUnknown(Arc::clone(&error)),
-                    false => ImportError::NotCreated(Arc::clone(&error)),
-                })
-            };
-            results.extend(part.indices.iter().map(|&index| (index, failed(index))));
-            self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
-            if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
-                log::warn!(
-                    "import stopped after {} failed chunk(s) in a row ({}); every input left is reported as not attempted",
-                    self.failed_in_a_row,
-                    error.log_summary()
-                );
-                self.stopped = Some(error);
+        if let Some((part, error)) = self.send_part(chunk, &mut results) {
+            match part.len() {
+                1 => reject(part, &error, &mut results),
+                _ => self.split(part, error, &mut results),
             }
         }
         results.sort_by_key(|(index, _)| *index);
@@ -549,6 +646,163 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 .into_iter()
                 .map(|(index, result)| ImportOutcome { index, result }),
         );
+    }
+
+    /// Finds the inputs of a refused part that the server refuses, by
+    /// sending halves of it again, generation by generation: a part that
+    /// is accepted is created, a lone input that is refused gets the
+    /// server's reason as its own ([`ImportError::Rejected`]), and a refused
+    /// part of several inputs is halved again. Two things bound it:
+    ///
+    /// - a refusal that looks request-wide: when, for
+    ///   [`REQUEST_WIDE_GENERATIONS`] generations in a row, every part was
+    ///   refused with a 400 that says the same as the one before (every
+    ///   input bad, or a field the target refuses in every body), the inputs
+    ///   of the parts still refused are [`ImportError::NotCreated`] with
+    ///   that refusal;
+    /// - [`ImportIdentities::max_split_requests`]: past it, the inputs not
+    ///   yet isolated are [`ImportError::NotCreated`] with the refusal of
+    ///   the request that carried them.
+    fn split(
+        &mut self,
+        part: Part,
+        refusal: Arc<Error>,
+        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    ) {
+        let cap = self.job.max_split_requests;
+        let first = part.indices.first().copied().unwrap_or_default();
+        let last = part.indices.last().copied().unwrap_or_default();
+        match cap {
+            0 => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); not splitting it (max_split_requests is 0): its inputs are reported as not created",
+                part.len(),
+                refusal.log_summary()
+            ),
+            _ => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses, with at most {cap} more requests",
+                part.len(),
+                refusal.log_summary()
+            ),
+        }
+        let mut spent = 0;
+        let mut families = VecDeque::from([Family {
+            parts: Vec::from(part.halves()),
+            parent: refusal,
+            alike: 0,
+        }]);
+        while let Some(family) = families.pop_front() {
+            let mut refused: Vec<(Part, Arc<Error>)> = Vec::new();
+            // Every part of this generation refused as its parent was.
+            let mut all_alike = true;
+            for part in family.parts {
+                if let Some(reason) = &self.stopped {
+                    fail_all(&part, results, || {
+                        ImportError::NotAttempted(Arc::clone(reason))
+                    });
+                    all_alike = false;
+                    continue;
+                }
+                if spent >= cap {
+                    fail_all(&part, results, || {
+                        ImportError::NotCreated(Arc::clone(&family.parent))
+                    });
+                    all_alike = false;
+                    continue;
+                }
+                spent += 1;
+                match self.send_part(part, results) {
+                    None => all_alike = false,
+                    Some((part, error)) => {
+                        all_alike &= same_refusal(&family.parent, &error);
+                        refused.push((part, error));
+                    }
+                }
+            }
+            let mut several = Vec::with_capacity(refused.len());
+            for (part, error) in refused {
+                match part.len() {
+                    1 => reject(part, &error, results),
+                    _ => several.push((part, error)),
+                }
+            }
+            if all_alike && last_failure(&family.parent).status() == Some(400) {
+                let alike = family.alike + 1;
+                if alike >= REQUEST_WIDE_GENERATIONS {
+                    log::debug!(
+                        "import: every part of inputs {first} to {last} was refused alike ({}) {alike} generations in a row; not splitting further",
+                        family.parent.log_summary()
+                    );
+                    for (part, error) in several {
+                        fail_all(&part, results, || {
+                            ImportError::NotCreated(Arc::clone(&error))
+                        });
+                    }
+                    continue;
+                }
+                let parts = several
+                    .into_iter()
+                    .flat_map(|(part, _)| part.halves())
+                    .collect();
+                families.push_back(Family {
+                    parts,
+                    parent: family.parent,
+                    alike,
+                });
+            } else {
+                for (part, error) in several {
+                    families.push_back(Family {
+                        parts: Vec::from(part.halves()),
+                        parent: error,
+                        alike: 0,
+                    });
+                }
+            }
+        }
+        if spent >= cap {
+            log::debug!(
+                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap})"
+            );
+        }
+    }
+
+    /// Sends one part. Records the outcome of each of its inputs, except
+    /// when the part is refused for its content (400, 413): then nothing of
+    /// it was created, and it comes back with the refusal.
+    fn send_part(
+        &mut self,
+        part: Part,
+        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    ) -> Option<(Part, Arc<Error>)> {
+        let error = match self.post(&part.patches) {
+            Ok(response) => {
+                self.failed_in_a_row = 0;
+                let matched = match_results(&part.indices, response.identities);
+                results.extend(part.indices.into_iter().zip(matched));
+                return None;
+            }
+            Err(error) => error,
+        };
+        if refused_for_its_content(&error) {
+            return Some((part, Arc::new(error)));
+        }
+        let stops = stops_the_import(&error);
+        let sent = !not_sent(&error);
+        let error = Arc::new(error);
+        fail_all(&part, results, || match sent {
+            true => ImportError::OutcomeUnknown(Arc::clone(&error)),
+            false => ImportError::NotCreated(Arc::clone(&error)),
+        });
+        self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
+        if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
+            log::warn!(
+                "import stopped after {} failed chunk(s) in a row ({}), {} inputs read; the inputs read but not sent are reported as not attempted, and no further input is read",
+                self.failed_in_a_row,
+                error.log_summary(),
+                self.next_index
+            );
+            self.stopped = Some(error);
+        }
+        None
     }
 
     /// One batch request with these patches.
@@ -579,14 +833,73 @@ impl Part {
     }
 
     /// The first half and the second half, in order.
-    fn halves(mut self) -> (Part, Part) {
+    fn halves(mut self) -> [Part; 2] {
         let at = self.len() / 2;
         let second = Part {
             indices: self.indices.split_off(at),
             patches: self.patches.split_off(at),
         };
-        (self, second)
+        [self, second]
     }
+}
+
+/// The parts sent after a refusal: the halves of the refused part (or, in
+/// a split that looks request-wide, of every part refused in the last
+/// generation).
+struct Family {
+    parts: Vec<Part>,
+    /// The refusal these parts come from.
+    parent: Arc<Error>,
+    /// Generations in a row, up to `parent`, in which every part was
+    /// refused alike.
+    alike: usize,
+}
+
+/// How many generations of a split in a row must refuse every part alike
+/// before the refusal is taken as request-wide and the split stops. One is
+/// not enough: two bad inputs whose refusals read the same would then never
+/// be isolated once they fall into different halves. Two still isolate up
+/// to three such inputs anywhere in a chunk, and cost 6 more requests when
+/// every input is bad.
+const REQUEST_WIDE_GENERATIONS: usize = 2;
+
+/// Every input of `part` fails with `error()`.
+fn fail_all(
+    part: &Part,
+    results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
+    error: impl Fn() -> ImportError,
+) {
+    results.extend(part.indices.iter().map(|&index| (index, Err(error()))));
+}
+
+/// A lone input refused with the whole request: the server's reason is its own.
+fn reject(part: Part, error: &Error, results: &mut Vec<(usize, Result<Uuid, ImportError>)>) {
+    let reason = error
+        .kratos_error()
+        .cloned()
+        .unwrap_or_else(|| GenericError {
+            message: error.to_string(),
+            code: error.status().map(i64::from),
+            ..GenericError::default()
+        });
+    fail_all(&part, results, || {
+        ImportError::Rejected(Box::new(reason.clone()))
+    });
+}
+
+/// Two refusals that say the same: the same status and the same error body
+/// but for the request id (or the same raw body).
+fn same_refusal(a: &Error, b: &Error) -> bool {
+    let (Some(a), Some(b)) = (last_failure(a).api(), last_failure(b).api()) else {
+        return false;
+    };
+    let without_request = |e: &GenericError| GenericError {
+        request: None,
+        ..e.clone()
+    };
+    a.status == b.status
+        && a.raw_body == b.raw_body
+        && a.error.as_ref().map(without_request) == b.error.as_ref().map(without_request)
 }
 
 /// The failure itself, not the retries around it.
@@ -604,25 +917,30 @@ fn refused_for_its_content(error: &Error) -> bool {
 }
 
 /// The request was certainly not processed: refused with a 4xx (a 429
-/// included), or never sent.
+/// included), never built, or never sent. Whether a transport failure
+/// happened before the request was sent is decided by
+/// [`TransportErrorKind::before_request_sent`], the classifier the retry
+/// layer uses too: anything it does not call certain (a TLS failure, a
+/// broken connection, a timeout) may have reached the server.
 fn not_sent(error: &Error) -> bool {
     match last_failure(error) {
         Error::Api(api) => (400..500).contains(&api.status),
-        Error::Transport { kind, .. } => {
-            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
-        }
+        Error::Transport { kind, .. } => kind.before_request_sent(),
         Error::InvalidInput(_) | Error::Config(_) => true,
         _ => false,
     }
 }
 
-/// A failure the next chunk would meet too: the server cannot be reached,
-/// refuses the credentials, or keeps rate limiting.
+/// A failure the next chunk would meet too: the server cannot be reached
+/// (DNS, connect, or TLS, which fails every handshake alike when a
+/// certificate is wrong), refuses the credentials, or keeps rate limiting.
+/// This is about the next chunk, not about whether this one was sent: a
+/// TLS failure stops the import, yet its chunk is of unknown outcome.
 fn stops_the_import(error: &Error) -> bool {
     match last_failure(error) {
         Error::Api(api) => matches!(api.status, 401 | 403 | 429),
         Error::Transport { kind, .. } => {
-            kind.before_request_sent() || *kind == crate::error::TransportErrorKind::Tls
+            kind.before_request_sent() || *kind == TransportErrorKind::Tls
         }
         _ => false,
     }

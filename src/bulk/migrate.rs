@@ -34,12 +34,26 @@ impl CreateIdentityBody {
     /// OIDC and SAML links, TOTP, lookup secrets (backup codes), WebAuthn
     /// keys and passkeys. The new identity gets a new id.
     ///
-    /// Read the identity with the credentials to carry:
-    /// `get_identity(id).include_credential(["password", "oidc", "saml",
+    /// An OIDC provider's stored tokens are exported by Kratos but not
+    /// imported: the link (provider and subject) is carried, the tokens are
+    /// not.
+    ///
+    /// # Read the identity with `include_credential`
+    ///
+    /// **An identity listed without `include_credential` converts without
+    /// error into a body with no credentials**: migrated that way, every
+    /// user arrives without a password, OIDC link or second factor.
+    /// `list_identities()` without `include_credential` returns no
+    /// `credentials` at all, and Kratos also omits `credentials` for an
+    /// identity that has none, so an empty
+    /// [`credentials`](Identity::credentials) map cannot tell "has none"
+    /// from "was not read", and this function cannot refuse it. Always read
+    /// with every type to carry:
+    /// `list_identities().include_credential(["password", "oidc", "saml",
     /// "totp", "lookup_secret", "webauthn", "passkey"])`, or the same on
-    /// `list_identities()`. An OIDC provider's stored tokens are exported
-    /// by Kratos but not imported: the link (provider and subject) is
-    /// carried, the tokens are not.
+    /// `get_identity(id)`. (`get_identity` without `include_credential`
+    /// does list the credential types, without their config; that is
+    /// refused, see below.)
     ///
     /// ```
     /// use kratos_identity::{CreateIdentityBody, Identity};
@@ -64,36 +78,78 @@ impl CreateIdentityBody {
     /// # Errors
     /// [`Error::InvalidInput`], naming the identity, when it cannot be
     /// carried whole: a credential of a type Kratos cannot import (`code`,
-    /// `profile`, a type this crate does not know, …; use
+    /// `profile`, a type this crate does not know, …), a password
+    /// credential without a hash (use
     /// [`from_identity_lossy`](Self::from_identity_lossy) to leave those
     /// out knowingly), an importable credential read without its `config`
     /// (`include_credential` was not set for it), a config of an
     /// unexpected shape, or traits that are not a JSON object.
     pub fn from_identity<T: Serialize>(identity: &Identity<T>) -> Result<Self, Error> {
-        let (body, left_out) = Self::from_identity_lossy(identity)?;
+        let (body, left_out) = Self::convert(identity)?;
         if left_out.is_empty() {
             return Ok(body);
         }
-        let types: Vec<&str> = left_out.iter().map(CredentialType::as_str).collect();
+        let unimportable: Vec<&str> = left_out
+            .iter()
+            .filter(|(_, why)| *why == LeftOut::NotImportable)
+            .map(|(kind, _)| kind.as_str())
+            .collect();
+        let mut reasons = Vec::new();
+        if !unimportable.is_empty() {
+            reasons.push(format!(
+                "Kratos cannot import credentials of type {}",
+                unimportable.join(", ")
+            ));
+        }
+        if left_out
+            .iter()
+            .any(|(_, why)| *why == LeftOut::NoPasswordHash)
+        {
+            reasons.push(
+                "its password credential has no password hash to carry (the password was removed, or never set)"
+                    .to_string(),
+            );
+        }
         Err(Error::InvalidInput(format!(
-            "identity {}: Kratos cannot import credentials of type {}; from_identity_lossy leaves them out and names them",
+            "identity {}: {}; from_identity_lossy leaves them out and names them",
             identity.id,
-            types.join(", ")
+            reasons.join("; ")
         )))
     }
 
     /// Like [`from_identity`](Self::from_identity), but leaves out the
-    /// credentials Kratos cannot import and names their types in the second
-    /// element, so that a migration can report them. Kratos recreates a
-    /// `code` credential from the traits when the target's identity schema
-    /// marks the email as a code identifier.
+    /// credentials it cannot carry and names their types in the second
+    /// element, so that a migration can report them:
+    ///
+    /// - every credential of a type Kratos cannot import (`code`,
+    ///   `profile`, a type this crate does not know, …). Kratos recreates a
+    ///   `code` credential from the traits when the target's identity
+    ///   schema marks the email as a code identifier;
+    /// - [`CredentialType::Password`] when the password credential holds no
+    ///   hash (and is not marked `use_password_migration_hook`): the
+    ///   password was removed or never set, so there is none to carry, and
+    ///   the user will have no password on the target either.
+    ///
+    /// **Read the identity with `include_credential`**: an identity listed
+    /// without it has an empty `credentials` map and converts into a body
+    /// without credentials, with nothing left out and no error (see
+    /// "Read the identity with `include_credential`" on
+    /// [`from_identity`](Self::from_identity)).
     ///
     /// # Errors
-    /// As for [`from_identity`](Self::from_identity), except for the
-    /// credential types Kratos cannot import.
+    /// As for [`from_identity`](Self::from_identity), except for what is
+    /// left out.
     pub fn from_identity_lossy<T: Serialize>(
         identity: &Identity<T>,
     ) -> Result<(Self, Vec<CredentialType>), Error> {
+        let (body, left_out) = Self::convert(identity)?;
+        Ok((body, left_out.into_iter().map(|(kind, _)| kind).collect()))
+    }
+
+    /// The body, and the credentials left out with why.
+    fn convert<T: Serialize>(
+        identity: &Identity<T>,
+    ) -> Result<(Self, Vec<(CredentialType, LeftOut)>), Error> {
         let fail = |why: String| Error::InvalidInput(format!("identity {}: {why}", identity.id));
         let mut body = Self::from_traits(identity.schema_id.clone(), &identity.traits)
             .map_err(|e| fail(e.to_string()))?;
@@ -128,8 +184,8 @@ impl CreateIdentityBody {
         let mut left_out = Vec::new();
         for (name, credential) in &identity.credentials {
             let kind = CredentialType::from(name.as_str());
-            if !carry(&kind, credential, &mut credentials).map_err(&fail)? {
-                left_out.push(kind);
+            if let Some(why) = carry(&kind, credential, &mut credentials).map_err(&fail)? {
+                left_out.push((kind, why));
             }
         }
         if credentials != IdentityWithCredentials::default() {
@@ -139,13 +195,23 @@ impl CreateIdentityBody {
     }
 }
 
-/// Puts one exported credential into the import shape. `Ok(false)` for a
-/// type Kratos cannot import.
+/// Why a credential was left out of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LeftOut {
+    /// Kratos cannot import credentials of this type.
+    NotImportable,
+    /// A password credential without a hash (and not marked for the
+    /// password migration hook): there is no password to carry.
+    NoPasswordHash,
+}
+
+/// Puts one exported credential into the import shape. `Ok(Some(why))`
+/// when it is left out.
 fn carry(
     kind: &CredentialType,
     credential: &IdentityCredentials,
     into: &mut IdentityWithCredentials,
-) -> Result<bool, String> {
+) -> Result<Option<LeftOut>, String> {
     let importable = matches!(
         kind,
         CredentialType::Password
@@ -157,7 +223,7 @@ fn carry(
             | CredentialType::Passkey
     );
     if !importable {
-        return Ok(false);
+        return Ok(Some(LeftOut::NotImportable));
     }
     let config = credential.config.as_ref().ok_or_else(|| {
         format!(
@@ -182,8 +248,9 @@ fn carry(
                 import.use_password_migration_hook = Some(true);
             } else {
                 // A password credential without a hash: the password was
-                // removed. There is nothing to carry.
-                return Ok(true);
+                // removed, or never set. There is nothing to carry, and
+                // that is said, not passed over.
+                return Ok(Some(LeftOut::NoPasswordHash));
             }
             into.password = Some(IdentityWithCredentialsPassword::new(import));
         }
@@ -233,9 +300,9 @@ fn carry(
                 },
             ));
         }
-        _ => return Ok(false),
+        _ => return Ok(Some(LeftOut::NotImportable)),
     }
-    Ok(true)
+    Ok(None)
 }
 
 /// Reads an exported config; fields the import does not take (an OIDC
