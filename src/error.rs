@@ -1089,7 +1089,10 @@ mod tests {
         );
         // A missing field names the object it is missing from; at the top
         // level there is no path.
-        assert_eq!(path_of::<Row>(r#"{"list":[{}]}"#).as_deref(), Some("list[0]"));
+        assert_eq!(
+            path_of::<Row>(r#"{"list":[{}]}"#).as_deref(),
+            Some("list[0]")
+        );
         assert_eq!(path_of::<Address>("{}"), None);
         // Strings holding brackets, commas, quotes and escaped keys do not
         // confuse it.
@@ -1098,7 +1101,10 @@ mod tests {
             Some("name")
         );
         // Broken JSON: a path as far as it got, and never a panic.
-        assert_eq!(path_of::<Row>(r#"{"list":[{"via":"#).as_deref(), Some("list[0].via"));
+        assert_eq!(
+            path_of::<Row>(r#"{"list":[{"via":"#).as_deref(),
+            Some("list[0].via")
+        );
         for broken in ["\"", "{\"", "{\"a\\", "[[[", "}}}", "]"] {
             let _ = json_path_at(broken.as_bytes(), broken.len());
             let _ = offset_of(broken.as_bytes(), 7, 99);
