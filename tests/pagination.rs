@@ -1637,6 +1637,232 @@ fn a_limit_set_after_iteration_began_holds_with_and_without_prefetch() {
     }
 }
 
+/// Iterates `items` to its end, calling `prefetch(pattern[k])` (cycled)
+/// before the `k`-th `next()`.
+fn items_switching_prefetch(
+    mut iter: kratos_identity::Items<kratos_identity::ListIdentities>,
+    pattern: &[bool],
+) -> (
+    Vec<Got>,
+    kratos_identity::Items<kratos_identity::ListIdentities>,
+) {
+    let mut all = Vec::new();
+    for k in 0..100 {
+        iter = iter.prefetch(pattern[k % pattern.len()]);
+        match iter.next() {
+            Some(result) => all.push(got(result)),
+            None => break,
+        }
+    }
+    (all, iter)
+}
+
+#[test]
+fn switching_prefetch_on_or_off_at_any_point_loses_and_repeats_nothing() {
+    let _serial = prefetch_lock();
+    // Each pattern is applied before every `next()`: `prefetch(true)` again
+    // on a running prefetch, and switches both ways, at page boundaries
+    // (pages of two) and in the middle of pages.
+    let patterns: [&[bool]; 6] = [
+        &[true],
+        &[false],
+        &[true, false],
+        &[false, true],
+        &[true, true, false],
+        &[false, false, true, true, true],
+    ];
+    for pattern in patterns {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let iter = client(&server).list_identities().page_size(2).items();
+        let (all, iter) = items_switching_prefetch(iter, pattern);
+        assert_eq!(all, items(identity_ids(1..11)), "{pattern:?}");
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(5),
+            "{pattern:?}: each page requested once, in order"
+        );
+        assert_eq!(iter.resume_token(), None, "{pattern:?}");
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+
+    // pages(): prefetch(true) again between pages, and off and on again.
+    for pattern in [&[true][..], &[true, false], &[false, true, true]] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 4, 3, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut pages = client(&server).list_identities().page_size(3).pages();
+        let mut ids = Vec::new();
+        for k in 0..10 {
+            pages = pages.prefetch(pattern[k % pattern.len()]);
+            match pages.next() {
+                Some(page) => ids.extend(page.unwrap().iter().map(|i| i.id)),
+                None => break,
+            }
+        }
+        assert_eq!(ids, identity_ids(1..13), "{pattern:?}");
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(4),
+            "{pattern:?}"
+        );
+        assert_eq!(pages.resume_token(), None, "{pattern:?}");
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+#[test]
+fn raising_and_lowering_the_item_limit_mid_iteration_holds_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        // Five pages of two.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+        // Raised before the limit was seen: the rest of the cut page one
+        // comes first, then page two, cut after its first item.
+        iter = iter.limit(3);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(2..4)), "prefetch {prefetch}");
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p1"),
+            "prefetch {prefetch}: page two was cut, so it is where to resume"
+        );
+        // Raised after the limit ended the loop: it goes on where it stopped.
+        iter = iter.limit(6);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(4..7)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p3"));
+        // Lowered below what was yielded: nothing more, the token stays.
+        iter = iter.limit(2);
+        assert!(iter.next().is_none(), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p3"));
+        // The limit is met at the end of page three: page four is never
+        // asked for, not even ahead.
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(3),
+            "prefetch {prefetch}"
+        );
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // Lowered in the middle of a page (four pages of three): the items
+        // of the page already fetched are held back too.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 4, 3, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(3)
+            .items()
+            .prefetch(prefetch);
+        let first: Vec<Got> = iter.by_ref().take(4).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..5)));
+        iter = iter.limit(5);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(5..6)), "prefetch {prefetch}");
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p1"),
+            "prefetch {prefetch}: stopped in the middle of page two"
+        );
+        iter = iter.limit(100);
+        let rest: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(rest, items(identity_ids(6..13)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token(), None);
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(4));
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+#[test]
+fn raising_and_lowering_max_pages_mid_iteration_holds_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        // pages(): one page, then the limit is raised before and after it
+        // ended the loop.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut pages = client(&server)
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .max_pages(1)
+            .prefetch(prefetch);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(2));
+        pages = pages.max_pages(2);
+        let lens: Vec<usize> = pages.by_ref().map(|p| p.unwrap().len()).collect();
+        assert_eq!(lens, [2], "prefetch {prefetch}: raised before it stopped");
+        assert_eq!(pages.resume_token().as_deref(), Some("p2"));
+        pages = pages.max_pages(4);
+        let ids: Vec<Uuid> = pages
+            .by_ref()
+            .flat_map(|p| p.unwrap().into_items())
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(ids, identity_ids(5..9), "prefetch {prefetch}: raised after");
+        assert_eq!(pages.resume_token().as_deref(), Some("p4"));
+        // Lowered: nothing more, the token stays.
+        pages = pages.max_pages(1);
+        assert!(pages.next().is_none());
+        assert_eq!(pages.resume_token().as_deref(), Some("p4"));
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(4),
+            "prefetch {prefetch}: page five is never asked for"
+        );
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // items(): lowered in the middle of page two, the rest of that page
+        // is held back; raised again, it comes.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 3, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..4)));
+        iter = iter.max_pages(1);
+        assert!(iter.next().is_none(), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p1"));
+        iter = iter.max_pages(2);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(4..5)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p2"));
+        iter = iter.max_pages(3);
+        let rest: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(rest, items(identity_ids(5..7)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token(), None);
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(3));
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
 // ------------------------------------------------------- 14. malformed
 
 #[test]
