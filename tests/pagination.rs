@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse, Mock, When};
-use kratos_identity::{Error, Identity, IdentityClient, Session};
+use kratos_identity::{Error, Identity, IdentityClient, RetryPolicy, Session};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -286,17 +286,22 @@ fn prefetch_threads() -> Option<usize> {
 /// to finish the request it may have in flight and end by itself, so this
 /// waits up to 2 s for it: far less than a thread that never ends.
 fn assert_no_prefetch_thread() {
+    assert_no_prefetch_thread_within(Duration::from_secs(2));
+}
+
+/// Asserts that every prefetch thread is gone within `wait`.
+fn assert_no_prefetch_thread_within(wait: Duration) {
     let Some(mut count) = prefetch_threads() else {
         return;
     };
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + wait;
     while count > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
         count = prefetch_threads().unwrap_or(0);
     }
     assert_eq!(
         count, 0,
-        "a {PREFETCH_THREAD_NAME:?} thread is still running"
+        "a {PREFETCH_THREAD_NAME:?} thread is still running after {wait:?}"
     );
 }
 
@@ -1480,7 +1485,7 @@ fn prefetch_yields_an_error_at_the_same_place() {
 }
 
 #[test]
-fn dropping_a_prefetching_iterator_early_stops_and_joins_its_thread() {
+fn dropping_a_prefetching_iterator_early_ends_its_thread_after_at_most_the_page_in_flight() {
     let _serial = prefetch_lock();
     let server = MockServer::start();
     // Pages after the first are slow, so the thread is mid-request at the drop.
@@ -1501,10 +1506,12 @@ fn dropping_a_prefetching_iterator_early_stops_and_joins_its_thread() {
     drop(iter);
     assert_no_prefetch_thread();
 
+    // Page one, and at most page two, asked ahead when page one was handed
+    // out: nothing is fetched after the drop but the request in flight.
     let tokens = requested.lock().unwrap().clone();
     assert!(
-        !tokens.is_empty() && tokens.len() <= 3,
-        "at most two pages beyond the first: {tokens:?}"
+        !tokens.is_empty() && tokens.len() <= 2,
+        "at most one page beyond the first: {tokens:?}"
     );
     assert_eq!(tokens, numbered_tokens(tokens.len() as u32));
     stray.assert_calls(0);
@@ -1861,6 +1868,98 @@ fn raising_and_lowering_max_pages_mid_iteration_holds_with_and_without_prefetch(
         assert_no_prefetch_thread();
         stray.assert_calls(0);
     }
+}
+
+/// Page one of two, then page two's answer to every attempt: a 503 that
+/// asks for `retry_after` and comes after `delay`.
+fn page_two_unavailable<'a>(
+    server: &'a MockServer,
+    retry_after: &str,
+    delay: Duration,
+) -> (Mock<'a>, Mock<'a>) {
+    let first = page(
+        server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("next", "/admin/identities?page_size=2&page_token=p1")]),
+        )],
+    );
+    let unavailable = server.mock(|when, then| {
+        exact_query(
+            when.method(GET)
+                .path("/admin/identities")
+                .header("authorization", BEARER),
+            q(&[("page_size", "2"), ("page_token", "p1")]),
+        );
+        then.delay(delay)
+            .status(503)
+            .header("retry-after", retry_after)
+            .body("down for maintenance");
+    });
+    (first, unavailable)
+}
+
+/// Waits up to 2 s for `mock` to have been called `n` times.
+fn wait_for_calls(mock: &Mock<'_>, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while mock.calls() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(mock.calls(), n);
+}
+
+#[test]
+fn a_dropped_prefetching_iterator_makes_no_further_attempt_at_the_page_in_flight() {
+    let _serial = prefetch_lock();
+    let retrying = |server: &MockServer| {
+        IdentityClient::builder(server.base_url())
+            .bearer_token(TOKEN)
+            .retry(RetryPolicy::default().max_retries(5))
+            .build()
+            .unwrap()
+    };
+
+    // Dropped while the thread waits out the server's Retry-After: the wait
+    // ends at once, and no retry is sent.
+    let server = MockServer::start();
+    let (first, unavailable) = page_two_unavailable(&server, "2", Duration::ZERO);
+    let stray = catch_all(&server);
+    let mut iter = retrying(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    wait_for_calls(&unavailable, 1);
+    std::thread::sleep(Duration::from_millis(50));
+    drop(iter);
+    assert_no_prefetch_thread_within(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(2500));
+    first.assert_calls(1);
+    unavailable.assert_calls(1);
+    stray.assert_calls(0);
+
+    // Dropped while the first attempt is on the wire: it is answered (with
+    // a retry asked for at once), and no second attempt follows.
+    let server = MockServer::start();
+    let (first, unavailable) = page_two_unavailable(&server, "0", Duration::from_millis(300));
+    let stray = catch_all(&server);
+    let mut iter = retrying(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    wait_for_calls(&unavailable, 1);
+    drop(iter);
+    assert_no_prefetch_thread_within(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(300));
+    first.assert_calls(1);
+    unavailable.assert_calls(1);
+    stray.assert_calls(0);
 }
 
 // ------------------------------------------------------- 14. malformed

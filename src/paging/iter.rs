@@ -15,6 +15,8 @@ use std::collections::hash_map::DefaultHasher;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
@@ -412,9 +414,10 @@ where
     /// exactly as without prefetch. May be switched on or off at any time,
     /// also while iterating; it takes effect from the next page fetched.
     ///
-    /// Dropping the iterator returns at once: a request in flight finishes
-    /// on the background thread (within the client's timeouts), which then
-    /// ends by itself.
+    /// Dropping the iterator returns at once. A request in flight finishes
+    /// on the background thread (within the client's timeouts), but is not
+    /// retried, and no wait for a retry is sat out: the thread ends by
+    /// itself and sends nothing more.
     pub fn prefetch(mut self, on: bool) -> Self {
         self.prefetch = on.then_some(Prefetcher::start::<E> as StartPrefetch<E>);
         self
@@ -618,6 +621,17 @@ impl<E: Paginated> Fetcher<E> {
             .send_call(call)
             .and_then(|raw| self.endpoint.decode(&raw))
     }
+
+    /// [`fetch`](Self::fetch), given up (`None`) once `cancel` is set: no
+    /// further attempt and no wait for one.
+    fn fetch_unless_cancelled(
+        &self,
+        call: &Call,
+        cancel: &AtomicBool,
+    ) -> Option<Result<Page<E::Item>, Error>> {
+        let answer = self.client.send_call_cancellable(call, cancel)?;
+        Some(answer.and_then(|raw| self.endpoint.decode(&raw)))
+    }
 }
 
 /// The same call with the next link's pagination parameters in place of
@@ -668,13 +682,16 @@ type Job = Box<dyn FnOnce() + Send + 'static>;
 
 /// A background thread that fetches the calls it is asked for, one at a
 /// time, and nothing else: it decides no limit and no end. Dropping it
-/// detaches the thread: the thread finishes the fetch it may have under
-/// way, finds no one to hand the page to, and ends.
+/// detaches the thread and cancels its fetch: a request on the wire
+/// finishes, but no further attempt is made and no wait is sat out; the
+/// thread then ends by itself.
 struct Prefetcher<T> {
     /// Calls to fetch; closed when this is dropped.
     asks: SyncSender<Call>,
     /// Their pages, in order.
     pages: Receiver<Result<Page<T>, Error>>,
+    /// Set when this is dropped.
+    cancel: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -704,14 +721,17 @@ impl<T: Send + 'static> Prefetcher<T> {
         // over, and at most two pages exist (the caller's and this one).
         let (asks, asked) = sync_channel(1);
         let (answers, pages) = sync_channel(1);
+        let cancel = Arc::new(AtomicBool::new(false));
         let job: Job = {
             let fetcher = fetcher.clone();
-            Box::new(move || serve(&fetcher, &asked, &answers))
+            let cancel = Arc::clone(&cancel);
+            Box::new(move || serve(&fetcher, &asked, &answers, &cancel))
         };
         let thread = spawn(job)?;
         Ok(Prefetcher {
             asks,
             pages,
+            cancel,
             thread: Some(thread),
         })
     }
@@ -741,15 +761,25 @@ impl<T> Prefetcher<T> {
     }
 }
 
+impl<T> Drop for Prefetcher<T> {
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+}
+
 /// The background thread: fetches each call it is asked for, until the
-/// iterator is dropped (`asks` closes, or no one takes the page).
+/// iterator is dropped (`asks` closes, or `cancel` stops the fetch).
 fn serve<E: Paginated>(
     fetcher: &Fetcher<E>,
     asks: &Receiver<Call>,
     pages: &SyncSender<Result<Page<E::Item>, Error>>,
+    cancel: &AtomicBool,
 ) {
     for call in asks {
-        if pages.send(fetcher.fetch(&call)).is_err() {
+        let Some(page) = fetcher.fetch_unless_cancelled(&call, cancel) else {
+            return;
+        };
+        if cancel.load(Ordering::Relaxed) || pages.send(page).is_err() {
             return;
         }
     }
