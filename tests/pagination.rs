@@ -1691,6 +1691,7 @@ fn switching_prefetch_on_or_off_at_any_point_loses_and_repeats_nothing() {
             "{pattern:?}: each page requested once, in order"
         );
         assert_eq!(iter.resume_token(), None, "{pattern:?}");
+        assert!(iter.is_finished(), "{pattern:?}");
         drop(iter);
         assert_no_prefetch_thread();
         stray.assert_calls(0);
@@ -1788,10 +1789,12 @@ fn raising_and_lowering_the_item_limit_mid_iteration_holds_with_and_without_pref
             Some("p1"),
             "prefetch {prefetch}: stopped in the middle of page two"
         );
+        assert!(!iter.is_finished());
         iter = iter.limit(100);
         let rest: Vec<Got> = iter.by_ref().map(got).collect();
         assert_eq!(rest, items(identity_ids(6..13)), "prefetch {prefetch}");
         assert_eq!(iter.resume_token(), None);
+        assert!(iter.is_finished());
         assert_eq!(*requested.lock().unwrap(), numbered_tokens(4));
         drop(iter);
         assert_no_prefetch_thread();
@@ -1960,6 +1963,90 @@ fn a_dropped_prefetching_iterator_makes_no_further_attempt_at_the_page_in_flight
     first.assert_calls(1);
     unavailable.assert_calls(1);
     stray.assert_calls(0);
+}
+
+#[test]
+fn is_finished_tells_an_ended_listing_from_one_to_start_again() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 3, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let c = client(&server);
+
+        // Nothing yielded yet: no token, not finished.
+        let mut iter = c.list_identities().page_size(2).items().prefetch(prefetch);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // In the middle of page one: start again without a token.
+        assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // Every item yielded: no token, finished, at the last item already.
+        let rest: Vec<Got> = iter.by_ref().take(5).map(got).collect();
+        assert_eq!(rest, items(identity_ids(2..7)), "prefetch {prefetch}");
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        assert!(iter.next().is_none());
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        drop(iter);
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(3));
+
+        // A limit that cuts page one: no token either, but not finished.
+        requested.lock().unwrap().clear();
+        let mut iter = c
+            .list_identities()
+            .page_size(2)
+            .items()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(iter.by_ref().count(), 1);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // A limit that ends exactly with the listing finishes it.
+        let mut iter = iter.limit(6);
+        assert_eq!(iter.by_ref().count(), 5);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        drop(iter);
+
+        // pages(): the same.
+        let mut pages = c
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(1));
+        assert!(pages.next().is_none());
+        assert_eq!((pages.resume_token(), pages.is_finished()), (None, false));
+        // A max_pages stop between pages has a token, and is not finished.
+        let mut pages = pages.limit(usize::MAX).max_pages(2);
+        let lens: Vec<usize> = pages.by_ref().map(|p| p.unwrap().len()).collect();
+        assert_eq!(
+            lens,
+            [1, 2],
+            "prefetch {prefetch}: the rest of page one, page two"
+        );
+        assert_eq!(pages.resume_token().as_deref(), Some("p2"));
+        assert!(!pages.is_finished());
+        let mut pages = pages.max_pages(3);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(2));
+        assert_eq!((pages.resume_token(), pages.is_finished()), (None, true));
+        assert!(pages.next().is_none());
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // A first page that fails: no token (start again), not finished.
+        let server = MockServer::start();
+        numbered_pages(&server, 3, 2, Some(0), Duration::ZERO);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        assert_eq!(iter.next().map(got), Some(Got::Api(500)));
+        assert!(iter.next().is_none());
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // The thread ends with the walk, not only with the iterator.
+        assert_no_prefetch_thread();
+    }
 }
 
 // ------------------------------------------------------- 14. malformed

@@ -49,7 +49,8 @@ impl<E: Paginated> RequestBuilder<E> {
     /// is yielded once. A page token the server already sent ends it with
     /// [`Error::Pagination`] instead of looping. It pauses at
     /// [`Items::limit`] / [`Items::max_pages`]. [`Items::resume_token`]
-    /// tells where to pick up.
+    /// tells where to pick up, and [`Items::is_finished`] whether there is
+    /// anything left.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -226,7 +227,8 @@ impl<E: Paginated> Pages<E> {
     /// first page not yet handed out, not the one the background thread is
     /// fetching.
     ///
-    /// `None` means one of two things:
+    /// `None` means one of two things; [`is_finished`](Self::is_finished)
+    /// tells which:
     /// - the listing has ended: there is nothing left to resume;
     /// - the walk is still at the first page of a listing started without a
     ///   token (nothing handed out yet, the first page cut by a limit, or
@@ -239,6 +241,15 @@ impl<E: Paginated> Pages<E> {
             return None;
         }
         self.resume.clone()
+    }
+
+    /// `true` once the listing has reached its real end (a page without a
+    /// next link, or the empty page after the last one) and every page has
+    /// been handed out, also when a limit lets out exactly the last item.
+    /// `false` before that, and after a stop at a limit or an error:
+    /// [`resume_token`](Self::resume_token) then says where to go on.
+    pub fn is_finished(&self) -> bool {
+        self.walk == Walk::Finished
     }
 
     /// The next page within the limits, the error of a failed one, or
@@ -450,7 +461,8 @@ impl<E: Paginated> Items<E> {
     /// Correct with prefetch too: it is the first page not yet handed out,
     /// not the one the background thread is fetching.
     ///
-    /// `None` means one of two things:
+    /// `None` means one of two things; [`is_finished`](Self::is_finished)
+    /// tells which:
     /// - the listing has ended: every item was yielded, nothing is left;
     /// - the iteration is still within the first page of a listing started
     ///   without a token (nothing yielded yet, a limit stopped it on the
@@ -477,6 +489,7 @@ impl<E: Paginated> Items<E> {
     /// }
     /// // Later: client.list_identities().page_size(1).page_token(token).items()
     /// assert_eq!(identities.resume_token().as_deref(), Some("p2"));
+    /// assert!(!identities.is_finished());
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     pub fn resume_token(&self) -> Option<String> {
@@ -484,6 +497,29 @@ impl<E: Paginated> Items<E> {
             return self.current_token.clone();
         }
         self.pages.resume_token()
+    }
+
+    /// `true` once the listing has reached its real end and every item has
+    /// been yielded, also when a limit lets out exactly the last item.
+    /// `false` before that, and after a stop at a limit or an error:
+    /// [`resume_token`](Self::resume_token) then says where to go on.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{}},{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{}}]"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let mut identities = client.list_identities().items().limit(1);
+    /// assert_eq!(identities.by_ref().count(), 1);
+    /// // Cut on the first page: no token, but not done either.
+    /// assert_eq!((identities.resume_token(), identities.is_finished()), (None, false));
+    ///
+    /// let mut identities = identities.limit(10);
+    /// assert_eq!(identities.by_ref().count(), 1);
+    /// assert_eq!((identities.resume_token(), identities.is_finished()), (None, true));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.buffered() == 0 && self.pages.is_finished()
     }
 
     /// The items of the current page not yet yielded, good or not.
@@ -594,7 +630,7 @@ impl<E: Paginated> fmt::Debug for Pages<E> {
             .field("mode", &mode)
             .field("pages_handed_out", &self.handed_pages)
             .field("items_handed_out", &self.handed_items)
-            .field("finished", &(self.walk == Walk::Finished))
+            .field("finished", &self.is_finished())
             .finish_non_exhaustive()
     }
 }
@@ -865,6 +901,7 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(ids, [FIRST, SECOND]);
+        assert!(items.is_finished());
         first.assert_calls(1);
         second.assert_calls(1);
         // Tried once, then sequential for good.
@@ -888,7 +925,7 @@ mod tests {
         );
         assert!(items.next().is_none());
         // Page one was never fetched: start again from the beginning.
-        assert_eq!(items.resume_token(), None);
+        assert_eq!((items.resume_token(), items.is_finished()), (None, false));
         first.assert_calls(0);
         second.assert_calls(0);
     }
