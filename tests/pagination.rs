@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse, Mock, When};
-use kratos_identity::{Error, Identity, IdentityClient, Session};
+use kratos_identity::{Error, Identity, IdentityClient, RetryPolicy, Session};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -286,17 +286,22 @@ fn prefetch_threads() -> Option<usize> {
 /// to finish the request it may have in flight and end by itself, so this
 /// waits up to 2 s for it: far less than a thread that never ends.
 fn assert_no_prefetch_thread() {
+    assert_no_prefetch_thread_within(Duration::from_secs(2));
+}
+
+/// Asserts that every prefetch thread is gone within `wait`.
+fn assert_no_prefetch_thread_within(wait: Duration) {
     let Some(mut count) = prefetch_threads() else {
         return;
     };
-    let deadline = Instant::now() + Duration::from_secs(2);
+    let deadline = Instant::now() + wait;
     while count > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(5));
         count = prefetch_threads().unwrap_or(0);
     }
     assert_eq!(
         count, 0,
-        "a {PREFETCH_THREAD_NAME:?} thread is still running"
+        "a {PREFETCH_THREAD_NAME:?} thread is still running after {wait:?}"
     );
 }
 
@@ -1480,7 +1485,7 @@ fn prefetch_yields_an_error_at_the_same_place() {
 }
 
 #[test]
-fn dropping_a_prefetching_iterator_early_stops_and_joins_its_thread() {
+fn dropping_a_prefetching_iterator_early_ends_its_thread_after_at_most_the_page_in_flight() {
     let _serial = prefetch_lock();
     let server = MockServer::start();
     // Pages after the first are slow, so the thread is mid-request at the drop.
@@ -1501,10 +1506,12 @@ fn dropping_a_prefetching_iterator_early_stops_and_joins_its_thread() {
     drop(iter);
     assert_no_prefetch_thread();
 
+    // Page one, and at most page two, asked ahead when page one was handed
+    // out: nothing is fetched after the drop but the request in flight.
     let tokens = requested.lock().unwrap().clone();
     assert!(
-        !tokens.is_empty() && tokens.len() <= 3,
-        "at most two pages beyond the first: {tokens:?}"
+        !tokens.is_empty() && tokens.len() <= 2,
+        "at most one page beyond the first: {tokens:?}"
     );
     assert_eq!(tokens, numbered_tokens(tokens.len() as u32));
     stray.assert_calls(0);
@@ -1634,6 +1641,411 @@ fn a_limit_set_after_iteration_began_holds_with_and_without_prefetch() {
             "prefetch {prefetch}: {fetched} pages"
         );
         stray.assert_calls(0);
+    }
+}
+
+/// Iterates `items` to its end, calling `prefetch(pattern[k])` (cycled)
+/// before the `k`-th `next()`.
+fn items_switching_prefetch(
+    mut iter: kratos_identity::Items<kratos_identity::ListIdentities>,
+    pattern: &[bool],
+) -> (
+    Vec<Got>,
+    kratos_identity::Items<kratos_identity::ListIdentities>,
+) {
+    let mut all = Vec::new();
+    for k in 0..100 {
+        iter = iter.prefetch(pattern[k % pattern.len()]);
+        match iter.next() {
+            Some(result) => all.push(got(result)),
+            None => break,
+        }
+    }
+    (all, iter)
+}
+
+#[test]
+fn switching_prefetch_on_or_off_at_any_point_loses_and_repeats_nothing() {
+    let _serial = prefetch_lock();
+    // Each pattern is applied before every `next()`: `prefetch(true)` again
+    // on a running prefetch, and switches both ways, at page boundaries
+    // (pages of two) and in the middle of pages.
+    let patterns: [&[bool]; 6] = [
+        &[true],
+        &[false],
+        &[true, false],
+        &[false, true],
+        &[true, true, false],
+        &[false, false, true, true, true],
+    ];
+    for pattern in patterns {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let iter = client(&server).list_identities().page_size(2).items();
+        let (all, iter) = items_switching_prefetch(iter, pattern);
+        assert_eq!(all, items(identity_ids(1..11)), "{pattern:?}");
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(5),
+            "{pattern:?}: each page requested once, in order"
+        );
+        assert_eq!(iter.resume_token(), None, "{pattern:?}");
+        assert!(iter.is_finished(), "{pattern:?}");
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+
+    // pages(): prefetch(true) again between pages, and off and on again.
+    for pattern in [&[true][..], &[true, false], &[false, true, true]] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 4, 3, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut pages = client(&server).list_identities().page_size(3).pages();
+        let mut ids = Vec::new();
+        for k in 0..10 {
+            pages = pages.prefetch(pattern[k % pattern.len()]);
+            match pages.next() {
+                Some(page) => ids.extend(page.unwrap().iter().map(|i| i.id)),
+                None => break,
+            }
+        }
+        assert_eq!(ids, identity_ids(1..13), "{pattern:?}");
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(4),
+            "{pattern:?}"
+        );
+        assert_eq!(pages.resume_token(), None, "{pattern:?}");
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+#[test]
+fn raising_and_lowering_the_item_limit_mid_iteration_holds_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        // Five pages of two.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+        // Raised before the limit was seen: the rest of the cut page one
+        // comes first, then page two, cut after its first item.
+        iter = iter.limit(3);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(2..4)), "prefetch {prefetch}");
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p1"),
+            "prefetch {prefetch}: page two was cut, so it is where to resume"
+        );
+        // Raised after the limit ended the loop: it goes on where it stopped.
+        iter = iter.limit(6);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(4..7)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p3"));
+        // Lowered below what was yielded: nothing more, the token stays.
+        iter = iter.limit(2);
+        assert!(iter.next().is_none(), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p3"));
+        // The limit is met at the end of page three: page four is never
+        // asked for, not even ahead.
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(3),
+            "prefetch {prefetch}"
+        );
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // Lowered in the middle of a page (four pages of three): the items
+        // of the page already fetched are held back too.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 4, 3, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(3)
+            .items()
+            .prefetch(prefetch);
+        let first: Vec<Got> = iter.by_ref().take(4).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..5)));
+        iter = iter.limit(5);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(5..6)), "prefetch {prefetch}");
+        assert_eq!(
+            iter.resume_token().as_deref(),
+            Some("p1"),
+            "prefetch {prefetch}: stopped in the middle of page two"
+        );
+        assert!(!iter.is_finished());
+        iter = iter.limit(100);
+        let rest: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(rest, items(identity_ids(6..13)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token(), None);
+        assert!(iter.is_finished());
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(4));
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+#[test]
+fn raising_and_lowering_max_pages_mid_iteration_holds_with_and_without_prefetch() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        // pages(): one page, then the limit is raised before and after it
+        // ended the loop.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut pages = client(&server)
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .max_pages(1)
+            .prefetch(prefetch);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(2));
+        pages = pages.max_pages(2);
+        let lens: Vec<usize> = pages.by_ref().map(|p| p.unwrap().len()).collect();
+        assert_eq!(lens, [2], "prefetch {prefetch}: raised before it stopped");
+        assert_eq!(pages.resume_token().as_deref(), Some("p2"));
+        pages = pages.max_pages(4);
+        let ids: Vec<Uuid> = pages
+            .by_ref()
+            .flat_map(|p| p.unwrap().into_items())
+            .map(|i| i.id)
+            .collect();
+        assert_eq!(ids, identity_ids(5..9), "prefetch {prefetch}: raised after");
+        assert_eq!(pages.resume_token().as_deref(), Some("p4"));
+        // Lowered: nothing more, the token stays.
+        pages = pages.max_pages(1);
+        assert!(pages.next().is_none());
+        assert_eq!(pages.resume_token().as_deref(), Some("p4"));
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(4),
+            "prefetch {prefetch}: page five is never asked for"
+        );
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // items(): lowered in the middle of page two, the rest of that page
+        // is held back; raised again, it comes.
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 3, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..4)));
+        iter = iter.max_pages(1);
+        assert!(iter.next().is_none(), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p1"));
+        iter = iter.max_pages(2);
+        let more: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(more, items(identity_ids(4..5)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token().as_deref(), Some("p2"));
+        iter = iter.max_pages(3);
+        let rest: Vec<Got> = iter.by_ref().map(got).collect();
+        assert_eq!(rest, items(identity_ids(5..7)), "prefetch {prefetch}");
+        assert_eq!(iter.resume_token(), None);
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(3));
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+/// Page one of two, then page two's answer to every attempt: a 503 that
+/// asks for `retry_after` and comes after `delay`.
+fn page_two_unavailable<'a>(
+    server: &'a MockServer,
+    retry_after: &str,
+    delay: Duration,
+) -> (Mock<'a>, Mock<'a>) {
+    let first = page(
+        server,
+        "/admin/identities",
+        q(&[("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("next", "/admin/identities?page_size=2&page_token=p1")]),
+        )],
+    );
+    let unavailable = server.mock(|when, then| {
+        exact_query(
+            when.method(GET)
+                .path("/admin/identities")
+                .header("authorization", BEARER),
+            q(&[("page_size", "2"), ("page_token", "p1")]),
+        );
+        then.delay(delay)
+            .status(503)
+            .header("retry-after", retry_after)
+            .body("down for maintenance");
+    });
+    (first, unavailable)
+}
+
+/// Waits up to 2 s for `mock` to have been called `n` times.
+fn wait_for_calls(mock: &Mock<'_>, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while mock.calls() < n && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(mock.calls(), n);
+}
+
+#[test]
+fn a_dropped_prefetching_iterator_makes_no_further_attempt_at_the_page_in_flight() {
+    let _serial = prefetch_lock();
+    let retrying = |server: &MockServer| {
+        IdentityClient::builder(server.base_url())
+            .bearer_token(TOKEN)
+            .retry(RetryPolicy::default().max_retries(5))
+            .build()
+            .unwrap()
+    };
+
+    // Dropped while the thread waits out the server's Retry-After: the wait
+    // ends at once, and no retry is sent.
+    let server = MockServer::start();
+    let (first, unavailable) = page_two_unavailable(&server, "2", Duration::ZERO);
+    let stray = catch_all(&server);
+    let mut iter = retrying(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    wait_for_calls(&unavailable, 1);
+    std::thread::sleep(Duration::from_millis(50));
+    drop(iter);
+    assert_no_prefetch_thread_within(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(2500));
+    first.assert_calls(1);
+    unavailable.assert_calls(1);
+    stray.assert_calls(0);
+
+    // Dropped while the first attempt is on the wire: it is answered (with
+    // a retry asked for at once), and no second attempt follows.
+    let server = MockServer::start();
+    let (first, unavailable) = page_two_unavailable(&server, "0", Duration::from_millis(300));
+    let stray = catch_all(&server);
+    let mut iter = retrying(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+    wait_for_calls(&unavailable, 1);
+    drop(iter);
+    assert_no_prefetch_thread_within(Duration::from_millis(800));
+    std::thread::sleep(Duration::from_millis(300));
+    first.assert_calls(1);
+    unavailable.assert_calls(1);
+    stray.assert_calls(0);
+}
+
+#[test]
+fn is_finished_tells_an_ended_listing_from_one_to_start_again() {
+    let _serial = prefetch_lock();
+    for prefetch in [false, true] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 3, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let c = client(&server);
+
+        // Nothing yielded yet: no token, not finished.
+        let mut iter = c.list_identities().page_size(2).items().prefetch(prefetch);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // In the middle of page one: start again without a token.
+        assert_eq!(iter.next().map(got), Some(Got::Item(identity_id(1))));
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // Every item yielded: no token, finished, at the last item already.
+        let rest: Vec<Got> = iter.by_ref().take(5).map(got).collect();
+        assert_eq!(rest, items(identity_ids(2..7)), "prefetch {prefetch}");
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        assert!(iter.next().is_none());
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        drop(iter);
+        assert_eq!(*requested.lock().unwrap(), numbered_tokens(3));
+
+        // A limit that cuts page one: no token either, but not finished.
+        requested.lock().unwrap().clear();
+        let mut iter = c
+            .list_identities()
+            .page_size(2)
+            .items()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(iter.by_ref().count(), 1);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // A limit that ends exactly with the listing finishes it.
+        let mut iter = iter.limit(6);
+        assert_eq!(iter.by_ref().count(), 5);
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, true));
+        drop(iter);
+
+        // pages(): the same.
+        let mut pages = c
+            .list_identities()
+            .page_size(2)
+            .pages()
+            .limit(1)
+            .prefetch(prefetch);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(1));
+        assert!(pages.next().is_none());
+        assert_eq!((pages.resume_token(), pages.is_finished()), (None, false));
+        // A max_pages stop between pages has a token, and is not finished.
+        let mut pages = pages.limit(usize::MAX).max_pages(2);
+        let lens: Vec<usize> = pages.by_ref().map(|p| p.unwrap().len()).collect();
+        assert_eq!(
+            lens,
+            [1, 2],
+            "prefetch {prefetch}: the rest of page one, page two"
+        );
+        assert_eq!(pages.resume_token().as_deref(), Some("p2"));
+        assert!(!pages.is_finished());
+        let mut pages = pages.max_pages(3);
+        assert_eq!(pages.next().map(|p| p.unwrap().len()), Some(2));
+        assert_eq!((pages.resume_token(), pages.is_finished()), (None, true));
+        assert!(pages.next().is_none());
+        drop(pages);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+
+        // A first page that fails: no token (start again), not finished.
+        let server = MockServer::start();
+        numbered_pages(&server, 3, 2, Some(0), Duration::ZERO);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .prefetch(prefetch);
+        assert_eq!(iter.next().map(got), Some(Got::Api(500)));
+        assert!(iter.next().is_none());
+        assert_eq!((iter.resume_token(), iter.is_finished()), (None, false));
+        // The thread ends with the walk, not only with the iterator.
+        assert_no_prefetch_thread();
     }
 }
 

@@ -2,6 +2,7 @@
 //! only for the configured origin), follow a GET's redirects, turn a non-2xx
 //! status into [`Error::Api`], and retry what is safe to retry.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::api::endpoint::{Call, RawResponse};
@@ -17,19 +18,45 @@ use crate::http::url::{encode_component, encode_query, origin_of, resolve};
 /// the admin port to the public port).
 const MAX_REDIRECTS: usize = 5;
 
+/// How long a wait of a cancellable send sleeps before it looks at its
+/// cancel flag again.
+const CANCEL_POLL: Duration = Duration::from_millis(20);
+
 impl IdentityClient {
     /// Sends a described call, with retries, and returns a 2xx response (or
     /// the 404 of a call that is `missing_ok`).
     pub(crate) fn send_call(&self, call: &Call) -> Result<RawResponse, Error> {
+        match self.send_call_cancellable(call, &AtomicBool::new(false)) {
+            Some(result) => result,
+            // Only the flag ends a send without a result, and no one else
+            // can set this one.
+            None => unreachable!("a send was cancelled by a flag no one holds"),
+        }
+    }
+
+    /// [`send_call`](Self::send_call), given up once `cancel` is set: it is
+    /// looked at before each attempt and during every wait (for the
+    /// rate-limit budget, between attempts), so a cancelled send makes no
+    /// further request and returns within [`CANCEL_POLL`]. A request already
+    /// on the wire runs to its end (within the timeouts). `None` when given
+    /// up.
+    pub(crate) fn send_call_cancellable(
+        &self,
+        call: &Call,
+        cancel: &AtomicBool,
+    ) -> Option<Result<RawResponse, Error>> {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 1;
         loop {
-            let error = match self.attempt(call, attempt) {
-                Ok(response) => return Ok(response),
+            let error = match self.attempt(call, attempt, cancel)? {
+                Ok(response) => return Some(Ok(response)),
                 Err(error) => error,
             };
             if !is_retryable(&error, call.idempotent) {
-                return Err(error);
+                return Some(Err(error));
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return None;
             }
             match policy.wait_before(attempt, server_hint(&error)) {
                 Some(wait) => {
@@ -43,22 +70,28 @@ impl IdentityClient {
                         error.log_kind(),
                         wait.as_millis()
                     );
-                    std::thread::sleep(wait);
+                    sleep_unless_cancelled(wait, cancel);
                 }
-                None if attempt == 1 => return Err(error),
+                None if attempt == 1 => return Some(Err(error)),
                 None => {
-                    return Err(Error::RetriesExhausted {
+                    return Some(Err(Error::RetriesExhausted {
                         attempts: attempt,
                         last: Box::new(error),
-                    });
+                    }));
                 }
             }
             attempt += 1;
         }
     }
 
-    /// One attempt, paced to the rate limit, logged, and its status checked.
-    fn attempt(&self, call: &Call, attempt: u32) -> Result<RawResponse, Error> {
+    /// One attempt, paced to the rate limit, logged, and its status checked;
+    /// `None`, with nothing sent, when `cancel` is set before it starts.
+    fn attempt(
+        &self,
+        call: &Call,
+        attempt: u32,
+        cancel: &AtomicBool,
+    ) -> Option<Result<RawResponse, Error>> {
         let bucket = call.operation.rate_limit_bucket();
         let pacer = self.inner.pacer.as_ref();
         if let Some(pacer) = pacer {
@@ -74,7 +107,15 @@ impl IdentityClient {
             } else if !wait.is_zero() {
                 log::trace!("{bucket}: pacing {} ms", wait.as_millis());
             }
-            std::thread::sleep(wait);
+            sleep_unless_cancelled(wait, cancel);
+        }
+        if cancel.load(Ordering::Relaxed) {
+            if let Some(pacer) = pacer {
+                // Gives back the reservation: this request is not on its way.
+                let now = Instant::now();
+                pacer.observe(bucket, None, now, now);
+            }
+            return None;
         }
         let started = Instant::now();
         let result = self.send_once(call);
@@ -105,7 +146,7 @@ impl IdentityClient {
                 .and_then(|r| RateLimitHeaders::read(&r.headers));
             pacer.observe(bucket, headers, started, Instant::now());
         }
-        check_status(result?, call)
+        Some(result.and_then(|response| check_status(response, call)))
     }
 
     /// One exchange: the request and any redirects it is answered with.
@@ -150,6 +191,19 @@ impl IdentityClient {
                 _ => return Ok(response),
             }
         }
+    }
+}
+
+/// Sleeps for `wait`, or less when `cancel` is set meanwhile (noticed within
+/// [`CANCEL_POLL`]).
+fn sleep_unless_cancelled(wait: Duration, cancel: &AtomicBool) {
+    let started = Instant::now();
+    while !cancel.load(Ordering::Relaxed) {
+        let left = wait.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(CANCEL_POLL));
     }
 }
 

@@ -51,6 +51,10 @@ pub struct Page<T> {
     total_count: Option<u64>,
     /// The `page_token` this page was requested with, when known.
     pub(crate) token: Option<String>,
+    /// The position on the server's page of this page's first item: 0, or
+    /// where a pagination limit cut the server's page (see
+    /// [`split_off`](Self::split_off)).
+    pub(crate) first_position: usize,
 }
 
 /// The pagination parameters of a `rel="next"` link.
@@ -76,6 +80,7 @@ impl<T> Page<T> {
             next: None,
             total_count: None,
             token: None,
+            first_position: 0,
         }
     }
 
@@ -153,12 +158,25 @@ impl<T> Page<T> {
         self.items.len() + self.errors.len()
     }
 
-    /// Keeps only the first `n` positions (for a pagination limit).
-    pub(crate) fn truncate(&mut self, n: usize) {
-        self.errors
-            .retain(|e| e.item_index().is_some_and(|i| i < n));
-        let good = n.saturating_sub(self.errors.len());
-        self.items.truncate(good);
+    /// Keeps the first `n` positions and returns the others as a page of
+    /// their own, with the same token and next link (for a pagination
+    /// limit: the rest is handed out if the limit is raised).
+    pub(crate) fn split_off(&mut self, n: usize) -> Page<T> {
+        let cut = self.first_position.saturating_add(n);
+        let errors = std::mem::take(&mut self.errors);
+        let (kept, rest): (Vec<_>, Vec<_>) = errors
+            .into_iter()
+            .partition(|e| e.item_index().is_some_and(|i| i < cut));
+        self.errors = kept;
+        let good = n.saturating_sub(self.errors.len()).min(self.items.len());
+        Page {
+            items: self.items.split_off(good),
+            errors: rest,
+            next: self.next.clone(),
+            total_count: self.total_count,
+            token: self.token.clone(),
+            first_position: cut,
+        }
     }
 
     pub(crate) fn next(&self) -> Option<&NextPage> {
@@ -237,6 +255,7 @@ pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result
         next,
         total_count,
         token: None,
+        first_position: 0,
     })
 }
 
@@ -378,13 +397,26 @@ mod tests {
         assert!(!errors[0].to_string().contains("two"), "{}", errors[0]);
 
         let mut cut = page.clone();
-        cut.truncate(2);
+        let rest = cut.split_off(2);
         assert_eq!(cut.as_slice(), &[1]);
         assert_eq!(cut.errors().len(), 1);
+        assert_eq!(rest.as_slice(), &[3, 5]);
+        assert_eq!(rest.errors()[0].item_index(), Some(3));
+        assert_eq!(
+            (rest.first_position, rest.next_page_token()),
+            (2, Some("n"))
+        );
+        // A rest cut again: positions stay those of the server's page.
+        let mut rest = rest;
+        let last = rest.split_off(2);
+        assert_eq!((rest.as_slice(), rest.errors().len()), (&[3][..], 1));
+        assert_eq!((last.as_slice(), last.errors().len()), (&[5][..], 0));
+        assert_eq!(last.first_position, 4);
         let mut cut = page.clone();
-        cut.truncate(4);
+        let rest = cut.split_off(4);
         assert_eq!(cut.as_slice(), &[1, 3]);
         assert_eq!(cut.positions(), 4);
+        assert_eq!((rest.as_slice(), rest.errors().len()), (&[5][..], 0));
     }
 
     #[test]

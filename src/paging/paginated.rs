@@ -51,8 +51,9 @@ pub(crate) mod sealed {
 /// A list operation: it answers with a [`Page`] and pages with
 /// `page_size`/`page_token`. Implemented by [`ListIdentities`](crate::ListIdentities),
 /// [`ListSessions`](crate::ListSessions), [`ListIdentitySessions`](crate::ListIdentitySessions)
-/// and [`ListIdentitySchemas`](crate::ListIdentitySchemas); sealed.
-pub trait Paginated: Endpoint<Output = Page<Self::Item>> + sealed::HasPaging {
+/// and [`ListIdentitySchemas`](crate::ListIdentitySchemas); sealed. Every one
+/// is `Clone`: a prefetching iterator gives its background thread a copy.
+pub trait Paginated: Endpoint<Output = Page<Self::Item>> + sealed::HasPaging + Clone {
     /// The type of one listed item.
     type Item;
 }
