@@ -94,21 +94,10 @@ impl<E: Endpoint> RequestBuilder<E> {
     /// The call this request sends: the operation's, with this request's
     /// own timeout. Errors name the operation.
     pub(crate) fn to_call(&self) -> Result<Call, Error> {
-        let operation = E::OPERATION;
-        let mut call = self
-            .endpoint
+        self.endpoint
             .to_call()
-            .map_err(|e| e.in_operation(operation))?;
-        if let Some(timeout) = self.timeout {
-            if timeout.is_zero() {
-                return Err(
-                    Error::InvalidInput("timeout must be greater than zero".into())
-                        .in_operation(operation),
-                );
-            }
-            call.timeout = Some(timeout);
-        }
-        Ok(call)
+            .and_then(|call| call.with_timeout(self.timeout))
+            .map_err(|e| e.in_operation(E::OPERATION))
     }
 
     /// Sends the request and decodes the answer.

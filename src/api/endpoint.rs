@@ -137,6 +137,21 @@ impl Call {
         self
     }
 
+    /// Replaces the timeout with the caller's own, if any; zero is refused,
+    /// as the client builder refuses it.
+    pub(crate) fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Self, Error> {
+        match timeout {
+            Some(t) if t.is_zero() => Err(Error::InvalidInput(
+                "timeout must be greater than zero".into(),
+            )),
+            Some(t) => {
+                self.timeout = Some(t);
+                Ok(self)
+            }
+            None => Ok(self),
+        }
+    }
+
     /// Sets the default timeout of this operation (the caller's own
     /// per-request timeout, if any, replaces it later).
     pub(crate) fn default_timeout(mut self, timeout: Duration) -> Self {

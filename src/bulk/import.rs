@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::api::endpoint::decode_json;
 use crate::api::identity_writes::batch_call;
+use crate::api::operation::BATCH_PATCH_IDENTITIES;
 use crate::client::IdentityClient;
 use crate::error::{Error, GenericError, TransportErrorKind};
 use crate::http::transport::clamp;
@@ -807,10 +808,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
 
     /// One batch request with these patches.
     fn post(&self, patches: &[IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
-        let mut call = batch_call(patches)?;
-        if self.job.timeout.is_some() {
-            call.timeout = self.job.timeout;
-        }
+        let call = batch_call(patches)?
+            .with_timeout(self.job.timeout)
+            .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
         let raw = self.job.client.send_call(&call)?;
         decode_json(&raw)
     }

@@ -81,15 +81,7 @@ impl<E: Paginated> RequestBuilder<E> {
     pub fn pages(self) -> Pages<E> {
         let resume = self.endpoint.paging().page_token.clone();
         let operation = E::OPERATION;
-        let mut call = self
-            .endpoint
-            .to_call()
-            .map_err(|e| e.in_operation(operation));
-        if let Ok(call) = &mut call
-            && self.timeout.is_some()
-        {
-            call.timeout = self.timeout;
-        }
+        let call = self.to_call();
         Pages {
             operation,
             fetcher: Fetcher {

@@ -3,8 +3,6 @@
 //! headers, quoted or bare parameters, any whitespace, `rel` with several
 //! values. Pure: no I/O, never prints, never panics.
 
-use std::fmt;
-
 /// One link of a `Link` header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Link {
@@ -15,22 +13,13 @@ pub(crate) struct Link {
 }
 
 /// Why a `Link` header could not be parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("malformed Link header: {reason} at byte {at}")]
 pub(crate) struct LinkError {
     /// What was wrong.
     pub(crate) reason: &'static str,
     /// Byte offset in the header value.
     pub(crate) at: usize,
-}
-
-impl fmt::Display for LinkError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "malformed Link header: {} at byte {}",
-            self.reason, self.at
-        )
-    }
 }
 
 /// Parses one `Link` header value into its links, in order.
