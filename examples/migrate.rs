@@ -277,7 +277,7 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     drop(outcomes);
 
     println!(
-        "migrated {} identities in {secs:.2} s: {created} created, {existed} already existed, {} failed, {} could not be read",
+        "{} identities sent in {secs:.2} s: {created} created, {existed} already existed, {} failed; {} could not be read",
         created + existed + failures.len(),
         failures.len(),
         seen.unconvertible.len()
