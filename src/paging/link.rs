@@ -168,7 +168,7 @@ mod tests {
 
     /// Every test here runs under a deadline: a loop of the parser that
     /// stops advancing fails it instead of hanging the suite.
-    const LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
     fn rels_and_targets(v: &str) -> Vec<(String, Vec<String>)> {
         parse(v)
