@@ -207,46 +207,34 @@ fn crate_export<T: DeserializeOwned + Send + 'static>(
     Ok(count)
 }
 
-/// The floor: hand-written ureq + serde_json, same types, same requests.
+/// Hand-written ureq + serde_json, same types, same requests.
 fn hand_export<T: DeserializeOwned>(agent: &ureq::Agent, base: &str) -> Result<usize, BoxError> {
-    let mut count = 0;
-    let mut token: Option<String> = None;
-    loop {
-        let mut url = format!("{base}/admin/identities?page_size={PAGE_SIZE}");
-        if let Some(t) = &token {
-            url.push_str("&page_token=");
-            url.push_str(t);
-        }
-        let mut response = agent.get(&url).call()?;
-        let link = response
-            .headers()
-            .get("link")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(256 << 20)
-            .read_to_vec()?;
-        let page: Vec<Identity<T>> = serde_json::from_slice(&body)?;
-        if page.is_empty() {
-            break;
-        }
-        count += page.len();
+    walk_by_hand(agent, base, |body| {
+        let page: Vec<Identity<T>> = serde_json::from_slice(body)?;
+        let n = page.len();
         for identity in page {
             black_box(identity);
         }
-        token = link.as_deref().and_then(next_token);
-        if token.is_none() {
-            break;
-        }
-    }
-    Ok(count)
+        Ok(n)
+    })
 }
 
 /// The physical floor: the same requests, each page only parsed
 /// (`serde::de::IgnoredAny`), nothing built.
 fn parse_only(agent: &ureq::Agent, base: &str) -> Result<usize, BoxError> {
+    walk_by_hand(agent, base, |body| {
+        Ok(serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(body)?.len())
+    })
+}
+
+/// Requests every page with ureq alone, following the `next` link's page
+/// token, and hands each body to `page`, which says how many identities it
+/// held.
+fn walk_by_hand(
+    agent: &ureq::Agent,
+    base: &str,
+    mut page: impl FnMut(&[u8]) -> Result<usize, BoxError>,
+) -> Result<usize, BoxError> {
     let mut count = 0;
     let mut token: Option<String> = None;
     loop {
@@ -266,11 +254,11 @@ fn parse_only(agent: &ureq::Agent, base: &str) -> Result<usize, BoxError> {
             .with_config()
             .limit(256 << 20)
             .read_to_vec()?;
-        let page: Vec<serde::de::IgnoredAny> = serde_json::from_slice(&body)?;
-        if page.is_empty() {
+        let n = page(&body)?;
+        if n == 0 {
             break;
         }
-        count += page.len();
+        count += n;
         token = link.as_deref().and_then(next_token);
         if token.is_none() {
             break;

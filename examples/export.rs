@@ -58,26 +58,22 @@ fn parse_args() -> Result<Args, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--page-size" => args.page_size = number(&flag, &value()?)?,
+            "--page-size" => args.page_size = support::number(&flag, &value()?)?,
             "--page-token" => args.page_token = Some(value()?),
             "--include-credential" => args.include_credential.push(value()?),
             "--credentials-identifier" => args.credentials_identifier = Some(value()?),
             "--organization-id" => args.organization_id = Some(value()?),
-            "--limit" => args.limit = Some(number(&flag, &value()?)?),
+            "--limit" => args.limit = Some(support::number(&flag, &value()?)?),
             "--no-prefetch" => args.prefetch = false,
-            "--demo-identities" => args.demo_identities = number(&flag, &value()?)?,
-            "--demo-outage-after" => args.demo_outage_after = Some(number(&flag, &value()?)?),
+            "--demo-identities" => args.demo_identities = support::number(&flag, &value()?)?,
+            "--demo-outage-after" => {
+                args.demo_outage_after = Some(support::number(&flag, &value()?)?)
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     Ok(args)
-}
-
-fn number<N: std::str::FromStr>(flag: &str, value: &str) -> Result<N, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag} takes a number, got {value:?}"))
 }
 
 const USAGE: &str = "usage: export [--page-size N] [--page-token T] [--credentials-identifier X] [--organization-id X] [--include-credential TYPE]... [--limit N] [--no-prefetch] [--demo-identities N] [--demo-outage-after N]

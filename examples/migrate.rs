@@ -73,21 +73,15 @@ fn parse_args() -> Result<Args, String> {
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
-            "--page-size" => args.page_size = number(&flag, &value()?)?,
+            "--page-size" => args.page_size = support::number(&flag, &value()?)?,
             "--page-token" => args.page_token = Some(value()?),
-            "--chunk-size" => args.chunk_size = number(&flag, &value()?)?,
+            "--chunk-size" => args.chunk_size = support::number(&flag, &value()?)?,
             "--demo-target-down" => args.demo_target_down = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
     }
     Ok(args)
-}
-
-fn number<N: std::str::FromStr>(flag: &str, value: &str) -> Result<N, String> {
-    value
-        .parse()
-        .map_err(|_| format!("{flag} takes a number, got {value:?}"))
 }
 
 fn main() -> ExitCode {

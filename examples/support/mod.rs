@@ -18,6 +18,13 @@ pub fn usage_error(message: &str, usage: &str) -> std::process::ExitCode {
     std::process::ExitCode::from(2)
 }
 
+/// The number a flag's value holds, or a message saying it holds none.
+pub fn number<N: std::str::FromStr>(flag: &str, value: &str) -> Result<N, String> {
+    value
+        .parse()
+        .map_err(|_| format!("{flag} takes a number, got {value:?}"))
+}
+
 /// Prints an error and its causes on stderr, each once, as `anyhow`'s
 /// `{:#}` would.
 pub fn print_error(error: &dyn std::error::Error) {
