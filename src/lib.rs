@@ -70,7 +70,7 @@ pub use serde_json;
 pub use time;
 pub use uuid;
 
-pub use api::args::{IdArg, ListArg, ListItem};
+pub use api::args::{ListArg, ListItem};
 pub use api::builder::RequestBuilder;
 pub use api::endpoint::Endpoint;
 pub use api::flows::CreateTestLoginFlow;

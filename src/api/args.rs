@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::models::{Consistency, CredentialType, SessionExpand};
 
-/// The conversions behind [`ListItem`], [`ListArg`] and [`IdArg`], in a
+/// The conversions behind [`ListItem`] and [`ListArg`], in a
 /// module users cannot name: the traits are sealed, so the crate may add
 /// impls without breaking anyone's code.
 pub(crate) mod sealed {
@@ -31,12 +31,6 @@ pub(crate) mod sealed {
     pub trait List {
         /// The texts sent, one query pair each, in order.
         fn into_texts(self) -> Vec<String>;
-    }
-
-    /// See [`IdArg`](super::IdArg).
-    pub trait Id {
-        /// The id as text, trimmed.
-        fn id_text(&self) -> String;
     }
 }
 
@@ -120,47 +114,6 @@ enum_items!(CredentialType, SessionExpand, Consistency);
 pub trait ListArg: sealed::List {}
 
 impl<T: sealed::List> ListArg for T {}
-
-/// An id argument: a [`Uuid`] or `&Uuid`, or a string that holds one
-/// (`&str`, `String`, `&String`). Anything else, a `serde_json::Value` say
-/// (whose text would carry its quotes), does not compile. Sealed:
-/// implemented by the crate only.
-///
-/// Ids in bodies and filters that are not UUIDs are refused by `send()` with
-/// [`Error::InvalidInput`](crate::Error::InvalidInput), before anything is
-/// sent.
-pub trait IdArg: sealed::Id {}
-
-impl<T: sealed::Id + ?Sized> IdArg for T {}
-
-impl sealed::Id for str {
-    fn id_text(&self) -> String {
-        self.trim().to_string()
-    }
-}
-
-impl sealed::Id for String {
-    fn id_text(&self) -> String {
-        self.trim().to_string()
-    }
-}
-
-impl sealed::Id for Uuid {
-    fn id_text(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl<T: sealed::Id + ?Sized> sealed::Id for &T {
-    fn id_text(&self) -> String {
-        (**self).id_text()
-    }
-}
-
-/// The UUID of an id argument, `None` when it does not hold one.
-pub(crate) fn parse_id(id: &(impl IdArg + ?Sized)) -> Option<Uuid> {
-    Uuid::parse_str(&id.id_text()).ok()
-}
 
 /// Arrays of string slices of any length, the empty literal `[]` included.
 impl<const N: usize> sealed::List for [&str; N] {

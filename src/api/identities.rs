@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::api::args::{IdArg, ListArg};
+use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
@@ -13,6 +13,7 @@ use crate::api::operation::{
 use crate::api::{IdentityOp, sealed};
 use crate::client::IdentityClient;
 use crate::error::Error;
+use crate::models::IdArg;
 use crate::models::{Consistency, Identity, not_a_uuid};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};

@@ -3,7 +3,6 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::api::args::IdArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
@@ -13,6 +12,7 @@ use crate::api::operation::{
 use crate::api::{IdentityOp, sealed};
 use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
 use crate::error::Error;
+use crate::models::IdArg;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch, JsonPatch,
     PatchIdentitiesBody, UpdateIdentityBody,

@@ -1,6 +1,6 @@
 //! Sessions: list, get, disable, extend, and revoke them per identity or in bulk.
 
-use crate::api::args::{IdArg, ListArg};
+use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{
     Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
@@ -12,6 +12,7 @@ use crate::api::operation::{
 use crate::api::sealed;
 use crate::client::IdentityClient;
 use crate::error::Error;
+use crate::models::IdArg;
 use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};

@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::{IdArg, parse_id};
 use super::{
     Identity, IdentityState, IdentityWithCredentials, IdentityWithCredentialsPassword,
     IdentityWithCredentialsPasswordConfig, OidcProvider, RecoveryIdentityAddress, Region,
     VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default,
 };
-use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// The body of "create an identity" (`createIdentityBody`).

@@ -18,8 +18,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::{IdArg, parse_id};
 use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact};
-use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// Credentials to import when creating or updating an identity.

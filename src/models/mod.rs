@@ -15,6 +15,7 @@
 mod bodies;
 mod credentials;
 mod enums;
+mod id_arg;
 mod identity;
 mod login_flow;
 mod patch;
@@ -38,6 +39,8 @@ pub use enums::{
     AddressVia, AuthenticatorAssuranceLevel, Consistency, CredentialType, IdentityPatchAction,
     IdentityState, JsonPatchOp, ManageSessionsAction, Region, SessionExpand, UnknownValue,
 };
+pub use id_arg::IdArg;
+pub(crate) use id_arg::{not_a_uuid, parse_id};
 pub use identity::{
     Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,
 };
@@ -107,13 +110,6 @@ impl<'de> Visitor<'de> for NullUuidVisitor {
         }
         Uuid::parse_str(value).map(Some).map_err(E::custom)
     }
-}
-
-/// The error for an id argument that was not a UUID.
-pub(crate) fn not_a_uuid(field: &str) -> crate::error::Error {
-    crate::error::Error::InvalidInput(format!(
-        "{field} is not a UUID (ids are given as uuid::Uuid or as the string of one)"
-    ))
 }
 
 /// What `Debug` prints in place of a secret: `Some("[redacted]")` when one is

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::{IdArg, parse_id};
 use super::{not_a_uuid, null_as_default};
-use crate::api::args::{IdArg, parse_id};
 use crate::error::Error;
 
 /// A recovery code created for an identity.

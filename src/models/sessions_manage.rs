@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ManageSessionsAction, null_as_default};
-use crate::api::args::IdArg;
+use super::IdArg;
 
 /// The body of the bulk session management call. Exactly one of
 /// `identities` and `sessions` is set; build it with one of the constructors.
