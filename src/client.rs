@@ -361,15 +361,15 @@ impl ClientBuilder {
             ));
         }
         if let Some(token) = &self.token
-            && token
-                .0
-                .trim_start()
-                .get(..7)
-                .is_some_and(|p| p.eq_ignore_ascii_case("bearer "))
+            && token.0.contains(char::is_whitespace)
         {
-            return Err(Error::Config(
-                "the bearer token starts with \"Bearer \": pass the token alone, the client adds the scheme".into(),
-            ));
+            let scheme = token.0.split_whitespace().next().unwrap_or_default();
+            return Err(Error::Config(match scheme.to_ascii_lowercase().as_str() {
+                "bearer" | "basic" => format!(
+                    "the bearer token starts with \"{scheme} \": pass the token alone, the client adds the scheme"
+                ),
+                _ => "the bearer token has spaces in it: pass the token alone".to_string(),
+            }));
         }
         if self.token.is_some()
             && base.is_plain_http()

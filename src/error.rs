@@ -474,18 +474,22 @@ struct ErrorBody {
     error: GenericError,
 }
 
-/// Whether the body of a 404 can be Kratos saying "not found": empty, or
-/// Kratos's error object. A proxy's page (HTML, or other JSON) for a URL
-/// that reaches no Kratos is not: `missing_ok` must not read a wrong base
-/// URL as "already gone".
+/// Whether the body of a 404 can be Kratos saying "not found": Kratos's
+/// error envelope (`{"error": {"code": 404, "message": …}}`), or no body at
+/// all. Anything else (a proxy's HTML page, a gateway's own JSON such as
+/// `{"message": "no route"}`, the plain text of a router without the route)
+/// is not: `missing_ok` must not read a wrong base URL as "already gone".
 pub(crate) fn is_kratos_not_found(body: &[u8]) -> bool {
     if body.iter().all(u8::is_ascii_whitespace) {
         return true;
     }
-    let error = serde_json::from_slice::<ErrorBody>(body)
-        .map(|b| b.error)
-        .or_else(|_| serde_json::from_slice::<GenericError>(body));
-    error.is_ok_and(|e| !e.message.is_empty() && e.code.is_none_or(|code| code == 404))
+    serde_json::from_slice::<ErrorBody>(body).is_ok_and(|b| {
+        !b.error.message.is_empty()
+            && match b.error.code {
+                Some(code) => code == 404,
+                None => b.error.status.as_deref() == Some("Not Found"),
+            }
+    })
 }
 
 /// The Kratos error object (`genericError` in the OpenAPI document).

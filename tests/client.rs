@@ -932,6 +932,22 @@ fn a_token_with_its_scheme_is_refused() {
         assert!(shown.contains("pass the token alone"), "{shown}");
         assert!(!shown.contains("ory_pat_abc"), "{shown}");
     }
+    for (token, says) in [
+        ("Basic YWRtaW46cHc=", "starts with \"Basic \""),
+        (" ory_pat_abc", "has spaces"),
+        ("ory_pat abc", "has spaces"),
+    ] {
+        let err = builder_for("https://kratos.example.com")
+            .bearer_token(token)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(says), "{token:?}: {err}");
+        assert!(
+            !err.contains("YWRtaW46cHc") && !err.contains("abc"),
+            "{err}"
+        );
+    }
     // A token that merely contains the word is fine.
     assert!(
         builder_for("https://kratos.example.com")
@@ -998,4 +1014,46 @@ fn debug_of_a_request_shows_no_parameter_values() {
     assert!(patches.contains("[redacted]"), "{patches}");
     // Other values stay readable.
     assert!(format!("{:?}", JsonPatch::replace("/state", "inactive")).contains("inactive"));
+}
+
+/// A UUID in any form the `uuid` crate reads (upper case, braces,
+/// `urn:uuid:`, no hyphens) goes out in its canonical form, in paths and
+/// in the `ids` filter alike.
+#[test]
+fn uuids_in_any_form_are_sent_in_canonical_form() {
+    let server = MockServer::start();
+    let deleted = server.mock(|when, then| {
+        when.method(DELETE)
+            .path(format!("/admin/identities/{IDENTITY_ID}"));
+        then.status(204);
+    });
+    let listed = server.mock(|when, then| {
+        when.method(GET)
+            .path("/admin/identities")
+            .query_param("ids", IDENTITY_ID);
+        then.status(200).body("[]");
+    });
+    let client = client(&server);
+    let upper = IDENTITY_ID.to_uppercase();
+    let simple = IDENTITY_ID.replace('-', "");
+    for form in [
+        upper.clone(),
+        format!("{{{IDENTITY_ID}}}"),
+        format!("urn:uuid:{IDENTITY_ID}"),
+        simple.clone(),
+        format!("  {IDENTITY_ID}\t"),
+    ] {
+        client
+            .delete_identity(&form)
+            .missing_ok(true)
+            .send()
+            .unwrap();
+        let _ = client
+            .list_identities()
+            .ids([form.as_str()])
+            .send()
+            .unwrap();
+    }
+    deleted.assert_calls(5);
+    listed.assert_calls(5);
 }

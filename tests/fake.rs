@@ -893,3 +893,23 @@ fn dropping_stops_the_server() {
     assert!(err.status().is_none());
     let _: Value = json!(null);
 }
+
+/// A client with a wrong path prefix reaches no route of the fake, which
+/// answers as Kratos's router does (plain text, not Kratos's JSON error),
+/// so `missing_ok` cannot mistake it for "already gone".
+#[test]
+fn a_wrong_path_prefix_is_not_mistaken_for_a_missing_identity() {
+    let kratos = FakeKratos::start();
+    let id = kratos.seed_identities(1)[0];
+    let wrong = IdentityClient::new(format!("{}/wrong-prefix", kratos.base_url())).unwrap();
+    for result in [
+        wrong.delete_identity(id).missing_ok(true).send(),
+        wrong.delete_identity_sessions(id).missing_ok(true).send(),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.status(), Some(404), "{err}");
+        assert!(err.to_string().contains("404 page not found"), "{err}");
+    }
+    // Nothing was deleted.
+    assert!(kratos.client().get_identity(id).send().is_ok());
+}

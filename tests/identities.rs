@@ -1120,14 +1120,20 @@ fn missing_ok_is_not_fooled_by_a_foreign_404_or_an_id_that_is_not_a_uuid() {
         when.method(DELETE).path_includes("/other-api/");
         then.status(404)
             .header("content-type", "application/json")
-            .body(r#"{"detail":"no route"}"#);
+            .body(r#"{"message":"no Route matched with those values"}"#);
+    });
+    let go_router = server.mock(|when, then| {
+        when.method(DELETE).path_includes("/go-router/");
+        then.status(404)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body("404 page not found\n");
     });
     let empty = server.mock(|when, then| {
         when.method(DELETE)
             .path(format!("/admin/identities/{IDENTITY_ID}"));
         then.status(404);
     });
-    for prefix in ["wrong-prefix", "other-api"] {
+    for prefix in ["wrong-prefix", "other-api", "go-router"] {
         let client =
             kratos_identity::IdentityClient::new(format!("{}/{prefix}", server.base_url()))
                 .unwrap();
@@ -1140,6 +1146,7 @@ fn missing_ok_is_not_fooled_by_a_foreign_404_or_an_id_that_is_not_a_uuid() {
     }
     html.assert_calls(1);
     foreign_json.assert_calls(1);
+    go_router.assert_calls(1);
     // An empty 404 is Kratos's as far as anyone can tell.
     client(&server)
         .delete_identity(IDENTITY_ID)

@@ -1720,3 +1720,30 @@ fn a_lone_input_refused_with_a_400_is_rejected_with_the_servers_reason() {
         other => panic!("expected Rejected, got {other:?}"),
     }
 }
+
+/// A zero timeout makes every chunk's request invalid: the import stops at
+/// the first chunk, sends nothing and reads no further input.
+#[test]
+fn a_zero_timeout_stops_the_import_before_anything_is_sent() {
+    let server = MockServer::start();
+    let any = server.mock(|when, then| {
+        when.any_request();
+        then.status(200).body("[]");
+    });
+    let pulled = std::cell::Cell::new(0usize);
+    let inputs = (0..5_000).map(|i| {
+        pulled.set(pulled.get() + 1);
+        CreateIdentityBody::new("default", json!({ "email": format!("u{i}@example.com") }))
+    });
+    let report = IdentityClient::new(server.base_url())
+        .unwrap()
+        .import_identities(inputs)
+        .chunk_size(100)
+        .timeout(std::time::Duration::ZERO)
+        .send();
+    any.assert_calls(0);
+    assert!(pulled.get() <= 101, "pulled {}", pulled.get());
+    let why = report.stopped().expect("stopped").to_string();
+    assert!(why.contains("timeout must be greater than zero"), "{why}");
+    assert_eq!(report.inputs_read(), pulled.get());
+}

@@ -14,7 +14,7 @@ use crate::api::{IdentityOp, sealed};
 use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::models::IdArg;
-use crate::models::{Consistency, Identity, not_a_uuid};
+use crate::models::{Consistency, Identity, canonical, not_a_uuid};
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 use uuid::Uuid;
@@ -164,11 +164,7 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     /// that is not a UUID is refused by `send()` (Kratos would answer 400,
     /// quoting it).
     pub fn ids(self, ids: impl ListArg) -> Self {
-        let ids = ids
-            .into_texts()
-            .iter()
-            .map(|id| id.trim().to_string())
-            .collect();
+        let ids = ids.into_texts().iter().map(|id| canonical(id)).collect();
         self.with(|e| e.params.ids = Some(ids))
     }
 

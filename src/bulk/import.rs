@@ -938,6 +938,9 @@ fn not_sent(error: &Error) -> bool {
 /// TLS failure stops the import, yet its chunk is of unknown outcome.
 fn stops_the_import(error: &Error) -> bool {
     match last_failure(error) {
+        // A request the client refused to build (a zero timeout, say):
+        // every chunk would be refused alike.
+        Error::InvalidInput(_) | Error::Config(_) => true,
         Error::Api(api) => matches!(api.status, 401 | 403 | 429),
         Error::Transport { kind, .. } => {
             kind.before_request_sent() || *kind == TransportErrorKind::Tls

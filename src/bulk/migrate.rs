@@ -55,6 +55,13 @@ impl CreateIdentityBody {
     /// does list the credential types, without their config; that is
     /// refused, see below.)
     ///
+    /// # Read the traits whole
+    ///
+    /// The body carries the traits as `T` serializes them. Read identities
+    /// to migrate with the default `serde_json::Value` traits (or
+    /// `Box<RawValue>`): with `.traits::<YourStruct>()`, every trait your
+    /// type does not name is left out of the body, without error.
+    ///
     /// ```
     /// use kratos_identity::{CreateIdentityBody, Identity};
     ///

@@ -330,12 +330,20 @@ impl FakeKratos {
     /// ```
     ///
     /// # Panics
-    /// When `identity` is not a JSON object, or its id, a credential
-    /// identifier or its `external_id` is already taken.
+    /// When `identity` is not a JSON object, its `id` is not a UUID string,
+    /// or its id, a credential identifier or its `external_id` is already
+    /// taken.
     pub fn insert_identity(&self, identity: Value) -> Uuid {
         let Value::Object(map) = identity else {
             panic!("insert_identity: an identity must be a JSON object, not {identity}");
         };
+        if let Some(id) = map.get("id")
+            && id.as_str().is_none_or(|s| Uuid::parse_str(s).is_err())
+        {
+            panic!(
+                "insert_identity: the id {id} is not a UUID string; leave it out to get a new one"
+            );
+        }
         let (mut record, has_id) = IdentityRecord::from_json(map);
         let mut store = lock(&self.state.store);
         if !has_id {

@@ -80,6 +80,18 @@ impl Response {
         }
     }
 
+    /// A plain-text answer, as Go's `http.Error` writes one.
+    pub(crate) fn text(status: u16, body: &str) -> Self {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+                ("X-Content-Type-Options".into(), "nosniff".into()),
+            ],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     /// Adds a header.
     pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
         self.headers.push((name.to_string(), value.into()));
@@ -580,8 +592,6 @@ mod tests {
             (b"POST /admin/identities HTTP/1.1\r\nConnection: close\r\nContent-Length: 3\r\n\r\n{{{", "400"),
             (b"PATCH /admin/identities HTTP/1.1\r\nConnection: close\r\nContent-Length: 2\r\n\r\n[]", "400"),
             (b"PATCH /admin/identities/x HTTP/1.1\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnull", "404"),
-            (b"GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n", "404"),
-            (b"DELETE /schemas HTTP/1.1\r\nConnection: close\r\n\r\n", "405"),
         ] {
             let answer = exchange(&kratos, raw);
             assert!(
@@ -590,6 +600,25 @@ mod tests {
                 String::from_utf8_lossy(raw)
             );
             assert!(answer.contains(r#"{"error":{"code":"#), "{answer}");
+        }
+        // What no route serves is answered as Go's router does, in plain
+        // text.
+        for (raw, answer_start, body) in [
+            (
+                &b"GET /nowhere HTTP/1.1\r\nConnection: close\r\n\r\n"[..],
+                "HTTP/1.1 404 ",
+                "\r\n\r\n404 page not found\n",
+            ),
+            (
+                b"DELETE /schemas HTTP/1.1\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 405 ",
+                "\r\n\r\nMethod Not Allowed\n",
+            ),
+        ] {
+            let answer = exchange(&kratos, raw);
+            assert!(answer.starts_with(answer_start), "{answer}");
+            assert!(answer.ends_with(body), "{answer}");
+            assert!(answer.contains("text/plain; charset=utf-8"), "{answer}");
         }
         let mut huge =
             b"PATCH /admin/identities HTTP/1.1\r\nContent-Length: 6000000\r\n\r\n".to_vec();

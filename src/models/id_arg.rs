@@ -27,13 +27,24 @@ impl<T: sealed::Id + ?Sized> IdArg for T {}
 
 impl sealed::Id for str {
     fn id_text(&self) -> String {
-        self.trim().to_string()
+        canonical(self)
     }
 }
 
 impl sealed::Id for String {
     fn id_text(&self) -> String {
-        self.trim().to_string()
+        canonical(self)
+    }
+}
+
+/// An id as sent: a UUID in any form `uuid` reads (upper case, braces,
+/// `urn:uuid:`, no hyphens) in its canonical lower-case hyphenated form;
+/// anything else trimmed and otherwise as given.
+pub(crate) fn canonical(id: &str) -> String {
+    let id = id.trim();
+    match Uuid::parse_str(id) {
+        Ok(uuid) => uuid.to_string(),
+        Err(_) => id.to_string(),
     }
 }
 

@@ -40,7 +40,7 @@ pub use enums::{
     IdentityState, JsonPatchOp, ManageSessionsAction, Region, SessionExpand, UnknownValue,
 };
 pub use id_arg::IdArg;
-pub(crate) use id_arg::{not_a_uuid, parse_id};
+pub(crate) use id_arg::{canonical, not_a_uuid, parse_id};
 pub use identity::{
     Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,
 };

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ManageSessionsAction, null_as_default};
 use super::IdArg;
+use super::{ManageSessionsAction, null_as_default};
 
 /// The body of the bulk session management call. Exactly one of
 /// `identities` and `sessions` is set; build it with one of the constructors.

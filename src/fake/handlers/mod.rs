@@ -62,16 +62,12 @@ impl Handler for State {
         );
         let mut response = match (verdict.refusal, operation) {
             (Some(refusal), _) => refusal,
-            (None, Err(status)) => {
-                let error = match status {
-                    405 => ApiError::new(405, None, "The method is not allowed for this path"),
-                    _ => ApiError::not_found_because(format!(
-                        "{} {} is not a route of the Kratos admin API",
-                        request.method, request.path
-                    )),
-                };
-                error.into_response()
-            }
+            // Kratos's router answers what it has no route for as Go's
+            // `http.NotFound` and `http.Error` do: plain text, not its
+            // JSON error. A client that reached the wrong path (a wrong
+            // base URL prefix) can tell.
+            (None, Err(405)) => Response::text(405, "Method Not Allowed\n"),
+            (None, Err(_)) => Response::text(404, "404 page not found\n"),
             (None, Ok(operation)) => {
                 let ctx = Ctx {
                     state: self,
