@@ -268,13 +268,14 @@ fn walk_by_hand(
 }
 
 /// The crate keeping each identity as the raw JSON the server sent.
-fn crate_export_raw(client: &IdentityClient) -> Result<usize, BoxError> {
+fn crate_export_raw(client: &IdentityClient, prefetch: bool) -> Result<usize, BoxError> {
     let mut count = 0;
     for identity in client
         .list_identities()
         .page_size(PAGE_SIZE as u32)
         .raw()
         .items()
+        .prefetch(prefetch)
     {
         black_box(identity?);
         count += 1;
@@ -395,7 +396,7 @@ fn orchestrate(count: usize, runs: usize) -> Result<(), BoxError> {
     let rates = rotate(
         runs,
         count,
-        &mut [&mut || crate_export_raw(&client), &mut || {
+        &mut [&mut || crate_export_raw(&client, true), &mut || {
             parse_only(&agent, &server.url)
         }],
     )?;
@@ -483,6 +484,7 @@ fn rss_of(url: &str, count: usize) -> Result<u64, BoxError> {
 }
 
 /// One export by one side, for a profiler: `--once crate|hand value|raw|struct URL`.
+/// The crate's side runs without prefetch, on one thread, like the others.
 fn once(args: &[String]) -> Result<(), BoxError> {
     let usage = "--once crate|hand value|raw|struct URL, --once crate identity-raw URL, or --once floor - URL";
     let (side, traits, url) = match args {
@@ -492,14 +494,14 @@ fn once(args: &[String]) -> Result<(), BoxError> {
     let client = IdentityClient::new(url)?;
     let agent = ureq::Agent::new_with_defaults();
     let n = match (side, traits) {
-        ("crate", "value") => crate_export::<Value>(&client, true)?,
-        ("crate", "raw") => crate_export::<Box<RawValue>>(&client, true)?,
-        ("crate", "struct") => crate_export::<Traits>(&client, true)?,
+        ("crate", "value") => crate_export::<Value>(&client, false)?,
+        ("crate", "raw") => crate_export::<Box<RawValue>>(&client, false)?,
+        ("crate", "struct") => crate_export::<Traits>(&client, false)?,
         ("hand", "value") => hand_export::<Value>(&agent, url)?,
         ("hand", "raw") => hand_export::<Box<RawValue>>(&agent, url)?,
         ("hand", "struct") => hand_export::<Traits>(&agent, url)?,
         ("floor", _) => parse_only(&agent, url)?,
-        ("crate", "identity-raw") => crate_export_raw(&client)?,
+        ("crate", "identity-raw") => crate_export_raw(&client, false)?,
         _ => return Err(usage.into()),
     };
     println!("{n}");
