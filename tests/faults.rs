@@ -1364,6 +1364,10 @@ fn bytes_after_a_body_do_not_answer_the_next_request() {
     });
     let client = builder(&server.url()).max_retries(0).build().unwrap();
     get_identity(&client).0.unwrap();
+    // The stray bytes are on the pooled connection before it is reused.
+    // (Bytes that arrive only after the next request went out cannot be
+    // told from its answer, by any HTTP/1.1 client.)
+    std::thread::sleep(Duration::from_millis(200));
     let (result, elapsed) = timed(|| client.create_identity(create_body()).send());
     assert_eq!(result.unwrap().id.to_string(), ID);
     assert_quick(elapsed);

@@ -1166,10 +1166,11 @@ fn refusing<'a>(
 }
 
 /// A split used to cost 2n - 1 requests when every input of the chunk was
-/// bad (an unsupported hash in all of them, a field the target refuses in
-/// every body). Two generations refusing every part alike now end it.
+/// bad (an unsupported hash in all of them). It now stops at
+/// `max_split_requests`: the inputs it isolated are rejected, the others
+/// are not created, and every one says so.
 #[test]
-fn a_chunk_in_which_every_input_is_bad_costs_a_handful_of_requests() {
+fn a_chunk_in_which_every_input_is_bad_costs_at_most_max_split_requests() {
     warnings();
     let server = MockServer::start();
     let (mock, log) = refusing(
@@ -1180,29 +1181,31 @@ fn a_chunk_in_which_every_input_is_bad_costs_a_handful_of_requests() {
     let stray = catch_all(&server);
     let inputs = (0..640).map(|i| person(i).hashed_password("md5:oops"));
 
-    let report = client(&server).import_identities(inputs).send();
+    let report = client(&server)
+        .import_identities(inputs)
+        .max_split_requests(30)
+        .send();
 
     stray.assert_calls(0);
-    // The chunk, its halves, its quarters.
-    assert_eq!(sizes(&log), [640, 320, 320, 160, 160, 160, 160]);
-    mock.assert_calls(7);
+    // The chunk, then 30 more, halving breadth first.
+    mock.assert_calls(31);
+    assert_eq!(sizes(&log)[..7], [640, 320, 320, 160, 160, 160, 160]);
     assert_eq!((report.total, report.created), (640, 0));
     let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
     assert_eq!(indices, (0..640).collect::<Vec<_>>());
     for failure in &report.failures {
-        match &failure.error {
-            ImportError::NotCreated(e) => {
-                assert_eq!(e.status(), Some(400));
-                assert_eq!(
-                    e.kratos_error().and_then(|k| k.reason.as_deref()),
-                    Some("The imported password does not match any known hash format.")
-                );
-            }
+        let e = match &failure.error {
+            ImportError::NotCreated(e) => e,
             other => panic!(
                 "input {}: expected NotCreated, got {other:?}",
                 failure.index
             ),
-        }
+        };
+        assert_eq!(e.status(), Some(400));
+        assert_eq!(
+            e.kratos_error().and_then(|k| k.reason.as_deref()),
+            Some("The imported password does not match any known hash format.")
+        );
         assert!(failure.error.is_safe_to_resend());
     }
     // One warning, when the split starts, with no value of any input.
@@ -1212,15 +1215,53 @@ fn a_chunk_in_which_every_input_is_bad_costs_a_handful_of_requests() {
         .collect();
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains("HTTP 400"), "{warned:?}");
-    assert!(
-        warned[0].contains("at most 100 more requests"),
-        "{warned:?}"
-    );
+    assert!(warned[0].contains("at most 30 more requests"), "{warned:?}");
     assert!(!warned[0].contains("@example.com") && !warned[0].contains("md5"));
 }
 
-/// Up to three bad inputs anywhere in a chunk, refused with the very same
-/// message, are still isolated: the rule needs two generations alike.
+/// Bad inputs spread over a chunk, each refused with the very same message
+/// (Kratos says the same of every unparsable hash), cost only themselves:
+/// the good inputs around them are created.
+#[test]
+fn bad_inputs_spread_over_a_chunk_cost_only_themselves() {
+    for (n, bad) in [
+        (1000, vec![0, 250, 500, 750]),
+        (
+            10_000,
+            (0..10_000).filter(|i| i % 100 == 37).collect::<Vec<_>>(),
+        ),
+    ] {
+        let server = MockServer::start();
+        let is_bad = bad.clone();
+        let (_mock, log) = refusing(
+            &server,
+            move |i| is_bad.contains(&i),
+            |_| "The imported password does not match any known hash format.".into(),
+        );
+        let report = client(&server).import_identities(people(n)).send();
+        assert_eq!(
+            report.created,
+            n - bad.len(),
+            "{n} inputs, {} bad",
+            bad.len()
+        );
+        let rejected: Vec<usize> = report
+            .failures
+            .iter()
+            .map(|f| {
+                assert!(matches!(f.error, ImportError::Rejected(_)), "{:?}", f.error);
+                f.index
+            })
+            .collect();
+        assert_eq!(rejected, bad);
+        // Within the default cap per chunk of 1000.
+        let requests = log.lock().unwrap().len();
+        assert!(requests <= n.div_ceil(1000) * 201, "{requests} requests");
+    }
+}
+
+/// A few bad inputs anywhere in a chunk, refused with the very same
+/// message, are isolated.
 #[test]
 fn a_few_bad_inputs_with_the_same_refusal_are_still_isolated() {
     for bad in [
@@ -1746,4 +1787,57 @@ fn a_zero_timeout_stops_the_import_before_anything_is_sent() {
     let why = report.stopped().expect("stopped").to_string();
     assert!(why.contains("timeout must be greater than zero"), "{why}");
     assert_eq!(report.inputs_read(), pulled.get());
+}
+
+/// An input that cannot be sent (too large) gets its own outcome and does
+/// not cut its chunk short: the inputs around it go out together.
+#[test]
+fn an_input_too_large_to_send_does_not_cut_its_chunk_short() {
+    let server = MockServer::start();
+    let log = Arc::new(Mutex::new(Vec::<usize>::new()));
+    let seen = Arc::clone(&log);
+    server.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.respond_with(move |request: &HttpMockRequest| {
+            let body: Value = serde_json::from_slice(request.body().as_ref()).unwrap();
+            let entries = body["identities"].as_array().cloned().unwrap_or_default();
+            seen.lock().unwrap().push(entries.len());
+            let answers: Vec<Value> = entries
+                .iter()
+                .map(|e| json!({"action": "create", "identity": Uuid::from_u128(7), "patch_id": e["patch_id"]}))
+                .collect();
+            HttpMockResponse::builder()
+                .status(200)
+                .body(json!({ "identities": answers }).to_string())
+                .build()
+        });
+    });
+    let inputs = (0..200).map(|i| match i % 10 {
+        3 => CreateIdentityBody::new("default", json!({ "blob": "x".repeat(30_000) })),
+        _ => person(i),
+    });
+    let report = client(&server)
+        .import_identities(inputs)
+        .chunk_size(100)
+        .max_chunk_bytes(20_000)
+        .send();
+    // Two chunks of 100 places: 90 sent in each, 10 too large in each.
+    assert_eq!(*log.lock().unwrap(), [90, 90]);
+    assert_eq!((report.total, report.created), (200, 180));
+    let too_large: Vec<usize> = report
+        .failures
+        .iter()
+        .map(|f| {
+            assert!(
+                matches!(f.error, ImportError::TooLarge { .. }),
+                "{:?}",
+                f.error
+            );
+            f.index
+        })
+        .collect();
+    assert_eq!(
+        too_large,
+        (0..200).filter(|i| i % 10 == 3).collect::<Vec<_>>()
+    );
 }

@@ -1208,18 +1208,20 @@ fn a_repeated_token_is_caught_whatever_the_order_of_the_link_parameters() {
     );
     let stray = catch_all(&server);
 
-    let got: Vec<Got> = client(&server)
+    let mut iter = client(&server)
         .list_identities()
         .page_size(2)
         .page_token(&t1)
-        .items()
-        .take(10)
-        .map(got)
-        .collect();
+        .items();
+    let got: Vec<Got> = iter.by_ref().take(10).map(got).collect();
 
     let mut want = items(identity_ids(1..5));
     want.push(Got::Pagination);
     assert_eq!(got, want);
+    // A server that loops leaves no token to resume from (t1 would repeat
+    // the pages already yielded), and the walk is not finished.
+    assert_eq!(iter.resume_token(), None);
+    assert!(!iter.is_finished());
     p1.assert_calls(1);
     p2.assert_calls(1);
     stray.assert_calls(0);

@@ -38,11 +38,11 @@ pub const DEFAULT_PLAINTEXT_CHUNK_SIZE: usize = 50;
 /// server's 5 MiB limit.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
 /// The default cap on the extra requests spent splitting one chunk that
-/// Kratos refused as a whole: enough to isolate three bad inputs anywhere
-/// in a chunk of 1000 (about 55 requests), while a chunk in which every
-/// input is bad costs 6; about 20 s at Ory Network's Developer-plan rate
-/// for writes (5 per second). See [`ImportIdentities::max_split_requests`].
-pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 100;
+/// Kratos refused as a whole: enough to isolate about fifteen bad inputs in
+/// a chunk of 1000 (ten cost about 130 requests), and at most 40 s at Ory
+/// Network's Developer-plan rate for writes (5 per second). See
+/// [`ImportIdentities::max_split_requests`].
+pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 200;
 /// `{"identities":[` and `]}`.
 const ENVELOPE_BYTES: usize = 17;
 
@@ -64,13 +64,10 @@ impl IdentityClient {
     /// hash does that), nothing of it was created: the chunk is split and
     /// the halves sent again until the bad inputs are isolated, so the good
     /// ones are created and only the bad ones are rejected, each with the
-    /// server's reason. The split is bounded: when two generations in a
-    /// row refuse every part with the same error (every input is bad, or
-    /// the target refuses something every body carries), it stops and the
-    /// chunk's inputs are [`ImportError::NotCreated`] with that error; and
-    /// it never spends more than
+    /// server's reason. The split never spends more than
     /// [`max_split_requests`](ImportIdentities::max_split_requests) requests
-    /// (default [`DEFAULT_MAX_SPLIT_REQUESTS`]). Batch requests are retried only when they certainly
+    /// (default [`DEFAULT_MAX_SPLIT_REQUESTS`]); past it, the inputs not
+    /// yet isolated are [`ImportError::NotCreated`]. Batch requests are retried only when they certainly
     /// did not reach the server (or got a 429), so nothing is created twice.
     /// A server that cannot be reached stops the import at once (see
     /// [`ImportIdentities::stop_after_failed_chunks`]).
@@ -171,8 +168,8 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
         self
     }
 
-    /// Stops the import once `n` chunks in a row have failed in a way the
-    /// next chunk would too: the server could not be reached (DNS, connect,
+    /// Stops the import once `n` requests in a row (chunks, or parts of a
+    /// split chunk) have failed in a way the next one would too: the server could not be reached (DNS, connect,
     /// TLS), refused the credentials (401, 403), or kept rate limiting (429
     /// after the retries). Default: 1 (the first such chunk stops it); `0`
     /// never stops. Other failures of a whole chunk (a 5xx, a timeout) do
@@ -193,7 +190,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// The most extra requests spent splitting one chunk that Kratos
     /// refused as a whole with 400 or 413 (see
     /// [`IdentityClient::import_identities`]). Default:
-    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (100). Past it, the inputs of that
+    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (200). Past it, the inputs of that
     /// chunk not yet created or isolated are reported as
     /// [`ImportError::NotCreated`] with the refusal of the request that
     /// carried them; `0` never splits. Without a cap, a chunk of `n` inputs
@@ -581,16 +578,19 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             return;
         }
         let mut chunk = Part::default();
+        // Inputs that cannot be sent, read while the chunk fills: they do
+        // not cut it short, and take a place in it so that a run of them
+        // is not read all at once.
+        let mut unsendable: Results = Vec::new();
         let mut bytes = ENVELOPE_BYTES;
         let mut plaintext = false;
         while let Some(input) = self.pending.take().or_else(|| self.read()) {
             match input {
-                Input::Fail(index, error) if chunk.is_empty() => {
-                    self.ready.push_back(ImportOutcome {
-                        index,
-                        result: Err(error),
-                    });
-                    return;
+                Input::Fail(index, error) => {
+                    unsendable.push((index, Err(error)));
+                    if chunk.len() + unsendable.len() >= self.job.chunk_size {
+                        break;
+                    }
                 }
                 Input::Send(index, patch, size) => {
                     let has_plaintext = patch
@@ -613,29 +613,24 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                     plaintext |= has_plaintext;
                     chunk.indices.push(index);
                     chunk.patches.push(*patch);
-                    if chunk.len() >= count_limit {
+                    if chunk.len() + unsendable.len() >= count_limit {
                         break;
                     }
                 }
-                failed @ Input::Fail(..) => {
-                    // The chunk's inputs come first: send them, then this one.
-                    self.pending = Some(failed);
-                    break;
-                }
             }
         }
-        if !chunk.is_empty() {
-            self.send_chunk(chunk);
-        }
+        self.send_chunk(chunk, unsendable);
     }
 
-    /// Sends one chunk and records an outcome for each of its inputs. A
+    /// Sends one chunk and records an outcome for each of its inputs,
+    /// beside those of the inputs read with it that could not be sent. A
     /// chunk refused as a whole for its content (400, 413) created nothing:
     /// it is split to isolate the inputs the server refuses (see
     /// [`split`](Self::split)).
-    fn send_chunk(&mut self, chunk: Part) {
-        let mut results: Vec<(usize, Result<Uuid, ImportError>)> = Vec::with_capacity(chunk.len());
-        if let Some((part, error)) = self.send_part(chunk, &mut results) {
+    fn send_chunk(&mut self, chunk: Part, mut results: Results) {
+        if !chunk.is_empty()
+            && let Some((part, error)) = self.send_part(chunk, &mut results)
+        {
             match part.len() {
                 1 => reject(part, &error, &mut results),
                 _ => self.split(part, error, &mut results),
@@ -650,26 +645,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 
     /// Finds the inputs of a refused part that the server refuses, by
-    /// sending halves of it again, generation by generation: a part that
-    /// is accepted is created, a lone input that is refused gets the
-    /// server's reason as its own ([`ImportError::Rejected`]), and a refused
-    /// part of several inputs is halved again. Two things bound it:
-    ///
-    /// - a refusal that looks request-wide: when, for
-    ///   [`REQUEST_WIDE_GENERATIONS`] generations in a row, every part was
-    ///   refused with a 400 that says the same as the one before (every
-    ///   input bad, or a field the target refuses in every body), the inputs
-    ///   of the parts still refused are [`ImportError::NotCreated`] with
-    ///   that refusal;
-    /// - [`ImportIdentities::max_split_requests`]: past it, the inputs not
-    ///   yet isolated are [`ImportError::NotCreated`] with the refusal of
-    ///   the request that carried them.
-    fn split(
-        &mut self,
-        part: Part,
-        refusal: Arc<Error>,
-        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
-    ) {
+    /// sending halves of it again (a bisection): a half that is accepted is
+    /// created, a lone input that is refused gets the server's reason as its
+    /// own ([`ImportError::Rejected`]: refused alone, it is bad, whatever the
+    /// reason), and a refused half of several inputs is halved again. `d`
+    /// bad inputs among `n` cost about `2d·log2(n/d)` requests: 20 for one in
+    /// 1,000, 130 for ten. [`ImportIdentities::max_split_requests`] bounds
+    /// it: past it, the inputs not yet isolated are
+    /// [`ImportError::NotCreated`] with the refusal of the request that
+    /// carried them (a chunk of inputs that are all bad costs that many
+    /// requests, not `2n - 1`).
+    fn split(&mut self, part: Part, refusal: Arc<Error>, results: &mut Results) {
         let cap = self.job.max_split_requests;
         let first = part.indices.first().copied().unwrap_or_default();
         let last = part.indices.last().copied().unwrap_or_default();
@@ -686,76 +672,28 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             ),
         }
         let mut spent = 0;
-        let mut families = VecDeque::from([Family {
-            parts: Vec::from(part.halves()),
-            parent: refusal,
-            alike: 0,
-        }]);
-        while let Some(family) = families.pop_front() {
-            let mut refused: Vec<(Part, Arc<Error>)> = Vec::new();
-            // Every part of this generation refused as its parent was.
-            let mut all_alike = true;
-            for part in family.parts {
+        // Refused parts of several inputs, with their refusal, oldest first.
+        let mut refused = VecDeque::from([(part, refusal)]);
+        while let Some((part, parent)) = refused.pop_front() {
+            for half in part.halves() {
                 if let Some(reason) = &self.stopped {
-                    fail_all(&part, results, || {
+                    fail_all(&half, results, || {
                         ImportError::NotAttempted(Arc::clone(reason))
                     });
-                    all_alike = false;
                     continue;
                 }
                 if spent >= cap {
-                    fail_all(&part, results, || {
-                        ImportError::NotCreated(Arc::clone(&family.parent))
+                    fail_all(&half, results, || {
+                        ImportError::NotCreated(Arc::clone(&parent))
                     });
-                    all_alike = false;
                     continue;
                 }
                 spent += 1;
-                match self.send_part(part, results) {
-                    None => all_alike = false,
-                    Some((part, error)) => {
-                        all_alike &= same_refusal(&family.parent, &error);
-                        refused.push((part, error));
+                if let Some((half, error)) = self.send_part(half, results) {
+                    match half.len() {
+                        1 => reject(half, &error, results),
+                        _ => refused.push_back((half, error)),
                     }
-                }
-            }
-            let mut several = Vec::with_capacity(refused.len());
-            for (part, error) in refused {
-                match part.len() {
-                    1 => reject(part, &error, results),
-                    _ => several.push((part, error)),
-                }
-            }
-            if all_alike && last_failure(&family.parent).status() == Some(400) {
-                let alike = family.alike + 1;
-                if alike >= REQUEST_WIDE_GENERATIONS {
-                    log::debug!(
-                        "import: every part of inputs {first} to {last} was refused alike ({}) {alike} generations in a row; not splitting further",
-                        family.parent.log_summary()
-                    );
-                    for (part, error) in several {
-                        fail_all(&part, results, || {
-                            ImportError::NotCreated(Arc::clone(&error))
-                        });
-                    }
-                    continue;
-                }
-                let parts = several
-                    .into_iter()
-                    .flat_map(|(part, _)| part.halves())
-                    .collect();
-                families.push_back(Family {
-                    parts,
-                    parent: family.parent,
-                    alike,
-                });
-            } else {
-                for (part, error) in several {
-                    families.push_back(Family {
-                        parts: Vec::from(part.halves()),
-                        parent: error,
-                        alike: 0,
-                    });
                 }
             }
         }
@@ -769,11 +707,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Sends one part. Records the outcome of each of its inputs, except
     /// when the part is refused for its content (400, 413): then nothing of
     /// it was created, and it comes back with the refusal.
-    fn send_part(
-        &mut self,
-        part: Part,
-        results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
-    ) -> Option<(Part, Arc<Error>)> {
+    fn send_part(&mut self, part: Part, results: &mut Results) -> Option<(Part, Arc<Error>)> {
         let error = match self.post(&part.patches) {
             Ok(response) => {
                 self.failed_in_a_row = 0;
@@ -816,6 +750,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 }
 
+/// The outcomes of a chunk's inputs as they come: input index and result.
+type Results = Vec<(usize, Result<Uuid, ImportError>)>;
+
 /// Inputs sent together: their indices and their patches, side by side.
 #[derive(Default)]
 struct Part {
@@ -843,37 +780,13 @@ impl Part {
     }
 }
 
-/// The parts sent after a refusal: the halves of the refused part (or, in
-/// a split that looks request-wide, of every part refused in the last
-/// generation).
-struct Family {
-    parts: Vec<Part>,
-    /// The refusal these parts come from.
-    parent: Arc<Error>,
-    /// Generations in a row, up to `parent`, in which every part was
-    /// refused alike.
-    alike: usize,
-}
-
-/// How many generations of a split in a row must refuse every part alike
-/// before the refusal is taken as request-wide and the split stops. One is
-/// not enough: two bad inputs whose refusals read the same would then never
-/// be isolated once they fall into different halves. Two still isolate up
-/// to three such inputs anywhere in a chunk, and cost 6 more requests when
-/// every input is bad.
-const REQUEST_WIDE_GENERATIONS: usize = 2;
-
 /// Every input of `part` fails with `error()`.
-fn fail_all(
-    part: &Part,
-    results: &mut Vec<(usize, Result<Uuid, ImportError>)>,
-    error: impl Fn() -> ImportError,
-) {
+fn fail_all(part: &Part, results: &mut Results, error: impl Fn() -> ImportError) {
     results.extend(part.indices.iter().map(|&index| (index, Err(error()))));
 }
 
 /// A lone input refused with the whole request: the server's reason is its own.
-fn reject(part: Part, error: &Error, results: &mut Vec<(usize, Result<Uuid, ImportError>)>) {
+fn reject(part: Part, error: &Error, results: &mut Results) {
     let reason = error
         .kratos_error()
         .cloned()
@@ -885,21 +798,6 @@ fn reject(part: Part, error: &Error, results: &mut Vec<(usize, Result<Uuid, Impo
     fail_all(&part, results, || {
         ImportError::Rejected(Box::new(reason.clone()))
     });
-}
-
-/// Two refusals that say the same: the same status and the same error body
-/// but for the request id (or the same raw body).
-fn same_refusal(a: &Error, b: &Error) -> bool {
-    let (Some(a), Some(b)) = (last_failure(a).api(), last_failure(b).api()) else {
-        return false;
-    };
-    let without_request = |e: &GenericError| GenericError {
-        request: None,
-        ..e.clone()
-    };
-    a.status == b.status
-        && a.raw_body == b.raw_body
-        && a.error.as_ref().map(without_request) == b.error.as_ref().map(without_request)
 }
 
 /// The failure itself, not the retries around it.

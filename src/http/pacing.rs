@@ -164,6 +164,20 @@ impl Pacer {
         start - now
     }
 
+    /// Gives back the reservation of a request that was to start at `start`
+    /// and will not be sent: it is no longer on its way, and if no request
+    /// was reserved after it, the next one may take its place.
+    pub(crate) fn release(&self, bucket: RateLimitBucket, start: Instant) {
+        let mut state = self
+            .bucket(bucket)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        state.in_flight = state.in_flight.saturating_sub(1);
+        if state.known && state.last_start == Some(start) {
+            state.next_start = Some(start);
+        }
+    }
+
     /// Learns from the answer of a request of `bucket` sent at `sent` (with
     /// or without the headers).
     pub(crate) fn observe(
@@ -345,6 +359,25 @@ mod tests {
             pacer.observe(b, Some(seen("5;w=1", remaining, 1)), t0, later);
         }
         assert_eq!(pacer.reserve(b, later), Duration::from_millis(720));
+    }
+
+    #[test]
+    fn a_released_reservation_gives_its_place_to_the_next_request() {
+        let pacer = Pacer::default();
+        let t0 = Instant::now();
+        let b = RateLimitBucket::AdminLow;
+        pacer.reserve(b, t0);
+        pacer.observe(b, Some(seen("5", 4, 1)), t0, t0);
+        assert_eq!(pacer.reserve(b, t0), Duration::ZERO);
+        let second = pacer.reserve(b, t0);
+        assert_eq!(second, Duration::from_millis(204));
+        // The second is given up: the next request takes its slot, not the
+        // one after it.
+        pacer.release(b, t0 + second);
+        assert_eq!(pacer.reserve(b, t0), Duration::from_millis(204));
+        // Releasing one that is no longer the last changes no schedule.
+        pacer.release(b, t0);
+        assert_eq!(pacer.reserve(b, t0), Duration::from_millis(408));
     }
 
     #[test]

@@ -26,24 +26,24 @@ impl IdentityClient {
     /// Sends a described call, with retries, and returns a 2xx response (or
     /// the 404 of a call that is `missing_ok`).
     pub(crate) fn send_call(&self, call: &Call) -> Result<RawResponse, Error> {
-        match self.send_call_cancellable(call, &AtomicBool::new(false)) {
+        match self.send_call_cancellable(call, None) {
             Some(result) => result,
-            // Only the flag ends a send without a result, and no one else
-            // can set this one.
-            None => unreachable!("a send was cancelled by a flag no one holds"),
+            // Only a cancel flag ends a send without a result, and there is
+            // none here.
+            None => unreachable!("a send without a cancel flag was cancelled"),
         }
     }
 
     /// [`send_call`](Self::send_call), given up once `cancel` is set: it is
-    /// looked at before each attempt and during every wait (for the
-    /// rate-limit budget, between attempts), so a cancelled send makes no
-    /// further request and returns within [`CANCEL_POLL`]. A request already
-    /// on the wire runs to its end (within the timeouts). `None` when given
-    /// up.
+    /// looked at before each attempt, before each redirect and during every
+    /// wait (for the rate-limit budget, between attempts), so a cancelled
+    /// send makes no further request and returns within [`CANCEL_POLL`]. A
+    /// request already on the wire runs to its end (within the timeouts).
+    /// `None` when given up; never without a flag.
     pub(crate) fn send_call_cancellable(
         &self,
         call: &Call,
-        cancel: &AtomicBool,
+        cancel: Option<&AtomicBool>,
     ) -> Option<Result<RawResponse, Error>> {
         let policy = &self.inner.retry;
         let mut attempt: u32 = 1;
@@ -55,7 +55,7 @@ impl IdentityClient {
             if !is_retryable(&error, call.idempotent) {
                 return Some(Err(error));
             }
-            if cancel.load(Ordering::Relaxed) {
+            if cancelled(cancel) {
                 return None;
             }
             match policy.wait_before(attempt, server_hint(&error)) {
@@ -71,6 +71,9 @@ impl IdentityClient {
                         wait.as_millis()
                     );
                     sleep_unless_cancelled(wait, cancel);
+                    if cancelled(cancel) {
+                        return None;
+                    }
                 }
                 None if attempt == 1 => return Some(Err(error)),
                 None => {
@@ -90,12 +93,16 @@ impl IdentityClient {
         &self,
         call: &Call,
         attempt: u32,
-        cancel: &AtomicBool,
+        cancel: Option<&AtomicBool>,
     ) -> Option<Result<RawResponse, Error>> {
+        if cancelled(cancel) {
+            return None;
+        }
         let bucket = call.operation.rate_limit_bucket();
         let pacer = self.inner.pacer.as_ref();
         if let Some(pacer) = pacer {
-            let wait = pacer.reserve(bucket, Instant::now());
+            let now = Instant::now();
+            let wait = pacer.reserve(bucket, now);
             if wait >= Duration::from_millis(500) {
                 log::warn!(
                     "{}: {} {}: waiting {} ms for the {bucket} rate-limit budget",
@@ -108,17 +115,19 @@ impl IdentityClient {
                 log::trace!("{bucket}: pacing {} ms", wait.as_millis());
             }
             sleep_unless_cancelled(wait, cancel);
-        }
-        if cancel.load(Ordering::Relaxed) {
-            if let Some(pacer) = pacer {
-                // Gives back the reservation: this request is not on its way.
-                let now = Instant::now();
-                pacer.observe(bucket, None, now, now);
+            if cancelled(cancel) {
+                // Gives the reservation back: this request is not on its way.
+                pacer.release(bucket, now + wait);
+                return None;
             }
-            return None;
         }
         let started = Instant::now();
-        let result = self.send_once(call);
+        let Some(result) = self.send_once(call, cancel) else {
+            if let Some(pacer) = pacer {
+                pacer.observe(bucket, None, started, Instant::now());
+            }
+            return None;
+        };
         let elapsed = started.elapsed().as_millis();
         let method = call.method().as_str();
         let path = call.log_path();
@@ -149,8 +158,13 @@ impl IdentityClient {
         Some(result.and_then(|response| check_status(response, call)))
     }
 
-    /// One exchange: the request and any redirects it is answered with.
-    fn send_once(&self, call: &Call) -> Result<RawResponse, Error> {
+    /// One exchange: the request and any redirects it is answered with;
+    /// `None` when `cancel` is set before a redirect is followed.
+    fn send_once(
+        &self,
+        call: &Call,
+        cancel: Option<&AtomicBool>,
+    ) -> Option<Result<RawResponse, Error>> {
         let inner = &self.inner;
         let mut url = inner.base.join(&call.path);
         if !call.query.is_empty() {
@@ -170,14 +184,17 @@ impl IdentityClient {
             if let (true, Some(token)) = (same_origin, &inner.token) {
                 headers.push(("authorization".to_string(), token.bearer()));
             }
-            let response = inner.transport.send(&HttpRequest {
+            let response = match inner.transport.send(&HttpRequest {
                 operation: call.operation,
                 url: &url,
                 origin: &origin,
                 headers: &headers,
                 body: call.body.as_deref(),
                 timeout: call.timeout,
-            })?;
+            }) {
+                Ok(response) => response,
+                Err(error) => return Some(Err(error)),
+            };
             let location = response.headers.get("location").filter(|l| !l.is_empty());
             match location {
                 Some(location)
@@ -185,20 +202,32 @@ impl IdentityClient {
                         && matches!(response.status, 301 | 302 | 303 | 307 | 308)
                         && hops < MAX_REDIRECTS =>
                 {
+                    if cancelled(cancel) {
+                        return None;
+                    }
                     url = resolve(&url, location);
                     hops += 1;
                 }
-                _ => return Ok(response),
+                _ => return Some(Ok(response)),
             }
         }
     }
 }
 
+/// Whether the send was given up (never, without a flag).
+fn cancelled(cancel: Option<&AtomicBool>) -> bool {
+    cancel.is_some_and(|flag| flag.load(Ordering::Relaxed))
+}
+
 /// Sleeps for `wait`, or less when `cancel` is set meanwhile (noticed within
-/// [`CANCEL_POLL`]).
-fn sleep_unless_cancelled(wait: Duration, cancel: &AtomicBool) {
+/// [`CANCEL_POLL`]); without a flag, in one sleep.
+fn sleep_unless_cancelled(wait: Duration, cancel: Option<&AtomicBool>) {
+    let Some(flag) = cancel else {
+        std::thread::sleep(wait);
+        return;
+    };
     let started = Instant::now();
-    while !cancel.load(Ordering::Relaxed) {
+    while !flag.load(Ordering::Relaxed) {
         let left = wait.saturating_sub(started.elapsed());
         if left.is_zero() {
             return;

@@ -227,6 +227,10 @@ impl<E: Paginated> Pages<E> {
     ///   the first page failed): start it again the same way, without a
     ///   token.
     ///
+    /// After a stop on a page token the server sent twice (a server that
+    /// loops) it is `None` too: no token resumes that walk without
+    /// repeating pages.
+    ///
     /// The legacy page-number scheme has no tokens: it always gives `None`.
     pub fn resume_token(&self) -> Option<String> {
         if self.walk == Walk::Finished {
@@ -322,9 +326,12 @@ impl<E: Paginated> Pages<E> {
         };
         let call = call?;
         if !self.seen.insert(cursor_hash(&call)) {
+            // The server loops: no token resumes this walk without
+            // repeating pages.
+            self.resume = None;
             let cursor = describe_cursor(&call);
             log::warn!(
-                "{}: the server sent the same next page twice ({cursor}); stopping instead of looping",
+                "{}: the server sent the same next page twice; stopping instead of looping",
                 call.operation
             );
             return Err(Error::Pagination(format!(
@@ -460,6 +467,10 @@ impl<E: Paginated> Items<E> {
     ///   without a token (nothing yielded yet, a limit stopped it on the
     ///   first page, or the first page failed): start it again the same
     ///   way, without a token, and the first page's items come again.
+    ///
+    /// After a stop on a page token the server sent twice (a server that
+    /// loops) it is `None` too: no token resumes that listing without
+    /// repeating items.
     ///
     /// The legacy page-number scheme has no tokens: it always gives `None`.
     ///
@@ -604,13 +615,6 @@ impl<E: Paginated> Iterator for Items<E> {
     }
 }
 
-/// Once `next()` returns `None` it keeps returning `None`, until
-/// [`limit`](Pages::limit) or [`max_pages`](Pages::max_pages) is raised.
-impl<E: Paginated> std::iter::FusedIterator for Pages<E> {}
-/// Once `next()` returns `None` it keeps returning `None`, until
-/// [`limit`](Items::limit) or [`max_pages`](Items::max_pages) is raised.
-impl<E: Paginated> std::iter::FusedIterator for Items<E> {}
-
 impl<E: Paginated> fmt::Debug for Pages<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mode = match (&self.mode, self.prefetch.is_some()) {
@@ -657,7 +661,7 @@ impl<E: Paginated> Fetcher<E> {
         call: &Call,
         cancel: &AtomicBool,
     ) -> Option<Result<Page<E::Item>, Error>> {
-        let answer = self.client.send_call_cancellable(call, cancel)?;
+        let answer = self.client.send_call_cancellable(call, Some(cancel))?;
         Some(answer.and_then(|raw| self.endpoint.decode(&raw)))
     }
 }
