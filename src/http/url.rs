@@ -44,6 +44,12 @@ impl BaseUrl {
         if trimmed.contains(['?', '#']) {
             return Err(bad("must not have a query or fragment"));
         }
+        if trimmed
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(bad("has spaces or control characters"));
+        }
         let uri: Uri = trimmed
             .parse()
             .map_err(|_| bad("is not an http:// or https:// URL with a valid host"))?;
@@ -71,12 +77,6 @@ impl BaseUrl {
             return Err(bad("has an invalid port"));
         }
         let path = uri.path();
-        if path
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-        {
-            return Err(bad("has spaces or control characters in its path"));
-        }
         Ok(BaseUrl {
             scheme,
             authority: authority.as_str().to_ascii_lowercase(),
@@ -303,7 +303,45 @@ mod tests {
             assert!(BaseUrl::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(BaseUrl::parse("http://[::1]:65535").is_ok());
+        // Each says why.
+        for (bad, why) in [
+            ("http://host/a b", "has spaces or control characters"),
+            ("http://ho st", "has spaces or control characters"),
+            ("http://host/a\u{0}b", "has spaces or control characters"),
+            ("http://host/a\u{7f}b", "has spaces or control characters"),
+            ("http://host/a\tb", "has spaces or control characters"),
+            ("http://user:pw@host", "must not carry credentials"),
+            ("http://host?x=1", "must not have a query or fragment"),
+            ("ftp://host", "must start with http:// or https://"),
+            ("http://host:99999", "has an invalid port"),
+            ("http://[::1]:99999", "has an invalid port"),
+        ] {
+            let err = BaseUrl::parse(bad).unwrap_err().to_string();
+            assert!(err.contains(why), "{bad:?}: {err}");
+        }
         assert!(BaseUrl::parse("http://xn--bcher-kva.example").is_ok());
+    }
+
+    #[test]
+    fn shown_keeps_scheme_host_and_port_only() {
+        for (input, want) in [
+            ("https://kratos.example.com", "https://kratos.example.com"),
+            (
+                "https://kratos.example.com/",
+                "https://kratos.example.com/…",
+            ),
+            (
+                "https://admin:pw@kratos.example.com:4434/p?k=v",
+                "https://kratos.example.com:4434/…",
+            ),
+            ("http://h?api_key=ory_pat_x", "http://h/…"),
+            ("h.example#frag", "h.example/…"),
+            ("  https://h  ", "https://h"),
+            ("htt\u{0}p://h\u{7}ost", "http://host"),
+            ("", ""),
+        ] {
+            assert_eq!(shown(input), want, "{input:?}");
+        }
     }
 
     #[test]
