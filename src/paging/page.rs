@@ -417,6 +417,28 @@ mod tests {
         assert_eq!(cut.as_slice(), &[1, 3]);
         assert_eq!(cut.positions(), 4);
         assert_eq!((rest.as_slice(), rest.errors().len()), (&[5][..], 0));
+        // Cut right before a bad item: it goes with the rest.
+        let mut cut = page.clone();
+        let rest = cut.split_off(1);
+        assert_eq!((cut.as_slice(), cut.errors().len()), (&[1][..], 0));
+        assert_eq!(rest.errors()[0].item_index(), Some(1));
+        assert_eq!((rest.as_slice(), rest.positions()), (&[3, 5][..], 4));
+    }
+
+    #[test]
+    fn emptiness_completeness_and_iteration() {
+        let page: Page<u32> = decode_page(&response(&[], "[1, 2]")).unwrap();
+        assert!(page.is_complete() && !page.is_empty());
+        assert_eq!((&page).into_iter().copied().collect::<Vec<_>>(), [1, 2]);
+        let mut sum = 0;
+        for n in &page {
+            sum += n;
+        }
+        assert_eq!(sum, 3);
+        let odd: Page<u32> = decode_page(&response(&[], r#"["x"]"#)).unwrap();
+        assert!(odd.is_empty() && !odd.is_complete());
+        let none: Page<u32> = decode_page(&response(&[], "[]")).unwrap();
+        assert!(none.is_empty() && none.is_complete());
     }
 
     #[test]
