@@ -91,6 +91,11 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
             assert!(!line.contains(secret), "{secret} in the log: {line}");
         }
     }
+    // No rate-limit headers, no pacing, and nothing said about it.
+    assert!(
+        !records.iter().any(|(_, line)| line.contains("pacing")),
+        "{records:#?}"
+    );
 
     // The other records: an external id (often an email) logged as the
     // path template, a page with an item that does not decode, a wait for

@@ -164,10 +164,12 @@ impl Pacer {
         start - now
     }
 
-    /// Gives back the reservation of a request that was to start at `start`
-    /// and will not be sent: it is no longer on its way, and if no request
-    /// was reserved after it, the next one may take its place.
-    pub(crate) fn release(&self, bucket: RateLimitBucket, start: Instant) {
+    /// Gives back the reservation that [`reserve`](Self::reserve) made at
+    /// `now` with this `wait`, for a request that will not be sent: it is
+    /// no longer on its way, and if no request was reserved after it, the
+    /// next one may take its place.
+    pub(crate) fn release(&self, bucket: RateLimitBucket, now: Instant, wait: Duration) {
+        let start = now + wait;
         let mut state = self
             .bucket(bucket)
             .lock()
@@ -373,10 +375,10 @@ mod tests {
         assert_eq!(second, Duration::from_millis(204));
         // The second is given up: the next request takes its slot, not the
         // one after it.
-        pacer.release(b, t0 + second);
+        pacer.release(b, t0, second);
         assert_eq!(pacer.reserve(b, t0), Duration::from_millis(204));
         // Releasing one that is no longer the last changes no schedule.
-        pacer.release(b, t0);
+        pacer.release(b, t0, Duration::ZERO);
         assert_eq!(pacer.reserve(b, t0), Duration::from_millis(408));
     }
 

@@ -117,7 +117,7 @@ impl IdentityClient {
             sleep_unless_cancelled(wait, cancel);
             if cancelled(cancel) {
                 // Gives the reservation back: this request is not on its way.
-                pacer.release(bucket, now + wait);
+                pacer.release(bucket, now, wait);
                 return None;
             }
         }
