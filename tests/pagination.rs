@@ -2510,3 +2510,93 @@ fn a_resume_token_after_a_limit_picks_up_the_rest() {
     );
     assert_eq!(rest, identity_ids(5..9));
 }
+
+/// With prefetch, the next page is asked for only when the limits will let
+/// it out: a limit reached inside a page, or on a page boundary, fetches
+/// nothing more. (Without the check, a page beyond the limit would be
+/// requested in the background.)
+#[test]
+fn prefetch_asks_for_no_page_the_limits_will_not_let_out() {
+    let _serial = prefetch_lock();
+    for (limit, max_pages, take) in [(1, usize::MAX, 1), (2, usize::MAX, 2), (usize::MAX, 1, 2)] {
+        let server = MockServer::start();
+        let requested = numbered_pages(&server, 5, 2, None, Duration::ZERO);
+        let stray = catch_all(&server);
+        let mut iter = client(&server)
+            .list_identities()
+            .page_size(2)
+            .items()
+            .limit(limit)
+            .max_pages(max_pages)
+            .prefetch(true);
+        let first: Vec<Got> = iter.by_ref().take(take).map(got).collect();
+        assert_eq!(first, items(identity_ids(1..1 + take as u32)));
+        assert_eq!(
+            iter.next().map(got),
+            None,
+            "limit {limit}, max_pages {max_pages}"
+        );
+        // Give a background request time to show up, if one was made.
+        std::thread::sleep(Duration::from_millis(150));
+        assert_eq!(
+            *requested.lock().unwrap(),
+            numbered_tokens(1),
+            "limit {limit}, max_pages {max_pages}"
+        );
+        drop(iter);
+        assert_no_prefetch_thread();
+        stray.assert_calls(0);
+    }
+}
+
+/// Switching prefetch off ends the background thread once the page asked
+/// of it has been collected; the listing goes on on the caller's thread.
+#[test]
+fn switching_prefetch_off_ends_the_background_thread() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    let requested = numbered_pages(&server, 4, 2, None, Duration::ZERO);
+    let mut iter = client(&server)
+        .list_identities()
+        .page_size(2)
+        .items()
+        .prefetch(true);
+    let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
+    assert_eq!(first, items(identity_ids(1..4)));
+    iter = iter.prefetch(false);
+    let rest: Vec<Got> = iter.by_ref().map(got).collect();
+    assert_eq!(rest, items(identity_ids(4..9)));
+    // The iterator is still alive, and no prefetch thread is.
+    assert_no_prefetch_thread();
+    assert!(iter.is_finished());
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(4));
+}
+
+/// Items that do not decode come out where the server put them, between
+/// the items that do.
+#[test]
+fn bad_items_come_out_in_their_place_on_the_page() {
+    let server = MockServer::start();
+    let good = |n: u32| {
+        format!(
+            r#"{{"id":"{}","schema_id":"default","schema_url":"","traits":{{"email":"u{n}@example.com"}}}}"#,
+            identity_id(n)
+        )
+    };
+    let bad = r#"{"id":"not-a-uuid","schema_id":"default","traits":{}}"#;
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        then.status(200).body(format!(
+            "[{},{bad},{},{bad},{bad},{}]",
+            good(1),
+            good(2),
+            good(3)
+        ));
+    });
+    let shape: Vec<&str> = client(&server)
+        .list_identities()
+        .items()
+        .map(|r| if r.is_ok() { "ok" } else { "bad" })
+        .collect();
+    assert_eq!(shape, ["ok", "bad", "ok", "bad", "bad", "ok"]);
+}
