@@ -218,6 +218,7 @@ impl Transport {
             ureq::Error::ConnectionFailed => TransportErrorKind::Connect,
             ureq::Error::Timeout(T::Resolve | T::Connect) => TransportErrorKind::ConnectTimeout,
             ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
+            ureq::Error::Io(io) if is_tls_failure(io) => TransportErrorKind::Tls,
             ureq::Error::Io(io) => match io.kind() {
                 Io::ConnectionRefused => TransportErrorKind::Connect,
                 Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
@@ -245,4 +246,16 @@ impl Transport {
             source,
         }
     }
+}
+
+/// A TLS failure that ureq passes on as an I/O error: rustls reports a
+/// failed handshake (a server that does not speak TLS, a certificate it
+/// refuses) through the stream it wraps.
+fn is_tls_failure(io: &std::io::Error) -> bool {
+    #[cfg(feature = "rustls")]
+    if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+        return true;
+    }
+    let _ = io;
+    false
 }
