@@ -253,7 +253,10 @@ impl Transport {
 /// refuses) through the stream it wraps.
 fn is_tls_failure(io: &std::io::Error) -> bool {
     #[cfg(feature = "rustls")]
-    if io.get_ref().is_some_and(|inner| inner.is::<rustls::Error>()) {
+    if io
+        .get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+    {
         return true;
     }
     let _ = io;
