@@ -1093,6 +1093,76 @@ fn a_full_last_page_without_next_makes_no_extra_request() {
     stray.assert_calls(0);
 }
 
+#[test]
+fn debug_shows_the_walk_s_progress_and_mode_but_no_filter_value() {
+    let _lock = prefetch_lock();
+    let server = MockServer::start();
+    let t = |token: &str| {
+        format!(
+            "/admin/identities?credentials_identifier=ada%40example.com&page_size=2&page_token={token}"
+        )
+    };
+    let filter = ("credentials_identifier", "ada@example.com");
+    page(
+        &server,
+        "/admin/identities",
+        q(&[filter, ("page_size", "2")]),
+        identities(1..3),
+        &[(
+            "link",
+            &links(&[("first", &t(ZERO_TOKEN)), ("next", &t(&after(2)))]),
+        )],
+    );
+    page(
+        &server,
+        "/admin/identities",
+        q(&[filter, ("page_size", "2"), ("page_token", &after(2))]),
+        identities(3..4),
+        &[("link", &links(&[("first", &t(ZERO_TOKEN))]))],
+    );
+    let list = || {
+        client(&server)
+            .list_identities()
+            .credentials_identifier("ada@example.com")
+            .page_size(2)
+    };
+
+    let mut iter = list().items();
+    assert_eq!(
+        format!("{iter:?}"),
+        "Items { pages: Pages { operation: \"list_identities\", mode: \"sequential\", \
+         pages_handed_out: 0, items_handed_out: 0, finished: false, .. }, buffered: 0 }"
+    );
+    // The page of two went to `Items`, which has handed out one of them.
+    assert!(iter.next().is_some_and(|r| r.is_ok()));
+    assert_eq!(
+        format!("{iter:?}"),
+        "Items { pages: Pages { operation: \"list_identities\", mode: \"sequential\", \
+         pages_handed_out: 1, items_handed_out: 2, finished: false, .. }, buffered: 1 }"
+    );
+    assert_eq!(iter.by_ref().filter(Result::is_ok).count(), 2);
+    let done = format!("{iter:?}");
+    assert!(
+        done.contains("pages_handed_out: 2, items_handed_out: 3, finished: true"),
+        "{done}"
+    );
+
+    let mut prefetching = list().items().prefetch(true);
+    assert!(prefetching.next().is_some_and(|r| r.is_ok()));
+    let shown = format!("{prefetching:?}");
+    assert!(shown.contains("mode: \"prefetching\""), "{shown}");
+    let pages = format!("{:?}", list().pages().prefetch(true));
+    assert!(
+        pages.starts_with("Pages { operation: \"list_identities\", mode: \"prefetching\""),
+        "{pages}"
+    );
+    for shown in [done, shown, pages] {
+        assert!(!shown.contains("ada"), "a filter value in {shown}");
+    }
+    drop(prefetching);
+    assert_no_prefetch_thread();
+}
+
 // ------------------------------------------------------- 9. loops
 
 #[test]
@@ -1127,7 +1197,23 @@ fn a_next_link_back_to_an_earlier_token_ends_with_a_pagination_error() {
         .page_size(2)
         .page_token(&t1)
         .items();
-    let got: Vec<Got> = iter.by_ref().map(got).collect();
+    let results: Vec<Result<Identity, Error>> = iter.by_ref().collect();
+    // The message names the operation and the repeated cursor (tokens are
+    // opaque and name no one), so the loop can be reported to the server's
+    // operator.
+    let message = match results.last() {
+        Some(Err(e)) => e.to_string(),
+        other => panic!("expected a pagination error last, got {other:?}"),
+    };
+    assert!(
+        message.starts_with("list_identities (GET /admin/identities): "),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("(page_size=2&page_token={t1})")),
+        "{message}"
+    );
+    let got: Vec<Got> = results.into_iter().map(got).collect();
     let mut want = items(identity_ids(1..5));
     want.push(Got::Pagination);
     assert_eq!(got, want);
