@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{IDENTITY_ID, client_without_retries, fixtures, json, uuid};
 use httpmock::prelude::*;
-use kratos_identity::{CreateIdentityBody, Error, IdentityClient, RetryPolicy};
+use kratos_identity::{CreateIdentityBody, Error, IdentityClient, RetryPolicy, TransportErrorKind};
 use serde_json::json;
 
 /// The token of every client in this file; no error may show it.
@@ -893,6 +893,67 @@ fn every_error_says_its_part_once_and_names_its_call() {
         retried.to_string().ends_with("(gave up after 2 attempts)"),
         "{retried}"
     );
+
+    // The accessors see through the retries to the failure itself.
+    let name = |err: &Error| err.operation().map(|o| o.name());
+    assert_eq!(
+        transport.transport_kind(),
+        Some(TransportErrorKind::Connect)
+    );
+    assert_eq!(retried.transport_kind(), Some(TransportErrorKind::Connect));
+    assert_eq!(name(transport), Some("list_identities"));
+    assert_eq!(name(retried), Some("list_identities"));
+    assert_eq!(name(&errors[5].1), Some("list_identity_schemas"));
+    assert_eq!(name(&errors[0].1), Some("get_identity"));
+    for (what, err) in &errors {
+        assert!(!err.is_timeout(), "{what}");
+        if !what.contains("transport") {
+            assert_eq!(err.transport_kind(), None, "{what}");
+        }
+    }
+}
+
+/// A server that accepts connections and never answers: every request
+/// times out waiting for the answer.
+fn silent_server() -> (std::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+#[test]
+fn a_timeout_is_a_timeout_before_and_after_retries() {
+    let (_listener, url) = silent_server();
+    let once = IdentityClient::builder(&url)
+        .timeout(Duration::from_millis(200))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let retrying = IdentityClient::builder(&url)
+        .timeout(Duration::from_millis(200))
+        .retry(
+            RetryPolicy::default()
+                .max_retries(1)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+
+    let err = once.get_identity(IDENTITY_ID).send().unwrap_err();
+    shown(&err);
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.transport_kind(), Some(TransportErrorKind::Timeout));
+    assert_eq!(err.status(), None);
+
+    let err = retrying.get_identity(IDENTITY_ID).send().unwrap_err();
+    shown(&err);
+    assert!(
+        matches!(err, Error::RetriesExhausted { attempts: 2, .. }),
+        "{err:?}"
+    );
+    assert!(err.is_timeout(), "{err:?}");
+    assert_eq!(err.transport_kind(), Some(TransportErrorKind::Timeout));
 }
 
 /// An import outcome's error used to have no `source()`, so `{:#}` of a
