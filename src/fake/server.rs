@@ -436,6 +436,18 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, u16> {
 fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError> {
     let mut head = Vec::new();
     loop {
+        if head.is_empty() {
+            // A request line starts with a method. Anything else (a TLS
+            // ClientHello from an https:// URL, say) is refused at once, as
+            // nginx or Kratos's proxy would, instead of waiting for a line
+            // end that may never come.
+            let first = reader.fill_buf().map_err(|_| ReadError::Closed)?;
+            match first.first() {
+                None => return Err(ReadError::Closed),
+                Some(b) if b.is_ascii_uppercase() || *b == b'\r' || *b == b'\n' => {}
+                Some(_) => return Err(ReadError::Refuse(400, "malformed request line", None)),
+            }
+        }
         let mut line = Vec::new();
         let limit = (MAX_HEAD_BYTES + 1).saturating_sub(head.len()) as u64;
         let n = (&mut *reader)
@@ -585,6 +597,9 @@ mod tests {
         let kratos = FakeKratos::start();
         for (raw, status) in [
             (&b"NONSENSE\r\n\r\n"[..], "400"),
+            // The start of a TLS ClientHello: answered at once, no line end
+            // awaited.
+            (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", "400"),
             (b"GET /admin/identities HTTP/1.1\r\nContent-Length: x\r\n\r\n", "400"),
             (b"GET /admin/identities HTTP/1.1\r\nBroken header\r\n\r\n", "400"),
             (b"POST /admin/identities HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "411"),
