@@ -218,6 +218,9 @@ impl Error {
     /// What kind of failure this was, in a few words safe to log: the
     /// status or the transport failure's kind, never a body or a message.
     pub(crate) fn log_kind(&self) -> String {
+        if let Some(details) = self.decode_error() {
+            return format!("an HTTP {} answer that did not decode", details.status);
+        }
         match (self.status(), self.transport_kind()) {
             (Some(status), _) => format!("HTTP {status}"),
             (None, Some(kind)) => format!("a {kind} error"),
@@ -980,6 +983,41 @@ mod tests {
     use crate::testing::Rng;
 
     const KRATOS_404: &str = r#"{"error":{"id":"not_found","code":404,"status":"Not Found","request":"d7ef54b1-ec15-46e6-bccb-524b82c035e6","reason":"could not find identity","message":"Unable to locate the resource"}}"#;
+
+    /// Retries only ever end on an API or transport error today, but the
+    /// accessors look through `RetriesExhausted` for every kind, so that
+    /// they stay right if a decode failure is ever retried.
+    #[test]
+    fn accessors_see_through_retries_to_a_decode_error() {
+        let body = br#"{"id": 12}"#;
+        let cause = serde_json::from_slice::<crate::Identity>(body).unwrap_err();
+        let decode = Error::decode(DecodeError::of_body::<crate::Identity>(
+            GET_IDENTITY,
+            200,
+            body,
+            &cause,
+        ));
+        let retried = Error::RetriesExhausted {
+            attempts: 2,
+            last: Box::new(Error::decode(DecodeError::of_body::<crate::Identity>(
+                GET_IDENTITY,
+                200,
+                body,
+                &cause,
+            ))),
+        };
+        for err in [&decode, &retried] {
+            let details = err.decode_error().and_then(|d| d.path());
+            assert_eq!(details, Some("id"), "{err:?}");
+            assert_eq!(err.operation().map(|o| o.name()), Some("get_identity"));
+            assert_eq!(
+                err.log_summary(),
+                "get_identity: an HTTP 200 answer that did not decode"
+            );
+            assert!(!err.is_timeout());
+            assert_eq!(err.transport_kind(), None);
+        }
+    }
 
     #[test]
     fn reads_kratos_bare_and_foreign_bodies() {

@@ -171,4 +171,86 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
             assert!(!line.contains(secret), "{secret} in the log: {line}");
         }
     }
+
+    // Imports: the split of a refused chunk and a stop say which call
+    // failed and how, in a few words; a failed connection says its kind.
+    CAPTURE.0.lock().unwrap().clear();
+    let refusing = MockServer::start();
+    refusing.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(400).body(format!(
+            r#"{{"error":{{"code":400,"status":"Bad Request","message":"bad {EMAIL}"}}}}"#
+        ));
+    });
+    let unauthorized = MockServer::start();
+    unauthorized.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(401)
+            .body(r#"{"error":{"code":401,"status":"Unauthorized"}}"#);
+    });
+    let bodies = || {
+        (0..2).map(|i| {
+            kratos_identity::CreateIdentityBody::new(
+                "default",
+                serde_json::json!({ "email": format!("{i}.{EMAIL}") }),
+            )
+        })
+    };
+    let import_into = |server: &MockServer| {
+        IdentityClient::builder(server.base_url())
+            .bearer_token(KEY)
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .import_identities(bodies())
+            .send()
+    };
+    assert_eq!(import_into(&refusing).failures.len(), 2);
+    assert_eq!(import_into(&unauthorized).failures.len(), 2);
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    IdentityClient::builder(format!("http://127.0.0.1:{closed}"))
+        .retry(
+            kratos_identity::RetryPolicy::default()
+                .max_retries(1)
+                .initial_backoff(std::time::Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap()
+        .list_identities()
+        .send()
+        .unwrap_err();
+    let records = CAPTURE.0.lock().unwrap().clone();
+    let warnings: Vec<&String> = records
+        .iter()
+        .filter(|(level, _)| *level == Level::Warn)
+        .map(|(_, line)| line)
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "import: a chunk of 2 inputs (0 to 1) was refused as a whole \
+             (batch_patch_identities: HTTP 400); splitting it"
+        )),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "import stopped after 1 failed chunk(s) in a row (batch_patch_identities: HTTP 401), 2 inputs read"
+        )),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "list_identities: GET /admin/identities: attempt 1 failed (a connect error), retrying in "
+        )),
+        "{warnings:#?}"
+    );
+    for (_, line) in &records {
+        for secret in [KEY, "SECRETKEY", "ada.lovelace", "example.com", "Bearer"] {
+            assert!(!line.contains(secret), "{secret} in the log: {line}");
+        }
+    }
 }
