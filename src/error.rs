@@ -1009,6 +1009,7 @@ mod tests {
         for err in [&decode, &retried] {
             let details = err.decode_error().and_then(|d| d.path());
             assert_eq!(details, Some("id"), "{err:?}");
+            assert_eq!(err.decode_error().map(DecodeError::status), Some(200));
             assert_eq!(err.operation().map(|o| o.name()), Some("get_identity"));
             assert_eq!(
                 err.log_summary(),
@@ -1017,6 +1018,56 @@ mod tests {
             assert!(!err.is_timeout());
             assert_eq!(err.transport_kind(), None);
         }
+    }
+
+    #[test]
+    fn only_kratos_s_own_404_or_an_empty_body_reads_as_not_found() {
+        for (body, kratos) in [
+            ("", true),
+            (" \n", true),
+            (KRATOS_404, true),
+            (r#"{"error":{"status":"Not Found","message":"gone"}}"#, true),
+            (
+                r#"{"error":{"code":500,"message":"Unable to locate"}}"#,
+                false,
+            ),
+            (r#"{"error":{"status":"Gone","message":"gone"}}"#, false),
+            (r#"{"error":{"code":404,"message":""}}"#, false),
+            (r#"{"error":{"code":404}}"#, false),
+            (r#"{"message":"no route"}"#, false),
+            ("404 page not found\n", false),
+            ("<html><body>Not Found</body></html>", false),
+        ] {
+            assert_eq!(is_kratos_not_found(body.as_bytes()), kratos, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn status_texts_are_the_standard_reason_phrases() {
+        for (status, text) in [
+            (400, "Bad Request"),
+            (401, "Unauthorized"),
+            (403, "Forbidden"),
+            (404, "Not Found"),
+            (409, "Conflict"),
+            (410, "Gone"),
+            (413, "Payload Too Large"),
+            (422, "Unprocessable Entity"),
+            (429, "Too Many Requests"),
+            (500, "Internal Server Error"),
+            (502, "Bad Gateway"),
+            (503, "Service Unavailable"),
+            (504, "Gateway Timeout"),
+        ] {
+            let e = ApiError::from_response(None, status, None, None, b"");
+            assert!(
+                e.to_string().starts_with(&format!("HTTP {status} {text}")),
+                "{e}"
+            );
+        }
+        let e = ApiError::from_response(None, 418, None, None, b"");
+        assert!(e.to_string().starts_with("HTTP 418"), "{e}");
+        assert_eq!(status_text(418), None);
     }
 
     #[test]
@@ -1193,6 +1244,12 @@ mod tests {
             Some("list[0]")
         );
         assert_eq!(path_of::<Address>("{}"), None);
+        // The same at the start of a later line: the offset counts from
+        // just after the line break.
+        assert_eq!(
+            path_of::<Row>("{\"list\":[{\"x\":1\n}]}").as_deref(),
+            Some("list[0]")
+        );
         // Strings holding brackets, commas, quotes and escaped keys do not
         // confuse it.
         assert_eq!(
