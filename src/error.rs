@@ -1181,6 +1181,13 @@ mod tests {
                 r#"weird "…" message with "…" strings"#,
             ),
             ("trailing characters", "trailing characters"),
+            // Escaped quotes and backslashes inside a string do not end it
+            // early, and an escaped backslash does not escape the quote
+            // after it.
+            (
+                r#"odd "se\"cret" and "pa\\" then "x\\\"y" end"#,
+                r#"odd "…" and "…" then "…" end"#,
+            ),
         ] {
             assert_eq!(without_values(serde), ours, "{serde}");
         }
