@@ -910,7 +910,8 @@ fn top_level_id(json: &[u8]) -> Option<String> {
     let probe: Probe = serde_json::from_slice(json).ok()?;
     match probe.id? {
         serde_json::Value::String(id)
-            if id.len() <= 64
+            if !id.is_empty()
+                && id.len() <= 64
                 && id
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
@@ -1154,6 +1155,45 @@ mod tests {
     fn snippet_cuts_on_bytes_without_panicking() {
         assert_eq!(snippet("üüü".as_bytes(), 3), "ü\u{FFFD}…");
         assert_eq!(snippet(b"abc", 10), "abc");
+        assert_eq!(snippet(b"abc", 3), "abc", "nothing cut, no ellipsis");
+        assert_eq!(snippet(b"abcd", 3), "abc…");
+    }
+
+    #[test]
+    fn one_line_blanks_control_characters_and_collapses_spaces() {
+        assert_eq!(one_line("a\u{0}b\u{7f}c\r\n\t d", 20), "a b c d");
+        assert_eq!(one_line("  abc  ", 20), "abc");
+        assert_eq!(one_line("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn literals_end_at_their_own_quote() {
+        // A backslash escapes only inside double quotes.
+        assert_eq!(strip_literals(r#"a "x\"y" b `c\` d"#), "a  b  d");
+        assert_eq!(strip_literals(r#"a "ada" b "e" c"#), "a  b  c");
+        assert_eq!(strip_literals("`k\\` and `v`"), " and ");
+    }
+
+    #[test]
+    fn only_a_short_plain_top_level_id_names_the_record() {
+        let id = |json: &str| top_level_id(json.as_bytes());
+        assert_eq!(
+            id(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","x":1}"#).as_deref(),
+            Some("9f425a8d-7efc-4768-8f23-7647a74fdf13")
+        );
+        assert_eq!(
+            id(r#"{"id":"legacy_id-7"}"#).as_deref(),
+            Some("legacy_id-7")
+        );
+        let long = "a".repeat(64);
+        assert_eq!(id(&format!(r#"{{"id":"{long}"}}"#)), Some(long));
+        assert_eq!(id(&format!(r#"{{"id":"{}"}}"#, "a".repeat(65))), None);
+        // What could be personal data or a secret is not repeated.
+        assert_eq!(id(r#"{"id":"ada@example.com"}"#), None);
+        assert_eq!(id(r#"{"id":"two words"}"#), None);
+        assert_eq!(id(r#"{"id":""}"#), None);
+        assert_eq!(id(r#"{"id":12}"#), None);
+        assert_eq!(id(r#"[{"id":"a"}]"#), None);
     }
 
     #[test]
