@@ -1841,3 +1841,23 @@ fn an_input_too_large_to_send_does_not_cut_its_chunk_short() {
         (0..200).filter(|i| i % 10 == 3).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn debug_of_an_import_shows_its_settings_but_no_input() {
+    let server = MockServer::start();
+    let stray = catch_all(&server);
+    let import = client(&server)
+        .import_identities(people(3))
+        .chunk_size(10)
+        .plaintext_chunk_size(5)
+        .max_chunk_bytes(100_000)
+        .timeout(std::time::Duration::from_secs(7))
+        .stop_after_failed_chunks(2)
+        .max_split_requests(9);
+    assert_eq!(
+        format!("{import:?}"),
+        "ImportIdentities { chunk_size: 10, plaintext_chunk_size: 5, max_chunk_bytes: 100000, \
+         timeout: Some(7s), stop_after_failed_chunks: 2, max_split_requests: 9, .. }"
+    );
+    stray.assert_calls(0);
+}
