@@ -1861,3 +1861,166 @@ fn debug_of_an_import_shows_its_settings_but_no_input() {
     );
     stray.assert_calls(0);
 }
+
+#[test]
+fn a_plaintext_input_does_not_join_a_chunk_already_at_the_plaintext_limit() {
+    let server = MockServer::start();
+    let (mock, log) = batch(&server, |_, indices| all_created(indices));
+    let stray = catch_all(&server);
+    // Five inputs with hashes fill a chunk up to the plaintext limit; the
+    // sixth carries a plaintext password, so it starts the next chunk.
+    let inputs = (0..6).map(|i| match i {
+        5 => person(i).password(PASSWORD),
+        _ => person(i).hashed_password(HASH),
+    });
+    let report = client(&server)
+        .import_identities(inputs)
+        .chunk_size(100)
+        .plaintext_chunk_size(5)
+        .send();
+    assert_eq!(report.created, 6, "{report}");
+    assert_eq!(sizes(&log), vec![5, 1]);
+    mock.assert_calls(2);
+    stray.assert_calls(0);
+}
+
+/// An input iterator that says `None` once and then has more: the import
+/// ends at the first `None`, as the iterator protocol means.
+#[test]
+fn the_import_reads_no_input_after_the_first_none() {
+    let server = MockServer::start();
+    let (_mock, log) = batch(&server, |_, indices| all_created(indices));
+    let mut calls = 0;
+    let input = std::iter::from_fn(move || {
+        calls += 1;
+        match calls {
+            1 | 2 | 4 => Some(person(calls)),
+            _ => None,
+        }
+    });
+    let report = client(&server).import_identities(input).send();
+    assert_eq!((report.total, report.created), (2, 2), "{report}");
+    assert_eq!(report.inputs_read(), 2);
+    assert_eq!(all_indices(&log), vec![0, 1]);
+}
+
+#[test]
+fn a_lone_input_refused_without_a_kratos_body_is_rejected_with_the_status() {
+    let server = MockServer::start();
+    batch(&server, |_, _| {
+        HttpMockResponse::builder()
+            .status(400)
+            .header("content-type", "text/plain")
+            .body("bad request")
+            .build()
+    });
+    let report = client(&server).import_identities(people(1)).send();
+    let failure = &report.failures[0];
+    match &failure.error {
+        ImportError::Rejected(reason) => {
+            assert_eq!(reason.code, Some(400), "{reason:?}");
+            assert!(
+                reason.message.starts_with(
+                    "batch_patch_identities (PATCH /admin/identities): HTTP 400 Bad Request"
+                ),
+                "{reason:?}"
+            );
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert!(failure.error.is_safe_to_resend());
+}
+
+#[test]
+fn entries_answered_with_a_conflict_or_an_error_action_are_told_apart() {
+    let server = MockServer::start();
+    batch(&server, |_, indices| {
+        let entries: Vec<Value> = indices
+            .iter()
+            .map(|&i| match i {
+                // A conflict named by its code alone, or by its status alone.
+                0 => json!({"action": "error", "patch_id": patch_id(i),
+                    "error": {"code": 409, "message": "exists"}}),
+                1 => json!({"action": "error", "patch_id": patch_id(i),
+                    "error": {"status": "Conflict", "message": "exists"}}),
+                // An error action without an error object.
+                2 => json!({"action": "error", "patch_id": patch_id(i)}),
+                _ => created(i),
+            })
+            .collect();
+        json_response(200, &json!({ "identities": entries }))
+    });
+    let outcomes: Vec<ImportOutcome> = client(&server)
+        .import_identities(people(4))
+        .outcomes()
+        .collect();
+    assert!(
+        matches!(&outcomes[0].result, Err(ImportError::AlreadyExists(e)) if e.message == "exists"),
+        "{:?}",
+        outcomes[0]
+    );
+    assert!(
+        matches!(&outcomes[1].result, Err(ImportError::AlreadyExists(_))),
+        "{:?}",
+        outcomes[1]
+    );
+    match &outcomes[2].result {
+        Err(ImportError::Rejected(reason)) => {
+            assert_eq!(reason.message, "rejected without a reason");
+        }
+        other => panic!("expected Rejected, got {other:?}"),
+    }
+    assert_created(&outcomes[3], 3);
+}
+
+#[test]
+fn a_request_the_client_refuses_to_build_creates_nothing_and_stops() {
+    let server = MockServer::start();
+    let stray = catch_all(&server);
+    let report = client(&server)
+        .import_identities(people(3))
+        .chunk_size(1)
+        .timeout(std::time::Duration::ZERO)
+        .send();
+    // The first chunk is refused before anything is sent; the import stops
+    // and reads no further input.
+    assert_eq!(
+        (report.failures.len(), report.inputs_read()),
+        (1, 1),
+        "{report}"
+    );
+    let failure = &report.failures[0];
+    assert!(
+        matches!(failure.error, ImportError::NotCreated(_)),
+        "{:?}",
+        failure.error
+    );
+    assert!(failure.error.is_safe_to_resend());
+    assert!(
+        matches!(report.stopped(), Some(Error::InvalidInput(_))),
+        "{:?}",
+        report.stopped()
+    );
+    stray.assert_calls(0);
+}
+
+#[test]
+fn debug_of_the_outcomes_shows_progress_but_no_input() {
+    let server = MockServer::start();
+    batch(&server, |_, indices| all_created(indices));
+    let mut outcomes = client(&server)
+        .import_identities(people(3))
+        .chunk_size(2)
+        .outcomes();
+    outcomes.next();
+    let shown = format!("{outcomes:?}");
+    assert!(
+        shown.starts_with("ImportOutcomes { job: ImportIdentities { chunk_size: 2,"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("next_index: 2, ready: 1, stopped: false"),
+        "{shown}"
+    );
+    assert!(!shown.contains("example.com"), "{shown}");
+}

@@ -206,6 +206,14 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
             .send()
     };
     assert_eq!(import_into(&refusing).failures.len(), 2);
+    let unsplit = IdentityClient::builder(refusing.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .import_identities(bodies())
+        .max_split_requests(0)
+        .send();
+    assert_eq!(unsplit.failures.len(), 2);
     assert_eq!(import_into(&unauthorized).failures.len(), 2);
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -235,6 +243,26 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
              (batch_patch_identities: HTTP 400); splitting it"
         )),
         "{warnings:#?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with(
+            "import: a chunk of 2 inputs (0 to 1) was refused as a whole \
+             (batch_patch_identities: HTTP 400); not splitting it (max_split_requests is 0)"
+        )),
+        "{warnings:#?}"
+    );
+    assert!(
+        records.iter().any(|(level, line)| *level == Level::Debug
+            && line == "import: splitting inputs 0 to 1 stopped at max_split_requests (0)"),
+        "{records:#?}"
+    );
+    assert_eq!(
+        records
+            .iter()
+            .filter(|(_, line)| line.contains("stopped at max_split_requests"))
+            .count(),
+        1,
+        "only the capped split says it stopped: {records:#?}"
     );
     assert!(
         warnings.iter().any(|w| w.starts_with(
