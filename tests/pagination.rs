@@ -2641,7 +2641,7 @@ fn prefetch_asks_for_no_page_the_limits_will_not_let_out() {
 fn switching_prefetch_off_ends_the_background_thread() {
     let _serial = prefetch_lock();
     let server = MockServer::start();
-    let requested = numbered_pages(&server, 4, 2, None, Duration::ZERO);
+    let requested = numbered_pages(&server, 6, 2, None, Duration::ZERO);
     let mut iter = client(&server)
         .list_identities()
         .page_size(2)
@@ -2650,12 +2650,54 @@ fn switching_prefetch_off_ends_the_background_thread() {
     let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
     assert_eq!(first, items(identity_ids(1..4)));
     iter = iter.prefetch(false);
+    // Page 3 was asked of the thread already and is collected; nothing is
+    // asked ahead of it any more.
+    let more: Vec<Got> = iter.by_ref().take(2).map(got).collect();
+    assert_eq!(more, items(identity_ids(4..6)));
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(3));
+    // Page 4 is fetched here, and the thread is gone before the listing is
+    // over.
+    let more: Vec<Got> = iter.by_ref().take(2).map(got).collect();
+    assert_eq!(more, items(identity_ids(6..8)));
+    assert!(!iter.is_finished());
+    assert_no_prefetch_thread();
     let rest: Vec<Got> = iter.by_ref().map(got).collect();
-    assert_eq!(rest, items(identity_ids(4..9)));
-    // The iterator is still alive, and no prefetch thread is.
+    assert_eq!(rest, items(identity_ids(8..13)));
     assert_no_prefetch_thread();
     assert!(iter.is_finished());
-    assert_eq!(*requested.lock().unwrap(), numbered_tokens(4));
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(6));
+}
+
+/// Switching prefetch on mid-listing starts the thread at the next page,
+/// which then asks for the page after it ahead of time.
+#[test]
+fn switching_prefetch_on_mid_listing_starts_the_background_thread() {
+    let _serial = prefetch_lock();
+    let server = MockServer::start();
+    let requested = numbered_pages(&server, 6, 2, None, Duration::ZERO);
+    let mut iter = client(&server).list_identities().page_size(2).items();
+    let first: Vec<Got> = iter.by_ref().take(3).map(got).collect();
+    assert_eq!(first, items(identity_ids(1..4)));
+    assert_eq!(prefetch_threads().unwrap_or(0), 0);
+    iter = iter.prefetch(true);
+    let more: Vec<Got> = iter.by_ref().take(2).map(got).collect();
+    assert_eq!(more, items(identity_ids(4..6)));
+    if let Some(threads) = prefetch_threads() {
+        assert_eq!(threads, 1, "page 3 came from the background thread");
+    }
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(
+        *requested.lock().unwrap(),
+        numbered_tokens(4),
+        "page 4 asked ahead"
+    );
+    let rest: Vec<Got> = iter.by_ref().map(got).collect();
+    assert_eq!(rest, items(identity_ids(6..13)));
+    assert!(iter.is_finished());
+    assert_eq!(*requested.lock().unwrap(), numbered_tokens(6));
+    drop(iter);
+    assert_no_prefetch_thread();
 }
 
 /// Items that do not decode come out where the server put them, between

@@ -364,10 +364,14 @@ impl<E: Paginated> Pages<E> {
 
     /// With prefetch, asks the background thread for the next page as soon
     /// as the one before it is handed out, if the limits will let it out.
+    ///
+    /// Runs only right after [`hand_out`](Self::hand_out), where nothing is
+    /// asked yet (a page asked ahead was just collected), a held rest of a
+    /// page means the item limit leaves no room, and an ended walk has no
+    /// next call: the checks below cover every state.
     fn ask_ahead(&mut self) {
         let prefetching = self.prefetch.is_some() && matches!(self.mode, Mode::Background(_));
-        let ready = self.asked.is_none() && self.held.is_none() && self.walk == Walk::Open;
-        if !prefetching || !ready || !self.has_room(true) {
+        if !prefetching || !self.has_room(true) {
             return;
         }
         if !matches!(self.next_call, Some(Ok(_))) {
