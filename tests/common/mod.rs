@@ -131,3 +131,28 @@ pub fn no_body(when: When) -> When {
     when.header_missing("content-type")
         .is_true(|req: &HttpMockRequest| req.body_ref().is_empty())
 }
+
+/// Runs `test` on its own thread and gives back its result, or fails when
+/// it has not finished within `limit`: a loop that should be bounded
+/// (redirect hops, retry attempts) and no longer is fails its test instead
+/// of hanging the suite. A panic in `test` is passed on as it is.
+pub fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    test: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+    let (done, finished) = channel();
+    let handle = std::thread::spawn(move || {
+        let _ = done.send(test());
+    });
+    match finished.recv_timeout(limit) {
+        Ok(result) => result,
+        Err(RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the test thread ended without a result or a panic"),
+        },
+        Err(RecvTimeoutError::Timeout) => {
+            panic!("did not finish within {limit:?}: a loop that is no longer bounded?")
+        }
+    }
+}
