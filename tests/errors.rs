@@ -772,6 +772,13 @@ fn assert_each_message_once(err: &(dyn std::error::Error + 'static)) {
 }
 
 /// A port nothing listens on.
+/// One retry after 1 ms: a failure that ends in `RetriesExhausted`, fast.
+fn one_quick_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(1)
+        .initial_backoff(Duration::from_millis(1))
+}
+
 fn closed_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -820,11 +827,7 @@ fn every_error_says_its_part_once_and_names_its_call() {
         .build()
         .unwrap();
     let refused = IdentityClient::builder(format!("http://127.0.0.1:{}", closed_port()))
-        .retry(
-            RetryPolicy::default()
-                .max_retries(1)
-                .initial_backoff(Duration::from_millis(1)),
-        )
+        .retry(one_quick_retry())
         .build()
         .unwrap();
     let refused_once = IdentityClient::builder(format!("http://127.0.0.1:{}", closed_port()))
@@ -935,11 +938,7 @@ fn a_timeout_is_a_timeout_before_and_after_retries() {
         .unwrap();
     let retrying = IdentityClient::builder(&url)
         .timeout(Duration::from_millis(200))
-        .retry(
-            RetryPolicy::default()
-                .max_retries(1)
-                .initial_backoff(Duration::from_millis(1)),
-        )
+        .retry(one_quick_retry())
         .build()
         .unwrap();
 
@@ -969,11 +968,7 @@ fn a_timeout_is_a_timeout_before_and_after_retries() {
 fn an_import_error_keeps_the_cause_of_the_request_error() {
     let port = closed_port();
     let client = IdentityClient::builder(format!("http://127.0.0.1:{port}"))
-        .retry(
-            RetryPolicy::default()
-                .max_retries(1)
-                .initial_backoff(Duration::from_millis(1)),
-        )
+        .retry(one_quick_retry())
         .build()
         .unwrap();
     let people = (0..3).map(|i| {
