@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use kratos_identity::IdentityClient;
-use kratos_identity::fake::{FakeKratos, RateLimit};
+use kratos_identity_fake::{FakeKratos, RateLimit};
 use uuid::Uuid;
 
 fn main() -> ExitCode {

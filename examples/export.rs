@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use kratos_identity::IdentityClient;
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 use serde_json::value::RawValue;
 
 struct Args {

@@ -32,7 +32,7 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
 
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError};
 use serde_json::{Value, json};
 

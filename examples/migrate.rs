@@ -34,7 +34,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 use kratos_identity::{
     CreateIdentityBody, Error, IdentityClient, ImportError, Items, ListIdentities,
 };

@@ -54,9 +54,6 @@ mod api;
 mod bulk;
 mod client;
 mod error;
-#[cfg(feature = "test-util")]
-#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
-pub mod fake;
 mod http;
 mod models;
 mod paging;
@@ -118,9 +115,8 @@ const _: () = {
     sendable::<Error>();
 };
 
-/// Compiles the README's examples as doc tests, so they cannot rot. Some
-/// use the fake, hence `test-util` (which this repository's tests always
-/// have).
+/// Compiles the README's examples as doc tests, so they cannot rot (some
+/// use the fake, a dev-dependency).
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "test-util"))]
+#[cfg(doctest)]
 pub struct ReadmeDoctests;

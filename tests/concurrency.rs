@@ -124,7 +124,7 @@ fn fan_out_is_faster_than_a_loop_against_a_slow_server() {
 /// announces, where unpaced clones run into it.
 #[test]
 fn clones_in_many_threads_share_one_rate_limit_budget() {
-    use kratos_identity::fake::{FakeKratos, RateLimit};
+    use kratos_identity_fake::{FakeKratos, RateLimit};
 
     let run = |paced: bool, ietf_draft: bool| {
         let kratos = FakeKratos::builder()

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use kratos_identity::fake::{FakeKratos, RateLimit};
+use kratos_identity_fake::{FakeKratos, RateLimit};
 use kratos_identity::{
     CreateIdentityBody, CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody,
     CreateTestLoginFlowBody, Error, IdentityClient, IdentityPatch, IdentityPatchAction,

@@ -211,7 +211,7 @@ fn a_password_credential_without_a_hash_is_named_not_dropped() {
 /// listed without config and the conversion is refused.
 #[test]
 fn credentials_must_be_read_with_include_credential_to_be_carried() {
-    use kratos_identity::fake::FakeKratos;
+    use kratos_identity_fake::FakeKratos;
 
     let kratos = FakeKratos::start();
     let id = kratos.seed_identities(1)[0];
@@ -278,7 +278,7 @@ fn a_create_body_refuses_an_exported_identity_instead_of_dropping_its_credential
 /// but for their ids and timestamps.
 #[test]
 fn a_migration_round_trip_keeps_everything_but_ids_and_timestamps() {
-    use kratos_identity::fake::FakeKratos;
+    use kratos_identity_fake::FakeKratos;
 
     const ALL: [&str; 7] = [
         "password",

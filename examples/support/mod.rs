@@ -1,5 +1,5 @@
 //! What the examples share: a client for the configured Kratos or, when
-//! none is configured, for a local fake one (`kratos_identity::fake`), and
+//! none is configured, for a local fake one (`kratos_identity_fake`), and
 //! the printing of usage mistakes and errors.
 
 #![allow(dead_code)] // Each example uses a different part of it.
@@ -7,7 +7,7 @@
 pub mod pages;
 
 use kratos_identity::IdentityClient;
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 
 /// Prints a command-line mistake (if any) and the usage; exit status 2.
 pub fn usage_error(message: &str, usage: &str) -> std::process::ExitCode {

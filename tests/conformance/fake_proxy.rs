@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 use kratos_identity::{
     CreateIdentityBody, CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody,
     CreateTestLoginFlowBody, CredentialType, IdentityPatch, IdentityState, JsonPatch,

@@ -33,7 +33,7 @@
 //! - [`spec_enum_values_are_known_to_the_models`] needs no Prism: every value
 //!   of a spec enum that we model as a Rust enum must be a named variant.
 //! - [`the_fake_answers_as_the_spec_says`] holds the crate's fake Kratos
-//!   (`kratos_identity::fake::FakeKratos`) to the document: it starts
+//!   (`kratos_identity_fake::FakeKratos`) to the document: it starts
 //!   `prism proxy --errors <document> <fake's base URL>` and drives every
 //!   one of the 21 operations through it against a seeded fake, with
 //!   inputs that make sense for a stateful server (create, then read,
@@ -102,7 +102,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use harness::{Conformance, report};
-use kratos_identity::fake::FakeKratos;
+use kratos_identity_fake::FakeKratos;
 use prism::{Mode, start_or_skip, start_proxy_or_skip, unavailable};
 use spec::{
     Spec, collect_schema_examples, media_examples, model_of, modeled_schemas, same_json, spec_path,

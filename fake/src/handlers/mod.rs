@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::api::operation::{self as op, Operation};
+use kratos_identity::Operation;
 
 use super::FakeRequest;
 use super::errors::ApiError;
@@ -122,56 +122,56 @@ fn route(method: &str, path: &str) -> (Result<Operation, u16>, Vec<String>) {
     let (candidates, params): (&[(&str, Operation)], Vec<String>) = match s.as_slice() {
         ["admin", "identities"] => (
             &[
-                ("GET", op::LIST_IDENTITIES),
-                ("POST", op::CREATE_IDENTITY),
-                ("PATCH", op::BATCH_PATCH_IDENTITIES),
+                ("GET", Operation::LIST_IDENTITIES),
+                ("POST", Operation::CREATE_IDENTITY),
+                ("PATCH", Operation::BATCH_PATCH_IDENTITIES),
             ],
             vec![],
         ),
         ["admin", "identities", "by", "external", ext] => (
-            &[("GET", op::GET_IDENTITY_BY_EXTERNAL_ID)],
+            &[("GET", Operation::GET_IDENTITY_BY_EXTERNAL_ID)],
             vec![ext.to_string()],
         ),
         ["admin", "identities", id] => (
             &[
-                ("GET", op::GET_IDENTITY),
-                ("PUT", op::UPDATE_IDENTITY),
-                ("PATCH", op::PATCH_IDENTITY),
-                ("DELETE", op::DELETE_IDENTITY),
+                ("GET", Operation::GET_IDENTITY),
+                ("PUT", Operation::UPDATE_IDENTITY),
+                ("PATCH", Operation::PATCH_IDENTITY),
+                ("DELETE", Operation::DELETE_IDENTITY),
             ],
             vec![id.to_string()],
         ),
         ["admin", "identities", id, "credentials", type_] => (
-            &[("DELETE", op::DELETE_IDENTITY_CREDENTIALS)],
+            &[("DELETE", Operation::DELETE_IDENTITY_CREDENTIALS)],
             vec![id.to_string(), type_.to_string()],
         ),
         ["admin", "identities", id, "sessions"] => (
             &[
-                ("GET", op::LIST_IDENTITY_SESSIONS),
-                ("DELETE", op::DELETE_IDENTITY_SESSIONS),
+                ("GET", Operation::LIST_IDENTITY_SESSIONS),
+                ("DELETE", Operation::DELETE_IDENTITY_SESSIONS),
             ],
             vec![id.to_string()],
         ),
         ["admin", "sessions"] => (
-            &[("GET", op::LIST_SESSIONS), ("POST", op::MANAGE_SESSIONS)],
+            &[("GET", Operation::LIST_SESSIONS), ("POST", Operation::MANAGE_SESSIONS)],
             vec![],
         ),
         ["admin", "sessions", id] => (
-            &[("GET", op::GET_SESSION), ("DELETE", op::DISABLE_SESSION)],
+            &[("GET", Operation::GET_SESSION), ("DELETE", Operation::DISABLE_SESSION)],
             vec![id.to_string()],
         ),
         ["admin", "sessions", id, "extend"] => {
-            (&[("PATCH", op::EXTEND_SESSION)], vec![id.to_string()])
+            (&[("PATCH", Operation::EXTEND_SESSION)], vec![id.to_string()])
         }
         ["admin", "recovery", "code"] => {
-            (&[("POST", op::CREATE_RECOVERY_CODE_FOR_IDENTITY)], vec![])
+            (&[("POST", Operation::CREATE_RECOVERY_CODE_FOR_IDENTITY)], vec![])
         }
         ["admin", "recovery", "link"] => {
-            (&[("POST", op::CREATE_RECOVERY_LINK_FOR_IDENTITY)], vec![])
+            (&[("POST", Operation::CREATE_RECOVERY_LINK_FOR_IDENTITY)], vec![])
         }
-        ["admin", "test-login-flows"] => (&[("POST", op::CREATE_TEST_LOGIN_FLOW)], vec![]),
-        ["schemas"] => (&[("GET", op::LIST_IDENTITY_SCHEMAS)], vec![]),
-        ["schemas", id] => (&[("GET", op::GET_IDENTITY_SCHEMA)], vec![id.to_string()]),
+        ["admin", "test-login-flows"] => (&[("POST", Operation::CREATE_TEST_LOGIN_FLOW)], vec![]),
+        ["schemas"] => (&[("GET", Operation::LIST_IDENTITY_SCHEMAS)], vec![]),
+        ["schemas", id] => (&[("GET", Operation::GET_IDENTITY_SCHEMA)], vec![id.to_string()]),
         _ => return (Err(404), Vec::new()),
     };
     match candidates.iter().find(|(m, _)| *m == method) {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::api::operation::RateLimitBucket;
+use kratos_identity::RateLimitBucket;
 
 use super::errors::{ApiError, default_message};
 use super::server::Response;
@@ -20,7 +20,7 @@ use super::server::Response;
 /// Kratos error body, those headers and `retry-after`.
 ///
 /// ```
-/// use kratos_identity::fake::{FakeKratos, RateLimit};
+/// use kratos_identity_fake::{FakeKratos, RateLimit};
 ///
 /// let kratos = FakeKratos::builder().rate_limit(RateLimit::per_second(5)).start();
 /// # drop(kratos);

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Answer, Ctx, json, lock, now, parse_body};
-use crate::fake::errors::ApiError;
-use crate::fake::record::timestamp;
+use crate::errors::ApiError;
+use crate::record::timestamp;
 
 /// The default lifespan of a recovery code or link.
 const RECOVERY_LIFESPAN: Duration = Duration::from_secs(3600);

@@ -6,13 +6,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Answer, Ctx, json, lock, now, parse_body};
-use crate::fake::errors::{ApiError, ErrorObject};
-use crate::fake::import::{
+use crate::errors::{ApiError, ErrorObject};
+use crate::import::{
     self, BATCH_BODY, CREATE_BODY, check_shape, credentials_only, merge_credentials,
 };
-use crate::fake::json_patch;
-use crate::fake::record::{CredentialRecord, CredentialsView, IdentityRecord};
-use crate::fake::server::Response;
+use crate::json_patch;
+use crate::record::{CredentialRecord, CredentialsView, IdentityRecord};
+use crate::server::Response;
 
 /// The most items a batch takes.
 const BATCH_LIMIT: usize = 1000;
@@ -120,7 +120,7 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
 }
 
 /// The identity of a path id; a non-UUID id is a 404, as in Kratos.
-fn stored(store: &crate::fake::store::Store, id: &str) -> Result<IdentityRecord, ApiError> {
+fn stored(store: &crate::store::Store, id: &str) -> Result<IdentityRecord, ApiError> {
     Uuid::parse_str(id)
         .ok()
         .and_then(|id| store.get(&id))
@@ -196,7 +196,7 @@ pub(super) fn update(ctx: &Ctx<'_>) -> Answer {
 
 /// Validates an updated identity against its schema, stores it, and
 /// answers with it (credentials without config).
-fn save(store: &mut crate::fake::store::Store, mut record: IdentityRecord, now: &str) -> Answer {
+fn save(store: &mut crate::store::Store, mut record: IdentityRecord, now: &str) -> Answer {
     let verifiable = addresses(&record.verifiable_addresses);
     let recovery = addresses(&record.recovery_addresses);
     import::apply_schema(&mut record, store, &verifiable, &recovery, now)?;

@@ -3,8 +3,8 @@
 use serde_json::json;
 
 use super::{Answer, Ctx, json, lock};
-use crate::fake::errors::ApiError;
-use crate::fake::paging::{PageLinks, base64_decode, migration_page, page_link};
+use crate::errors::ApiError;
+use crate::paging::{PageLinks, base64_decode, migration_page, page_link};
 
 /// `GET /schemas`, answered directly (self-hosted Kratos's admin port
 /// redirects it to the public port).

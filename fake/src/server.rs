@@ -521,7 +521,7 @@ mod tests {
     use std::net::TcpStream;
     use std::time::Duration;
 
-    use crate::fake::FakeKratos;
+    use crate::FakeKratos;
 
     fn connect(kratos: &FakeKratos) -> TcpStream {
         let addr = kratos.base_url().trim_start_matches("http://").to_string();

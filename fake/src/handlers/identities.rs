@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 use super::{Answer, Ctx, include_credential, json, lock};
-use crate::fake::errors::{ApiError, PAGE_TOKEN_INVALID};
-use crate::fake::paging::{PageLinks, keyset_link, keyset_size, page_link};
-use crate::fake::record::{CredentialsView, IdentityRecord, normalize_identifier};
+use crate::errors::{ApiError, PAGE_TOKEN_INVALID};
+use crate::paging::{PageLinks, keyset_link, keyset_size, page_link};
+use crate::record::{CredentialsView, IdentityRecord, normalize_identifier};
 
 /// The identity filters of `GET /admin/identities`.
 #[derive(Debug, Default)]

@@ -26,7 +26,7 @@
 //! a domain:
 //!
 //! ```
-//! use kratos_identity::fake::FakeKratos;
+//! use kratos_identity_fake::FakeKratos;
 //! use kratos_identity::{CreateIdentityBody, IdentityClient, IdentityState, JsonPatch};
 //! use serde_json::json;
 //!
@@ -70,7 +70,7 @@
 //! ```
 //! use std::time::Duration;
 //! use kratos_identity::IdentityClient;
-//! use kratos_identity::fake::{FakeKratos, RateLimit};
+//! use kratos_identity_fake::{FakeKratos, RateLimit};
 //!
 //! let kratos = FakeKratos::builder()
 //!     .identities(3)
@@ -110,7 +110,7 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::client::IdentityClient;
+use kratos_identity::IdentityClient;
 
 mod errors;
 mod faults;
@@ -313,7 +313,7 @@ impl FakeKratos {
     /// schema that takes any traits. Returns the id.
     ///
     /// ```
-    /// use kratos_identity::fake::FakeKratos;
+    /// use kratos_identity_fake::FakeKratos;
     /// use serde_json::json;
     ///
     /// let kratos = FakeKratos::start();

@@ -9,13 +9,13 @@ use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::{Answer, Ctx, json, lock, now, parse_body, uuid_or_400};
-use crate::fake::errors::{ApiError, PAGE_TOKEN_INVALID};
-use crate::fake::paging::{
+use crate::errors::{ApiError, PAGE_TOKEN_INVALID};
+use crate::paging::{
     PageLinks, Query, base64_decode, base64_encode, keyset_link, migration_page, page_link,
 };
-use crate::fake::record::SessionRecord;
-use crate::fake::server::Response;
-use crate::fake::store::Store;
+use crate::record::SessionRecord;
+use crate::server::Response;
+use crate::store::Store;
 
 /// How long a session lasts, and how far an extension pushes it.
 pub(crate) const SESSION_LIFESPAN: time::Duration = time::Duration::hours(24);
