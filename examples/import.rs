@@ -32,8 +32,8 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Instant;
 
-use kratos_identity_fake::FakeKratos;
 use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError};
+use kratos_identity_fake::FakeKratos;
 use serde_json::{Value, json};
 
 struct Args {

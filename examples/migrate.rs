@@ -34,10 +34,10 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use kratos_identity_fake::FakeKratos;
 use kratos_identity::{
     CreateIdentityBody, Error, IdentityClient, ImportError, Items, ListIdentities,
 };
+use kratos_identity_fake::FakeKratos;
 use serde_json::json;
 
 /// Every credential type Kratos can import.

@@ -1,7 +1,7 @@
 //! [`IdentityClient`] and its [`ClientBuilder`].
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue};
@@ -11,6 +11,7 @@ use crate::http::pacing::Pacer;
 use crate::http::retry::RetryPolicy;
 use crate::http::transport::{Limits, TLS, Transport, clamp};
 use crate::http::url::{BaseUrl, shown};
+use crate::models::ServerVersion;
 
 /// The default timeout for each stage of a request after connecting:
 /// sending it, waiting for the answer, receiving the body. A server that
@@ -62,6 +63,8 @@ pub(crate) struct Inner {
     pub(crate) token: Option<Secret>,
     /// Rate-limit pacing, shared by every clone; `None` when turned off.
     pub(crate) pacer: Option<Pacer>,
+    /// The server's version, once asked (see [`IdentityClient::known_version`]).
+    pub(crate) version: OnceLock<ServerVersion>,
 }
 
 /// A secret that never prints.
@@ -127,6 +130,23 @@ impl IdentityClient {
             builder = builder.bearer_token(key);
         }
         builder.build()
+    }
+
+    /// The server's version, asked once per client (and its clones) with
+    /// [`get_version`](Self::get_version) when a call first needs it;
+    /// `None` when the server would not say (the question is asked again
+    /// next time).
+    pub(crate) fn known_version(&self) -> Option<ServerVersion> {
+        if let Some(version) = self.inner.version.get() {
+            return Some(version.clone());
+        }
+        match self.get_version().send() {
+            Ok(version) => Some(self.inner.version.get_or_init(|| version).clone()),
+            Err(e) => {
+                log::debug!("the server did not say its version: {}", e.log_summary());
+                None
+            }
+        }
     }
 
     /// The base URL requests go to, with any path prefix, without a trailing slash.
@@ -438,6 +458,7 @@ impl ClientBuilder {
                 default_headers,
                 token: self.token,
                 pacer: self.pacing.then(Pacer::default),
+                version: OnceLock::new(),
             }),
         })
     }

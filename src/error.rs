@@ -159,6 +159,13 @@ impl Error {
         self.status() == Some(409)
     }
 
+    /// `true` when the server does not have the operation (see
+    /// [`ApiError::is_unsupported_operation`]): `manage_sessions` or
+    /// `create_test_login_flow` against Kratos v26.2.0.
+    pub fn is_unsupported_operation(&self) -> bool {
+        self.api().is_some_and(ApiError::is_unsupported_operation)
+    }
+
     /// `true` for a 429 answer (Ory Network's rate limit).
     pub fn is_rate_limited(&self) -> bool {
         self.status() == Some(429)
@@ -419,6 +426,18 @@ impl ApiError {
     pub fn reason(&self) -> Option<&str> {
         self.error.as_ref().and_then(|e| e.reason.as_deref())
     }
+
+    /// Whether this answer says that the server lacks the operation: a 405,
+    /// or a 404 without Kratos's error body (its router's plain "404 page
+    /// not found"), to an operation that only Kratos master has
+    /// (`manage_sessions` and `create_test_login_flow`: v26.2.0 answers them
+    /// 405 and 404). [`get_version`](crate::IdentityClient::get_version)
+    /// tells beforehand ([`ServerVersion::supports`](crate::ServerVersion::supports)).
+    pub fn is_unsupported_operation(&self) -> bool {
+        self.operation
+            .is_some_and(|op| crate::models::MASTER_ONLY.contains(&op))
+            && (self.status == 405 || (self.status == 404 && self.error.is_none()))
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -429,6 +448,13 @@ impl fmt::Display for ApiError {
         write!(f, "HTTP {}", self.status)?;
         if let Some(text) = status_text(self.status) {
             write!(f, " {text}")?;
+        }
+        if let (true, Some(operation)) = (self.is_unsupported_operation(), &self.operation) {
+            write!(
+                f,
+                ": this server does not support {}: Kratos master and Ory Network have it, Kratos v26.2.0 and older releases do not",
+                operation.name()
+            )?;
         }
         match (&self.error, &self.raw_body) {
             (Some(e), _) => write!(f, ": {e}")?,
@@ -452,23 +478,11 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-fn status_text(status: u16) -> Option<&'static str> {
-    Some(match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "Payload Too Large",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => return None,
-    })
+/// The standard reason phrase of a status (`"Not Found"`), if it has one.
+pub(crate) fn status_text(status: u16) -> Option<&'static str> {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|code| code.canonical_reason())
 }
 
 /// The `{"error": {…}}` envelope Kratos wraps every error in.
@@ -1051,6 +1065,7 @@ mod tests {
             (403, "Forbidden"),
             (404, "Not Found"),
             (409, "Conflict"),
+            (405, "Method Not Allowed"),
             (410, "Gone"),
             (413, "Payload Too Large"),
             (422, "Unprocessable Entity"),
@@ -1066,9 +1081,9 @@ mod tests {
                 "{e}"
             );
         }
-        let e = ApiError::from_response(None, 418, None, None, b"");
-        assert!(e.to_string().starts_with("HTTP 418"), "{e}");
-        assert_eq!(status_text(418), None);
+        let e = ApiError::from_response(None, 499, None, None, b"");
+        assert!(e.to_string().starts_with("HTTP 499: "), "{e}");
+        assert_eq!(status_text(499), None);
     }
 
     #[test]

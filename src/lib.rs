@@ -65,6 +65,9 @@ mod testing;
 // `OffsetDateTime` or `Value`.
 pub use serde_json;
 pub use time;
+/// The HTTP client underneath, for [`ClientBuilder::agent`] (so that the
+/// `ureq` you configure is the one this crate was built with).
+pub use ureq;
 pub use uuid;
 
 pub use api::args::{ListArg, ListItem};
@@ -79,6 +82,7 @@ pub use api::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
     PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
 };
+pub use api::metadata::GetVersion;
 pub use api::operation::{Operation, RateLimitBucket};
 pub use api::recovery::{CreateRecoveryCodeForIdentity, CreateRecoveryLinkForIdentity};
 pub use api::schemas::{GetIdentitySchema, ListIdentitySchemas};

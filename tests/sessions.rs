@@ -218,7 +218,11 @@ fn list_identity_sessions_sends_every_parameter() {
 
     mock.assert();
     assert_eq!(page.total_count(), Some(2));
-    assert_eq!(page.next_page_token(), Some("2"));
+    // The next page is computed, not taken from the Link header (which is
+    // off by one for this list): the token "1" is not one of Kratos's, so
+    // Kratos read offset 0, the first window; the second is page 2, whose
+    // token is {"offset":"2","v":2}.
+    assert_eq!(page.next_page_token(), Some("eyJvZmZzZXQiOiIyIiwidiI6Mn0"));
     assert_eq!(page.as_slice()[1].active, Some(false));
 }
 
@@ -245,8 +249,8 @@ fn list_identity_sessions_without_setters_and_an_empty_answer() {
     mock.assert();
     assert!(page.is_empty());
     assert!(
-        page.has_next(),
-        "an empty offset page still links a next one"
+        !page.has_next(),
+        "an empty page of an identity's sessions is the last, whatever its Link says"
     );
     assert_eq!(page.total_count(), Some(0));
 }

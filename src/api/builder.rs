@@ -96,6 +96,7 @@ impl<E: Endpoint> RequestBuilder<E> {
     pub(crate) fn to_call(&self) -> Result<Call, Error> {
         self.endpoint
             .to_call()
+            .and_then(|call| self.endpoint.prepare(call, &self.client))
             .and_then(|call| call.with_timeout(self.timeout))
             .map_err(|e| e.in_operation(E::OPERATION))
     }

@@ -165,6 +165,8 @@ impl Call {
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     pub(crate) operation: Operation,
+    /// The query pairs of the request this answers (set by the send path).
+    pub(crate) query: Vec<(String, String)>,
     pub(crate) status: u16,
     pub(crate) headers: Headers,
     pub(crate) body: Vec<u8>,
@@ -173,6 +175,7 @@ pub struct RawResponse {
 pub(crate) mod sealed {
     use super::{Call, RawResponse};
     use crate::api::operation::Operation;
+    use crate::client::IdentityClient;
     use crate::error::Error;
 
     /// What every operation does, hidden from users: describe the call,
@@ -183,6 +186,13 @@ pub(crate) mod sealed {
 
         /// Describes the call. Validation of the caller's input happens here.
         fn to_call(&self) -> Result<Call, Error>;
+
+        /// Completes the call with what only the server can say (its
+        /// version, asked once per client), for the few operations whose
+        /// request depends on it. Most return it unchanged, without I/O.
+        fn prepare(&self, call: Call, _client: &IdentityClient) -> Result<Call, Error> {
+            Ok(call)
+        }
 
         /// Decodes a success response (a 2xx status, or a 404 that
         /// `missing_ok` turned into one).

@@ -14,8 +14,8 @@ use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
 use crate::error::Error;
 use crate::models::IdArg;
 use crate::models::{
-    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch, JsonPatch,
-    PatchIdentitiesBody, UpdateIdentityBody,
+    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch,
+    IdentityWithCredentials, JsonPatch, PatchIdentitiesBody, ServerVersion, UpdateIdentityBody,
 };
 
 /// `POST /admin/identities`: creates an identity, optionally importing credentials.
@@ -294,6 +294,47 @@ impl<T: DeserializeOwned> Sealed for UpdateIdentity<T> {
     fn to_call(&self) -> Result<Call, Error> {
         self.params.body.check()?;
         Call::new(UPDATE_IDENTITY, &[&self.params.id])?.json(&self.params.body)
+    }
+
+    /// Kratos v26.2.0 answers a PUT with TOTP, lookup secret, WebAuthn or
+    /// passkey credentials 200 and drops them: asks the server's version
+    /// (once per client) when the body carries any, and refuses what it
+    /// would drop.
+    fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
+        let carried = self
+            .params
+            .body
+            .credentials
+            .as_ref()
+            .map(IdentityWithCredentials::types)
+            .unwrap_or_default();
+        if carried
+            .iter()
+            .all(|t| ServerVersion::new("v26.2.0").imports_credential(t))
+        {
+            return Ok(call);
+        }
+        let Some(version) = client.known_version() else {
+            return Ok(call);
+        };
+        let dropped: Vec<&str> = carried
+            .iter()
+            .filter(|t| !version.imports_credential(t))
+            .map(|t| t.as_str())
+            .collect();
+        if dropped.is_empty() {
+            return Ok(call);
+        }
+        Err(Error::InvalidInput(format!(
+            "the server runs Kratos {version}, which would answer 200 and silently drop the {} credentials of this update (it imports only {}); leave them out, or update on a server that imports them",
+            dropped.join(", "),
+            version
+                .importable_credentials()
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {

@@ -20,6 +20,7 @@ pub(crate) mod endpoint;
 pub(crate) mod flows;
 pub(crate) mod identities;
 pub(crate) mod identity_writes;
+pub(crate) mod metadata;
 pub(crate) mod operation;
 pub(crate) mod recovery;
 pub(crate) mod schemas;

@@ -135,47 +135,112 @@ use RateLimitBucket::{AdminHigh, AdminLow, AdminMedium};
 /// Each operation of the admin IdentityApi, named as its client method is.
 impl Operation {
     /// `list_identities`: `GET /admin/identities`.
-    pub const LIST_IDENTITIES: Operation = Operation::new("list_identities", Get, "/admin/identities", AdminMedium);
+    pub const LIST_IDENTITIES: Operation =
+        Operation::new("list_identities", Get, "/admin/identities", AdminMedium);
     /// `get_identity`: `GET /admin/identities/{id}`.
-    pub const GET_IDENTITY: Operation = Operation::new("get_identity", Get, "/admin/identities/{id}", AdminHigh);
+    pub const GET_IDENTITY: Operation =
+        Operation::new("get_identity", Get, "/admin/identities/{id}", AdminHigh);
     /// `get_identity_by_external_id`: `GET /admin/identities/by/external/{externalID}`.
-    pub const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation::new("get_identity_by_external_id", Get, "/admin/identities/by/external/{externalID}", AdminMedium);
+    pub const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation::new(
+        "get_identity_by_external_id",
+        Get,
+        "/admin/identities/by/external/{externalID}",
+        AdminMedium,
+    );
     /// `create_identity`: `POST /admin/identities`.
-    pub const CREATE_IDENTITY: Operation = Operation::new("create_identity", Post, "/admin/identities", AdminLow);
+    pub const CREATE_IDENTITY: Operation =
+        Operation::new("create_identity", Post, "/admin/identities", AdminLow);
     /// `update_identity`: `PUT /admin/identities/{id}`.
-    pub const UPDATE_IDENTITY: Operation = Operation::new("update_identity", Put, "/admin/identities/{id}", AdminLow);
+    pub const UPDATE_IDENTITY: Operation =
+        Operation::new("update_identity", Put, "/admin/identities/{id}", AdminLow);
     /// `patch_identity`: `PATCH /admin/identities/{id}`.
-    pub const PATCH_IDENTITY: Operation = Operation::new("patch_identity", Patch, "/admin/identities/{id}", AdminLow);
+    pub const PATCH_IDENTITY: Operation =
+        Operation::new("patch_identity", Patch, "/admin/identities/{id}", AdminLow);
     /// `batch_patch_identities`: `PATCH /admin/identities`.
-    pub const BATCH_PATCH_IDENTITIES: Operation = Operation::new("batch_patch_identities", Patch, "/admin/identities", AdminLow);
+    pub const BATCH_PATCH_IDENTITIES: Operation = Operation::new(
+        "batch_patch_identities",
+        Patch,
+        "/admin/identities",
+        AdminLow,
+    );
     /// `delete_identity`: `DELETE /admin/identities/{id}`.
-    pub const DELETE_IDENTITY: Operation = Operation::new("delete_identity", Delete, "/admin/identities/{id}", AdminLow);
+    pub const DELETE_IDENTITY: Operation = Operation::new(
+        "delete_identity",
+        Delete,
+        "/admin/identities/{id}",
+        AdminLow,
+    );
     /// `delete_identity_credentials`: `DELETE /admin/identities/{id}/credentials/{type}`.
-    pub const DELETE_IDENTITY_CREDENTIALS: Operation = Operation::new("delete_identity_credentials", Delete, "/admin/identities/{id}/credentials/{type}", AdminLow);
+    pub const DELETE_IDENTITY_CREDENTIALS: Operation = Operation::new(
+        "delete_identity_credentials",
+        Delete,
+        "/admin/identities/{id}/credentials/{type}",
+        AdminLow,
+    );
     /// `delete_identity_sessions`: `DELETE /admin/identities/{id}/sessions`.
-    pub const DELETE_IDENTITY_SESSIONS: Operation = Operation::new("delete_identity_sessions", Delete, "/admin/identities/{id}/sessions", AdminLow);
+    pub const DELETE_IDENTITY_SESSIONS: Operation = Operation::new(
+        "delete_identity_sessions",
+        Delete,
+        "/admin/identities/{id}/sessions",
+        AdminLow,
+    );
     /// `list_identity_sessions`: `GET /admin/identities/{id}/sessions`.
-    pub const LIST_IDENTITY_SESSIONS: Operation = Operation::new("list_identity_sessions", Get, "/admin/identities/{id}/sessions", AdminMedium);
+    pub const LIST_IDENTITY_SESSIONS: Operation = Operation::new(
+        "list_identity_sessions",
+        Get,
+        "/admin/identities/{id}/sessions",
+        AdminMedium,
+    );
     /// `list_sessions`: `GET /admin/sessions`.
-    pub const LIST_SESSIONS: Operation = Operation::new("list_sessions", Get, "/admin/sessions", AdminMedium);
+    pub const LIST_SESSIONS: Operation =
+        Operation::new("list_sessions", Get, "/admin/sessions", AdminMedium);
     /// `get_session`: `GET /admin/sessions/{id}`.
-    pub const GET_SESSION: Operation = Operation::new("get_session", Get, "/admin/sessions/{id}", AdminHigh);
+    pub const GET_SESSION: Operation =
+        Operation::new("get_session", Get, "/admin/sessions/{id}", AdminHigh);
     /// `disable_session`: `DELETE /admin/sessions/{id}`.
-    pub const DISABLE_SESSION: Operation = Operation::new("disable_session", Delete, "/admin/sessions/{id}", AdminLow);
+    pub const DISABLE_SESSION: Operation =
+        Operation::new("disable_session", Delete, "/admin/sessions/{id}", AdminLow);
     /// `extend_session`: `PATCH /admin/sessions/{id}/extend`.
-    pub const EXTEND_SESSION: Operation = Operation::new("extend_session", Patch, "/admin/sessions/{id}/extend", AdminLow);
+    pub const EXTEND_SESSION: Operation = Operation::new(
+        "extend_session",
+        Patch,
+        "/admin/sessions/{id}/extend",
+        AdminLow,
+    );
     /// `manage_sessions`: `POST /admin/sessions`.
-    pub const MANAGE_SESSIONS: Operation = Operation::new("manage_sessions", Post, "/admin/sessions", AdminLow);
+    pub const MANAGE_SESSIONS: Operation =
+        Operation::new("manage_sessions", Post, "/admin/sessions", AdminLow);
     /// `create_recovery_code_for_identity`: `POST /admin/recovery/code`.
-    pub const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation::new("create_recovery_code_for_identity", Post, "/admin/recovery/code", AdminLow);
+    pub const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation::new(
+        "create_recovery_code_for_identity",
+        Post,
+        "/admin/recovery/code",
+        AdminLow,
+    );
     /// `create_recovery_link_for_identity`: `POST /admin/recovery/link`.
-    pub const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation::new("create_recovery_link_for_identity", Post, "/admin/recovery/link", AdminLow);
+    pub const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation::new(
+        "create_recovery_link_for_identity",
+        Post,
+        "/admin/recovery/link",
+        AdminLow,
+    );
     /// `list_identity_schemas`: `GET /schemas`.
-    pub const LIST_IDENTITY_SCHEMAS: Operation = Operation::new("list_identity_schemas", Get, "/schemas", AdminMedium);
+    pub const LIST_IDENTITY_SCHEMAS: Operation =
+        Operation::new("list_identity_schemas", Get, "/schemas", AdminMedium);
     /// `get_identity_schema`: `GET /schemas/{id}`.
-    pub const GET_IDENTITY_SCHEMA: Operation = Operation::new("get_identity_schema", Get, "/schemas/{id}", AdminMedium);
+    pub const GET_IDENTITY_SCHEMA: Operation =
+        Operation::new("get_identity_schema", Get, "/schemas/{id}", AdminMedium);
     /// `create_test_login_flow`: `POST /admin/test-login-flows`.
-    pub const CREATE_TEST_LOGIN_FLOW: Operation = Operation::new("create_test_login_flow", Post, "/admin/test-login-flows", AdminLow);
+    pub const CREATE_TEST_LOGIN_FLOW: Operation = Operation::new(
+        "create_test_login_flow",
+        Post,
+        "/admin/test-login-flows",
+        AdminLow,
+    );
+    /// `get_version`: `GET /version`, of Kratos's metadata API (not in
+    /// [`ALL`](Self::ALL)). Ory names no rate-limit bucket for it; the
+    /// client paces it with the single reads.
+    pub const GET_VERSION: Operation = Operation::new("get_version", Get, "/version", AdminHigh);
     /// Every operation of the admin IdentityApi, in the order of the crate's
     /// documentation.
     pub const ALL: [Operation; 21] = [
@@ -204,6 +269,7 @@ impl Operation {
 }
 
 // Short names for the crate's own code.
+pub(crate) const GET_VERSION: Operation = Operation::GET_VERSION;
 pub(crate) const LIST_IDENTITIES: Operation = Operation::LIST_IDENTITIES;
 pub(crate) const GET_IDENTITY: Operation = Operation::GET_IDENTITY;
 pub(crate) const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation::GET_IDENTITY_BY_EXTERNAL_ID;
@@ -220,8 +286,10 @@ pub(crate) const GET_SESSION: Operation = Operation::GET_SESSION;
 pub(crate) const DISABLE_SESSION: Operation = Operation::DISABLE_SESSION;
 pub(crate) const EXTEND_SESSION: Operation = Operation::EXTEND_SESSION;
 pub(crate) const MANAGE_SESSIONS: Operation = Operation::MANAGE_SESSIONS;
-pub(crate) const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation::CREATE_RECOVERY_CODE_FOR_IDENTITY;
-pub(crate) const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation::CREATE_RECOVERY_LINK_FOR_IDENTITY;
+pub(crate) const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation =
+    Operation::CREATE_RECOVERY_CODE_FOR_IDENTITY;
+pub(crate) const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation =
+    Operation::CREATE_RECOVERY_LINK_FOR_IDENTITY;
 pub(crate) const LIST_IDENTITY_SCHEMAS: Operation = Operation::LIST_IDENTITY_SCHEMAS;
 pub(crate) const GET_IDENTITY_SCHEMA: Operation = Operation::GET_IDENTITY_SCHEMA;
 pub(crate) const CREATE_TEST_LOGIN_FLOW: Operation = Operation::CREATE_TEST_LOGIN_FLOW;

@@ -6,6 +6,7 @@ use crate::api::operation::{GET_IDENTITY_SCHEMA, LIST_IDENTITY_SCHEMAS, Operatio
 use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::models::IdentitySchemaContainer;
+use crate::paging::offset_pages::requested_page_size;
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 
@@ -70,8 +71,15 @@ impl Sealed for ListIdentitySchemas {
         self.paging.apply(Call::new(LIST_IDENTITY_SCHEMAS, &[])?)
     }
 
+    /// Kratos answers page `p` with up to `(p + 1) · size` items; only the
+    /// first `size` are that page (see [`requested_page_size`]).
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        decode_page(response)
+        let mut page: Page<IdentitySchemaContainer> = decode_page(response)?;
+        let size = requested_page_size(&response.query);
+        if page.positions() > size {
+            drop(page.split_off(size));
+        }
+        Ok(page)
     }
 }
 

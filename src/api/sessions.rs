@@ -14,6 +14,7 @@ use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::models::IdArg;
 use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
+use crate::paging::offset_pages::next_identity_sessions_page;
 use crate::paging::page::{Page, decode_page};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 use uuid::Uuid;
@@ -337,8 +338,17 @@ impl Sealed for ListIdentitySessions {
         Ok(self.paging.apply(call)?.query_opt("active", self.active))
     }
 
+    /// The next page is computed, not read from the `Link` header, which
+    /// repeats the first page and never reaches the last one here (see
+    /// [`next_identity_sessions_page`]).
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        decode_page(response)
+        let mut page: Page<Session> = decode_page(response)?;
+        page.set_next(next_identity_sessions_page(
+            &response.query,
+            page.positions(),
+            page.total_count(),
+        ));
+        Ok(page)
     }
 }
 

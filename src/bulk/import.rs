@@ -785,7 +785,9 @@ fn fail_all(part: &Part, results: &mut Results, error: impl Fn() -> ImportError)
     results.extend(part.indices.iter().map(|&index| (index, Err(error()))));
 }
 
-/// A lone input refused with the whole request: the server's reason is its own.
+/// A lone input refused with the whole request: the server's reason is its
+/// own, and a 409 means an identity with its identifier or external id
+/// exists already.
 fn reject(part: Part, error: &Error, results: &mut Results) {
     let reason = error
         .kratos_error()
@@ -795,8 +797,10 @@ fn reject(part: Part, error: &Error, results: &mut Results) {
             code: error.status().map(i64::from),
             ..GenericError::default()
         });
-    fail_all(&part, results, || {
-        ImportError::Rejected(Box::new(reason.clone()))
+    let conflict = last_failure(error).status() == Some(409);
+    fail_all(&part, results, || match conflict {
+        true => ImportError::AlreadyExists(Box::new(reason.clone())),
+        false => ImportError::Rejected(Box::new(reason.clone())),
     });
 }
 
@@ -808,10 +812,12 @@ fn last_failure(error: &Error) -> &Error {
     }
 }
 
-/// A whole request refused for what it carries (400, 413): Kratos created
-/// nothing of it.
+/// A whole request refused for what it carries: Kratos created nothing of
+/// it. A 400 or 413 (an unparsable hash, a body too large), and a 409: with
+/// only one valid identity in a request (and always on MySQL) Kratos does
+/// not insert item by item, and one duplicate fails the whole request.
 fn refused_for_its_content(error: &Error) -> bool {
-    matches!(last_failure(error).status(), Some(400 | 413))
+    matches!(last_failure(error).status(), Some(400 | 409 | 413))
 }
 
 /// The request was certainly not processed: refused with a 4xx (a 429

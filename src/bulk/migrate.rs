@@ -23,7 +23,7 @@ use crate::models::{
     IdentityWithCredentialsSamlConfig, IdentityWithCredentialsTotp,
     IdentityWithCredentialsTotpConfig, IdentityWithCredentialsWebAuthn,
     IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, RecoveryIdentityAddress,
-    SamlProvider, VerifiableIdentityAddress,
+    SamlProvider, ServerVersion, VerifiableIdentityAddress,
 };
 
 impl CreateIdentityBody {
@@ -92,7 +92,32 @@ impl CreateIdentityBody {
     /// (`include_credential` was not set for it), a config of an
     /// unexpected shape, or traits that are not a JSON object.
     pub fn from_identity<T: Serialize>(identity: &Identity<T>) -> Result<Self, Error> {
-        let (body, left_out) = Self::convert(identity)?;
+        Self::strict(identity, None)
+    }
+
+    /// Like [`from_identity`](Self::from_identity), for a target of this
+    /// version (ask it with [`get_version`](crate::IdentityClient::get_version)):
+    /// an identity with a credential the target cannot import is refused
+    /// too, naming it (v26.2.0 imports only passwords, OIDC and SAML links;
+    /// it would refuse the body, or the whole batch, with 400).
+    ///
+    /// # Errors
+    /// As for [`from_identity`](Self::from_identity), and for a credential
+    /// the target cannot import.
+    pub fn from_identity_for<T: Serialize>(
+        identity: &Identity<T>,
+        target: &ServerVersion,
+    ) -> Result<Self, Error> {
+        Self::strict(identity, Some(target))
+    }
+
+    /// What [`from_identity`](Self::from_identity) and
+    /// [`from_identity_for`](Self::from_identity_for) share.
+    fn strict<T: Serialize>(
+        identity: &Identity<T>,
+        target: Option<&ServerVersion>,
+    ) -> Result<Self, Error> {
+        let (body, left_out) = Self::convert(identity, target)?;
         if left_out.is_empty() {
             return Ok(body);
         }
@@ -106,6 +131,17 @@ impl CreateIdentityBody {
             reasons.push(format!(
                 "Kratos cannot import credentials of type {}",
                 unimportable.join(", ")
+            ));
+        }
+        let not_on_target: Vec<&str> = left_out
+            .iter()
+            .filter(|(_, why)| *why == LeftOut::NotOnTarget)
+            .map(|(kind, _)| kind.as_str())
+            .collect();
+        if let (false, Some(target)) = (not_on_target.is_empty(), target) {
+            reasons.push(format!(
+                "the target ({target}) cannot import credentials of type {}",
+                not_on_target.join(", ")
             ));
         }
         if left_out
@@ -149,13 +185,48 @@ impl CreateIdentityBody {
     pub fn from_identity_lossy<T: Serialize>(
         identity: &Identity<T>,
     ) -> Result<(Self, Vec<CredentialType>), Error> {
-        let (body, left_out) = Self::convert(identity)?;
+        let (body, left_out) = Self::convert(identity, None)?;
         Ok((body, left_out.into_iter().map(|(kind, _)| kind).collect()))
     }
 
-    /// The body, and the credentials left out with why.
+    /// Like [`from_identity_lossy`](Self::from_identity_lossy), for a target
+    /// of this version: also leaves out, and names, the credentials the
+    /// target cannot import (on v26.2.0: TOTP, lookup secrets, WebAuthn
+    /// keys and passkeys), so that the identity itself still migrates.
+    ///
+    /// ```
+    /// use kratos_identity::{CreateIdentityBody, CredentialType, Identity, ServerVersion};
+    ///
+    /// let exported: Identity = serde_json::from_str(r#"{
+    ///   "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default", "schema_url": "",
+    ///   "traits": {"email": "ada@example.com"},
+    ///   "credentials": {
+    ///     "password": {"type": "password", "config": {"hashed_password": "$2a$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"}},
+    ///     "totp": {"type": "totp", "config": {"totp_url": "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"}}
+    ///   }
+    /// }"#)?;
+    /// let target = ServerVersion::new("v26.2.0");
+    /// let (body, left_out) = CreateIdentityBody::from_identity_lossy_for(&exported, &target)?;
+    /// assert_eq!(left_out, [CredentialType::Totp]);
+    /// assert!(body.credentials.unwrap().totp.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`from_identity_lossy`](Self::from_identity_lossy).
+    pub fn from_identity_lossy_for<T: Serialize>(
+        identity: &Identity<T>,
+        target: &ServerVersion,
+    ) -> Result<(Self, Vec<CredentialType>), Error> {
+        let (body, left_out) = Self::convert(identity, Some(target))?;
+        Ok((body, left_out.into_iter().map(|(kind, _)| kind).collect()))
+    }
+
+    /// The body, and the credentials left out with why. Without a target,
+    /// what master imports.
     fn convert<T: Serialize>(
         identity: &Identity<T>,
+        target: Option<&ServerVersion>,
     ) -> Result<(Self, Vec<(CredentialType, LeftOut)>), Error> {
         let fail = |why: String| Error::InvalidInput(format!("identity {}: {why}", identity.id));
         let mut body = Self::from_traits(identity.schema_id.clone(), &identity.traits)
@@ -191,6 +262,10 @@ impl CreateIdentityBody {
         let mut left_out = Vec::new();
         for (name, credential) in &identity.credentials {
             let kind = CredentialType::from(name.as_str());
+            if is_importable(&kind) && target.is_some_and(|t| !t.imports_credential(&kind)) {
+                left_out.push((kind, LeftOut::NotOnTarget));
+                continue;
+            }
             if let Some(why) = carry(&kind, credential, &mut credentials).map_err(&fail)? {
                 left_out.push((kind, why));
             }
@@ -207,9 +282,25 @@ impl CreateIdentityBody {
 enum LeftOut {
     /// Kratos cannot import credentials of this type.
     NotImportable,
+    /// The target's version cannot import credentials of this type.
+    NotOnTarget,
     /// A password credential without a hash (and not marked for the
     /// password migration hook): there is no password to carry.
     NoPasswordHash,
+}
+
+/// Whether master imports credentials of this type.
+fn is_importable(kind: &CredentialType) -> bool {
+    matches!(
+        kind,
+        CredentialType::Password
+            | CredentialType::Oidc
+            | CredentialType::Saml
+            | CredentialType::Totp
+            | CredentialType::LookupSecret
+            | CredentialType::Webauthn
+            | CredentialType::Passkey
+    )
 }
 
 /// Puts one exported credential into the import shape. `Ok(Some(why))`
@@ -219,17 +310,7 @@ fn carry(
     credential: &IdentityCredentials,
     into: &mut IdentityWithCredentials,
 ) -> Result<Option<LeftOut>, String> {
-    let importable = matches!(
-        kind,
-        CredentialType::Password
-            | CredentialType::Oidc
-            | CredentialType::Saml
-            | CredentialType::Totp
-            | CredentialType::LookupSecret
-            | CredentialType::Webauthn
-            | CredentialType::Passkey
-    );
-    if !importable {
+    if !is_importable(kind) {
         return Ok(Some(LeftOut::NotImportable));
     }
     let config = credential.config.as_ref().ok_or_else(|| {

@@ -49,7 +49,10 @@ impl IdentityClient {
         let mut attempt: u32 = 1;
         loop {
             let error = match self.attempt(call, attempt, cancel)? {
-                Ok(response) => return Some(Ok(response)),
+                Ok(mut response) => {
+                    response.query.clone_from(&call.query);
+                    return Some(Ok(response));
+                }
                 Err(error) => error,
             };
             if !is_retryable(&error, call.idempotent) {

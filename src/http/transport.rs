@@ -163,6 +163,7 @@ impl Transport {
         };
         Ok(RawResponse {
             operation: req.operation,
+            query: Vec::new(),
             status,
             headers,
             body,

@@ -18,7 +18,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{IdArg, parse_id};
+use super::{CredentialType, IdArg, parse_id};
 use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact};
 use crate::error::Error;
 
@@ -109,6 +109,22 @@ impl IdentityWithCredentials {
             .and_then(|p| p.config.as_ref())
             .and_then(|c| c.password.as_deref())
             .is_some_and(|p| !p.is_empty())
+    }
+
+    /// The types of the credentials set, in a fixed order.
+    pub fn types(&self) -> Vec<CredentialType> {
+        [
+            (self.password.is_some(), CredentialType::Password),
+            (self.oidc.is_some(), CredentialType::Oidc),
+            (self.saml.is_some(), CredentialType::Saml),
+            (self.totp.is_some(), CredentialType::Totp),
+            (self.lookup_secret.is_some(), CredentialType::LookupSecret),
+            (self.webauthn.is_some(), CredentialType::Webauthn),
+            (self.passkey.is_some(), CredentialType::Passkey),
+        ]
+        .into_iter()
+        .filter_map(|(set, kind)| set.then_some(kind))
+        .collect()
     }
 
     /// Fails on an id argument that was not a UUID.

@@ -23,6 +23,7 @@ mod recovery;
 mod schema;
 mod session;
 mod sessions_manage;
+mod version;
 
 pub use bodies::{CreateIdentityBody, UpdateIdentityBody};
 pub use credentials::{
@@ -56,6 +57,8 @@ pub use recovery::{
 pub use schema::IdentitySchemaContainer;
 pub use session::{Session, SessionAuthenticationMethod, SessionDevice};
 pub use sessions_manage::{ManageSessionsBody, ManageSessionsResponse};
+pub(crate) use version::MASTER_ONLY;
+pub use version::ServerVersion;
 
 use std::fmt;
 

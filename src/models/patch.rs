@@ -9,11 +9,12 @@ use uuid::Uuid;
 use super::{CreateIdentityBody, IdentityPatchAction, JsonPatchOp, null_as_default};
 use crate::error::GenericError;
 
-/// One JSON Patch operation (RFC 6902).
+/// One JSON Patch operation (RFC 6902) of the three Kratos supports: `add`,
+/// `remove` and `replace` (it answers `test`, `move` and `copy` with 400
+/// "unsupported operation", so this type does not offer them).
 ///
-/// Kratos refuses patches of `/id`, `/stateChangedAt` and
-/// `/credentials/oidc` or `/credentials/saml`.
-///
+/// Kratos refuses patches of `/id` and of `/credentials` and what is below
+/// it; the patched identity must still fit its schema (400 otherwise).
 /// ```
 /// use kratos_identity::JsonPatch;
 /// use serde_json::json;
@@ -35,32 +36,26 @@ pub struct JsonPatch {
     pub op: JsonPatchOp,
     /// The target, as a JSON Pointer (`/traits/email`).
     pub path: String,
-    /// The value for `add`, `replace` and `test`. `Some(Value::Null)` sends
-    /// an explicit `null`; `None` sends no value.
+    /// The value for `add` and `replace`. `Some(Value::Null)` sends an
+    /// explicit `null`; `None` sends no value.
     #[serde(
         default,
         deserialize_with = "present_value",
         skip_serializing_if = "Option::is_none"
     )]
     pub value: Option<Value>,
-    /// The source, as a JSON Pointer, for `move` and `copy`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
 }
 
 impl std::fmt::Debug for JsonPatch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let secret = [Some(&self.path), self.from.as_ref()]
-            .into_iter()
-            .flatten()
-            .any(|p| p.trim_start_matches('/').starts_with("credentials"));
+        let secret = self.path.trim_start_matches('/').starts_with("credentials");
         let mut out = f.debug_struct("JsonPatch");
         out.field("op", &self.op).field("path", &self.path);
         match (&self.value, secret) {
             (Some(_), true) => out.field("value", &Some("[redacted]")),
             (value, _) => out.field("value", value),
         };
-        out.field("from", &self.from).finish()
+        out.finish()
     }
 }
 
@@ -70,7 +65,6 @@ impl JsonPatch {
             op,
             path: path.into(),
             value: None,
-            from: None,
         }
     }
 
@@ -82,7 +76,7 @@ impl JsonPatch {
         }
     }
 
-    /// Replaces the value at `path`, which must exist.
+    /// Replaces the value at `path` (Kratos adds it when it does not exist).
     pub fn replace(path: impl Into<String>, value: impl Into<Value>) -> Self {
         JsonPatch {
             value: Some(value.into()),
@@ -93,30 +87,6 @@ impl JsonPatch {
     /// Removes the value at `path`, which must exist.
     pub fn remove(path: impl Into<String>) -> Self {
         Self::new(JsonPatchOp::Remove, path)
-    }
-
-    /// Moves the value at `from` to `path`.
-    pub fn move_from(from: impl Into<String>, path: impl Into<String>) -> Self {
-        JsonPatch {
-            from: Some(from.into()),
-            ..Self::new(JsonPatchOp::Move, path)
-        }
-    }
-
-    /// Copies the value at `from` to `path`.
-    pub fn copy(from: impl Into<String>, path: impl Into<String>) -> Self {
-        JsonPatch {
-            from: Some(from.into()),
-            ..Self::new(JsonPatchOp::Copy, path)
-        }
-    }
-
-    /// Fails the whole patch unless the value at `path` equals `value`.
-    pub fn test(path: impl Into<String>, value: impl Into<Value>) -> Self {
-        JsonPatch {
-            value: Some(value.into()),
-            ..Self::new(JsonPatchOp::Test, path)
-        }
     }
 }
 
@@ -254,9 +224,6 @@ mod tests {
             JsonPatch::add("/x", Value::Null),
             JsonPatch::replace("/traits/email", "ada@example.com"),
             JsonPatch::remove("/metadata_admin"),
-            JsonPatch::move_from("/traits/a", "/traits/b"),
-            JsonPatch::copy("/traits/a", "/traits/c"),
-            JsonPatch::test("/state", "active"),
             JsonPatch::add("/metadata_public", json!({"n": 1})),
         ];
         assert_eq!(
@@ -265,9 +232,6 @@ mod tests {
                 r#"[{"op":"add","path":"/x","value":null},"#,
                 r#"{"op":"replace","path":"/traits/email","value":"ada@example.com"},"#,
                 r#"{"op":"remove","path":"/metadata_admin"},"#,
-                r#"{"op":"move","path":"/traits/b","from":"/traits/a"},"#,
-                r#"{"op":"copy","path":"/traits/c","from":"/traits/a"},"#,
-                r#"{"op":"test","path":"/state","value":"active"},"#,
                 r#"{"op":"add","path":"/metadata_public","value":{"n":1}}]"#
             )
         );

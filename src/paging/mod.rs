@@ -4,5 +4,6 @@
 
 pub(crate) mod iter;
 pub(crate) mod link;
+pub(crate) mod offset_pages;
 pub(crate) mod page;
 pub(crate) mod paginated;

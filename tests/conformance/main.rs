@@ -271,6 +271,15 @@ fn the_fake_answers_as_the_spec_says() {
     ));
 }
 
+/// Fields of the document the crate does not model, on purpose (each with
+/// why): their examples are skipped, and counted.
+const LEFT_OUT_ON_PURPOSE: [&str; 1] = [
+    // Kratos applies only `add`, `remove` and `replace` (v26.2.0 and
+    // master answer `move`, `copy` and `test` with 400), so `JsonPatch` has
+    // no `from`.
+    "components/schemas/jsonPatch/properties/from",
+];
+
 #[test]
 fn spec_examples_decode_into_the_models() {
     let path = spec_path();
@@ -308,6 +317,10 @@ fn spec_examples_decode_into_the_models() {
         };
         for (schema_path, example) in found {
             let location = format!("components/schemas/{name}/{}", schema_path.join("/"));
+            if LEFT_OUT_ON_PURPOSE.contains(&location.as_str()) {
+                *skipped.entry(location).or_default() += 1;
+                continue;
+            }
             let mut instance = spec.minimal_instance(schema, 0);
             let placed = match spec.place(schema, &mut instance, &schema_path, example.clone()) {
                 Ok(placed) => placed,
@@ -618,9 +631,6 @@ fn exercise_every_operation(run: &mut Conformance<'_>) {
                 JsonPatch::add("/metadata_public", json!({"plan": "pro"})),
                 JsonPatch::add("/metadata_admin/notes", Value::Null),
                 JsonPatch::remove("/metadata_admin/legacy_id"),
-                JsonPatch::move_from("/traits/nickname", "/traits/name/first"),
-                JsonPatch::copy("/traits/email", "/traits/backup_email"),
-                JsonPatch::test("/state", "active"),
                 JsonPatch::replace("/state", "inactive"),
             ],
         )
