@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::errors::ApiError;
 use super::record::{CredentialRecord, IdentityRecord};
 use super::store::Store;
+use crate::KratosVersion;
 
 /// The shape of a JSON value, for the strict decode.
 #[derive(Debug)]
@@ -115,7 +116,80 @@ const WEBAUTHN_CONFIG: Shape = Shape::Obj(
     ],
 );
 
-const CREDENTIALS: Shape = Shape::Obj(
+/// The credentials of a create body on v26.2.0: passwords, OIDC and SAML.
+const CREDENTIALS_V26_2: Shape = Shape::Obj(
+    "IdentityWithCredentials",
+    &[
+        (
+            "password",
+            Shape::Obj(
+                "AdminIdentityImportCredentialsPassword",
+                &[(
+                    "config",
+                    Shape::Obj(
+                        "AdminIdentityImportCredentialsPasswordConfig",
+                        &[
+                            ("hashed_password", Shape::Str),
+                            ("password", Shape::Str),
+                            ("use_password_migration_hook", Shape::Bool),
+                        ],
+                    ),
+                )],
+            ),
+        ),
+        (
+            "oidc",
+            Shape::Obj(
+                "AdminIdentityImportCredentialsOIDC",
+                &[(
+                    "config",
+                    Shape::Obj(
+                        "AdminIdentityImportCredentialsOIDCConfig",
+                        &[(
+                            "providers",
+                            Shape::Arr(&Shape::Obj(
+                                "AdminCreateIdentityImportCredentialsOIDCProvider",
+                                &[
+                                    ("subject", Shape::Str),
+                                    ("provider", Shape::Str),
+                                    ("use_auto_link", Shape::Bool),
+                                    ("organization", Shape::Str),
+                                ],
+                            )),
+                        )],
+                    ),
+                )],
+            ),
+        ),
+        (
+            "saml",
+            Shape::Obj(
+                "AdminIdentityImportCredentialsSAML",
+                &[(
+                    "config",
+                    Shape::Obj(
+                        "AdminIdentityImportCredentialsSAMLConfig",
+                        &[(
+                            "providers",
+                            Shape::Arr(&Shape::Obj(
+                                "AdminCreateIdentityImportCredentialsSAMLProvider",
+                                &[
+                                    ("subject", Shape::Str),
+                                    ("provider", Shape::Str),
+                                    ("organization", Shape::Str),
+                                ],
+                            )),
+                        )],
+                    ),
+                )],
+            ),
+        ),
+    ],
+);
+
+/// The credentials of a create body on master: also TOTP, lookup secrets,
+/// WebAuthn keys and passkeys.
+const CREDENTIALS_MASTER: Shape = Shape::Obj(
     "IdentityWithCredentials",
     &[
         (
@@ -231,35 +305,69 @@ const CREDENTIALS: Shape = Shape::Obj(
     ],
 );
 
-/// `createIdentityBody`.
-pub(crate) const CREATE_BODY: Shape = Shape::Obj(
-    "CreateIdentityBody",
-    &[
-        ("schema_id", Shape::Str),
-        ("traits", Shape::Any),
-        ("credentials", CREDENTIALS),
-        ("external_id", Shape::Str),
-        ("metadata_admin", Shape::Any),
-        ("metadata_public", Shape::Any),
-        ("organization_id", Shape::Str),
-        ("recovery_addresses", Shape::Arr(&RECOVERY_ADDRESS)),
-        ("verifiable_addresses", Shape::Arr(&VERIFIABLE_ADDRESS)),
-        ("state", Shape::Str),
-        ("region", Shape::Str),
-    ],
-);
+/// The fields of `createIdentityBody` both versions have.
+macro_rules! create_body {
+    ($credentials:expr, $($extra:expr),*) => {
+        Shape::Obj(
+            "CreateIdentityBody",
+            &[
+                ("schema_id", Shape::Str),
+                ("traits", Shape::Any),
+                ("credentials", $credentials),
+                ("external_id", Shape::Str),
+                ("metadata_admin", Shape::Any),
+                ("metadata_public", Shape::Any),
+                ("organization_id", Shape::Str),
+                ("recovery_addresses", Shape::Arr(&RECOVERY_ADDRESS)),
+                ("verifiable_addresses", Shape::Arr(&VERIFIABLE_ADDRESS)),
+                ("state", Shape::Str),
+                $($extra),*
+            ],
+        )
+    };
+}
 
-/// The batch body: `{"identities": [{"create": …, "patch_id": …}]}`.
-pub(crate) const BATCH_BODY: Shape = Shape::Obj(
-    "BatchPatchIdentitiesBody",
-    &[(
-        "identities",
-        Shape::Arr(&Shape::Obj(
-            "BatchIdentityPatch",
-            &[("create", CREATE_BODY), ("patch_id", Shape::Str)],
-        )),
-    )],
-);
+/// `createIdentityBody` of v26.2.0 (no `region`).
+const CREATE_BODY_V26_2: Shape = create_body!(CREDENTIALS_V26_2,);
+/// `createIdentityBody` of master.
+const CREATE_BODY_MASTER: Shape = create_body!(CREDENTIALS_MASTER, ("region", Shape::Str));
+
+/// `createIdentityBody` as `version` decodes it.
+pub(crate) fn create_body(version: KratosVersion) -> &'static Shape {
+    match version {
+        KratosVersion::V26_2 => &CREATE_BODY_V26_2,
+        _ => &CREATE_BODY_MASTER,
+    }
+}
+
+/// The batch body, `{"identities": [{"create": …, "patch_id": …}]}`, as
+/// `version` decodes it.
+pub(crate) fn batch_body(version: KratosVersion) -> &'static Shape {
+    const V26_2: Shape = Shape::Obj(
+        "BatchPatchIdentitiesBody",
+        &[(
+            "identities",
+            Shape::Arr(&Shape::Obj(
+                "BatchIdentityPatch",
+                &[("create", CREATE_BODY_V26_2), ("patch_id", Shape::Str)],
+            )),
+        )],
+    );
+    const MASTER: Shape = Shape::Obj(
+        "BatchPatchIdentitiesBody",
+        &[(
+            "identities",
+            Shape::Arr(&Shape::Obj(
+                "BatchIdentityPatch",
+                &[("create", CREATE_BODY_MASTER), ("patch_id", Shape::Str)],
+            )),
+        )],
+    );
+    match version {
+        KratosVersion::V26_2 => &V26_2,
+        _ => &MASTER,
+    }
+}
 
 /// Checks `value` against `shape` as Go's strict JSON decoder would:
 /// unknown fields and wrong types are refused (`null` fits anything).
@@ -335,7 +443,12 @@ const REGIONS: [&str; 8] = [
 
 /// Step 1, for a body that passed [`check_shape`]. Sleeps `hash_delay`
 /// for a plaintext password.
-pub(crate) fn draft(body: &Value, hash_delay: Duration, now: &str) -> Result<Draft, ApiError> {
+pub(crate) fn draft(
+    body: &Value,
+    version: KratosVersion,
+    hash_delay: Duration,
+    now: &str,
+) -> Result<Draft, ApiError> {
     let body = body.as_object().cloned().unwrap_or_default();
     let state = str_field(&body, "state");
     if !state.is_empty() && !STATES.contains(&state) {
@@ -360,14 +473,17 @@ pub(crate) fn draft(body: &Value, hash_delay: Duration, now: &str) -> Result<Dra
         body: body.clone(),
     };
     if let Some(credentials) = body.get("credentials").and_then(Value::as_object) {
-        import_credentials(&mut draft, credentials, hash_delay, now)?;
+        import_credentials(&mut draft, credentials, version, hash_delay, now)?;
     }
     Ok(draft)
 }
 
-/// The credentials of an update body, imported as in a create body.
+/// The credentials of an update body, imported as in a create body. PUT
+/// decodes loosely: v26.2.0, which has no TOTP, lookup secret, WebAuthn or
+/// passkey import, ignores those without a word.
 pub(crate) fn credentials_only(
     credentials: &Map<String, Value>,
+    version: KratosVersion,
     hash_delay: Duration,
     now: &str,
 ) -> Result<BTreeMap<String, CredentialRecord>, ApiError> {
@@ -377,7 +493,11 @@ pub(crate) fn credentials_only(
         credentials: BTreeMap::new(),
         plaintext: false,
     };
-    import_credentials(&mut draft, credentials, hash_delay, now)?;
+    let mut credentials = credentials.clone();
+    if !version.is_master() {
+        credentials.retain(|k, _| matches!(k.as_str(), "password" | "oidc" | "saml"));
+    }
+    import_credentials(&mut draft, &credentials, version, hash_delay, now)?;
     Ok(draft.credentials)
 }
 
@@ -438,6 +558,7 @@ fn config_of<'a>(credentials: &'a Map<String, Value>, type_: &str) -> Option<&'a
 fn import_credentials(
     draft: &mut Draft,
     credentials: &Map<String, Value>,
+    version: KratosVersion,
     hash_delay: Duration,
     now: &str,
 ) -> Result<(), ApiError> {
@@ -457,9 +578,9 @@ fn import_credentials(
             } else {
                 draft.plaintext = true;
                 std::thread::sleep(hash_delay);
-                fake_bcrypt(plain)
+                crate::passwords::bcrypt_hash(plain, PLAINTEXT_BCRYPT_COST)
             };
-            check_hash(&hash)?;
+            check_hash(&hash, version)?;
             json!({ "hashed_password": hash })
         };
         add(draft, "password", Vec::new(), config);
@@ -556,23 +677,11 @@ fn import_credentials(
     Ok(())
 }
 
-/// A stand-in for a bcrypt hash of `plain` (cost 12): the right shape,
-/// nothing of the password readable.
-fn fake_bcrypt(plain: &str) -> String {
-    const ALPHABET: &[u8] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut state = 0xcbf2_9ce4_8422_2325u64;
-    for b in plain.bytes() {
-        state = (state ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    let mut out = String::from("$2a$12$");
-    for _ in 0..53 {
-        state ^= state >> 33;
-        state = state.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        state ^= state >> 29;
-        out.push(char::from(ALPHABET[(state % 64) as usize]));
-    }
-    out
-}
+/// The bcrypt cost the fake hashes plaintext passwords at: the lowest
+/// bcrypt allows, so tests stay fast (Kratos's default is 12; the time it
+/// takes is [`FakeKratos::set_hash_delay`](crate::FakeKratos::set_hash_delay)'s
+/// to simulate).
+const PLAINTEXT_BCRYPT_COST: u32 = 4;
 
 /// The hash prefixes Kratos recognises (`hash.IsValidHashFormat`).
 const HASH_PREFIXES: [&str; 20] = [
@@ -598,38 +707,35 @@ const HASH_PREFIXES: [&str; 20] = [
     "{SSHA256}",
 ];
 
-/// Refuses a hash Kratos would not import: an unknown format, or bcrypt
-/// with a cost above 15.
-fn check_hash(hash: &str) -> Result<(), ApiError> {
+/// Refuses a hash Kratos would not import: one of no known format (both
+/// versions), and on master one whose cost parameters do not parse or
+/// exceed Ory's bounds (`hash.ValidateImportedHash`; v26.2.0 checks the
+/// prefix only).
+fn check_hash(hash: &str, version: KratosVersion) -> Result<(), ApiError> {
     let known = HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) || hash.starts_with("{SSHA512}");
     if !known {
         return Err(ApiError::bad_request(
             "The imported password does not match any known hash format.",
         ));
     }
-    let bcrypt = ["$2$", "$2a$", "$2b$", "$2y$", "$2z$"]
-        .iter()
-        .find_map(|p| hash.strip_prefix(p));
-    if let Some(rest) = bcrypt {
-        let cost = rest.split('$').next().and_then(|c| c.parse::<u32>().ok());
-        match cost {
-            Some(cost) if cost > 15 => {
-                return Err(ApiError::bad_request(
-                    "The imported password hash declares cost parameters that exceed the bounds \
-                     enforced by Ory. Re-hash the password with a more conservative configuration \
-                     before importing.",
-                ));
-            }
-            Some(_) => {}
-            None => {
-                return Err(ApiError::bad_request(
-                    "The imported password hash could not be parsed.",
-                ));
-            }
-        }
+    if !version.is_master() {
+        return Ok(());
     }
-    Ok(())
+    match crate::passwords::cost_within_bounds(hash) {
+        Some(true) => Ok(()),
+        Some(false) => Err(ApiError::bad_request(
+            "The imported password hash declares cost parameters that exceed the bounds \
+             enforced by Ory. Re-hash the password with a more conservative configuration \
+             before importing.",
+        )),
+        None => Err(ApiError::bad_request(
+            "The imported password hash could not be parsed.",
+        )),
+    }
 }
+
+/// The schema of a body without `schema_id` (Kratos's `default_schema_id`).
+const DEFAULT_SCHEMA_ID: &str = "default";
 
 /// Step 2: the identity a draft becomes, or the 400 its schema gives.
 /// Conflicts are the store's to find.
@@ -640,8 +746,15 @@ pub(crate) fn finish(
     now: &str,
 ) -> Result<IdentityRecord, ApiError> {
     let body = &draft.body;
-    let schema_id = str_field(body, "schema_id").to_string();
-    let traits = body.get("traits").cloned().unwrap_or(Value::Null);
+    // An empty schema id means the default schema; missing traits are `{}`.
+    let schema_id = match str_field(body, "schema_id") {
+        "" => DEFAULT_SCHEMA_ID.to_string(),
+        given => given.to_string(),
+    };
+    let traits = match body.get("traits") {
+        None | Some(Value::Null) => json!({}),
+        Some(traits) => traits.clone(),
+    };
     let mut record = IdentityRecord {
         id,
         external_id: Some(str_field(body, "external_id"))
@@ -703,7 +816,7 @@ pub(crate) fn apply_schema(
 ) -> Result<(), ApiError> {
     let new_id = &mut || store.new_id();
     let schema_id = record.schema_id().to_string();
-    if !store.schemas.contains_key(&schema_id) {
+    if !store.schemas.contains(&schema_id) {
         return Err(ApiError::bad_request(format!(
             "Unable to find JSON Schema ID: {schema_id}"
         )));
@@ -863,28 +976,34 @@ mod tests {
     fn strict_shapes_name_the_unknown_field() {
         let body = json!({"schema_id": "default", "traits": {}, "credentials": {"code": {}}});
         assert_eq!(
-            check_shape(&body, &CREATE_BODY, "").unwrap_err(),
+            check_shape(&body, create_body(KratosVersion::Master), "").unwrap_err(),
             r#"json: unknown field "code""#
         );
         let body = json!({"schema_id": 1, "traits": {}});
         assert!(
-            check_shape(&body, &CREATE_BODY, "")
+            check_shape(&body, create_body(KratosVersion::Master), "")
                 .unwrap_err()
                 .contains("cannot unmarshal number")
         );
         let body = json!({"schema_id": "default", "traits": {"anything": [1]}, "state": null});
-        assert!(check_shape(&body, &CREATE_BODY, "").is_ok());
+        assert!(check_shape(&body, create_body(KratosVersion::Master), "").is_ok());
     }
 
     #[test]
     fn hashes_are_checked() {
-        assert!(check_hash("$2a$10$abc").is_ok());
-        assert!(check_hash("$argon2id$v=19$m=1,t=1,p=1$x$y").is_ok());
-        assert!(check_hash("{SSHA512}abc").is_ok());
-        assert!(check_hash("$2a$16$abc").is_err());
-        assert!(check_hash("plaintext").is_err());
-        assert!(check_hash("").is_err());
-        assert!(check_hash(&fake_bcrypt("secret")).is_ok());
-        assert!(!fake_bcrypt("secret").contains("secret"));
+        use KratosVersion::{Master, V26_2};
+        let bcrypt = crate::passwords::bcrypt_hash("secret", PLAINTEXT_BCRYPT_COST);
+        for version in [V26_2, Master] {
+            assert!(check_hash(&bcrypt, version).is_ok());
+            assert!(check_hash("{SSHA512}abc", version).is_ok());
+            assert!(check_hash("plaintext", version).is_err());
+            assert!(check_hash("", version).is_err());
+        }
+        // v26.2.0 checks the prefix only; master parses and bounds the cost.
+        let cost_16 = "$2a$16$GRvRO2nrpYTEuPQX6AieaOlZ4.7nMGsXpt.QWMev1zrP86JNspZbO";
+        assert!(check_hash(cost_16, V26_2).is_ok());
+        assert!(check_hash(cost_16, Master).is_err());
+        assert!(check_hash("$argon2id$v=19$m=1,t=1,p=1$x$y", V26_2).is_ok());
+        assert!(check_hash("$argon2id$garbage", Master).is_err());
     }
 }

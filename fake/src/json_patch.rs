@@ -4,71 +4,76 @@
 
 use serde_json::{Map, Value};
 
-/// Paths (lower-cased) a patch may not touch; `/**` covers everything below.
-const DENIED: [&str; 5] = [
-    "/id",
-    "/statechangedat",
-    "/credentials",
-    "/credentials/oidc",
-    "/credentials/saml",
-];
+use crate::KratosVersion;
 
-fn denied(path: &str) -> bool {
+/// Whether a patch may not touch `path`. Kratos matches a lower-cased path
+/// against a glob list: exact paths, and `/**` for everything below. Its
+/// `/stateChangedAt` matches no field (the field is `state_changed_at`),
+/// and `/credentials` denies the map itself, not the credentials in it.
+/// v26.2.0 denies what is below `/credentials/oidc`; master also denies
+/// `/credentials/oidc` itself and the same for SAML.
+fn denied(path: &str, version: KratosVersion) -> bool {
     let path = path.to_lowercase();
-    DENIED.contains(&path.as_str())
-        || path.starts_with("/credentials/oidc/")
-        || path.starts_with("/credentials/saml/")
+    let exact: &[&str] = match version {
+        KratosVersion::V26_2 => &["/id", "/statechangedat", "/credentials"],
+        _ => &[
+            "/id",
+            "/statechangedat",
+            "/credentials",
+            "/credentials/oidc",
+            "/credentials/saml",
+        ],
+    };
+    let below: &[&str] = match version {
+        KratosVersion::V26_2 => &["/credentials/oidc/"],
+        _ => &["/credentials/oidc/", "/credentials/saml/"],
+    };
+    exact.contains(&path.as_str()) || below.iter().any(|prefix| path.starts_with(prefix))
 }
 
-/// Applies `ops` (a JSON array of operations) to `doc`. The error is the
+/// Whether the last token addresses an array element (`-` or a number):
+/// `replace` of such a path stays a `replace` (it must exist).
+fn is_element_access(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last == "-" || last.parse::<i64>().is_ok())
+}
+
+/// Applies `ops` (a JSON array of operations) to `doc` as Kratos's
+/// `ApplyJSONPatch` does: every operation is checked first (only `add`,
+/// `remove` and `replace`; no denied path), `replace` of a member becomes
+/// `add`, and `add` creates missing parent objects. The error is the
 /// message Kratos puts in the error body.
-pub(crate) fn apply(doc: &mut Value, ops: &Value) -> Result<(), String> {
+pub(crate) fn apply(doc: &mut Value, ops: &Value, version: KratosVersion) -> Result<(), String> {
     let Some(ops) = ops.as_array() else {
         return Err("json: cannot unmarshal object into Go value of type jsonpatch.Patch".into());
     };
     for op in ops {
-        let kind = op["op"].as_str().unwrap_or("");
-        let path = op["path"]
-            .as_str()
-            .ok_or_else(|| "error parsing patch operations: missing path".to_string())?;
-        if denied(path) {
+        let kind = op["op"].as_str().unwrap_or("unknown");
+        if !matches!(kind, "add" | "remove" | "replace") {
+            return Err(format!("unsupported operation: {kind}"));
+        }
+        let path = op["path"].as_str().ok_or_else(|| {
+            "error parsing patch operations: operation missing path field".to_string()
+        })?;
+        if denied(path, version) {
             return Err(format!("patch includes denied path: {path}"));
         }
+    }
+    for op in ops {
+        let kind = op["op"].as_str().unwrap_or_default();
+        let path = op["path"].as_str().unwrap_or_default();
         let tokens = tokens(path)?;
         match kind {
             "add" => add(doc, &tokens, value_of(op)?)?,
-            "replace" => match lookup(doc, &tokens) {
-                Some(_) => {
-                    remove(doc, &tokens)?;
-                    add(doc, &tokens, value_of(op)?)?;
-                }
-                None => add(doc, &tokens, value_of(op)?)?,
-            },
-            "remove" => {
+            "replace" if !is_element_access(path) => add(doc, &tokens, value_of(op)?)?,
+            "replace" => {
+                remove(doc, &tokens)?;
+                add(doc, &tokens, value_of(op)?)?;
+            }
+            _ => {
                 remove(doc, &tokens)?;
             }
-            "test" => {
-                if lookup(doc, &tokens) != Some(&value_of(op)?) {
-                    return Err(format!("testing value {path} failed: test failed"));
-                }
-            }
-            "move" | "copy" => {
-                let from = op["from"]
-                    .as_str()
-                    .ok_or_else(|| format!("{kind} operation has no from"))?;
-                if kind == "move" && denied(from) {
-                    return Err(format!("patch includes denied path: {from}"));
-                }
-                let from = self::tokens(from)?;
-                let value = match kind {
-                    "move" => remove(doc, &from)?,
-                    _ => lookup(doc, &from)
-                        .cloned()
-                        .ok_or_else(|| "copy from a missing path".to_string())?,
-                };
-                add(doc, &tokens, value)?;
-            }
-            other => return Err(format!("Unexpected kind: {other}")),
         }
     }
     Ok(())
@@ -91,14 +96,6 @@ fn tokens(path: &str) -> Result<Vec<String>, String> {
         .split('/')
         .map(|t| t.replace("~1", "/").replace("~0", "~"))
         .collect())
-}
-
-fn lookup<'a>(doc: &'a Value, tokens: &[String]) -> Option<&'a Value> {
-    tokens.iter().try_fold(doc, |v, t| match v {
-        Value::Object(map) => map.get(t),
-        Value::Array(items) => t.parse::<usize>().ok().and_then(|i| items.get(i)),
-        _ => None,
-    })
 }
 
 /// Adds `value` at `tokens`, creating missing parent objects.
@@ -189,15 +186,16 @@ mod tests {
 
     #[test]
     fn applies_like_kratos() {
+        let v = KratosVersion::V26_2;
         let mut doc = json!({"id": "x", "traits": {"email": "a@b.c"}, "metadata_public": null});
         apply(
             &mut doc,
             &json!([
                 {"op": "replace", "path": "/traits/name", "value": {"first": "Ada"}},
                 {"op": "add", "path": "/metadata_public/plan", "value": "pro"},
-                {"op": "test", "path": "/traits/email", "value": "a@b.c"},
                 {"op": "remove", "path": "/traits/email"}
             ]),
+            v,
         )
         .unwrap();
         assert_eq!(
@@ -207,19 +205,66 @@ mod tests {
         let err = apply(
             &mut doc,
             &json!([{"op": "replace", "path": "/id", "value": "y"}]),
+            v,
         );
         assert_eq!(err.unwrap_err(), "patch includes denied path: /id");
-        let err = apply(
-            &mut doc,
-            &json!([{"op": "add", "path": "/credentials/oidc/config", "value": {}}]),
+        let err = apply(&mut doc, &json!([{"op": "remove", "path": "/nothing"}]), v);
+        assert!(err.is_err());
+    }
+
+    #[test]
+    fn only_add_remove_and_replace_and_nothing_applied_before_a_refusal() {
+        for kind in ["test", "move", "copy", "frobnicate"] {
+            let mut doc = json!({"traits": {"a": 1}});
+            let ops = json!([
+                {"op": "add", "path": "/traits/b", "value": 2},
+                {"op": kind, "path": "/traits/a", "from": "/traits/a", "value": 1}
+            ]);
+            let err = apply(&mut doc, &ops, KratosVersion::Master).unwrap_err();
+            assert_eq!(err, format!("unsupported operation: {kind}"));
+            assert_eq!(doc, json!({"traits": {"a": 1}}), "{kind}");
+        }
+    }
+
+    #[test]
+    fn the_deny_list_of_each_version() {
+        use KratosVersion::{Master, V26_2};
+        for (path, v26, master) in [
+            ("/id", true, true),
+            ("/ID", true, true),
+            ("/credentials", true, true),
+            ("/credentials/oidc", false, true),
+            ("/credentials/oidc/config", true, true),
+            ("/credentials/saml", false, true),
+            ("/credentials/saml/config/providers", false, true),
+            ("/credentials/password", false, false),
+            ("/state_changed_at", false, false),
+            ("/stateChangedAt", true, true),
+            ("/traits/email", false, false),
+        ] {
+            assert_eq!(denied(path, V26_2), v26, "v26.2.0: {path}");
+            assert_eq!(denied(path, Master), master, "master: {path}");
+        }
+    }
+
+    #[test]
+    fn replace_of_an_array_element_must_exist() {
+        let mut doc = json!({"traits": {"tags": ["a"]}});
+        let v = KratosVersion::V26_2;
+        assert!(
+            apply(
+                &mut doc,
+                &json!([{"op": "replace", "path": "/traits/tags/3", "value": "x"}]),
+                v
+            )
+            .is_err()
         );
-        assert!(err.is_err());
-        let err = apply(&mut doc, &json!([{"op": "remove", "path": "/nothing"}]));
-        assert!(err.is_err());
-        let err = apply(
+        apply(
             &mut doc,
-            &json!([{"op": "test", "path": "/traits/name/first", "value": "Bob"}]),
-        );
-        assert!(err.is_err());
+            &json!([{"op": "replace", "path": "/traits/tags/0", "value": "b"}]),
+            v,
+        )
+        .unwrap();
+        assert_eq!(doc, json!({"traits": {"tags": ["b"]}}));
     }
 }

@@ -104,6 +104,7 @@
 //! unverified address's `verified_at`, is left out instead, since the
 //! document allows no `null` there.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -118,12 +119,16 @@ mod handlers;
 mod import;
 mod json_patch;
 mod paging;
+mod passwords;
+mod public;
 mod record;
 mod seed;
 mod server;
 mod store;
+mod version;
 
 pub use faults::RateLimit;
+pub use version::KratosVersion;
 
 use faults::Faults;
 use handlers::{State, lock};
@@ -141,8 +146,10 @@ use store::Store;
 /// request log while clients are talking to it (it is `Send + Sync`).
 pub struct FakeKratos {
     state: Arc<State>,
-    /// Stops the server when dropped.
+    /// Stops the admin server when dropped.
     server: Server,
+    /// Stops the public server when dropped.
+    public: Server,
 }
 
 impl std::fmt::Debug for FakeKratos {
@@ -200,6 +207,10 @@ pub struct FakeKratosBuilder {
     rate_limit: Option<RateLimit>,
     fail_every: Option<(usize, u16)>,
     hash_delay: Duration,
+    version: KratosVersion,
+    schemas: Vec<(String, Value)>,
+    oidc_providers: Vec<String>,
+    faster_session_extend: bool,
 }
 
 impl FakeKratosBuilder {
@@ -235,6 +246,38 @@ impl FakeKratosBuilder {
         self
     }
 
+    /// The Kratos version to answer as, where versions differ (see
+    /// [`KratosVersion`]). Default: [`KratosVersion::V26_2`], the latest
+    /// release.
+    pub fn version(mut self, version: KratosVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// An identity schema, as Kratos's `identity.schemas` configures one:
+    /// listed in the order given, after `default` unless this replaces it.
+    /// The fake checks traits against what the schema says of credential
+    /// identifiers, verification and recovery addresses and `required`.
+    pub fn schema(mut self, id: impl Into<String>, schema: Value) -> Self {
+        self.schemas.push((id.into(), schema));
+        self
+    }
+
+    /// An OIDC provider id, as `selfservice.methods.oidc.config.providers`
+    /// configures one: `create_test_login_flow` (master) answers 404 for
+    /// any other. Default: none.
+    pub fn oidc_provider(mut self, id: impl Into<String>) -> Self {
+        self.oidc_providers.push(id.into());
+        self
+    }
+
+    /// Kratos's `feature_flags.faster_session_extend`, as
+    /// [`FakeKratos::set_faster_session_extend`]. Default: off.
+    pub fn faster_session_extend(mut self, on: bool) -> Self {
+        self.faster_session_extend = on;
+        self
+    }
+
     /// Starts the fake on `127.0.0.1` and a free port.
     ///
     /// # Panics
@@ -249,17 +292,32 @@ impl FakeKratosBuilder {
         if let Some((n, status)) = self.fail_every {
             faults.set_fail_every(n, status);
         }
+        let mut placeholder = placeholder;
+        for (id, schema) in self.schemas {
+            placeholder.schemas.set(&id, schema);
+        }
+        placeholder.oidc_providers = self.oidc_providers;
         let state = Arc::new(State {
             store: Mutex::new(placeholder),
             faults: Mutex::new(faults),
             log: Mutex::new(Vec::new()),
+            version: self.version,
+            public_url: Mutex::new(String::new()),
+            faster_session_extend: AtomicBool::new(self.faster_session_extend),
         });
-        let server = match Server::start(Arc::clone(&state) as Arc<dyn server::Handler>) {
+        let start = |handler: Arc<dyn server::Handler>| match Server::start(handler) {
             Ok(server) => server,
             Err(e) => panic!("FakeKratos could not listen on 127.0.0.1: {e}"),
         };
+        let server = start(Arc::clone(&state) as Arc<dyn server::Handler>);
+        let public = start(Arc::new(public::Public(Arc::clone(&state))));
+        *lock(&state.public_url) = format!("http://{}", public.addr());
         lock(&state.store).base_url = format!("http://{}", server.addr());
-        let kratos = FakeKratos { state, server };
+        let kratos = FakeKratos {
+            state,
+            server,
+            public,
+        };
         if self.identities > 0 {
             kratos.seed_identities(self.identities);
         }
@@ -284,6 +342,19 @@ impl FakeKratos {
     /// The admin API's base URL, `http://127.0.0.1:PORT`, without a trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.server.addr())
+    }
+
+    /// The public API's base URL, `http://127.0.0.1:PORT` (another port):
+    /// the native password login flow (`GET /self-service/login/api`, then
+    /// `POST /self-service/login?flow=…`), `GET /sessions/whoami` and the
+    /// identity schemas, which the admin port redirects here as Kratos does.
+    pub fn public_url(&self) -> String {
+        format!("http://{}", self.public.addr())
+    }
+
+    /// The Kratos version this fake answers as.
+    pub fn version(&self) -> KratosVersion {
+        self.state.version
     }
 
     /// A client for this fake with default settings
@@ -356,10 +427,9 @@ impl FakeKratos {
             );
         }
         let schema_id = record.schema_id().to_string();
-        store
-            .schemas
-            .entry(schema_id)
-            .or_insert_with(store::permissive_schema);
+        if !store.schemas.contains(&schema_id) {
+            store.schemas.set(&schema_id, store::permissive_schema());
+        }
         let id = record.id;
         if let Err(conflict) = store.put(record) {
             panic!("insert_identity: {id} collides with a stored identity: {conflict:?}");
@@ -433,6 +503,15 @@ impl FakeKratos {
     /// `n = 0` turns it off.
     pub fn fail_every(&self, n: usize, status: u16) {
         lock(&self.state.faults).set_fail_every(n, status);
+    }
+
+    /// Kratos's `feature_flags.faster_session_extend`: with it on,
+    /// `extend_session` answers 204 without a body instead of 200 with the
+    /// session.
+    pub fn set_faster_session_extend(&self, on: bool) {
+        self.state
+            .faster_session_extend
+            .store(on, Ordering::Relaxed);
     }
 
     /// Sleeps this long for each plaintext password in a create, update or

@@ -322,16 +322,20 @@ impl SessionRecord {
 
     /// The session's JSON: the identity and the devices only when expanded
     /// (Kratos writes `null` for them otherwise; the OpenAPI document allows
-    /// neither `null`, so they are left out).
+    /// neither `null`, so they are left out). `active` is what Kratos
+    /// computes: stored active, not expired, and its identity (`owner`)
+    /// active.
     pub(crate) fn view<'a>(
         &'a self,
+        owner: Option<&IdentityRecord>,
         identity: Option<&'a IdentityRecord>,
         devices: bool,
     ) -> SessionView<'a> {
         let authenticated_at = timestamp(self.authenticated_at);
+        let owner_active = owner.is_none_or(|o| o.state() == "active");
         SessionView {
             id: &self.id,
-            active: self.active,
+            active: self.active && self.expires_at > OffsetDateTime::now_utc() && owner_active,
             expires_at: timestamp(self.expires_at),
             authenticated_at: authenticated_at.clone(),
             authenticator_assurance_level: "aal1",

@@ -573,10 +573,10 @@ mod tests {
         }
         let answer = exchange(
             &kratos,
-            b"GET /schemas HTTP/1.1\r\nConnection: close\r\n\r\n",
+            b"GET /version HTTP/1.1\r\nConnection: close\r\n\r\n",
         );
         assert!(answer.contains("Connection: close\r\n"), "{answer}");
-        assert!(answer.ends_with(']'), "closed after the body: {answer}");
+        assert!(answer.ends_with('}'), "closed after the body: {answer}");
     }
 
     #[test]
@@ -643,7 +643,7 @@ mod tests {
         // Still serving.
         let answer = exchange(
             &kratos,
-            b"GET /schemas HTTP/1.1\r\nConnection: close\r\n\r\n",
+            b"GET /version HTTP/1.1\r\nConnection: close\r\n\r\n",
         );
         assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
     }

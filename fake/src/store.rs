@@ -29,16 +29,22 @@ pub(crate) struct Store {
     identifiers: HashMap<(String, String), Uuid>,
     external_ids: HashMap<String, Uuid>,
     pub(crate) sessions: BTreeMap<Uuid, SessionRecord>,
-    /// Schema id → JSON Schema.
-    pub(crate) schemas: BTreeMap<String, Value>,
+    /// The identity schemas, in configuration order.
+    pub(crate) schemas: Schemas,
     /// How many identities `seed_identities` made so far.
     pub(crate) seeded: usize,
+    /// The public port's login flows: id → when it expires.
+    pub(crate) login_flows: BTreeMap<Uuid, time::OffsetDateTime>,
+    /// Session tokens handed out by logins → session id.
+    pub(crate) session_tokens: HashMap<String, Uuid>,
+    /// The ids of the configured OIDC providers (test login flows).
+    pub(crate) oidc_providers: Vec<String>,
 }
 
 impl Store {
     pub(crate) fn new(base_url: String) -> Store {
-        let mut schemas = BTreeMap::new();
-        schemas.insert("default".to_string(), default_schema());
+        let mut schemas = Schemas::default();
+        schemas.set("default", default_schema());
         Store {
             base_url,
             next_id: Cell::new(0),
@@ -48,6 +54,9 @@ impl Store {
             sessions: BTreeMap::new(),
             schemas,
             seeded: 0,
+            login_flows: BTreeMap::new(),
+            session_tokens: HashMap::new(),
+            oidc_providers: Vec::new(),
         }
     }
 
@@ -94,6 +103,13 @@ impl Store {
         self.identities
             .range((Excluded(after), Unbounded))
             .map(|(_, r)| r)
+    }
+
+    /// The identity holding `(credential type, normalised identifier)`.
+    pub(crate) fn by_identifier(&self, key: &(String, String)) -> Option<&IdentityRecord> {
+        self.identifiers
+            .get(key)
+            .and_then(|id| self.identities.get(id))
     }
 
     pub(crate) fn by_external_id(&self, external_id: &str) -> Option<&IdentityRecord> {
@@ -157,6 +173,38 @@ impl Store {
         {
             self.external_ids.remove(external);
         }
+    }
+}
+
+/// The identity schemas by id, in the order they were configured (Kratos
+/// lists them in its configuration's order).
+#[derive(Debug, Default)]
+pub(crate) struct Schemas(Vec<(String, Value)>);
+
+impl Schemas {
+    /// Adds a schema, or replaces the one with this id in its place.
+    pub(crate) fn set(&mut self, id: &str, schema: Value) {
+        match self.0.iter_mut().find(|(known, _)| known == id) {
+            Some(slot) => slot.1 = schema,
+            None => self.0.push((id.to_string(), schema)),
+        }
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&Value> {
+        self.0.iter().find(|(known, _)| known == id).map(|(_, s)| s)
+    }
+
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `(id, schema)` in configuration order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(id, schema)| (id, schema))
     }
 }
 

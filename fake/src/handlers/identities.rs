@@ -92,7 +92,7 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Answer {
         expand = true;
         filter.similar = Some(similar.to_string());
     }
-    let include = include_credential(q)?;
+    let include = include_credential(q, ctx.state.version)?;
     expand |= q.has("include_credential");
     if filters > 1 {
         return Err(ApiError::bad_request(
@@ -177,7 +177,7 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Answer {
 
 /// `GET /admin/identities/{id}`: a non-UUID id is a 404, as in Kratos.
 pub(super) fn get(ctx: &Ctx<'_>) -> Answer {
-    let include = include_credential(&ctx.query)?;
+    let include = include_credential(&ctx.query, ctx.state.version)?;
     let store = lock(&ctx.state.store);
     let record = Uuid::parse_str(&ctx.params[0])
         .ok()
@@ -188,7 +188,7 @@ pub(super) fn get(ctx: &Ctx<'_>) -> Answer {
 
 /// `GET /admin/identities/by/external/{externalID}`.
 pub(super) fn get_by_external_id(ctx: &Ctx<'_>) -> Answer {
-    let include = include_credential(&ctx.query)?;
+    let include = include_credential(&ctx.query, ctx.state.version)?;
     let store = lock(&ctx.state.store);
     let record = store
         .by_external_id(&ctx.params[0])

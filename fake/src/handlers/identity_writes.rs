@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Answer, Ctx, json, lock, now, parse_body};
+use crate::KratosVersion;
 use crate::errors::{ApiError, ErrorObject};
 use crate::import::{
-    self, BATCH_BODY, CREATE_BODY, check_shape, credentials_only, merge_credentials,
+    self, batch_body, check_shape, create_body, credentials_only, merge_credentials,
 };
 use crate::json_patch;
 use crate::record::{CredentialRecord, CredentialsView, IdentityRecord};
@@ -22,11 +23,12 @@ const BATCH_PLAINTEXT_LIMIT: usize = 200;
 /// `POST /admin/identities`.
 pub(super) fn create(ctx: &Ctx<'_>) -> Answer {
     let body = parse_body(&ctx.request.body)?;
-    check_shape(&body, &CREATE_BODY, "").map_err(ApiError::bad_request_message)?;
+    let version = ctx.state.version;
+    check_shape(&body, create_body(version), "").map_err(ApiError::bad_request_message)?;
     let hash_delay = lock(&ctx.state.faults).hash_delay;
     let (_, now) = now();
     // Hashing happens before the store is locked, as in Kratos.
-    let draft = import::draft(&body, hash_delay, &now)?;
+    let draft = import::draft(&body, version, hash_delay, &now)?;
     let mut store = lock(&ctx.state.store);
     let id = store.new_id();
     let record = import::finish(draft, id, &store, &now)?;
@@ -60,7 +62,8 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
     let quirk = |message: String| ApiError::bad_request_message(message).with_body_code(500);
     let body: Value =
         serde_json::from_slice(&ctx.request.body).map_err(|e| quirk(e.to_string()))?;
-    check_shape(&body, &BATCH_BODY, "").map_err(quirk)?;
+    let version = ctx.state.version;
+    check_shape(&body, batch_body(version), "").map_err(quirk)?;
     let items = body["identities"].as_array().cloned().unwrap_or_default();
     if items.len() > BATCH_LIMIT {
         return Err(ApiError::bad_request(format!(
@@ -74,7 +77,7 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
     for item in &items {
         let create = item.get("create").filter(|c| !c.is_null());
         let draft = match create {
-            Some(create) => Some(import::draft(create, hash_delay, &now)?),
+            Some(create) => Some(import::draft(create, version, hash_delay, &now)?),
             None => None,
         };
         plaintext += usize::from(draft.as_ref().is_some_and(|d| d.plaintext));
@@ -86,10 +89,29 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
         )));
     }
     let mut store = lock(&ctx.state.store);
+    // Step 2 for every item first: the schema, the traits. An item that
+    // fails it gets its own error, whatever happens to the others.
+    let mut staged = Vec::with_capacity(items.len());
+    for draft in drafts {
+        staged.push(draft.map(|draft| {
+            let id = store.new_id();
+            import::finish(draft, id, &store, &now)
+        }));
+    }
+    // Kratos inserts item by item only when more than one identity is
+    // valid; otherwise a conflict fails the whole request, and nothing is
+    // created.
+    let valid = staged.iter().filter(|s| matches!(s, Some(Ok(_)))).count();
+    if valid <= 1
+        && let Some(Some(Ok(record))) = staged.iter().find(|s| matches!(s, Some(Ok(_))))
+        && store.conflict(record).is_some()
+    {
+        return Err(ApiError::unique_violation());
+    }
     let mut results = Vec::with_capacity(items.len());
-    for (item, draft) in items.iter().zip(drafts) {
+    for (item, staged) in items.iter().zip(staged) {
         let patch_id = item.get("patch_id").filter(|p| !p.is_null()).cloned();
-        let Some(draft) = draft else {
+        let Some(outcome) = staged else {
             results.push(Some(PatchResult {
                 action: None,
                 identity: None,
@@ -98,11 +120,15 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
             }));
             continue;
         };
-        let id = store.new_id();
-        let outcome = import::finish(draft, id, &store, &now)
-            .and_then(|record| store.put(record).map_err(|_| ApiError::unique_violation()));
+        let outcome = outcome.and_then(|record| {
+            let id = record.id;
+            store
+                .put(record)
+                .map(|()| id)
+                .map_err(|_| ApiError::unique_violation())
+        });
         results.push(Some(match outcome {
-            Ok(()) => PatchResult {
+            Ok(id) => PatchResult {
                 action: Some("create"),
                 identity: Some(id),
                 patch_id,
@@ -158,7 +184,12 @@ pub(super) fn update(ctx: &Ctx<'_>) -> Answer {
     let (_, now) = now();
     let hash_delay = lock(&ctx.state.faults).hash_delay;
     let imported = match body.get("credentials") {
-        Some(Value::Object(credentials)) => Some(credentials_only(credentials, hash_delay, &now)?),
+        Some(Value::Object(credentials)) => Some(credentials_only(
+            credentials,
+            ctx.state.version,
+            hash_delay,
+            &now,
+        )?),
         _ => None,
     };
     let mut store = lock(&ctx.state.store);
@@ -182,7 +213,8 @@ pub(super) fn update(ctx: &Ctx<'_>) -> Answer {
     let external = text("external_id");
     record.external_id = (!external.is_empty()).then(|| Value::from(external));
     let region = text("region");
-    if !region.is_empty() {
+    // v26.2.0's update body has no region (and ignores one).
+    if !region.is_empty() && ctx.state.version.is_master() {
         record.region = Some(Value::from(region));
     }
     if let Some(imported) = imported {
@@ -224,12 +256,18 @@ pub(super) fn patch(ctx: &Ctx<'_>) -> Answer {
     let mut store = lock(&ctx.state.store);
     let old = stored(&store, &ctx.params[0])?;
     let mut doc = old.to_value();
-    json_patch::apply(&mut doc, &ops).map_err(|message| {
-        ApiError::new(400, Some("failed to apply JSON patch".into()), message)
+    let version = ctx.state.version;
+    json_patch::apply(&mut doc, &ops, version).map_err(|message| {
+        let reason = match version {
+            KratosVersion::V26_2 => "An error occured when applying the JSON patch",
+            _ => "failed to apply JSON patch",
+        };
+        ApiError::new(400, Some(reason.into()), message)
     })?;
     let Value::Object(mut doc) = doc else {
         return Err(ApiError::bad_request("failed to apply JSON patch"));
     };
+    check_credential_types(&doc, version)?;
     // The id, timestamps and unknown fields stay; the rest is read back.
     doc.insert("id".into(), Value::from(old.id.to_string()));
     let (mut record, _) = IdentityRecord::from_json(doc);
@@ -253,6 +291,39 @@ pub(super) fn patch(ctx: &Ctx<'_>) -> Answer {
         record.schema_url = Some(Value::from(store.schema_url(record.schema_id())));
     }
     save(&mut store, record, &now)
+}
+
+/// A patch may replace a whole `/credentials/<type>`: master refuses one
+/// whose `type` no longer names its key (400); v26.2.0 lets it through to
+/// its persister, which fails on a type it does not know (500).
+fn check_credential_types(
+    doc: &serde_json::Map<String, Value>,
+    version: KratosVersion,
+) -> Result<(), ApiError> {
+    let Some(credentials) = doc.get("credentials").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (key, credential) in credentials {
+        let kind = credential.get("type").and_then(Value::as_str).unwrap_or("");
+        if kind == key {
+            continue;
+        }
+        if version.is_master() {
+            return Err(ApiError::bad_request(format!(
+                "credentials.{key}.type must equal {key:?}, got {kind:?}"
+            )));
+        }
+        if !super::CREDENTIAL_TYPES.contains(&kind) {
+            return Err(ApiError::new(
+                500,
+                Some(format!(
+                    "The SQL adapter failed to return the appropriate credentials_type for name {kind:?}. This is a bug in the code."
+                )),
+                "An internal server error occurred, please contact the system administrator",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `DELETE /admin/identities/{id}`: 204, or 404 when missing (or not a UUID).

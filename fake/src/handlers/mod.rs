@@ -2,6 +2,7 @@
 //! faults (rate limit, `fail_every`, latency), answered by the operation's
 //! function, and logged.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -17,11 +18,12 @@ use super::faults::Faults;
 use super::paging::{Query, decode_component};
 use super::server::{Handler, Request, Response};
 use super::store::Store;
+use crate::KratosVersion;
 
 mod flows;
 mod identities;
 mod identity_writes;
-mod schemas;
+pub(crate) mod schemas;
 mod sessions;
 
 pub(crate) use sessions::SESSION_LIFESPAN;
@@ -35,6 +37,19 @@ pub(crate) struct State {
     pub(crate) store: Mutex<Store>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) log: Mutex<Vec<FakeRequest>>,
+    /// The Kratos version answered as.
+    pub(crate) version: KratosVersion,
+    /// The public port's base URL, `http://127.0.0.1:PORT`.
+    pub(crate) public_url: Mutex<String>,
+    /// Kratos's `feature_flags.faster_session_extend`: extend answers 204.
+    pub(crate) faster_session_extend: AtomicBool,
+}
+
+impl State {
+    /// The public port's base URL, without a trailing slash.
+    pub(crate) fn public_url(&self) -> String {
+        lock(&self.public_url).clone()
+    }
 }
 
 /// Locks a mutex, also after a panic elsewhere (the state stays usable).
@@ -56,6 +71,13 @@ type Answer = Result<Response, ApiError>;
 impl Handler for State {
     fn handle(&self, request: Request) -> Response {
         let (operation, params) = route(&request.method, &request.path);
+        // v26.2.0 has neither route: the router answers POST /admin/sessions
+        // 405 (its GET exists) and /admin/test-login-flows 404.
+        let operation = match operation {
+            Ok(Operation::MANAGE_SESSIONS) if !self.version.is_master() => Err(405),
+            Ok(Operation::CREATE_TEST_LOGIN_FLOW) if !self.version.is_master() => Err(404),
+            other => other,
+        };
         let verdict = lock(&self.faults).admit(
             operation.ok().map(|o| o.rate_limit_bucket()),
             Instant::now(),
@@ -153,25 +175,38 @@ fn route(method: &str, path: &str) -> (Result<Operation, u16>, Vec<String>) {
             vec![id.to_string()],
         ),
         ["admin", "sessions"] => (
-            &[("GET", Operation::LIST_SESSIONS), ("POST", Operation::MANAGE_SESSIONS)],
+            &[
+                ("GET", Operation::LIST_SESSIONS),
+                ("POST", Operation::MANAGE_SESSIONS),
+            ],
             vec![],
         ),
         ["admin", "sessions", id] => (
-            &[("GET", Operation::GET_SESSION), ("DELETE", Operation::DISABLE_SESSION)],
+            &[
+                ("GET", Operation::GET_SESSION),
+                ("DELETE", Operation::DISABLE_SESSION),
+            ],
             vec![id.to_string()],
         ),
-        ["admin", "sessions", id, "extend"] => {
-            (&[("PATCH", Operation::EXTEND_SESSION)], vec![id.to_string()])
-        }
-        ["admin", "recovery", "code"] => {
-            (&[("POST", Operation::CREATE_RECOVERY_CODE_FOR_IDENTITY)], vec![])
-        }
-        ["admin", "recovery", "link"] => {
-            (&[("POST", Operation::CREATE_RECOVERY_LINK_FOR_IDENTITY)], vec![])
-        }
+        ["admin", "sessions", id, "extend"] => (
+            &[("PATCH", Operation::EXTEND_SESSION)],
+            vec![id.to_string()],
+        ),
+        ["admin", "recovery", "code"] => (
+            &[("POST", Operation::CREATE_RECOVERY_CODE_FOR_IDENTITY)],
+            vec![],
+        ),
+        ["admin", "recovery", "link"] => (
+            &[("POST", Operation::CREATE_RECOVERY_LINK_FOR_IDENTITY)],
+            vec![],
+        ),
         ["admin", "test-login-flows"] => (&[("POST", Operation::CREATE_TEST_LOGIN_FLOW)], vec![]),
+        ["version"] => (&[("GET", Operation::GET_VERSION)], vec![]),
         ["schemas"] => (&[("GET", Operation::LIST_IDENTITY_SCHEMAS)], vec![]),
-        ["schemas", id] => (&[("GET", Operation::GET_IDENTITY_SCHEMA)], vec![id.to_string()]),
+        ["schemas", id] => (
+            &[("GET", Operation::GET_IDENTITY_SCHEMA)],
+            vec![id.to_string()],
+        ),
         _ => return (Err(404), Vec::new()),
     };
     match candidates.iter().find(|(m, _)| *m == method) {
@@ -201,9 +236,32 @@ fn dispatch(operation: Operation, ctx: &Ctx<'_>) -> Answer {
         "create_recovery_code_for_identity" => flows::recovery_code(ctx),
         "create_recovery_link_for_identity" => flows::recovery_link(ctx),
         "create_test_login_flow" => flows::test_login_flow(ctx),
-        "list_identity_schemas" => schemas::list(ctx),
-        "get_identity_schema" => schemas::get(ctx),
+        // The admin port sends these to the public port, as Kratos does.
+        "list_identity_schemas" | "get_identity_schema" => Ok(redirect_to_public(ctx)),
+        "get_version" => Ok(json(
+            200,
+            &serde_json::json!({"version": ctx.state.version.as_str()}),
+        )),
         _ => Err(ApiError::not_found()),
+    }
+}
+
+/// A `307` to the same path and query on the public port, as Kratos's
+/// `RedirectToPublicRoute` answers.
+fn redirect_to_public(ctx: &Ctx<'_>) -> Response {
+    let mut location = format!("{}{}", ctx.state.public_url(), ctx.request.path);
+    if !ctx.request.raw_query.is_empty() {
+        location.push('?');
+        location.push_str(&ctx.request.raw_query);
+    }
+    let body = format!("<a href=\"{location}\">Temporary Redirect</a>.\n\n");
+    Response {
+        status: 307,
+        headers: vec![
+            ("Content-Type".into(), "text/html; charset=utf-8".into()),
+            ("Location".into(), location),
+        ],
+        body: body.into_bytes(),
     }
 }
 
@@ -254,16 +312,22 @@ pub(crate) const CREDENTIAL_TYPES: [&str; 11] = [
     "passkey",
 ];
 
-/// The `include_credential` values, each checked.
-pub(crate) fn include_credential(query: &Query) -> Result<Vec<String>, ApiError> {
+/// The `include_credential` values, each checked (`deviceauthn` is a
+/// type on master only).
+pub(crate) fn include_credential(
+    query: &Query,
+    version: KratosVersion,
+) -> Result<Vec<String>, ApiError> {
     query
         .all("include_credential")
         .into_iter()
-        .map(|v| match CREDENTIAL_TYPES.contains(&v) {
-            true => Ok(v.to_string()),
-            false => Err(ApiError::bad_request(format!(
-                "Invalid value `{v}` for parameter `include_credential`."
-            ))),
+        .map(|v| {
+            match CREDENTIAL_TYPES.contains(&v) && (v != "deviceauthn" || version.is_master()) {
+                true => Ok(v.to_string()),
+                false => Err(ApiError::bad_request(format!(
+                    "Invalid value `{v}` for parameter `include_credential`."
+                ))),
+            }
         })
         .collect()
 }

@@ -59,8 +59,9 @@ fn matches_active(session: &SessionRecord, active: Option<bool>, now: OffsetDate
 
 /// A session's JSON value.
 fn render(store: &Store, session: &SessionRecord, identity: bool, devices: bool) -> Value {
-    let owner = identity.then(|| store.get(&session.identity_id)).flatten();
-    serde_json::to_value(session.view(owner, devices)).unwrap_or(Value::Null)
+    let owner = store.get(&session.identity_id);
+    let shown = identity.then_some(owner).flatten();
+    serde_json::to_value(session.view(owner, shown, devices)).unwrap_or(Value::Null)
 }
 
 /// The keyset token of a session list: base64url of `id=…/created_at=…`.
@@ -163,26 +164,34 @@ pub(super) fn disable(ctx: &Ctx<'_>) -> Answer {
 }
 
 /// `PATCH /admin/sessions/{id}/extend`: 200 with the session (identity
-/// expanded), as self-hosted Kratos answers by default; 404 for a missing
-/// or inactive session.
+/// expanded), as self-hosted Kratos answers by default, or 204 with the
+/// `faster_session_extend` feature flag; 404 for a missing session. A
+/// disabled session is extended too, and stays inactive.
 pub(super) fn extend(ctx: &Ctx<'_>) -> Answer {
     let id = uuid_or_400(&ctx.params[0])?;
     let (now, _) = now();
     let mut store = lock(&ctx.state.store);
+    // Kratos extends any session it finds, a disabled one too (it stays
+    // inactive).
     let session = store
         .sessions
         .get_mut(&id)
-        .filter(|s| s.active)
         .ok_or_else(ApiError::not_found)?;
     session.expires_at = now + SESSION_LIFESPAN;
     let session = session.clone();
+    if ctx
+        .state
+        .faster_session_extend
+        .load(std::sync::atomic::Ordering::Relaxed)
+    {
+        return Ok(Response::empty(204));
+    }
     Ok(json(200, &render(&store, &session, true, false)))
 }
 
 /// `GET /admin/identities/{id}/sessions`: offset tokens, `X-Total-Count`,
-/// identity and devices always expanded. Page `n` holds items
-/// `n*size..(n+1)*size` (Kratos's off-by-one, which serves the first page
-/// twice, is not copied).
+/// identity and devices always expanded. Pages are numbered as Kratos
+/// numbers them, off by one included (see below).
 pub(super) fn list_for_identity(ctx: &Ctx<'_>) -> Answer {
     let identity = uuid_or_400(&ctx.params[0])?;
     let active = active_filter(&ctx.query)?;
@@ -196,7 +205,12 @@ pub(super) fn list_for_identity(ctx: &Ctx<'_>) -> Answer {
         .collect();
     sessions.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
     let total = sessions.len();
-    let skip = usize::try_from(page.saturating_mul(per_page)).unwrap_or(usize::MAX);
+    // Kratos hands the zero-based page to pop's paginator, which counts from
+    // 1: pages 0 and 1 are both the first window, page n is window n - 1.
+    // The Link header below assumes zero-based pages, as Kratos's does, so
+    // following it repeats the first page and never reaches the last.
+    let window = page.max(1) - 1;
+    let skip = usize::try_from(window.saturating_mul(per_page)).unwrap_or(usize::MAX);
     let items: Vec<Value> = sessions
         .iter()
         .skip(skip)
