@@ -8,8 +8,11 @@ use super::server::Response;
 /// herodot's message for a 400.
 pub(crate) const MSG_BAD_REQUEST: &str =
     "The request was malformed or contained invalid parameters";
-/// herodot's message for a 404.
+/// The message of a missing database row (sqlcon's `ErrNoRows`).
 pub(crate) const MSG_NOT_FOUND: &str = "Unable to locate the resource";
+/// herodot's own 404 message (`ErrNotFound`): an unknown schema, a missing
+/// credential type, an unknown provider.
+pub(crate) const MSG_RESOURCE_NOT_FOUND: &str = "The requested resource could not be found";
 /// The reason of a page token Kratos did not issue.
 pub(crate) const PAGE_TOKEN_INVALID: &str =
     "The page token is invalid, do not craft your own page tokens";
@@ -66,9 +69,14 @@ impl ApiError {
         Self::new(404, None, MSG_NOT_FOUND)
     }
 
-    /// 404 with a reason.
+    /// 404 for a missing row, with a reason.
     pub(crate) fn not_found_because(reason: impl Into<String>) -> Self {
         Self::new(404, Some(reason.into()), MSG_NOT_FOUND)
+    }
+
+    /// herodot's 404 (not a missing row), with a reason.
+    pub(crate) fn resource_not_found(reason: impl Into<String>) -> Self {
+        Self::new(404, Some(reason.into()), MSG_RESOURCE_NOT_FOUND)
     }
 
     /// The 409 of `POST /admin/identities`.
@@ -97,10 +105,19 @@ impl ApiError {
         self
     }
 
-    /// The answer: the envelope as JSON with the HTTP status.
+    /// The answer: the envelope as JSON with the HTTP status, as herodot
+    /// writes it (`Content-Type: application/json` without a charset, and
+    /// an `Ory-Error-Id` header, empty on self-hosted Kratos).
     pub(crate) fn into_response(self) -> Response {
         let body = serde_json::to_vec(&Envelope { error: &self.body }).unwrap_or_default();
-        Response::json(self.http_status, body)
+        Response {
+            status: self.http_status,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Ory-Error-Id".into(), String::new()),
+            ],
+            body,
+        }
     }
 }
 

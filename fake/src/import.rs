@@ -714,9 +714,12 @@ const HASH_PREFIXES: [&str; 20] = [
 fn check_hash(hash: &str, version: KratosVersion) -> Result<(), ApiError> {
     let known = HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) || hash.starts_with("{SSHA512}");
     if !known {
-        return Err(ApiError::bad_request(
-            "The imported password does not match any known hash format.",
-        ));
+        return Err(ApiError::bad_request(match version {
+            KratosVersion::V26_2 => {
+                "The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2"
+            }
+            _ => "The imported password does not match any known hash format.",
+        }));
     }
     if !version.is_master() {
         return Ok(());
@@ -802,11 +805,11 @@ pub(crate) fn finish(
     Ok(record)
 }
 
-/// Validates the traits against the identity's schema and applies what the
-/// schema derives from them: for `default`, the email is the password and
-/// code identifier and the verifiable and recovery address (an address given
-/// with the same value keeps its status). TOTP and lookup credentials get
-/// the identity id as identifier.
+/// Validates the traits against the identity's schema and applies what its
+/// `ory.sh/kratos` extension derives from them (see [`crate::schema`]):
+/// password, code and WebAuthn identifiers, verifiable and recovery
+/// addresses (an address given with the same value keeps its status and
+/// id). TOTP and lookup credentials get the identity id as identifier.
 pub(crate) fn apply_schema(
     record: &mut IdentityRecord,
     store: &Store,
@@ -816,19 +819,14 @@ pub(crate) fn apply_schema(
 ) -> Result<(), ApiError> {
     let new_id = &mut || store.new_id();
     let schema_id = record.schema_id().to_string();
-    if !store.schemas.contains(&schema_id) {
+    let Some(schema) = store.schemas.get(&schema_id) else {
         return Err(ApiError::bad_request(format!(
             "Unable to find JSON Schema ID: {schema_id}"
         )));
-    }
-    let traits = record.traits.clone().unwrap_or(Value::Null);
-    let Value::Object(fields) = &traits else {
-        return Err(schema_error(
-            "#/traits",
-            "#/properties/traits/type",
-            format!("expected object, but got {}", json_type(&traits)),
-        ));
     };
+    let traits = record.traits.clone().unwrap_or(Value::Null);
+    let derived =
+        crate::schema::check(schema, &traits, store.version).map_err(ApiError::bad_request)?;
     let id = record.id;
     let credentials = record.credentials.get_or_insert_with(BTreeMap::new);
     for type_ in ["totp", "lookup_secret"] {
@@ -838,104 +836,110 @@ pub(crate) fn apply_schema(
             c.identifiers = Some(json!([id.to_string()]));
         }
     }
-    if schema_id != "default" {
-        return Ok(());
+    if !derived.password.is_empty() {
+        let password = credentials
+            .entry("password".to_string())
+            .or_insert_with(|| CredentialRecord::new("password", Vec::new(), json!({}), now));
+        password.identifiers = Some(json!(derived.password));
+        // master stores password credentials as version 1, v26.2.0 as 0.
+        if store.version.is_master() {
+            password.version = Some(Value::from(1));
+        }
     }
-    let email = match fields.get("email") {
-        None => {
-            return Err(schema_error(
-                "#/traits",
-                "#/properties/traits/required",
-                "missing properties: \"email\"".into(),
-            ));
-        }
-        Some(Value::String(s)) if s.contains('@') => s.trim().to_lowercase(),
-        Some(Value::String(s)) => {
-            return Err(schema_error(
-                "#/traits/email",
-                "#/properties/traits/properties/email/format",
-                format!("{s:?} is not valid \"email\""),
-            ));
-        }
-        Some(other) => {
-            return Err(schema_error(
-                "#/traits/email",
-                "#/properties/traits/properties/email/type",
-                format!("expected string, but got {}", json_type(other)),
-            ));
-        }
-    };
-    if let Some(name) = fields.get("name")
-        && !name.is_object()
-    {
-        return Err(schema_error(
-            "#/traits/name",
-            "#/properties/traits/properties/name/type",
-            format!("expected object, but got {}", json_type(name)),
-        ));
+    if !derived.code.is_empty() {
+        let code = credentials
+            .entry("code".to_string())
+            .or_insert_with(|| CredentialRecord::new("code", Vec::new(), json!({}), now));
+        let identifiers: Vec<&String> = derived.code.iter().map(|(_, a)| a).collect();
+        let addresses: Vec<Value> = derived
+            .code
+            .iter()
+            .map(|(via, address)| json!({"channel": via, "address": address}))
+            .collect();
+        code.identifiers = Some(json!(identifiers));
+        code.config = Some(json!({ "addresses": addresses }));
     }
-    let password = credentials
-        .entry("password".to_string())
-        .or_insert_with(|| CredentialRecord::new("password", Vec::new(), json!({}), now));
-    password.identifiers = Some(json!([email]));
-    let code = credentials
-        .entry("code".to_string())
-        .or_insert_with(|| CredentialRecord::new("code", Vec::new(), json!({}), now));
-    code.identifiers = Some(json!([email]));
-    code.config = Some(json!({"addresses": [{"channel": "email", "address": email}]}));
+    if !derived.webauthn.is_empty() {
+        let handle = new_id();
+        let webauthn = credentials
+            .entry("webauthn".to_string())
+            .or_insert_with(|| {
+                let user_handle = crate::paging::base64_std_encode(handle.as_bytes());
+                let mut credential = CredentialRecord::new(
+                    "webauthn",
+                    Vec::new(),
+                    json!({ "user_handle": user_handle }),
+                    now,
+                );
+                credential.version = Some(Value::from(1));
+                credential
+            });
+        webauthn.identifiers = Some(json!(derived.webauthn));
+    }
 
-    let same = |a: &&Value| {
-        a["value"]
-            .as_str()
-            .is_some_and(|v| v.trim().to_lowercase() == email)
+    let matching = |given: &[Value], value: &str| -> Option<Value> {
+        given
+            .iter()
+            .find(|a| {
+                a["value"]
+                    .as_str()
+                    .is_some_and(|v| v.trim().to_lowercase() == value)
+            })
+            .cloned()
     };
-    let verifiable = match given_verifiable.iter().find(same) {
-        Some(given) => {
-            let verified = given["verified"].as_bool().unwrap_or(false);
-            let status = given["status"].as_str().filter(|s| !s.is_empty());
-            let mut a = Map::new();
-            a.insert("id".into(), id_or_new(&given["id"], new_id));
-            a.insert("value".into(), Value::from(email.clone()));
-            a.insert("verified".into(), Value::Bool(verified));
-            a.insert("via".into(), Value::from("email"));
-            let status = status.unwrap_or(if verified { "completed" } else { "pending" });
-            a.insert("status".into(), Value::from(status));
-            if verified {
-                let at = given["verified_at"].as_str().unwrap_or(now);
-                a.insert("verified_at".into(), Value::from(at));
+    let mut verifiable = Vec::new();
+    for (via, value) in &derived.verification {
+        verifiable.push(match matching(given_verifiable, value) {
+            Some(given) => {
+                let verified = given["verified"].as_bool().unwrap_or(false);
+                let status = given["status"].as_str().filter(|s| !s.is_empty());
+                let mut a = Map::new();
+                a.insert("id".into(), id_or_new(&given["id"], new_id));
+                a.insert("value".into(), Value::from(value.as_str()));
+                a.insert("verified".into(), Value::Bool(verified));
+                a.insert("via".into(), Value::from(via.as_str()));
+                let status = status.unwrap_or(if verified { "completed" } else { "pending" });
+                a.insert("status".into(), Value::from(status));
+                if verified {
+                    let at = given["verified_at"].as_str().unwrap_or(now);
+                    a.insert("verified_at".into(), Value::from(at));
+                }
+                a.insert("created_at".into(), given_or(&given["created_at"], now));
+                a.insert("updated_at".into(), Value::from(now));
+                Value::Object(a)
             }
-            a.insert("created_at".into(), given_or(&given["created_at"], now));
-            a.insert("updated_at".into(), Value::from(now));
-            Value::Object(a)
-        }
-        None => json!({
-            "id": new_id().to_string(),
-            "value": email,
-            "verified": false,
-            "via": "email",
-            "status": "pending",
-            "created_at": now,
-            "updated_at": now
-        }),
-    };
-    let recovery = match given_recovery.iter().find(same) {
-        Some(given) => json!({
-            "id": id_or_new(&given["id"], new_id),
-            "value": email,
-            "via": "email",
-            "created_at": given_or(&given["created_at"], now),
-            "updated_at": now
-        }),
-        None => json!({
-            "id": new_id().to_string(),
-            "value": email,
-            "via": "email",
-            "created_at": now,
-            "updated_at": now
-        }),
-    };
-    record.verifiable_addresses = Some(Value::Array(vec![verifiable]));
-    record.recovery_addresses = Some(Value::Array(vec![recovery]));
+            None => json!({
+                "id": new_id().to_string(),
+                "value": value,
+                "verified": false,
+                "via": via,
+                "status": "pending",
+                "created_at": now,
+                "updated_at": now
+            }),
+        });
+    }
+    let mut recovery = Vec::new();
+    for (via, value) in &derived.recovery {
+        recovery.push(match matching(given_recovery, value) {
+            Some(given) => json!({
+                "id": id_or_new(&given["id"], new_id),
+                "value": value,
+                "via": via,
+                "created_at": given_or(&given["created_at"], now),
+                "updated_at": now
+            }),
+            None => json!({
+                "id": new_id().to_string(),
+                "value": value,
+                "via": via,
+                "created_at": now,
+                "updated_at": now
+            }),
+        });
+    }
+    record.verifiable_addresses = (!verifiable.is_empty()).then_some(Value::Array(verifiable));
+    record.recovery_addresses = (!recovery.is_empty()).then_some(Value::Array(recovery));
     Ok(())
 }
 
@@ -950,21 +954,6 @@ fn given_or(given: &Value, now: &str) -> Value {
     match given.as_str() {
         Some(s) => Value::from(s),
         None => Value::from(now),
-    }
-}
-
-fn schema_error(instance: &str, schema: &str, what: String) -> ApiError {
-    ApiError::bad_request(format!("I[{instance}] S[{schema}] {what}"))
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
     }
 }
 

@@ -153,9 +153,11 @@ fn add(doc: &mut Value, tokens: &[String], value: Value) -> Result<(), String> {
 
 /// Removes and returns the value at `tokens`.
 fn remove(doc: &mut Value, tokens: &[String]) -> Result<Value, String> {
+    // evanphx/json-patch's wording, as Kratos passes it on.
     let missing = || {
+        let last = tokens.last().map_or("", String::as_str);
         format!(
-            "remove operation does not apply: doc is missing path: \"/{}\"",
+            "error in remove for path: '/{}': unable to remove nonexistent key: {last}: missing value",
             tokens.join("/")
         )
     };

@@ -122,6 +122,7 @@ mod paging;
 mod passwords;
 mod public;
 mod record;
+mod schema;
 mod seed;
 mod server;
 mod store;
@@ -211,6 +212,9 @@ pub struct FakeKratosBuilder {
     schemas: Vec<(String, Value)>,
     oidc_providers: Vec<String>,
     faster_session_extend: bool,
+    seed: u64,
+    port: u16,
+    public_port: u16,
 }
 
 impl FakeKratosBuilder {
@@ -278,12 +282,46 @@ impl FakeKratosBuilder {
         self
     }
 
+    /// Mixes `seed` into every id the fake makes, seeded identities'
+    /// included: the same seed gives the same ids from run to run, another
+    /// seed other ids. Default: 0.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The admin port to listen on, on `127.0.0.1`. Default: 0, a free port
+    /// (see [`FakeKratos::base_url`]).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The public port to listen on, on `127.0.0.1`. Default: 0, a free
+    /// port (see [`FakeKratos::public_url`]).
+    pub fn public_port(mut self, port: u16) -> Self {
+        self.public_port = port;
+        self
+    }
+
     /// Starts the fake on `127.0.0.1` and a free port.
     ///
     /// # Panics
     /// When no loopback port can be bound or no thread started (a test
-    /// environment without networking).
+    /// environment without networking); [`try_start`](Self::try_start)
+    /// returns that as an error instead.
     pub fn start(self) -> FakeKratos {
+        match self.try_start() {
+            Ok(kratos) => kratos,
+            Err(e) => panic!("FakeKratos could not listen on 127.0.0.1: {e}"),
+        }
+    }
+
+    /// Starts the fake, or says why it could not (a port in use, say).
+    ///
+    /// # Errors
+    /// When a port cannot be bound or a thread cannot be started.
+    pub fn try_start(self) -> std::io::Result<FakeKratos> {
         let placeholder = Store::new(String::new());
         let mut faults = Faults::default();
         faults.latency = self.latency;
@@ -297,6 +335,8 @@ impl FakeKratosBuilder {
             placeholder.schemas.set(&id, schema);
         }
         placeholder.oidc_providers = self.oidc_providers;
+        placeholder.seed = self.seed;
+        placeholder.version = self.version;
         let state = Arc::new(State {
             store: Mutex::new(placeholder),
             faults: Mutex::new(faults),
@@ -305,12 +345,11 @@ impl FakeKratosBuilder {
             public_url: Mutex::new(String::new()),
             faster_session_extend: AtomicBool::new(self.faster_session_extend),
         });
-        let start = |handler: Arc<dyn server::Handler>| match Server::start(handler) {
-            Ok(server) => server,
-            Err(e) => panic!("FakeKratos could not listen on 127.0.0.1: {e}"),
-        };
-        let server = start(Arc::clone(&state) as Arc<dyn server::Handler>);
-        let public = start(Arc::new(public::Public(Arc::clone(&state))));
+        let server = Server::start(Arc::clone(&state) as Arc<dyn server::Handler>, self.port)?;
+        let public = Server::start(
+            Arc::new(public::Public(Arc::clone(&state))),
+            self.public_port,
+        )?;
         *lock(&state.public_url) = format!("http://{}", public.addr());
         lock(&state.store).base_url = format!("http://{}", server.addr());
         let kratos = FakeKratos {
@@ -321,7 +360,7 @@ impl FakeKratosBuilder {
         if self.identities > 0 {
             kratos.seed_identities(self.identities);
         }
-        kratos
+        Ok(kratos)
     }
 }
 

@@ -17,7 +17,7 @@ use crate::FakeRequest;
 use crate::errors::ApiError;
 use crate::handlers::{Ctx, SESSION_LIFESPAN, State, json, lock, now, parse_body, schemas};
 use crate::paging::{Query, decode_component};
-use crate::record::{SessionRecord, normalize_identifier, timestamp};
+use crate::record::{CredentialsView, Devices, SessionRecord, normalize_identifier, timestamp};
 use crate::server::{Handler, Request, Response};
 
 /// How long a login flow may be used.
@@ -74,6 +74,10 @@ impl Handler for Public {
         response
     }
 
+    fn too_large(&self, _request: Request) -> Response {
+        ApiError::bad_request_message("http: request body too large").into_response()
+    }
+
     fn refuse(&self, status: u16, why: &str, _head: Option<&Request>) -> Response {
         ApiError::new(
             status,
@@ -122,7 +126,7 @@ fn flow(
     message: Option<(u64, &str)>,
 ) -> Value {
     let messages: Vec<Value> = message
-        .map(|(id, text)| json!({"id": id, "text": text, "type": "error", "context": {}}))
+        .map(|(id, text)| json!({"id": id, "text": text, "type": "error"}))
         .into_iter()
         .collect();
     let input = |name: &str, kind: &str, label: Option<(u64, &str)>| {
@@ -140,9 +144,12 @@ fn flow(
     };
     json!({
         "id": id,
+        "organization_id": null,
         "type": "api",
         "expires_at": expires_at,
         "issued_at": issued_at,
+        "created_at": issued_at,
+        "updated_at": issued_at,
         "request_url": format!("{public}/self-service/login/api"),
         "refresh": refresh,
         "requested_aal": "aal1",
@@ -243,15 +250,23 @@ fn submit(state: &State, request: &Request, query: &Query) -> Result<Response, A
     let token = format!("ory_st_{}", session.id.simple());
     store.login_flows.remove(&flow_id);
     store.session_tokens.insert(token.clone(), session.id);
-    let view = session_json(&store, &session);
+    let mut view = session_json(&store, &session);
+    // master leaves the identity out of the login's session.
+    if state.version.is_master() {
+        view["identity"] = Value::Null;
+    }
     store.sessions.insert(session.id, session);
-    Ok(json(200, &json!({"session_token": token, "session": view})))
+    Ok(json(
+        200,
+        &json!({"session_token": token, "session": view, "continue_with": null}),
+    ))
 }
 
 /// A session as the public API shows it: with its identity and devices.
 fn session_json(store: &crate::store::Store, session: &SessionRecord) -> Value {
     let identity = store.get(&session.identity_id);
-    serde_json::to_value(session.view(identity, identity, true)).unwrap_or(Value::Null)
+    let shown = identity.map(|i| i.view(CredentialsView::PublicOnly));
+    serde_json::to_value(session.view(identity, shown, Devices::Listed)).unwrap_or(Value::Null)
 }
 
 /// `GET /sessions/whoami` with `X-Session-Token`.

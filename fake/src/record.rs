@@ -162,9 +162,15 @@ impl IdentityRecord {
     /// The JSON view: `credentials` as `view` says, `metadata_admin` unless
     /// `public_only` (the identity inside a session).
     pub(crate) fn view<'a>(&'a self, credentials: CredentialsView<'a>) -> IdentityView<'a> {
-        let public_only = matches!(credentials, CredentialsView::PublicOnly);
+        let public_only = matches!(
+            credentials,
+            CredentialsView::PublicOnly | CredentialsView::InSession
+        );
+        let addresses = !matches!(credentials, CredentialsView::InSession);
         let credentials = match credentials {
-            CredentialsView::Omit | CredentialsView::PublicOnly => None,
+            CredentialsView::Omit | CredentialsView::PublicOnly | CredentialsView::InSession => {
+                None
+            }
             CredentialsView::Configs(included) => self.credentials.as_ref().map(|types| {
                 types
                     .iter()
@@ -187,9 +193,12 @@ impl IdentityRecord {
             state: self.state.as_ref(),
             state_changed_at: self.state_changed_at.as_ref(),
             traits: self.traits.as_ref(),
-            verifiable_addresses: self.verifiable_addresses.as_ref(),
-            recovery_addresses: self.recovery_addresses.as_ref(),
+            verifiable_addresses: self.verifiable_addresses.as_ref().filter(|_| addresses),
+            recovery_addresses: self.recovery_addresses.as_ref().filter(|_| addresses),
             metadata_public: self.metadata_public.as_ref(),
+            // Reads show it, `null` when unset (an identity inserted without
+            // it keeps it missing); see `written` for the answers of
+            // writes, which leave an unset one out.
             metadata_admin: self.metadata_admin.as_ref().filter(|_| !public_only),
             created_at: self.created_at.as_ref(),
             updated_at: self.updated_at.as_ref(),
@@ -197,6 +206,20 @@ impl IdentityRecord {
             region: self.region.as_ref(),
             extra: &self.extra,
         }
+    }
+
+    /// The identity as a create or update answers it: credentials without
+    /// config, and no `metadata_admin` when unset (Kratos marshals the
+    /// plain identity there, whose `metadata_admin` is `omitempty`).
+    pub(crate) fn written(&self) -> Value {
+        let mut value =
+            serde_json::to_value(self.view(CredentialsView::Configs(&[]))).unwrap_or(Value::Null);
+        if let Some(map) = value.as_object_mut()
+            && map.get("metadata_admin").is_some_and(Value::is_null)
+        {
+            map.remove("metadata_admin");
+        }
+        value
     }
 
     /// The whole identity as a JSON value (every config included).
@@ -207,10 +230,16 @@ impl IdentityRecord {
 
 impl CredentialRecord {
     fn view(&self, with_config: bool) -> CredentialView<'_> {
+        // An OIDC or SAML credential whose last link was removed shows no
+        // config at all, as Kratos's declassification leaves it.
+        let no_links = self.config.as_ref().is_some_and(|c| {
+            matches!(str_of(&self.type_), "oidc" | "saml")
+                && c["providers"].as_array().is_some_and(Vec::is_empty)
+        });
         CredentialView {
             type_: self.type_.as_ref(),
             identifiers: self.identifiers.as_ref(),
-            config: self.config.as_ref().filter(|_| with_config),
+            config: self.config.as_ref().filter(|_| with_config && !no_links),
             version: self.version.as_ref(),
             created_at: self.created_at.as_ref(),
             updated_at: self.updated_at.as_ref(),
@@ -241,8 +270,12 @@ pub(crate) enum CredentialsView<'a> {
     Configs(&'a [String]),
     /// Every type with its `config`.
     AllConfigs,
-    /// No credentials and no `metadata_admin` (the identity of a session).
+    /// No credentials and no `metadata_admin` (the identity of a session
+    /// made by a login, and of `whoami`).
     PublicOnly,
+    /// As `PublicOnly`, and no addresses either: a session's identity as
+    /// the admin API expands it.
+    InSession,
 }
 
 /// An identity's JSON, fields in Kratos's order.
@@ -320,19 +353,23 @@ impl SessionRecord {
         self.active && self.expires_at >= now
     }
 
-    /// The session's JSON: the identity and the devices only when expanded
-    /// (Kratos writes `null` for them otherwise; the OpenAPI document allows
-    /// neither `null`, so they are left out). `active` is what Kratos
-    /// computes: stored active, not expired, and its identity (`owner`)
-    /// active.
+    /// The session's JSON. `identity` is `null` unless given; `active` is
+    /// what Kratos computes: stored active, not expired, and its identity
+    /// (`owner`) active.
     pub(crate) fn view<'a>(
         &'a self,
         owner: Option<&IdentityRecord>,
-        identity: Option<&'a IdentityRecord>,
-        devices: bool,
+        identity: Option<IdentityView<'a>>,
+        devices: Devices,
     ) -> SessionView<'a> {
         let authenticated_at = timestamp(self.authenticated_at);
         let owner_active = owner.is_none_or(|o| o.state() == "active");
+        let device = DeviceView {
+            id: self.device_id,
+            ip_address: "127.0.0.1",
+            user_agent: "FakeKratos/1.0 (kratos-identity-fake)",
+            location: "",
+        };
         SessionView {
             id: &self.id,
             active: self.active && self.expires_at > OffsetDateTime::now_utc() && owner_active,
@@ -345,17 +382,24 @@ impl SessionRecord {
                 completed_at: authenticated_at.clone(),
             }],
             issued_at: authenticated_at,
-            identity: identity.map(|i| i.view(CredentialsView::PublicOnly)),
-            devices: devices.then(|| {
-                vec![DeviceView {
-                    id: self.device_id,
-                    ip_address: "127.0.0.1",
-                    user_agent: "FakeKratos/1.0 (kratos-identity test-util)",
-                    location: "",
-                }]
-            }),
+            identity,
+            devices: match devices {
+                Devices::Null => None,
+                Devices::Empty => Some(Vec::new()),
+                Devices::Listed => Some(vec![device]),
+            },
         }
     }
+}
+
+/// What a session's `devices` holds: Kratos writes `null` in lists that do
+/// not expand them, `[]` in a single session that does not, and the
+/// devices when expanded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Devices {
+    Null,
+    Empty,
+    Listed,
 }
 
 /// A session's JSON, fields in Kratos's order.
@@ -368,9 +412,9 @@ pub(crate) struct SessionView<'a> {
     authenticator_assurance_level: &'static str,
     authentication_methods: Vec<AuthMethodView>,
     issued_at: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` when not expanded, as Kratos writes it.
     identity: Option<IdentityView<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// `null` in lists that do not expand it, as Kratos writes it.
     devices: Option<Vec<DeviceView>>,
 }
 

@@ -3,7 +3,7 @@
 //! `Content-Length` or chunked body, as Go's server takes both) and writes
 //! answers (always sized, never chunked). Connections are kept alive unless
 //! the client says `Connection: close`. A malformed request gets a 400 (411
-//! for a transfer coding other than chunked, 413 beyond 5 MiB, 431 for a
+//! for a transfer coding other than chunked, 431 for a
 //! huge head) and the connection is closed.
 //!
 //! It knows nothing about Kratos: each parsed [`Request`] goes to a
@@ -19,7 +19,7 @@ use std::time::Duration;
 
 /// The largest request head (request line and headers) read.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
-/// The largest request body read and discarded before a 413, so the client
+/// The largest request body read and discarded before answering, so the client
 /// gets to read the answer instead of a reset connection.
 const MAX_DRAINED_BYTES: u64 = 64 * 1024 * 1024;
 /// How long a connection may sit idle (or a request trickle in) before it is closed.
@@ -107,6 +107,9 @@ pub(crate) trait Handler: Send + Sync + 'static {
     fn handle(&self, request: Request) -> Response;
     /// Answers a request that could not be read.
     fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response;
+    /// Answers a request whose body is over the cap (not read; `body` is
+    /// empty). The connection is closed after it.
+    fn too_large(&self, request: Request) -> Response;
 }
 
 /// A running server. Dropping it stops it.
@@ -138,9 +141,9 @@ impl std::fmt::Debug for Server {
 }
 
 impl Server {
-    /// Binds `127.0.0.1:0` and starts accepting.
-    pub(crate) fn start(handler: Arc<dyn Handler>) -> io::Result<Server> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+    /// Binds `127.0.0.1:port` (`0`: a free port) and starts accepting.
+    pub(crate) fn start(handler: Arc<dyn Handler>, port: u16) -> io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             stopping: AtomicBool::new(false),
@@ -210,6 +213,9 @@ enum ReadError {
     Closed,
     /// The request is malformed: answer this status and close.
     Refuse(u16, &'static str, Option<Box<Request>>),
+    /// The body is over the 5 MiB cap (its head is here, without the
+    /// body): the handler answers as the operation would, then close.
+    TooLarge(Box<Request>),
 }
 
 fn serve_connection(stream: TcpStream, shared: &Shared, handler: &dyn Handler) {
@@ -234,6 +240,7 @@ fn serve_connection(stream: TcpStream, shared: &Shared, handler: &dyn Handler) {
             Err(ReadError::Refuse(status, why, head)) => {
                 (handler.refuse(status, why, head.as_deref()), true)
             }
+            Err(ReadError::TooLarge(request)) => (handler.too_large(*request), true),
         };
         if shared.stopping.load(Ordering::SeqCst) {
             return;
@@ -322,12 +329,10 @@ fn read_request(
         }
         return match read_chunked(reader) {
             Ok(body) => Ok(Request { body, ..request }),
+            Err(413) => Err(ReadError::TooLarge(Box::new(request))),
             Err(status) => Err(ReadError::Refuse(
                 status,
-                match status {
-                    413 => "the request body is larger than 5 MiB",
-                    _ => "malformed chunked body",
-                },
+                "malformed chunked body",
                 Some(Box::new(request)),
             )),
         };
@@ -362,18 +367,14 @@ fn read_request(
         .header("expect")
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
     if length > super::handlers::MAX_BODY_BYTES {
-        // Read what was sent (up to a bound), so the client sees the 413.
+        // Read what was sent (up to a bound), so the client sees the answer.
         if length <= MAX_DRAINED_BYTES {
             if expects_continue {
                 let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
             }
             let _ = io::copy(&mut reader.take(length), &mut io::sink());
         }
-        return Err(ReadError::Refuse(
-            413,
-            "the request body is larger than 5 MiB",
-            Some(Box::new(request)),
-        ));
+        return Err(ReadError::TooLarge(Box::new(request)));
     }
     if expects_continue && length > 0 {
         let _ = writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
@@ -639,7 +640,10 @@ mod tests {
             b"PATCH /admin/identities HTTP/1.1\r\nContent-Length: 6000000\r\n\r\n".to_vec();
         huge.resize(huge.len() + 6_000_000, b' ');
         let answer = exchange(&kratos, &huge);
-        assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+        // Never a 413: Kratos's handler reads what it can and answers as
+        // the operation does (here a batch: 400, its body saying 500).
+        assert!(answer.starts_with("HTTP/1.1 400 "), "{answer}");
+        assert!(answer.contains("http: request body too large"), "{answer}");
         // Still serving.
         let answer = exchange(
             &kratos,

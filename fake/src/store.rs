@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::record::{IdentityRecord, SessionRecord};
+use crate::KratosVersion;
 
 /// Why an identity could not be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +26,11 @@ pub(crate) struct Store {
     /// `http://127.0.0.1:PORT`, for `schema_url` and recovery links.
     pub(crate) base_url: String,
     next_id: Cell<u64>,
+    /// Mixed into every id: another seed, other ids (0 by default).
+    pub(crate) seed: u64,
+    /// The Kratos version answered as (also in [`State`](crate::handlers::State)),
+    /// for what the store derives differently by version.
+    pub(crate) version: KratosVersion,
     identities: BTreeMap<Uuid, IdentityRecord>,
     identifiers: HashMap<(String, String), Uuid>,
     external_ids: HashMap<String, Uuid>,
@@ -48,6 +54,8 @@ impl Store {
         Store {
             base_url,
             next_id: Cell::new(0),
+            seed: 0,
+            version: KratosVersion::default(),
             identities: BTreeMap::new(),
             identifiers: HashMap::new(),
             external_ids: HashMap::new(),
@@ -65,7 +73,7 @@ impl Store {
     pub(crate) fn new_id(&self) -> Uuid {
         let n = self.next_id.get() + 1;
         self.next_id.set(n);
-        let hi = splitmix64(n);
+        let hi = splitmix64(n ^ self.seed.wrapping_mul(0xA24B_AED4_963E_E407));
         let lo = splitmix64(hi ^ n.rotate_left(32));
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&hi.to_be_bytes());

@@ -621,7 +621,7 @@ pub(crate) fn drive(
         ))
         .send();
     assert!(
-        matches!(refused, Err(kratos_identity::Error::InvalidInput(_))),
+        matches!(refused, Err(kratos_identity::Error::InvalidInput { .. })),
         "{refused:?}"
     );
     run.expect("manage_sessions (every session)", 200, || {

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{Answer, Ctx, json, lock, now, parse_body};
+use crate::KratosVersion;
 use crate::errors::ApiError;
 use crate::record::timestamp;
 
@@ -67,15 +68,24 @@ fn go_duration(s: &str) -> Option<Duration> {
 fn recovery_body(ctx: &Ctx<'_>, code: bool) -> Result<(Uuid, Duration), ApiError> {
     let body = parse_body(&ctx.request.body)?;
     let id = body["identity_id"].as_str().unwrap_or("");
-    let id =
-        Uuid::parse_str(id).map_err(|_| ApiError::bad_request_message(super::uuid_error(id)))?;
+    let id = Uuid::parse_str(id).map_err(|_| {
+        ApiError::bad_request(format!(
+            "Unable to decode JSON payload: {}",
+            super::uuid_error(id)
+        ))
+    })?;
     let lifespan = match &body["expires_in"] {
         Value::Null => RECOVERY_LIFESPAN.as_secs_f64(),
         Value::String(s) if s.is_empty() => RECOVERY_LIFESPAN.as_secs_f64(),
         Value::String(s) => go_seconds(s).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: {s}"
-            ))
+            ApiError::bad_request(match ctx.state.version {
+                KratosVersion::V26_2 => format!(
+                    "Unable to parse \"expires_in\" whose format should match \"[0-9]+(ns|us|ms|s|m|h)\" but did not: {s}"
+                ),
+                _ => format!(
+                    "Unable to parse \"expires_in\" as a duration string (e.g. \"1h\", \"1m30s\", \"500ms\"): {s}"
+                ),
+            })
         })?,
         other => {
             return Err(ApiError::bad_request_message(format!(
@@ -181,7 +191,7 @@ pub(super) fn test_login_flow(ctx: &Ctx<'_>) -> Answer {
     }
     let store = lock(&ctx.state.store);
     if !store.oidc_providers.iter().any(|p| p == provider) {
-        return Err(ApiError::not_found_because(format!(
+        return Err(ApiError::resource_not_found(format!(
             "OpenID Connect provider {provider:?} is not configured"
         )));
     }

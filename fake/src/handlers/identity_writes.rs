@@ -12,7 +12,7 @@ use crate::import::{
     self, batch_body, check_shape, create_body, credentials_only, merge_credentials,
 };
 use crate::json_patch;
-use crate::record::{CredentialRecord, CredentialsView, IdentityRecord};
+use crate::record::{CredentialRecord, IdentityRecord};
 use crate::server::Response;
 
 /// The most items a batch takes.
@@ -33,16 +33,26 @@ pub(super) fn create(ctx: &Ctx<'_>) -> Answer {
     let id = store.new_id();
     let record = import::finish(draft, id, &store, &now)?;
     store.put(record).map_err(|_| ApiError::create_conflict())?;
-    let location = format!("{}/admin/identities/{id}", store.base_url);
+    // Kratos's Location leaves out the admin prefix of the route.
+    let location = format!("{}/identities/{id}", store.base_url);
     let record = store.get(&id).ok_or_else(ApiError::not_found)?;
-    Ok(json(201, &record.view(CredentialsView::Configs(&[]))).with_header("Location", location))
+    let mut created = record.written();
+    // The created identity's credentials come back with Go's zero time and
+    // version 0 (their rows get both only when stored); a later get shows them.
+    if let Some(credentials) = created["credentials"].as_object_mut() {
+        for (kind, credential) in credentials.iter_mut() {
+            for key in ["created_at", "updated_at"] {
+                credential[key] = Value::from("0001-01-01T00:00:00Z");
+            }
+            if kind == "webauthn" {
+                credential["version"] = Value::from(0);
+            }
+        }
+    }
+    Ok(json(201, &created).with_header("Location", location))
 }
 
-/// One entry of the batch answer. For a patch without `create`, real
-/// Kratos answers `null`, which the OpenAPI document does not allow (its
-/// entries are objects); the fake answers an entry with only the patch's
-/// `patch_id`, which the document allows and a client reads the same way
-/// (no result for that patch).
+/// One entry of the batch answer (`null` for a patch without `create`).
 #[derive(Serialize)]
 struct PatchResult {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -112,12 +122,9 @@ pub(super) fn batch(ctx: &Ctx<'_>) -> Answer {
     for (item, staged) in items.iter().zip(staged) {
         let patch_id = item.get("patch_id").filter(|p| !p.is_null()).cloned();
         let Some(outcome) = staged else {
-            results.push(Some(PatchResult {
-                action: None,
-                identity: None,
-                patch_id,
-                error: None,
-            }));
+            // An entry without `create` answers `null`, as Kratos does
+            // (the OpenAPI document allows no `null` here).
+            results.push(None);
             continue;
         };
         let outcome = outcome.and_then(|record| {
@@ -238,7 +245,7 @@ fn save(store: &mut crate::store::Store, mut record: IdentityRecord, now: &str) 
         .put(record)
         .map_err(|_| ApiError::unique_violation())?;
     let record = store.get(&id).ok_or_else(ApiError::not_found)?;
-    Ok(json(200, &record.view(CredentialsView::Configs(&[]))))
+    Ok(json(200, &record.written()))
 }
 
 fn addresses(value: &Option<Value>) -> Vec<Value> {
@@ -257,6 +264,23 @@ pub(super) fn patch(ctx: &Ctx<'_>) -> Answer {
     let old = stored(&store, &ctx.params[0])?;
     let mut doc = old.to_value();
     let version = ctx.state.version;
+    if !ops.is_array() {
+        let (reason, into) = match version {
+            KratosVersion::V26_2 => (
+                "An error occured when applying the JSON patch",
+                "jsonpatch.Patch",
+            ),
+            _ => ("failed to unmarshal JSON patch", "[]identity.patchOp"),
+        };
+        return Err(ApiError::new(
+            400,
+            Some(reason.into()),
+            format!(
+                "json: cannot unmarshal {} into Go value of type {into}",
+                go_kind(&ops)
+            ),
+        ));
+    }
     json_patch::apply(&mut doc, &ops, version).map_err(|message| {
         let reason = match version {
             KratosVersion::V26_2 => "An error occured when applying the JSON patch",
@@ -291,6 +315,18 @@ pub(super) fn patch(ctx: &Ctx<'_>) -> Answer {
         record.schema_url = Some(Value::from(store.schema_url(record.schema_id())));
     }
     save(&mut store, record, &now)
+}
+
+/// The word Go's JSON decoder uses for a value's kind.
+fn go_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// A patch may replace a whole `/credentials/<type>`: master refuses one
@@ -345,14 +381,31 @@ fn first_factors(record: &IdentityRecord) -> usize {
     for (type_, credential) in record.credentials.iter().flatten() {
         let config = credential.config.clone().unwrap_or(Value::Null);
         let list = |key: &str| config[key].as_array().map_or(0, Vec::len);
+        let identifiers = credential.identifiers();
         count += match type_.as_str() {
+            // A password counts only with an identifier and a hash (the
+            // migration hook is off in a default configuration).
             "password" => usize::from(
-                config["hashed_password"]
-                    .as_str()
-                    .is_some_and(|h| !h.is_empty())
-                    || config["use_password_migration_hook"] == Value::Bool(true),
+                identifiers.iter().any(|i| !i.is_empty())
+                    && config["hashed_password"]
+                        .as_str()
+                        .is_some_and(|h| !h.is_empty()),
             ),
-            "oidc" | "saml" => list("providers"),
+            // Each link whose `provider:subject` is an identifier, outside
+            // any organization. Open-source Kratos has no SAML counter.
+            "oidc" => config["providers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| {
+                    let provider = p["provider"].as_str().unwrap_or_default();
+                    let subject = p["subject"].as_str().unwrap_or_default();
+                    !provider.is_empty()
+                        && !subject.is_empty()
+                        && p["organization"].as_str().is_none_or(str::is_empty)
+                        && identifiers.contains(&format!("{provider}:{subject}").as_str())
+                })
+                .count(),
             "passkey" => list("credentials"),
             "webauthn" => config["credentials"]
                 .as_array()
@@ -381,7 +434,7 @@ pub(super) fn delete_credentials(ctx: &Ctx<'_>) -> Answer {
     let factors = first_factors(&record);
     let credentials = record.credentials.get_or_insert_with(Default::default);
     let Some(credential) = credentials.get_mut(type_) else {
-        return Err(ApiError::not_found_because(format!(
+        return Err(ApiError::resource_not_found(format!(
             "You tried to remove a {type_} but this user have no {type_} set up."
         )));
     };
@@ -444,10 +497,10 @@ fn remove_provider(
             "You must provide an identifier to delete this credential.",
         ));
     }
+    // Kratos says "OIDC" for SAML too.
     let not_found = || {
-        ApiError::not_found_because(format!(
-            "The identifier `{identifier}` was not found among {} credentials.",
-            type_.to_uppercase()
+        ApiError::resource_not_found(format!(
+            "The identifier `{identifier}` was not found among OIDC credentials."
         ))
     };
     let credential = credentials.get_mut(type_).ok_or_else(not_found)?;
@@ -471,11 +524,10 @@ fn remove_provider(
         .filter(|i| *i != identifier)
         .map(str::to_string)
         .collect();
-    if left == 0 {
-        credentials.remove(type_);
-    } else {
-        credential.config = Some(config);
-        credential.identifiers = Some(json!(identifiers));
-    }
+    // The last link removed leaves the credential, with no providers and
+    // no identifiers, as Kratos does.
+    let _ = left;
+    credential.config = Some(config);
+    credential.identifiers = Some(json!(identifiers));
     Ok(())
 }

@@ -105,6 +105,26 @@ impl Handler for State {
         response
     }
 
+    /// Kratos caps admin bodies at 5 MiB with `http.MaxBytesReader`, and
+    /// each handler reports the read error its own way: never a 413.
+    fn too_large(&self, request: Request) -> Response {
+        const TOO_LARGE: &str = "http: request body too large";
+        let (operation, _) = route(&request.method, &request.path);
+        let error = match operation {
+            Ok(Operation::BATCH_PATCH_IDENTITIES) => {
+                ApiError::bad_request_message(TOO_LARGE).with_body_code(500)
+            }
+            Ok(Operation::UPDATE_IDENTITY) => {
+                ApiError::bad_request(format!("Unable to read HTTP POST body: {TOO_LARGE}"))
+            }
+            Ok(Operation::PATCH_IDENTITY) => ApiError::new(500, None, TOO_LARGE),
+            _ => ApiError::bad_request_message(TOO_LARGE),
+        };
+        let response = error.into_response();
+        self.finish(&request, &response);
+        response
+    }
+
     fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response {
         let message = super::errors::default_message(status);
         let response = ApiError::new(status, Some(why.to_string()), message).into_response();

@@ -48,7 +48,7 @@ pub(crate) fn get(ctx: &Ctx<'_>) -> Answer {
         .get(id)
         .or_else(|| decoded.and_then(|d| store.schemas.get(&d)))
         .ok_or_else(|| {
-            ApiError::not_found_because(format!("Identity schema `{id}` could not be found."))
+            ApiError::resource_not_found(format!("Identity schema `{id}` could not be found."))
         })?;
     Ok(json(200, schema))
 }

@@ -13,7 +13,7 @@ use crate::errors::{ApiError, PAGE_TOKEN_INVALID};
 use crate::paging::{
     PageLinks, Query, base64_decode, base64_encode, keyset_link, migration_page, page_link,
 };
-use crate::record::SessionRecord;
+use crate::record::{CredentialsView, Devices, SessionRecord};
 use crate::server::Response;
 use crate::store::Store;
 
@@ -57,11 +57,32 @@ fn matches_active(session: &SessionRecord, active: Option<bool>, now: OffsetDate
     active.is_none_or(|want| session.is_active(now) == want)
 }
 
-/// A session's JSON value.
-fn render(store: &Store, session: &SessionRecord, identity: bool, devices: bool) -> Value {
+/// The devices when expanded, else `otherwise`.
+fn expanded(devices: bool, otherwise: Devices) -> Devices {
+    if devices { Devices::Listed } else { otherwise }
+}
+
+/// A session's JSON value, its identity shown as `identity` says (Kratos
+/// loads a single session's identity with its addresses, a list's without).
+fn render(
+    store: &Store,
+    session: &SessionRecord,
+    identity: Option<CredentialsView<'static>>,
+    devices: Devices,
+) -> Value {
     let owner = store.get(&session.identity_id);
-    let shown = identity.then_some(owner).flatten();
-    serde_json::to_value(session.view(owner, shown, devices)).unwrap_or(Value::Null)
+    let shown = identity.and_then(|view| owner.map(|o| o.view(view)));
+    let shown_with_admin_metadata = shown.is_some() && store.version.is_master();
+    let mut value =
+        serde_json::to_value(session.view(owner, shown, devices)).unwrap_or(Value::Null);
+    // master's admin API shows the identity's admin metadata in sessions too.
+    if shown_with_admin_metadata && let Some(identity) = value["identity"].as_object_mut() {
+        let metadata = owner
+            .and_then(|o| o.metadata_admin.clone())
+            .unwrap_or(Value::Null);
+        identity.insert("metadata_admin".into(), metadata);
+    }
+    value
 }
 
 /// The keyset token of a session list: base64url of `id=…/created_at=…`.
@@ -132,7 +153,10 @@ pub(super) fn list(ctx: &Ctx<'_>) -> Answer {
     };
     let items: Vec<Value> = sessions
         .iter()
-        .map(|s| render(&store, s, with_identity, with_devices))
+        .map(|s| {
+            let identity = with_identity.then_some(CredentialsView::InSession);
+            render(&store, s, identity, expanded(with_devices, Devices::Null))
+        })
         .collect();
     let first = session_token(Uuid::nil(), "2200-12-31T23:59:59Z");
     let link = keyset_link(&ctx.request.path, q, size, &first, next.as_deref());
@@ -147,7 +171,12 @@ pub(super) fn get(ctx: &Ctx<'_>) -> Answer {
     let session = store.sessions.get(&id).ok_or_else(ApiError::not_found)?;
     Ok(json(
         200,
-        &render(&store, session, with_identity, with_devices),
+        &render(
+            &store,
+            session,
+            with_identity.then_some(CredentialsView::PublicOnly),
+            expanded(with_devices, Devices::Empty),
+        ),
     ))
 }
 
@@ -160,7 +189,8 @@ pub(super) fn disable(ctx: &Ctx<'_>) -> Answer {
         .get_mut(&id)
         .ok_or_else(ApiError::not_found)?;
     session.active = false;
-    Ok(Response::empty(204))
+    // Kratos's disable writes a JSON content type on its empty 204.
+    Ok(Response::empty(204).with_header("Content-Type", "application/json; charset=utf-8"))
 }
 
 /// `PATCH /admin/sessions/{id}/extend`: 200 with the session (identity
@@ -186,7 +216,15 @@ pub(super) fn extend(ctx: &Ctx<'_>) -> Answer {
     {
         return Ok(Response::empty(204));
     }
-    Ok(json(200, &render(&store, &session, true, false)))
+    Ok(json(
+        200,
+        &render(
+            &store,
+            &session,
+            Some(CredentialsView::PublicOnly),
+            Devices::Empty,
+        ),
+    ))
 }
 
 /// `GET /admin/identities/{id}/sessions`: offset tokens, `X-Total-Count`,
@@ -215,7 +253,7 @@ pub(super) fn list_for_identity(ctx: &Ctx<'_>) -> Answer {
         .iter()
         .skip(skip)
         .take(usize::try_from(per_page).unwrap_or(250))
-        .map(|s| render(&store, s, true, true))
+        .map(|s| render(&store, s, Some(CredentialsView::InSession), Devices::Listed))
         .collect();
     let total = i64::try_from(total).unwrap_or(i64::MAX);
     let link = page_link(
