@@ -91,10 +91,11 @@ fn main() -> ExitCode {
     };
     let (source, target, _demos) = match clients(&args) {
         Ok(clients) => clients,
-        Err(e) => {
+        Err(ClientsError::Client(e)) => {
             support::print_error(&e);
             return ExitCode::FAILURE;
         }
+        Err(ClientsError::Usage(message)) => return support::usage_error(&message, USAGE),
     };
     migrate(&source, &target, &args)
 }
@@ -107,8 +108,22 @@ type Clients = (
     Option<(FakeKratos, FakeKratos)>,
 );
 
+/// Why there are no clients.
+enum ClientsError {
+    /// A setting is missing.
+    Usage(String),
+    /// A client could not be built.
+    Client(Error),
+}
+
+impl From<Error> for ClientsError {
+    fn from(e: Error) -> Self {
+        ClientsError::Client(e)
+    }
+}
+
 /// The two clients: from the environment, or two demo servers.
-fn clients(args: &Args) -> Result<Clients, Error> {
+fn clients(args: &Args) -> Result<Clients, ClientsError> {
     let Some(source_url) = env("SOURCE_KRATOS_URL") else {
         let source = demo_source();
         let target = FakeKratos::start();
@@ -128,7 +143,7 @@ fn clients(args: &Args) -> Result<Clients, Error> {
         return Ok((source.client(), target_client, Some((source, target))));
     };
     let target_url = env("TARGET_KRATOS_URL").ok_or_else(|| {
-        Error::Config("set TARGET_KRATOS_URL to the Kratos to copy the identities to".into())
+        ClientsError::Usage("set TARGET_KRATOS_URL to the Kratos to copy the identities to".into())
     })?;
     let client = |url: String, key: Option<String>| {
         let builder = IdentityClient::builder(url);

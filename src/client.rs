@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ureq::http::{HeaderName, HeaderValue};
 
-use crate::error::Error;
+use crate::error::{ConfigErrorKind, Error};
 use crate::http::pacing::Pacer;
 use crate::http::retry::RetryPolicy;
 use crate::http::transport::{Limits, TLS, Transport, clamp};
@@ -65,6 +65,9 @@ pub(crate) struct Inner {
     pub(crate) pacer: Option<Pacer>,
     /// The server's version, once asked (see [`IdentityClient::known_version`]).
     pub(crate) version: OnceLock<ServerVersion>,
+    /// The deadline of every call, unless a request sets its own; `None`:
+    /// twice the call's timeout.
+    pub(crate) deadline: Option<Duration>,
 }
 
 /// A secret that never prints.
@@ -74,6 +77,11 @@ pub(crate) struct Secret(String);
 impl Secret {
     pub(crate) fn bearer(&self) -> String {
         format!("Bearer {}", self.0)
+    }
+
+    /// The secret itself, to scrub it from what servers echo.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
     }
 }
 
@@ -92,6 +100,7 @@ impl fmt::Debug for IdentityClient {
             .field("limits", inner.transport.limits())
             .field("retry", &inner.retry)
             .field("pacing", &inner.pacer.is_some())
+            .field("deadline", &inner.deadline)
             .finish()
     }
 }
@@ -113,23 +122,13 @@ impl IdentityClient {
 
     /// A client configured from the environment: the base URL from
     /// `KRATOS_ADMIN_URL` (falling back to `ORY_SDK_URL`), and the API key,
-    /// if any, from `ORY_API_KEY`.
+    /// if any, from `ORY_API_KEY`. To tune it further, start from
+    /// [`ClientBuilder::from_env`] instead.
     ///
     /// # Errors
     /// [`Error::Config`] when neither URL variable is set or the URL is invalid.
     pub fn from_env() -> Result<Self, Error> {
-        let url = env_var("KRATOS_ADMIN_URL")
-            .or_else(|| env_var("ORY_SDK_URL"))
-            .ok_or_else(|| {
-                Error::Config(
-                    "set KRATOS_ADMIN_URL (or ORY_SDK_URL) to the admin API's base URL".into(),
-                )
-            })?;
-        let mut builder = Self::builder(url);
-        if let Some(key) = env_var("ORY_API_KEY") {
-            builder = builder.bearer_token(key);
-        }
-        builder.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The server's version, asked once per client (and its clones) with
@@ -187,6 +186,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     allow_insecure_http: bool,
     pacing: bool,
+    deadline: Option<Duration>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -204,6 +204,7 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("pacing", &self.pacing)
+            .field("deadline", &self.deadline)
             .finish()
     }
 }
@@ -225,7 +226,42 @@ impl ClientBuilder {
             retry: RetryPolicy::default(),
             allow_insecure_http: false,
             pacing: true,
+            deadline: None,
         }
+    }
+
+    /// A builder configured from the environment, as
+    /// [`IdentityClient::from_env`] reads it (`KRATOS_ADMIN_URL` or
+    /// `ORY_SDK_URL`, and `ORY_API_KEY`), to be tuned before
+    /// [`build`](Self::build):
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use kratos_identity::ClientBuilder;
+    ///
+    /// let client = ClientBuilder::from_env()?
+    ///     .timeout(Duration::from_secs(10))
+    ///     .user_agent("support-cli/2.0")
+    ///     .build()?;
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when neither URL variable is set.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        let url = env_var("KRATOS_ADMIN_URL")
+            .or_else(|| env_var("ORY_SDK_URL"))
+            .ok_or_else(|| {
+                Error::config(
+                    ConfigErrorKind::MissingBaseUrl,
+                    "set KRATOS_ADMIN_URL (or ORY_SDK_URL) to the admin API's base URL",
+                )
+            })?;
+        let mut builder = ClientBuilder::new(&url);
+        if let Some(key) = env_var("ORY_API_KEY") {
+            builder = builder.bearer_token(key);
+        }
+        Ok(builder)
     }
 
     /// The API key (Ory Network) or any bearer token, sent as
@@ -257,6 +293,21 @@ impl ClientBuilder {
     /// "no limit"); values beyond about 100 years are clamped to that.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.limits.timeout = clamp(timeout);
+        self
+    }
+
+    /// The longest a whole call may take: every attempt, the waits between
+    /// them and the waits for the rate-limit budget. No wait that would
+    /// pass it is started, and the last attempt's timeouts are cut to what
+    /// is left; the error then says the deadline ended it. Default: twice
+    /// the call's [`timeout`](Self::timeout), so 60 s with the default
+    /// 30 s timeout (one retry of an attempt that timed out still fits), and
+    /// 4 minutes for the batch calls with their 2-minute timeout. Any call
+    /// can have its own ([`RequestBuilder::deadline`](crate::RequestBuilder::deadline)).
+    /// Any `Duration` works; values beyond about 100 years are clamped to
+    /// that; zero is refused by [`build`](Self::build).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(clamp(deadline));
         self
     }
 
@@ -369,48 +420,60 @@ impl ClientBuilder {
     pub fn build(self) -> Result<IdentityClient, Error> {
         let base = BaseUrl::parse(&self.base_url)?;
         if base.is_https() && !TLS && self.agent.is_none() {
-            return Err(Error::Config(
-                "the base URL is https:// but this build of kratos-identity has no TLS: enable its \"rustls\" (default) or \"native-tls\" feature, or bring an agent with TLS".into(),
+            return Err(Error::config(
+                ConfigErrorKind::NoTls,
+                "the base URL is https:// but this build of kratos-identity has no TLS: enable its \"rustls\" (default) or \"native-tls\" feature, or bring an agent with TLS",
             ));
         }
         if let Some(token) = &self.token
             && token.0.bytes().any(|b| b.is_ascii_control())
         {
-            return Err(Error::Config(
-                "the bearer token has control characters (a line break?)".into(),
+            return Err(Error::config(
+                ConfigErrorKind::Token,
+                "the bearer token has control characters (a line break?)",
             ));
         }
         if let Some(token) = &self.token
             && token.0.contains(char::is_whitespace)
         {
             let scheme = token.0.split_whitespace().next().unwrap_or_default();
-            return Err(Error::Config(match scheme.to_ascii_lowercase().as_str() {
-                "bearer" | "basic" => format!(
-                    "the bearer token starts with \"{scheme} \": pass the token alone, the client adds the scheme"
-                ),
-                _ => "the bearer token has spaces in it: pass the token alone".to_string(),
-            }));
+            return Err(Error::config(
+                ConfigErrorKind::Token,
+                match scheme.to_ascii_lowercase().as_str() {
+                    "bearer" | "basic" => format!(
+                        "the bearer token starts with \"{scheme} \": pass the token alone, the client adds the scheme"
+                    ),
+                    _ => "the bearer token has spaces in it: pass the token alone".to_string(),
+                },
+            ));
         }
         if self.token.is_some()
             && base.is_plain_http()
             && !base.is_loopback()
             && !self.allow_insecure_http
         {
-            return Err(Error::Config(format!(
-                "refusing to send the bearer token over plain HTTP to {}; use https:// or allow_insecure_http(true)",
-                base.origin()
-            )));
+            return Err(Error::config(
+                ConfigErrorKind::InsecureHttp,
+                format!(
+                    "refusing to send the bearer token over plain HTTP to {}; use https:// or allow_insecure_http(true)",
+                    base.origin()
+                ),
+            ));
         }
         for t in [
             Some(self.limits.timeout),
             Some(self.limits.connect_timeout),
             self.limits.read_timeout,
+            self.deadline,
         ]
         .into_iter()
         .flatten()
         {
             if t.is_zero() {
-                return Err(Error::Config("timeouts must be greater than zero".into()));
+                return Err(Error::config(
+                    ConfigErrorKind::Timeout,
+                    "timeouts must be greater than zero",
+                ));
             }
         }
         let mut headers = vec![
@@ -420,13 +483,15 @@ impl ClientBuilder {
         let mut own = Vec::new();
         for (name, value) in self.headers {
             if HeaderName::from_bytes(name.as_bytes()).is_err() {
-                return Err(Error::Config(format!(
-                    "{name:?} is not a valid header name"
-                )));
+                return Err(Error::config(
+                    ConfigErrorKind::Header,
+                    format!("{name:?} is not a valid header name"),
+                ));
             }
             if name.eq_ignore_ascii_case("authorization") {
-                return Err(Error::Config(
-                    "set the Authorization header with bearer_token()".into(),
+                return Err(Error::config(
+                    ConfigErrorKind::Token,
+                    "set the Authorization header with bearer_token()",
                 ));
             }
             match headers
@@ -442,9 +507,10 @@ impl ClientBuilder {
         // secret: the message names only the header.
         for (name, value) in headers.iter().chain(&own) {
             if HeaderValue::from_str(value).is_err() {
-                return Err(Error::Config(format!(
-                    "the value of header {name:?} has control characters"
-                )));
+                return Err(Error::config(
+                    ConfigErrorKind::Header,
+                    format!("the value of header {name:?} has control characters"),
+                ));
             }
         }
         let default_headers = headers.len();
@@ -459,6 +525,7 @@ impl ClientBuilder {
                 token: self.token,
                 pacer: self.pacing.then(Pacer::default),
                 version: OnceLock::new(),
+                deadline: self.deadline,
             }),
         })
     }
@@ -485,7 +552,7 @@ mod tests {
             .bearer_token("k")
             .build()
             .unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{err}");
+        assert!(matches!(err, Error::Config { .. }), "{err}");
         assert!(!err.to_string().contains(" k "));
         IdentityClient::builder("http://kratos.example:4434")
             .bearer_token("k")

@@ -100,7 +100,10 @@ pub use client::{
     ClientBuilder, DEFAULT_BATCH_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT, IdentityClient,
 };
-pub use error::{ApiError, DecodeError, Error, GenericError, TransportErrorKind};
+pub use error::{
+    ApiError, ConfigErrorKind, DecodeError, Error, GenericError, InvalidInputKind,
+    PaginationErrorKind, TransportErrorKind,
+};
 pub use http::response::{Headers, Response};
 pub use http::retry::RetryPolicy;
 pub use models::*;

@@ -53,11 +53,14 @@ fn bad_base_urls_are_config_errors() {
         "http://ho st",
     ] {
         match IdentityClient::new(bad) {
-            Err(Error::Config(message)) => assert!(!message.is_empty(), "{bad:?}"),
+            Err(Error::Config { message, .. }) => assert!(!message.is_empty(), "{bad:?}"),
             other => panic!("{bad:?}: expected Error::Config, got {other:?}"),
         }
         let built = IdentityClient::builder(bad).bearer_token(TOKEN).build();
-        assert!(matches!(built, Err(Error::Config(_))), "{bad:?}: {built:?}");
+        assert!(
+            matches!(built, Err(Error::Config { .. })),
+            "{bad:?}: {built:?}"
+        );
     }
 }
 
@@ -266,7 +269,7 @@ fn bad_configuration_is_a_config_error() {
     ];
     for (what, builder) in builders {
         match builder.build() {
-            Err(err @ Error::Config(_)) => assert!(!err.to_string().contains(TOKEN), "{what}"),
+            Err(err @ Error::Config { .. }) => assert!(!err.to_string().contains(TOKEN), "{what}"),
             other => panic!("{what}: expected Error::Config, got {other:?}"),
         }
     }
@@ -449,7 +452,7 @@ fn from_env_reads_url_and_key() {
         set(name, None);
     }
     let missing = IdentityClient::from_env();
-    assert!(matches!(missing, Err(Error::Config(_))), "{missing:?}");
+    assert!(matches!(missing, Err(Error::Config { .. })), "{missing:?}");
 
     set("ORY_SDK_URL", Some(&sdk.base_url()));
     let client = IdentityClient::from_env().unwrap();
@@ -465,7 +468,7 @@ fn from_env_reads_url_and_key() {
 
     set("KRATOS_ADMIN_URL", Some("localhost:4434"));
     let bad = IdentityClient::from_env();
-    assert!(matches!(bad, Err(Error::Config(_))), "{bad:?}");
+    assert!(matches!(bad, Err(Error::Config { .. })), "{bad:?}");
 
     set("KRATOS_ADMIN_URL", Some("  "));
     let blank_falls_back = IdentityClient::from_env().unwrap();
@@ -602,7 +605,7 @@ fn dot_segment_ids_never_leave_their_segment() {
         ];
         for result in results {
             assert!(
-                matches!(result, Err(Error::InvalidInput(_))),
+                matches!(result, Err(Error::InvalidInput { .. })),
                 "{id:?}: {result:?}"
             );
         }
@@ -657,7 +660,7 @@ fn an_empty_id_sends_nothing() {
     ];
     for (op, result) in results {
         match result {
-            Err(Error::InvalidInput(message)) => assert!(!message.is_empty(), "{op}"),
+            Err(Error::InvalidInput { message, .. }) => assert!(!message.is_empty(), "{op}"),
             other => panic!("{op}: expected InvalidInput, got {other:?}"),
         }
     }
@@ -743,7 +746,7 @@ fn a_token_with_a_line_break_is_a_config_error() {
         .bearer_token("ory_pat_abc\r\nX-Admin: 1")
         .build();
 
-    assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
+    assert!(matches!(built, Err(Error::Config { .. })), "{built:?}");
 }
 
 #[test]
@@ -821,7 +824,7 @@ fn header_values_and_hosts_that_cannot_be_sent_fail_at_build() {
             .header(name, value)
             .build();
         match built {
-            Err(Error::Config(message)) => {
+            Err(Error::Config { message, .. }) => {
                 assert!(message.contains(name), "{message}");
                 assert!(
                     !message.contains(value),
@@ -834,7 +837,7 @@ fn header_values_and_hosts_that_cannot_be_sent_fail_at_build() {
     let built = IdentityClient::builder("http://127.0.0.1:4434")
         .user_agent("sync\u{0}tool")
         .build();
-    assert!(matches!(built, Err(Error::Config(_))), "{built:?}");
+    assert!(matches!(built, Err(Error::Config { .. })), "{built:?}");
     // A tab is allowed inside a header value.
     IdentityClient::builder("http://127.0.0.1:4434")
         .header("X-Tenant", "a\tb")
@@ -844,7 +847,9 @@ fn header_values_and_hosts_that_cannot_be_sent_fail_at_build() {
     for host in ["http://bücher.example", "https://kratos.例え.jp/admin"] {
         let built = IdentityClient::new(host);
         match built {
-            Err(Error::Config(message)) => assert!(message.contains("punycode"), "{message}"),
+            Err(Error::Config { message, .. }) => {
+                assert!(message.contains("punycode"), "{message}")
+            }
             other => panic!("{host}: expected Error::Config, got {other:?}"),
         }
     }
@@ -862,7 +867,7 @@ fn a_key_over_plain_http_needs_a_real_loopback_host() {
     ] {
         let built = IdentityClient::builder(remote).bearer_token(TOKEN).build();
         assert!(
-            matches!(built, Err(Error::Config(_))),
+            matches!(built, Err(Error::Config { .. })),
             "{remote}: {built:?}"
         );
     }
@@ -886,7 +891,7 @@ fn a_key_over_plain_http_needs_a_real_loopback_host() {
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 fn an_https_url_without_tls_compiled_in_is_a_config_error() {
     let err = IdentityClient::new("https://my-slug.projects.oryapis.com").unwrap_err();
-    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(matches!(err, Error::Config { .. }), "{err:?}");
     assert!(err.to_string().contains("rustls"), "{err}");
     // Plain HTTP still works, as on a private admin port.
     IdentityClient::new("http://10.0.0.7:4434").unwrap();
@@ -910,7 +915,7 @@ fn config_errors_and_debug_never_repeat_credentials_from_the_base_url() {
         assert!(!debug.contains("hunter2"), "{debug}");
         assert!(!debug.contains("ory_pat"), "{debug}");
         let err = builder.build().unwrap_err();
-        assert!(matches!(err, Error::Config(_)), "{url}: {err}");
+        assert!(matches!(err, Error::Config { .. }), "{url}: {err}");
         let shown = format!("{err} {err:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("kratos.example.com"), "{shown}");
@@ -966,7 +971,7 @@ fn a_zero_request_timeout_is_refused_unsent() {
         .timeout(Duration::ZERO)
         .send()
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err}");
     assert_eq!(
         err.to_string(),
         "list_identities (GET /admin/identities): invalid input: timeout must be greater than zero"

@@ -1170,7 +1170,7 @@ fn refusing<'a>(
 /// `max_split_requests`: the inputs it isolated are rejected, the others
 /// are not created, and every one says so.
 #[test]
-fn a_chunk_in_which_every_input_is_bad_costs_at_most_max_split_requests() {
+fn a_server_that_refuses_every_input_stops_the_import_after_three_lone_refusals() {
     warnings();
     let server = MockServer::start();
     let (mock, log) = refusing(
@@ -1179,44 +1179,88 @@ fn a_chunk_in_which_every_input_is_bad_costs_at_most_max_split_requests() {
         |_| "The imported password does not match any known hash format.".into(),
     );
     let stray = catch_all(&server);
-    let inputs = (0..640).map(|i| person(i).hashed_password("md5:oops"));
+    let inputs = (0..2000).map(|i| person(i).hashed_password("md5:oops"));
 
     let report = client(&server)
         .import_identities(inputs)
+        .chunk_size(640)
         .max_split_requests(30)
         .send();
 
     stray.assert_calls(0);
-    // The chunk, then 30 more, halving breadth first.
-    mock.assert_calls(31);
-    assert_eq!(sizes(&log)[..7], [640, 320, 320, 160, 160, 160, 160]);
+    // The chunk, then depth first down to lone inputs: three of them
+    // refused and nothing accepted is the server's refusal, not the inputs'.
+    mock.assert_calls(20);
+    assert_eq!(
+        sizes(&log),
+        [
+            640, 320, 320, 160, 160, 80, 80, 40, 40, 20, 20, 10, 10, 5, 5, 2, 3, 1, 1, 1
+        ]
+    );
+    let why = report.stopped().expect("the import stopped");
+    assert_eq!(why.status(), Some(400));
+    // No input after the chunk was read.
+    assert_eq!(report.inputs_read(), 640);
     assert_eq!((report.total, report.created), (640, 0));
     let indices: Vec<usize> = report.failures.iter().map(|f| f.index).collect();
     assert_eq!(indices, (0..640).collect::<Vec<_>>());
     for failure in &report.failures {
-        let e = match &failure.error {
-            ImportError::NotCreated(e) => e,
-            other => panic!(
-                "input {}: expected NotCreated, got {other:?}",
-                failure.index
+        match (&failure.error, failure.index) {
+            (ImportError::Rejected(e), 0..=2) => assert_eq!(
+                e.reason.as_deref(),
+                Some("The imported password does not match any known hash format.")
             ),
-        };
-        assert_eq!(e.status(), Some(400));
-        assert_eq!(
-            e.kratos_error().and_then(|k| k.reason.as_deref()),
-            Some("The imported password does not match any known hash format.")
-        );
+            (ImportError::NotAttempted(e), 3..) => assert_eq!(e.status(), Some(400)),
+            (other, index) => panic!("input {index}: {other:?}"),
+        }
         assert!(failure.error.is_safe_to_resend());
     }
-    // One warning, when the split starts, with no value of any input.
-    let warned: Vec<String> = warnings()
-        .into_iter()
-        .filter(|w| w.contains("a chunk of 640 inputs (0 to 639)"))
+    assert!(!report.is_success());
+    assert!(
+        report.to_string().contains("stopped after 640 inputs"),
+        "{report}"
+    );
+    // The split's warning, then the stop's, with no value of any input.
+    let warned = warnings();
+    assert!(
+        warned
+            .iter()
+            .any(|w| w.contains("a chunk of 640 inputs (0 to 639)")),
+        "{warned:?}"
+    );
+    let stop: Vec<&String> = warned
+        .iter()
+        .filter(|w| w.contains("import stopped"))
         .collect();
-    assert_eq!(warned.len(), 1, "{warned:?}");
-    assert!(warned[0].contains("HTTP 400"), "{warned:?}");
-    assert!(warned[0].contains("at most 30 more requests"), "{warned:?}");
-    assert!(!warned[0].contains("@example.com") && !warned[0].contains("md5"));
+    assert_eq!(stop.len(), 1, "{warned:?}");
+    assert!(stop[0].contains("3 inputs refused one by one"), "{stop:?}");
+    assert!(!stop[0].contains("@example.com") && !stop[0].contains("md5"));
+}
+
+#[test]
+fn two_bad_inputs_alone_in_a_chunk_do_not_stop_the_import() {
+    let server = MockServer::start();
+    let (mock, _log) = refusing(
+        &server,
+        |_| true,
+        |_| "The imported password does not match any known hash format.".into(),
+    );
+    let inputs = (0..4).map(|i| person(i).hashed_password("md5:oops"));
+    let report = client(&server)
+        .import_identities(inputs)
+        .chunk_size(2)
+        .send();
+    // Two chunks of two, each split into two lone refusals: four inputs
+    // refused for themselves, and the import went on to the second chunk.
+    mock.assert_calls(6);
+    assert!(report.stopped().is_none(), "{report}");
+    assert_eq!(report.failures.len(), 4);
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::Rejected(_)))
+    );
 }
 
 /// Bad inputs spread over a chunk, each refused with the very same message
@@ -1423,10 +1467,9 @@ fn a_dead_server_stops_the_import_at_once() {
     for (i, failure) in report.failures.iter().enumerate() {
         assert_eq!(failure.index, i);
         match &failure.error {
-            ImportError::NotCreated(e) => assert!(
-                matches!(**e, Error::RetriesExhausted { attempts: 3, .. }),
-                "{e:?}"
-            ),
+            ImportError::NotCreated(e) => {
+                assert!(matches!(**e, Error::Transport { attempts: 3, .. }), "{e:?}")
+            }
             other => panic!("input {i}: {other:?}"),
         }
         assert!(failure.error.is_safe_to_resend());
@@ -1736,7 +1779,7 @@ fn plaintext_chunks_default_to_a_size_that_answers_within_the_timeout() {
 
     let server = MockServer::start();
     let (_mock, log) = batch(&server, |_, indices| all_created(indices));
-    client(&server)
+    let _report = client(&server)
         .import_identities(inputs)
         .plaintext_chunk_size(500)
         .send();
@@ -1997,7 +2040,7 @@ fn a_request_the_client_refuses_to_build_creates_nothing_and_stops() {
     );
     assert!(failure.error.is_safe_to_resend());
     assert!(
-        matches!(report.stopped(), Some(Error::InvalidInput(_))),
+        matches!(report.stopped(), Some(Error::InvalidInput { .. })),
         "{:?}",
         report.stopped()
     );

@@ -63,10 +63,7 @@ fn an_exported_identity_becomes_the_body_that_recreates_it() {
     let (body, left_out) = CreateIdentityBody::from_identity_lossy(&identity(exported())).unwrap();
     assert_eq!(left_out, [CredentialType::Code]);
     assert_eq!(body.state, Some(IdentityState::Inactive));
-    assert_eq!(
-        body.organization_id.map(|o| o.to_string()).as_deref(),
-        Some(ORG)
-    );
+    assert_eq!(body.organization_id.as_deref(), Some(ORG));
 
     let sent = serde_json::to_value(&body).unwrap();
     assert_eq!(
@@ -107,7 +104,7 @@ fn an_exported_identity_becomes_the_body_that_recreates_it() {
 fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
     let err = CreateIdentityBody::from_identity(&identity(exported())).unwrap_err();
     match &err {
-        Error::InvalidInput(message) => {
+        Error::InvalidInput { message, .. } => {
             assert!(message.contains(ID), "{message}");
             assert!(message.contains("code"), "{message}");
             assert!(message.contains("from_identity_lossy"), "{message}");
@@ -127,7 +124,7 @@ fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
         CreateIdentityBody::from_identity_lossy(&identity(bare)).map(|_| ()),
     ] {
         match result {
-            Err(Error::InvalidInput(message)) => {
+            Err(Error::InvalidInput { message, .. }) => {
                 assert!(message.contains("include_credential"), "{message}");
                 assert!(message.contains("password"), "{message}");
             }
@@ -180,7 +177,7 @@ fn a_password_credential_without_a_hash_is_named_not_dropped() {
             .unwrap()
             .remove("code");
         let err = CreateIdentityBody::from_identity(&identity(exported)).unwrap_err();
-        let Error::InvalidInput(message) = &err else {
+        let Error::InvalidInput { message, .. } = &err else {
             panic!("expected InvalidInput, got {err:?}");
         };
         assert!(message.contains(ID), "{message}");

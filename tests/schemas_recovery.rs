@@ -118,7 +118,7 @@ fn get_identity_schema_refuses_an_empty_id_and_encodes_others() {
 
     let empty = client.get_identity_schema("").send();
     assert!(
-        matches!(empty, Err(kratos_identity::Error::InvalidInput(_))),
+        matches!(empty, Err(kratos_identity::Error::InvalidInput { .. })),
         "{empty:?}"
     );
     let traversal = client

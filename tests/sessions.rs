@@ -173,7 +173,10 @@ fn list_sessions_refuses_a_zero_page_size_without_sending() {
 
     let result = client(&server).list_sessions().page_size(0).send();
 
-    assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::InvalidInput { .. })),
+        "{result:?}"
+    );
     any.assert_calls(0);
 }
 
@@ -529,7 +532,10 @@ fn session_operations_refuse_an_empty_id_without_sending() {
         client.list_identity_sessions("").send().map(|_| ()),
     ];
     for result in failures {
-        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(Error::InvalidInput { .. })),
+            "{result:?}"
+        );
     }
     any.assert_calls(0);
 }
@@ -622,7 +628,10 @@ fn manage_sessions_refuses_more_ids_than_kratos_takes() {
         ManageSessionsBody::for_sessions(ManageSessionsAction::Delete, Vec::<String>::new()),
     ] {
         let result = client.manage_sessions(body).send();
-        assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
+        assert!(
+            matches!(result, Err(Error::InvalidInput { .. })),
+            "{result:?}"
+        );
     }
     any.assert_calls(0);
     any.delete();

@@ -28,6 +28,8 @@ pub struct RequestBuilder<E> {
     pub(crate) endpoint: E,
     /// This request's own timeout, replacing the client's.
     pub(crate) timeout: Option<Duration>,
+    /// This request's own deadline, replacing the client's.
+    pub(crate) deadline: Option<Duration>,
 }
 
 impl<E: Endpoint> fmt::Debug for RequestBuilder<E> {
@@ -36,6 +38,7 @@ impl<E: Endpoint> fmt::Debug for RequestBuilder<E> {
             .field("operation", &self.endpoint.operation().to_string())
             .field("client", &self.client)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .finish_non_exhaustive()
     }
 }
@@ -47,6 +50,7 @@ impl IdentityClient {
             client: self.clone(),
             endpoint,
             timeout: None,
+            deadline: None,
         }
     }
 }
@@ -64,6 +68,7 @@ impl<E> RequestBuilder<E> {
             client: self.client,
             endpoint: change(self.endpoint),
             timeout: self.timeout,
+            deadline: self.deadline,
         }
     }
 
@@ -88,6 +93,28 @@ impl<E> RequestBuilder<E> {
         self.timeout = Some(clamp(timeout));
         self
     }
+
+    /// This request's own deadline for the whole call (attempts, the waits
+    /// between them, pacing), replacing the client's
+    /// [`deadline`](crate::ClientBuilder::deadline). Default: the client's,
+    /// or twice the call's timeout. For a list's iterator it bounds each
+    /// page's call, not the whole listing. Zero is refused by `send()`.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.any_request(); then.body("[]"); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use std::time::Duration;
+    ///
+    /// // A support tool: an answer within 5 s, or an error.
+    /// let page = client.list_identities().deadline(Duration::from_secs(5)).send()?;
+    /// # assert!(page.is_empty());
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(clamp(deadline));
+        self
+    }
 }
 
 impl<E: Endpoint> RequestBuilder<E> {
@@ -98,18 +125,26 @@ impl<E: Endpoint> RequestBuilder<E> {
             .to_call()
             .and_then(|call| self.endpoint.prepare(call, &self.client))
             .and_then(|call| call.with_timeout(self.timeout))
+            .and_then(|call| call.with_deadline(self.deadline))
             .map_err(|e| e.in_operation(E::OPERATION))
     }
 
-    /// Sends the request and decodes the answer.
+    /// Sends the request and decodes the answer. For a list, one page,
+    /// and only a page whose every item decoded.
     ///
     /// # Errors
     /// Every error names the operation. Among them:
     /// - [`Error::InvalidInput`] when the parameters are invalid (nothing is sent);
-    /// - [`Error::Api`] when the server answers with a non-success status;
+    /// - [`Error::Api`] when the server answers with a non-success status
+    ///   (after the retries, if it is one they retry: see [`Error::attempts`]);
     /// - [`Error::Transport`] when no complete response arrived;
-    /// - [`Error::Decode`] when the body does not have the expected shape;
-    /// - [`Error::RetriesExhausted`] when every retry failed.
+    /// - [`Error::Decode`] when the body does not have the expected shape:
+    ///   for a list, when any one item does not (a user who exists but whose
+    ///   traits do not fit your type must not look absent); use
+    ///   [`send_lenient`](Self::send_lenient) or the iterators to get the
+    ///   good items and each bad one apart;
+    /// - [`Error::RateLimited`] when Ory Network's budget would have it wait
+    ///   too long.
     pub fn send(self) -> Result<E::Output, Error> {
         self.send_with_info().map(Response::into_body)
     }
@@ -123,6 +158,9 @@ impl<E: Endpoint> RequestBuilder<E> {
         let call = self.to_call()?;
         let raw = self.client.send_call(&call)?;
         let body = self.endpoint.decode(&raw)?;
+        if let Some(bad) = E::first_bad_item(&body) {
+            return Err(Error::decode(bad));
+        }
         Ok(Response::new(raw.status, raw.headers, body))
     }
 }

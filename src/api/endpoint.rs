@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::operation::{Method, Operation};
-use crate::error::{DecodeError, Error};
+use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::http::response::Headers;
 use crate::http::url::encode_component;
 
@@ -32,6 +32,8 @@ pub struct Call {
     pub(crate) missing_ok: bool,
     /// Replaces the client's timeout for this call.
     pub(crate) timeout: Option<Duration>,
+    /// Replaces the client's deadline for this call.
+    pub(crate) deadline: Option<Duration>,
 }
 
 impl Call {
@@ -50,10 +52,16 @@ impl Call {
             let name = &rest[open + 1..close];
             let value = params.next().copied().unwrap_or_default();
             if value.is_empty() {
-                return Err(Error::InvalidInput(format!("{name} must not be empty")));
+                return Err(Error::invalid(
+                    InvalidInputKind::Empty,
+                    format!("{name} must not be empty"),
+                ));
             }
             if value == "." || value == ".." {
-                return Err(Error::InvalidInput(format!("{name} must not be {value:?}")));
+                return Err(Error::invalid(
+                    InvalidInputKind::Invalid,
+                    format!("{name} must not be {value:?}"),
+                ));
             }
             path.push_str(&rest[..open]);
             path.push_str(&encode_component(value));
@@ -71,6 +79,7 @@ impl Call {
             idempotent: matches!(method, Method::Get | Method::Put | Method::Delete),
             missing_ok: false,
             timeout: None,
+            deadline: None,
         })
     }
 
@@ -84,9 +93,12 @@ impl Call {
         id: &str,
     ) -> Result<Self, Error> {
         if missing_ok && uuid::Uuid::parse_str(id).is_err() {
-            return Err(Error::InvalidInput(format!(
-                "{name} is not a UUID, and with missing_ok(true) Kratos's 404 for it would read as \"already gone\""
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::NotAUuid,
+                format!(
+                    "{name} is not a UUID, and with missing_ok(true) Kratos's 404 for it would read as \"already gone\""
+                ),
+            ));
         }
         self.missing_ok = missing_ok;
         Ok(self)
@@ -125,7 +137,10 @@ impl Call {
     /// Sets a JSON body.
     pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
         let bytes = serde_json::to_vec(body).map_err(|e| {
-            Error::InvalidInput(format!("the request body does not serialize: {e}"))
+            Error::invalid(
+                InvalidInputKind::NotSerializable,
+                format!("the request body does not serialize: {e}"),
+            )
         })?;
         self.body = Some(bytes);
         Ok(self)
@@ -141,11 +156,27 @@ impl Call {
     /// as the client builder refuses it.
     pub(crate) fn with_timeout(mut self, timeout: Option<Duration>) -> Result<Self, Error> {
         match timeout {
-            Some(t) if t.is_zero() => Err(Error::InvalidInput(
-                "timeout must be greater than zero".into(),
+            Some(t) if t.is_zero() => Err(Error::invalid(
+                InvalidInputKind::OutOfRange,
+                "timeout must be greater than zero",
             )),
             Some(t) => {
                 self.timeout = Some(t);
+                Ok(self)
+            }
+            None => Ok(self),
+        }
+    }
+
+    /// Replaces the deadline with the caller's own, if any; zero is refused.
+    pub(crate) fn with_deadline(mut self, deadline: Option<Duration>) -> Result<Self, Error> {
+        match deadline {
+            Some(d) if d.is_zero() => Err(Error::invalid(
+                InvalidInputKind::OutOfRange,
+                "deadline must be greater than zero",
+            )),
+            Some(d) => {
+                self.deadline = Some(d);
                 Ok(self)
             }
             None => Ok(self),
@@ -202,6 +233,18 @@ pub(crate) mod sealed {
         ) -> Result<<Self as super::Endpoint>::Output, Error>
         where
             Self: super::Endpoint;
+
+        /// For a list: the first item of a decoded page that did not
+        /// decode, which makes `send()` fail (`send_lenient()` and the
+        /// iterators pass such items on one by one instead).
+        fn first_bad_item(
+            _output: &<Self as super::Endpoint>::Output,
+        ) -> Option<crate::error::DecodeError>
+        where
+            Self: super::Endpoint,
+        {
+            None
+        }
     }
 }
 pub(crate) use sealed::Sealed;
@@ -293,7 +336,7 @@ mod tests {
         for bad in ["", ".", ".."] {
             let err = Call::new(GET_IDENTITY, &[bad]).unwrap_err();
             assert!(
-                matches!(&err, Error::InvalidInput(m) if m.starts_with("id must not be")),
+                matches!(&err, Error::InvalidInput { message, .. } if message.starts_with("id must not be")),
                 "{err}"
             );
         }

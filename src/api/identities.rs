@@ -10,12 +10,12 @@ use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{
     GET_IDENTITY, GET_IDENTITY_BY_EXTERNAL_ID, LIST_IDENTITIES, Operation,
 };
-use crate::api::{IdentityOp, sealed};
+use crate::api::{IdentityOp, include_all, sealed};
 use crate::client::IdentityClient;
-use crate::error::Error;
+use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::models::IdArg;
 use crate::models::{Consistency, Identity, canonical, not_a_uuid};
-use crate::paging::page::{Page, decode_page};
+use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 use uuid::Uuid;
 
@@ -41,6 +41,7 @@ pub struct ListIdentitiesParams {
     credentials_identifier: Option<String>,
     preview_credentials_identifier_similar: Option<String>,
     include_credential: Vec<String>,
+    include_all: bool,
     organization_id: Option<String>,
 }
 
@@ -49,6 +50,7 @@ pub struct ListIdentitiesParams {
 pub struct GetIdentityParams {
     id: String,
     include_credential: Vec<String>,
+    include_all: bool,
 }
 
 /// The parameters of [`GetIdentityByExternalId`].
@@ -56,6 +58,7 @@ pub struct GetIdentityParams {
 pub struct GetIdentityByExternalIdParams {
     external_id: String,
     include_credential: Vec<String>,
+    include_all: bool,
 }
 
 /// Kratos refuses more ids than this in one `ids` filter.
@@ -121,6 +124,7 @@ impl IdentityClient {
         self.request(IdentityOp::new(GetIdentityParams {
             id: id.id_text(),
             include_credential: Vec::new(),
+            include_all: false,
         }))
     }
 
@@ -144,6 +148,7 @@ impl IdentityClient {
         self.request(IdentityOp::new(GetIdentityByExternalIdParams {
             external_id: external_id.as_ref().to_string(),
             include_credential: Vec::new(),
+            include_all: false,
         }))
     }
 }
@@ -194,17 +199,29 @@ impl<T> sealed::IncludeCredentials for ListIdentities<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
     }
+
+    fn include_all_mut(&mut self) -> &mut bool {
+        &mut self.params.include_all
+    }
 }
 
 impl<T> sealed::IncludeCredentials for GetIdentity<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
     }
+
+    fn include_all_mut(&mut self) -> &mut bool {
+        &mut self.params.include_all
+    }
 }
 
 impl<T> sealed::IncludeCredentials for GetIdentityByExternalId<T> {
     fn include_credential_mut(&mut self) -> &mut Vec<String> {
         &mut self.params.include_credential
+    }
+
+    fn include_all_mut(&mut self) -> &mut bool {
+        &mut self.params.include_all
     }
 }
 
@@ -215,8 +232,19 @@ impl<T: DeserializeOwned> Sealed for ListIdentities<T> {
         list_call(&self.params)
     }
 
+    fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
+        Ok(match self.params.include_all {
+            true => include_all(call, &self.params.include_credential, client),
+            false => call,
+        })
+    }
+
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
+    }
+
+    fn first_bad_item(page: &<Self as Endpoint>::Output) -> Option<DecodeError> {
+        first_bad(page)
     }
 }
 
@@ -255,35 +283,43 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
         ("organization_id", &p.organization_id),
     ] {
         if value.as_deref() == Some("") {
-            return Err(Error::InvalidInput(format!(
-                "{name} is empty, and Kratos reads an empty filter as no filter: it would list every identity"
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::Empty,
+                format!(
+                    "{name} is empty, and Kratos reads an empty filter as no filter: it would list every identity"
+                ),
+            ));
         }
     }
     if let Some(ids) = &p.ids {
         if ids.is_empty() {
-            return Err(Error::InvalidInput(
-                "ids is an empty list, and Kratos reads no ids as no filter: it would list every identity".into(),
+            return Err(Error::invalid(
+                InvalidInputKind::Empty,
+                "ids is an empty list, and Kratos reads no ids as no filter: it would list every identity",
             ));
         }
         if let Some(index) = ids.iter().position(|id| Uuid::parse_str(id).is_err()) {
-            return Err(Error::InvalidInput(format!(
-                "ids[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one)"
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::NotAUuid,
+                format!(
+                    "ids[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one)"
+                ),
+            ));
         }
         if ids.len() > MAX_IDS {
-            return Err(Error::InvalidInput(format!(
-                "ids takes at most {MAX_IDS} ids, got {}",
-                ids.len()
-            )));
+            return Err(Error::invalid(
+                InvalidInputKind::TooMany,
+                format!("ids takes at most {MAX_IDS} ids, got {}", ids.len()),
+            ));
         }
     }
     if p.consistency
         .as_ref()
         .is_some_and(|c| c.as_str().is_empty())
     {
-        return Err(Error::InvalidInput(
-            "consistency is empty; use \"strong\" or \"eventual\"".into(),
+        return Err(Error::invalid(
+            InvalidInputKind::Empty,
+            "consistency is empty; use \"strong\" or \"eventual\"",
         ));
     }
     if let Some(organization_id) = &p.organization_id
@@ -342,8 +378,19 @@ impl Sealed for ListIdentitiesRaw {
         list_call(&self.params)
     }
 
+    fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
+        Ok(match self.params.include_all {
+            true => include_all(call, &self.params.include_credential, client),
+            false => call,
+        })
+    }
+
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
+    }
+
+    fn first_bad_item(page: &<Self as Endpoint>::Output) -> Option<DecodeError> {
+        first_bad(page)
     }
 }
 
@@ -375,6 +422,13 @@ impl<T: DeserializeOwned> Sealed for GetIdentity<T> {
         Ok(call.query_each("include_credential", &self.params.include_credential))
     }
 
+    fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
+        Ok(match self.params.include_all {
+            true => include_all(call, &self.params.include_credential, client),
+            false => call,
+        })
+    }
+
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_json(response)
     }
@@ -390,6 +444,13 @@ impl<T: DeserializeOwned> Sealed for GetIdentityByExternalId<T> {
     fn to_call(&self) -> Result<Call, Error> {
         let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &[&self.params.external_id])?;
         Ok(call.query_each("include_credential", &self.params.include_credential))
+    }
+
+    fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
+        Ok(match self.params.include_all {
+            true => include_all(call, &self.params.include_credential, client),
+            false => call,
+        })
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {

@@ -11,7 +11,7 @@ use crate::api::operation::{
 };
 use crate::api::{IdentityOp, sealed};
 use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
-use crate::error::Error;
+use crate::error::{Error, InvalidInputKind};
 use crate::models::IdArg;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch,
@@ -325,16 +325,19 @@ impl<T: DeserializeOwned> Sealed for UpdateIdentity<T> {
         if dropped.is_empty() {
             return Ok(call);
         }
-        Err(Error::InvalidInput(format!(
-            "the server runs Kratos {version}, which would answer 200 and silently drop the {} credentials of this update (it imports only {}); leave them out, or update on a server that imports them",
-            dropped.join(", "),
-            version
-                .importable_credentials()
-                .iter()
-                .map(|t| t.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )))
+        Err(Error::invalid(
+            InvalidInputKind::Unsupported,
+            format!(
+                "the server runs Kratos {version}, which would answer 200 and silently drop the {} credentials of this update (it imports only {}); leave them out, or update on a server that imports them",
+                dropped.join(", "),
+                version
+                    .importable_credentials()
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
@@ -424,7 +427,10 @@ impl Sealed for DeleteIdentityCredentials {
 
     fn to_call(&self) -> Result<Call, Error> {
         if self.identifier.as_deref() == Some("") {
-            return Err(Error::InvalidInput("identifier must not be empty".into()));
+            return Err(Error::invalid(
+                InvalidInputKind::Empty,
+                "identifier must not be empty",
+            ));
         }
         let call = Call::new(
             DELETE_IDENTITY_CREDENTIALS,

@@ -90,6 +90,7 @@ pub(crate) mod sealed {
     /// An operation with the `include_credential` query parameter.
     pub trait IncludeCredentials {
         fn include_credential_mut(&mut self) -> &mut Vec<String>;
+        fn include_all_mut(&mut self) -> &mut bool;
     }
 
     /// A delete operation for which a 404 can mean "already gone".
@@ -123,6 +124,57 @@ impl<E: IncludeCredentials> RequestBuilder<E> {
     pub fn include_credential(self, types: impl ListArg) -> Self {
         self.with(|e| *e.include_credential_mut() = types.into_texts())
     }
+
+    /// Includes the `config` of every credential type the server knows:
+    /// for a backup or a migration that must not lack the config of a type
+    /// nobody thought to name. Kratos has no "all" value, so the client
+    /// asks the server its version once
+    /// ([`get_version`](crate::IdentityClient::get_version)) and sends one
+    /// `include_credential` per type of
+    /// [`ServerVersion::credential_types`](crate::ServerVersion::credential_types)
+    /// (with those of [`include_credential`](Self::include_credential)).
+    /// A server that does not say its version gets the types v26.2.0 knows.
+    /// A type newer than this crate cannot be named, and so is still left
+    /// out: see the types an identity has in its `credentials` keys.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/version"); then.body(r#"{"version":"v26.2.0"}"#); });
+    /// # let list = server.mock(|when, then| { when.path("/admin/identities").query_param("include_credential", "passkey"); then.body("[]"); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// for identity in client.list_identities().include_all_credentials().items() {
+    ///     let identity = identity?;
+    ///     // … every credential with its config
+    /// #   let _ = identity;
+    /// }
+    /// # list.assert();
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn include_all_credentials(self) -> Self {
+        self.with(|e| *e.include_all_mut() = true)
+    }
+}
+
+/// The `include_credential` values of a call: the ones named, and with
+/// `include_all_credentials` every type the server knows (asked once per
+/// client), without repeats.
+pub(crate) fn include_all(
+    call: crate::api::endpoint::Call,
+    named: &[String],
+    client: &crate::client::IdentityClient,
+) -> crate::api::endpoint::Call {
+    let version = client
+        .known_version()
+        .unwrap_or_else(|| crate::models::ServerVersion::new("v26.2.0"));
+    let mut call = call;
+    call.query.retain(|(k, _)| k != "include_credential");
+    let mut types: Vec<String> = named.to_vec();
+    for kind in version.credential_types() {
+        if !types.iter().any(|t| t == kind.as_str()) {
+            types.push(kind.as_str().to_string());
+        }
+    }
+    call.query_each("include_credential", &types)
 }
 
 /// A delete operation that can treat "not found" as done:

@@ -75,172 +75,207 @@ impl fmt::Display for RateLimitBucket {
 /// assert_eq!(operation.to_string(), "get_identity (GET /admin/identities/{id})");
 /// # Ok::<(), kratos_identity::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Operation {
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation(u8);
+
+/// What the table says of one operation.
+struct Spec {
     name: &'static str,
     method: Method,
     path: &'static str,
     bucket: RateLimitBucket,
 }
 
-impl Operation {
+impl Spec {
     const fn new(
         name: &'static str,
         method: Method,
         path: &'static str,
         bucket: RateLimitBucket,
     ) -> Self {
-        Operation {
+        Spec {
             name,
             method,
             path,
             bucket,
         }
     }
-
-    /// The name of the client method (`"get_identity"`).
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The HTTP method (`"GET"`).
-    pub fn method(&self) -> &'static str {
-        self.method.as_str()
-    }
-
-    /// The path template, relative to the base URL (`"/admin/identities/{id}"`).
-    pub fn path(&self) -> &'static str {
-        self.path
-    }
-
-    /// The Ory Network rate-limit bucket the operation counts against.
-    pub fn rate_limit_bucket(&self) -> RateLimitBucket {
-        self.bucket
-    }
-
-    pub(crate) fn http_method(&self) -> Method {
-        self.method
-    }
-}
-
-impl fmt::Display for Operation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({} {})", self.name, self.method.as_str(), self.path)
-    }
 }
 
 use Method::{Delete, Get, Patch, Post, Put};
 use RateLimitBucket::{AdminHigh, AdminLow, AdminMedium};
 
-/// Each operation of the admin IdentityApi, named as its client method is.
-impl Operation {
-    /// `list_identities`: `GET /admin/identities`.
-    pub const LIST_IDENTITIES: Operation =
-        Operation::new("list_identities", Get, "/admin/identities", AdminMedium);
-    /// `get_identity`: `GET /admin/identities/{id}`.
-    pub const GET_IDENTITY: Operation =
-        Operation::new("get_identity", Get, "/admin/identities/{id}", AdminHigh);
-    /// `get_identity_by_external_id`: `GET /admin/identities/by/external/{externalID}`.
-    pub const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation::new(
+/// The table, in the order of the constants below (an `Operation` is its
+/// index, one byte: errors that carry one stay small).
+const SPECS: [Spec; 22] = [
+    Spec::new("list_identities", Get, "/admin/identities", AdminMedium),
+    Spec::new("get_identity", Get, "/admin/identities/{id}", AdminHigh),
+    Spec::new(
         "get_identity_by_external_id",
         Get,
         "/admin/identities/by/external/{externalID}",
         AdminMedium,
-    );
-    /// `create_identity`: `POST /admin/identities`.
-    pub const CREATE_IDENTITY: Operation =
-        Operation::new("create_identity", Post, "/admin/identities", AdminLow);
-    /// `update_identity`: `PUT /admin/identities/{id}`.
-    pub const UPDATE_IDENTITY: Operation =
-        Operation::new("update_identity", Put, "/admin/identities/{id}", AdminLow);
-    /// `patch_identity`: `PATCH /admin/identities/{id}`.
-    pub const PATCH_IDENTITY: Operation =
-        Operation::new("patch_identity", Patch, "/admin/identities/{id}", AdminLow);
-    /// `batch_patch_identities`: `PATCH /admin/identities`.
-    pub const BATCH_PATCH_IDENTITIES: Operation = Operation::new(
+    ),
+    Spec::new("create_identity", Post, "/admin/identities", AdminLow),
+    Spec::new("update_identity", Put, "/admin/identities/{id}", AdminLow),
+    Spec::new("patch_identity", Patch, "/admin/identities/{id}", AdminLow),
+    Spec::new(
         "batch_patch_identities",
         Patch,
         "/admin/identities",
         AdminLow,
-    );
-    /// `delete_identity`: `DELETE /admin/identities/{id}`.
-    pub const DELETE_IDENTITY: Operation = Operation::new(
+    ),
+    Spec::new(
         "delete_identity",
         Delete,
         "/admin/identities/{id}",
         AdminLow,
-    );
-    /// `delete_identity_credentials`: `DELETE /admin/identities/{id}/credentials/{type}`.
-    pub const DELETE_IDENTITY_CREDENTIALS: Operation = Operation::new(
+    ),
+    Spec::new(
         "delete_identity_credentials",
         Delete,
         "/admin/identities/{id}/credentials/{type}",
         AdminLow,
-    );
-    /// `delete_identity_sessions`: `DELETE /admin/identities/{id}/sessions`.
-    pub const DELETE_IDENTITY_SESSIONS: Operation = Operation::new(
+    ),
+    Spec::new(
         "delete_identity_sessions",
         Delete,
         "/admin/identities/{id}/sessions",
         AdminLow,
-    );
-    /// `list_identity_sessions`: `GET /admin/identities/{id}/sessions`.
-    pub const LIST_IDENTITY_SESSIONS: Operation = Operation::new(
+    ),
+    Spec::new(
         "list_identity_sessions",
         Get,
         "/admin/identities/{id}/sessions",
         AdminMedium,
-    );
-    /// `list_sessions`: `GET /admin/sessions`.
-    pub const LIST_SESSIONS: Operation =
-        Operation::new("list_sessions", Get, "/admin/sessions", AdminMedium);
-    /// `get_session`: `GET /admin/sessions/{id}`.
-    pub const GET_SESSION: Operation =
-        Operation::new("get_session", Get, "/admin/sessions/{id}", AdminHigh);
-    /// `disable_session`: `DELETE /admin/sessions/{id}`.
-    pub const DISABLE_SESSION: Operation =
-        Operation::new("disable_session", Delete, "/admin/sessions/{id}", AdminLow);
-    /// `extend_session`: `PATCH /admin/sessions/{id}/extend`.
-    pub const EXTEND_SESSION: Operation = Operation::new(
+    ),
+    Spec::new("list_sessions", Get, "/admin/sessions", AdminMedium),
+    Spec::new("get_session", Get, "/admin/sessions/{id}", AdminHigh),
+    Spec::new("disable_session", Delete, "/admin/sessions/{id}", AdminLow),
+    Spec::new(
         "extend_session",
         Patch,
         "/admin/sessions/{id}/extend",
         AdminLow,
-    );
-    /// `manage_sessions`: `POST /admin/sessions`.
-    pub const MANAGE_SESSIONS: Operation =
-        Operation::new("manage_sessions", Post, "/admin/sessions", AdminLow);
-    /// `create_recovery_code_for_identity`: `POST /admin/recovery/code`.
-    pub const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation::new(
+    ),
+    Spec::new("manage_sessions", Post, "/admin/sessions", AdminLow),
+    Spec::new(
         "create_recovery_code_for_identity",
         Post,
         "/admin/recovery/code",
         AdminLow,
-    );
-    /// `create_recovery_link_for_identity`: `POST /admin/recovery/link`.
-    pub const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation::new(
+    ),
+    Spec::new(
         "create_recovery_link_for_identity",
         Post,
         "/admin/recovery/link",
         AdminLow,
-    );
-    /// `list_identity_schemas`: `GET /schemas`.
-    pub const LIST_IDENTITY_SCHEMAS: Operation =
-        Operation::new("list_identity_schemas", Get, "/schemas", AdminMedium);
-    /// `get_identity_schema`: `GET /schemas/{id}`.
-    pub const GET_IDENTITY_SCHEMA: Operation =
-        Operation::new("get_identity_schema", Get, "/schemas/{id}", AdminMedium);
-    /// `create_test_login_flow`: `POST /admin/test-login-flows`.
-    pub const CREATE_TEST_LOGIN_FLOW: Operation = Operation::new(
+    ),
+    Spec::new("list_identity_schemas", Get, "/schemas", AdminMedium),
+    Spec::new("get_identity_schema", Get, "/schemas/{id}", AdminMedium),
+    Spec::new(
         "create_test_login_flow",
         Post,
         "/admin/test-login-flows",
         AdminLow,
-    );
+    ),
+    Spec::new("get_version", Get, "/version", AdminHigh),
+];
+
+impl Operation {
+    fn spec(self) -> &'static Spec {
+        &SPECS[usize::from(self.0)]
+    }
+
+    /// The name of the client method (`"get_identity"`).
+    pub fn name(&self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The HTTP method (`"GET"`).
+    pub fn method(&self) -> &'static str {
+        self.spec().method.as_str()
+    }
+
+    /// The path template, relative to the base URL (`"/admin/identities/{id}"`).
+    pub fn path(&self) -> &'static str {
+        self.spec().path
+    }
+
+    /// The Ory Network rate-limit bucket the operation counts against.
+    pub fn rate_limit_bucket(&self) -> RateLimitBucket {
+        self.spec().bucket
+    }
+
+    pub(crate) fn http_method(&self) -> Method {
+        self.spec().method
+    }
+}
+
+impl fmt::Debug for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name())
+            .field("method", &self.method())
+            .field("path", &self.path())
+            .finish()
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({} {})", self.name(), self.method(), self.path())
+    }
+}
+
+/// Each operation of the admin IdentityApi, named as its client method is.
+impl Operation {
+    /// `list_identities`: `GET /admin/identities`.
+    pub const LIST_IDENTITIES: Operation = Operation(0);
+    /// `get_identity`: `GET /admin/identities/{id}`.
+    pub const GET_IDENTITY: Operation = Operation(1);
+    /// `get_identity_by_external_id`: `GET /admin/identities/by/external/{externalID}`.
+    pub const GET_IDENTITY_BY_EXTERNAL_ID: Operation = Operation(2);
+    /// `create_identity`: `POST /admin/identities`.
+    pub const CREATE_IDENTITY: Operation = Operation(3);
+    /// `update_identity`: `PUT /admin/identities/{id}`.
+    pub const UPDATE_IDENTITY: Operation = Operation(4);
+    /// `patch_identity`: `PATCH /admin/identities/{id}`.
+    pub const PATCH_IDENTITY: Operation = Operation(5);
+    /// `batch_patch_identities`: `PATCH /admin/identities`.
+    pub const BATCH_PATCH_IDENTITIES: Operation = Operation(6);
+    /// `delete_identity`: `DELETE /admin/identities/{id}`.
+    pub const DELETE_IDENTITY: Operation = Operation(7);
+    /// `delete_identity_credentials`: `DELETE /admin/identities/{id}/credentials/{type}`.
+    pub const DELETE_IDENTITY_CREDENTIALS: Operation = Operation(8);
+    /// `delete_identity_sessions`: `DELETE /admin/identities/{id}/sessions`.
+    pub const DELETE_IDENTITY_SESSIONS: Operation = Operation(9);
+    /// `list_identity_sessions`: `GET /admin/identities/{id}/sessions`.
+    pub const LIST_IDENTITY_SESSIONS: Operation = Operation(10);
+    /// `list_sessions`: `GET /admin/sessions`.
+    pub const LIST_SESSIONS: Operation = Operation(11);
+    /// `get_session`: `GET /admin/sessions/{id}`.
+    pub const GET_SESSION: Operation = Operation(12);
+    /// `disable_session`: `DELETE /admin/sessions/{id}`.
+    pub const DISABLE_SESSION: Operation = Operation(13);
+    /// `extend_session`: `PATCH /admin/sessions/{id}/extend`.
+    pub const EXTEND_SESSION: Operation = Operation(14);
+    /// `manage_sessions`: `POST /admin/sessions`.
+    pub const MANAGE_SESSIONS: Operation = Operation(15);
+    /// `create_recovery_code_for_identity`: `POST /admin/recovery/code`.
+    pub const CREATE_RECOVERY_CODE_FOR_IDENTITY: Operation = Operation(16);
+    /// `create_recovery_link_for_identity`: `POST /admin/recovery/link`.
+    pub const CREATE_RECOVERY_LINK_FOR_IDENTITY: Operation = Operation(17);
+    /// `list_identity_schemas`: `GET /schemas`.
+    pub const LIST_IDENTITY_SCHEMAS: Operation = Operation(18);
+    /// `get_identity_schema`: `GET /schemas/{id}`.
+    pub const GET_IDENTITY_SCHEMA: Operation = Operation(19);
+    /// `create_test_login_flow`: `POST /admin/test-login-flows`.
+    pub const CREATE_TEST_LOGIN_FLOW: Operation = Operation(20);
     /// `get_version`: `GET /version`, of Kratos's metadata API (not in
     /// [`ALL`](Self::ALL)). Ory names no rate-limit bucket for it; the
     /// client paces it with the single reads.
-    pub const GET_VERSION: Operation = Operation::new("get_version", Get, "/version", AdminHigh);
+    pub const GET_VERSION: Operation = Operation(21);
     /// Every operation of the admin IdentityApi, in the order of the crate's
     /// documentation.
     pub const ALL: [Operation; 21] = [

@@ -4,10 +4,10 @@ use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
 use crate::api::operation::{GET_IDENTITY_SCHEMA, LIST_IDENTITY_SCHEMAS, Operation};
 use crate::client::IdentityClient;
-use crate::error::Error;
+use crate::error::{DecodeError, Error};
 use crate::models::IdentitySchemaContainer;
 use crate::paging::offset_pages::requested_page_size;
-use crate::paging::page::{Page, decode_page};
+use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 
 /// `GET /schemas`: lists the identity schemas.
@@ -80,6 +80,10 @@ impl Sealed for ListIdentitySchemas {
             drop(page.split_off(size));
         }
         Ok(page)
+    }
+
+    fn first_bad_item(page: &<Self as Endpoint>::Output) -> Option<DecodeError> {
+        first_bad(page)
     }
 }
 

@@ -11,11 +11,11 @@ use crate::api::operation::{
 };
 use crate::api::sealed;
 use crate::client::IdentityClient;
-use crate::error::Error;
+use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::models::IdArg;
 use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
 use crate::paging::offset_pages::next_identity_sessions_page;
-use crate::paging::page::{Page, decode_page};
+use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 use uuid::Uuid;
 
@@ -310,6 +310,10 @@ impl Sealed for ListSessions {
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
         decode_page(response)
     }
+
+    fn first_bad_item(page: &<Self as Endpoint>::Output) -> Option<DecodeError> {
+        first_bad(page)
+    }
 }
 
 impl Endpoint for ListSessions {
@@ -349,6 +353,10 @@ impl Sealed for ListIdentitySessions {
             page.total_count(),
         ));
         Ok(page)
+    }
+
+    fn first_bad_item(page: &<Self as Endpoint>::Output) -> Option<DecodeError> {
+        first_bad(page)
     }
 }
 
@@ -463,23 +471,30 @@ impl Sealed for ManageSessions {
             ("sessions", &body.sessions),
         ] {
             if ids.len() > MANAGE_SESSIONS_MAX_IDS {
-                return Err(Error::InvalidInput(format!(
-                    "{name} holds {} ids; Kratos takes at most {MANAGE_SESSIONS_MAX_IDS} per call: send one call per chunk",
-                    ids.len()
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::TooMany,
+                    format!(
+                        "{name} holds {} ids; Kratos takes at most {MANAGE_SESSIONS_MAX_IDS} per call: send one call per chunk",
+                        ids.len()
+                    ),
+                ));
             }
             // `identities: ["*"]` alone means every session in the network.
             let wildcard = name == "identities" && ids.len() == 1 && ids[0] == "*";
             if !wildcard && let Some(index) = ids.iter().position(|id| Uuid::parse_str(id).is_err())
             {
-                return Err(Error::InvalidInput(format!(
-                    "{name}[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one; the wildcard \"*\" only alone, in identities)"
-                )));
+                return Err(Error::invalid(
+                    InvalidInputKind::NotAUuid,
+                    format!(
+                        "{name}[{index}] is not a UUID (ids are given as uuid::Uuid or as the string of one; the wildcard \"*\" only alone, in identities)"
+                    ),
+                ));
             }
         }
         if body.identities.is_empty() == body.sessions.is_empty() {
-            return Err(Error::InvalidInput(
-                "exactly one of identities and sessions must be a non-empty list".into(),
+            return Err(Error::invalid(
+                InvalidInputKind::Empty,
+                "exactly one of identities and sessions must be a non-empty list",
             ));
         }
         Call::new(MANAGE_SESSIONS, &[])?.json(body)

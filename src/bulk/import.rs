@@ -219,6 +219,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// no input after the stop; the report says why
     /// ([`ImportReport::stopped`]) and how far it read
     /// ([`ImportReport::inputs_read`]).
+    #[must_use = "the report holds every failure: check is_success() and read failures"]
     pub fn send(self) -> ImportReport {
         let mut report = ImportReport::default();
         let mut outcomes = self.outcomes();
@@ -385,6 +386,7 @@ pub struct ImportFailure {
 /// not read`).
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
+#[must_use = "the report holds every failure: check is_success() and read failures"]
 pub struct ImportReport {
     /// How many inputs were read, each with one outcome below: every input,
     /// unless the import stopped ([`stopped`](Self::stopped)); the same as
@@ -672,10 +674,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             ),
         }
         let mut spent = 0;
-        // Refused parts of several inputs, with their refusal, oldest first.
-        let mut refused = VecDeque::from([(part, refusal)]);
-        while let Some((part, parent)) = refused.pop_front() {
-            for half in part.halves() {
+        // What the split found so far: whether the server took any part,
+        // and how many inputs it refused one by one.
+        let (mut accepted_any, mut refused_alone) = (false, 0usize);
+        // Refused parts of several inputs, with their refusal, depth first:
+        // the first lone inputs come after a handful of requests, so a
+        // server that refuses everything is recognised early.
+        let mut refused = vec![(part, refusal)];
+        while let Some((part, parent)) = refused.pop() {
+            let [first, second] = part.halves();
+            let mut later = Vec::new();
+            for half in [first, second] {
                 if let Some(reason) = &self.stopped {
                     fail_all(&half, results, || {
                         ImportError::NotAttempted(Arc::clone(reason))
@@ -689,19 +698,44 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                     continue;
                 }
                 spent += 1;
-                if let Some((half, error)) = self.send_part(half, results) {
-                    match half.len() {
-                        1 => reject(half, &error, results),
-                        _ => refused.push_back((half, error)),
+                match self.send_part(half, results) {
+                    None => accepted_any = true,
+                    Some((half, error)) if half.len() == 1 => {
+                        refused_alone += 1;
+                        reject(half, &error, results);
+                        if !accepted_any && refused_alone >= SYSTEMIC_AFTER {
+                            self.stop_as_systemic(&error);
+                        }
                     }
+                    Some((half, error)) => later.push((half, error)),
                 }
             }
+            // The first half is split before the second.
+            refused.extend(later.into_iter().rev());
         }
         if spent >= cap {
             log::debug!(
                 "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap})"
             );
         }
+    }
+
+    /// Stops the import after a split that isolated [`SYSTEMIC_AFTER`] inputs,
+    /// refused them all and accepted nothing: the refusal is the server's
+    /// (a proxy that refuses every batch, an identity schema the target
+    /// lacks), not the inputs', and splitting every chunk would only cost
+    /// requests. The rest of the chunk is not created; no further input is
+    /// read.
+    fn stop_as_systemic(&mut self, error: &Arc<Error>) {
+        if self.stopped.is_some() {
+            return;
+        }
+        log::warn!(
+            "import stopped: {SYSTEMIC_AFTER} inputs refused one by one ({}) and none accepted: the server refuses every batch; {} inputs read, no further input is read",
+            error.log_summary(),
+            self.next_index
+        );
+        self.stopped = Some(Arc::clone(error));
     }
 
     /// Sends one part. Records the outcome of each of its inputs, except
@@ -750,6 +784,11 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 }
 
+/// How many inputs refused one by one, with nothing accepted, make a
+/// chunk's refusal the server's rather than the inputs'. Two are not enough:
+/// a chunk of two bad inputs is that.
+const SYSTEMIC_AFTER: usize = 3;
+
 /// The outcomes of a chunk's inputs as they come: input index and result.
 type Results = Vec<(usize, Result<Uuid, ImportError>)>;
 
@@ -797,19 +836,11 @@ fn reject(part: Part, error: &Error, results: &mut Results) {
             code: error.status().map(i64::from),
             ..GenericError::default()
         });
-    let conflict = last_failure(error).status() == Some(409);
+    let conflict = error.status() == Some(409);
     fail_all(&part, results, || match conflict {
         true => ImportError::AlreadyExists(Box::new(reason.clone())),
         false => ImportError::Rejected(Box::new(reason.clone())),
     });
-}
-
-/// The failure itself, not the retries around it.
-fn last_failure(error: &Error) -> &Error {
-    match error {
-        Error::RetriesExhausted { last, .. } => last,
-        other => other,
-    }
 }
 
 /// A whole request refused for what it carries: Kratos created nothing of
@@ -817,7 +848,7 @@ fn last_failure(error: &Error) -> &Error {
 /// only one valid identity in a request (and always on MySQL) Kratos does
 /// not insert item by item, and one duplicate fails the whole request.
 fn refused_for_its_content(error: &Error) -> bool {
-    matches!(last_failure(error).status(), Some(400 | 409 | 413))
+    matches!(error.status(), Some(400 | 409 | 413))
 }
 
 /// The request was certainly not processed: refused with a 4xx (a 429
@@ -827,10 +858,10 @@ fn refused_for_its_content(error: &Error) -> bool {
 /// layer uses too: anything it does not call certain (a TLS failure, a
 /// broken connection, a timeout) may have reached the server.
 fn not_sent(error: &Error) -> bool {
-    match last_failure(error) {
+    match error {
         Error::Api(api) => (400..500).contains(&api.status),
         Error::Transport { kind, .. } => kind.before_request_sent(),
-        Error::InvalidInput(_) | Error::Config(_) => true,
+        Error::InvalidInput { .. } | Error::Config { .. } => true,
         _ => false,
     }
 }
@@ -841,10 +872,10 @@ fn not_sent(error: &Error) -> bool {
 /// This is about the next chunk, not about whether this one was sent: a
 /// TLS failure stops the import, yet its chunk is of unknown outcome.
 fn stops_the_import(error: &Error) -> bool {
-    match last_failure(error) {
+    match error {
         // A request the client refused to build (a zero timeout, say):
         // every chunk would be refused alike.
-        Error::InvalidInput(_) | Error::Config(_) => true,
+        Error::InvalidInput { .. } | Error::Config { .. } => true,
         Error::Api(api) => matches!(api.status, 401 | 403 | 429),
         Error::Transport { kind, .. } => {
             kind.before_request_sent() || *kind == TransportErrorKind::Tls

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::error::Error;
+use crate::error::{Error, InvalidInputKind};
 use crate::models::{
     CreateIdentityBody, CredentialType, Identity, IdentityCredentials, IdentityWithCredentials,
     IdentityWithCredentialsLookupSecret, IdentityWithCredentialsLookupSecretConfig,
@@ -153,11 +153,14 @@ impl CreateIdentityBody {
                     .to_string(),
             );
         }
-        Err(Error::InvalidInput(format!(
-            "identity {}: {}; from_identity_lossy leaves them out and names them",
-            identity.id,
-            reasons.join("; ")
-        )))
+        Err(Error::invalid(
+            InvalidInputKind::NotConvertible,
+            format!(
+                "identity {}: {}; from_identity_lossy leaves them out and names them",
+                identity.id,
+                reasons.join("; ")
+            ),
+        ))
     }
 
     /// Like [`from_identity`](Self::from_identity), but leaves out the
@@ -228,14 +231,19 @@ impl CreateIdentityBody {
         identity: &Identity<T>,
         target: Option<&ServerVersion>,
     ) -> Result<(Self, Vec<(CredentialType, LeftOut)>), Error> {
-        let fail = |why: String| Error::InvalidInput(format!("identity {}: {why}", identity.id));
+        let fail = |why: String| {
+            Error::invalid(
+                InvalidInputKind::NotConvertible,
+                format!("identity {}: {why}", identity.id),
+            )
+        };
         let mut body = Self::from_traits(identity.schema_id.clone(), &identity.traits)
             .map_err(|e| fail(e.to_string()))?;
         body.state = identity.state.clone();
         body.metadata_public = identity.metadata_public.clone();
         body.metadata_admin = identity.metadata_admin.clone();
         body.external_id = identity.external_id.clone();
-        body.organization_id = identity.organization_id;
+        body.organization_id = identity.organization_id.map(|id| id.to_string());
         // The new identity gets new address records: only what they say is
         // carried, not their ids and timestamps.
         body.verifiable_addresses = identity

@@ -35,12 +35,23 @@ use crate::http::transport::clamp;
 /// let no_retries = IdentityClient::builder("http://127.0.0.1:4434").max_retries(0).build()?;
 /// # Ok::<(), kratos_identity::Error>(())
 /// ```
+///
+/// Read the settings from its fields (`policy.max_retries`); set them with
+/// the methods of the same names, which return the policy for chaining.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
-    max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    max_retry_after: Duration,
+    /// Retries after the first attempt (so `max_retries + 1` attempts in all).
+    pub max_retries: u32,
+    /// The wait before the first retry, doubled for each further one.
+    pub initial_backoff: Duration,
+    /// The longest computed wait between two attempts.
+    pub max_backoff: Duration,
+    /// The longest wait a server may ask for (`Retry-After`,
+    /// `x-ratelimit-reset`), and the longest pacing wait the client sleeps;
+    /// a longer one ends the call with the 429, or with
+    /// [`Error::RateLimited`](crate::Error::RateLimited) unsent.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -83,32 +94,12 @@ impl RetryPolicy {
     }
 
     /// The longest wait a server may ask for with `Retry-After` or
-    /// `x-ratelimit-reset`; a longer one is not waited for. Any `Duration`
+    /// `x-ratelimit-reset`, and the longest pacing wait the client sleeps
+    /// before a request; a longer one is not waited for. Any `Duration`
     /// works; values beyond about 100 years are clamped to that.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = clamp(wait);
         self
-    }
-
-    /// The number of retries after the first attempt. (Named like the
-    /// getters of `std::process::Command`: the plain name is the setter.)
-    pub fn get_max_retries(&self) -> u32 {
-        self.max_retries
-    }
-
-    /// The wait before the first retry.
-    pub fn get_initial_backoff(&self) -> Duration {
-        self.initial_backoff
-    }
-
-    /// The longest computed wait between two attempts.
-    pub fn get_max_backoff(&self) -> Duration {
-        self.max_backoff
-    }
-
-    /// The longest server-requested wait that is waited out.
-    pub fn get_max_retry_after(&self) -> Duration {
-        self.max_retry_after
     }
 
     /// The wait before retry number `retry` (1-based), or `None` when no
@@ -123,12 +114,11 @@ impl RetryPolicy {
             return None;
         }
         if let Some(hint) = server_hint {
-            return (hint <= self.max_retry_after).then_some(hint);
+            return (hint <= clamp(self.max_retry_after)).then_some(hint);
         }
-        let exp = self
-            .initial_backoff
+        let exp = clamp(self.initial_backoff)
             .saturating_mul(1u32 << (retry - 1).min(20))
-            .min(self.max_backoff);
+            .min(clamp(self.max_backoff));
         // "Equal jitter": half fixed, half random, so waits never collapse to zero.
         let half = exp / 2;
         let jitter_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
@@ -247,7 +237,7 @@ mod tests {
     #[test]
     fn a_hint_is_waited_up_to_max_retry_after_and_not_beyond() {
         let p = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
-        assert_eq!(p.get_max_retry_after(), Duration::from_secs(5));
+        assert_eq!(p.max_retry_after, Duration::from_secs(5));
         let five = Duration::from_secs(5);
         assert_eq!(p.wait_before(1, Some(five)), Some(five));
         assert_eq!(p.wait_before(1, Some(five + Duration::from_nanos(1))), None);
@@ -263,12 +253,12 @@ mod tests {
             .initial_backoff(Duration::from_millis(10))
             .max_backoff(Duration::from_millis(900))
             .max_retry_after(Duration::from_secs(2));
-        assert_eq!(p.get_max_retries(), 7);
-        assert_eq!(p.get_initial_backoff(), Duration::from_millis(10));
-        assert_eq!(p.get_max_backoff(), Duration::from_millis(900));
-        assert_eq!(p.get_max_retry_after(), Duration::from_secs(2));
-        assert_eq!(RetryPolicy::default().get_max_retries(), 3);
-        assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+        assert_eq!(p.max_retries, 7);
+        assert_eq!(p.initial_backoff, Duration::from_millis(10));
+        assert_eq!(p.max_backoff, Duration::from_millis(900));
+        assert_eq!(p.max_retry_after, Duration::from_secs(2));
+        assert_eq!(RetryPolicy::default().max_retries, 3);
+        assert_eq!(RetryPolicy::none().max_retries, 0);
         // The number of retries is what wait_before allows.
         assert!(p.wait_before(7, None).is_some());
         assert!(p.wait_before(8, None).is_none());
@@ -286,7 +276,7 @@ mod tests {
                 .max_retries(30);
             for retry in 1..=30 {
                 let wait = p.wait_before(retry, None).unwrap();
-                assert!(wait <= p.get_max_backoff(), "{initial:?} {retry}: {wait:?}");
+                assert!(wait <= p.max_backoff, "{initial:?} {retry}: {wait:?}");
             }
             // Half fixed, and a jitter range of at most one nanosecond.
             assert_eq!(p.wait_before(1, None), Some(initial / 2), "{initial:?}");

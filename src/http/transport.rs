@@ -71,10 +71,17 @@ pub(crate) struct HttpRequest<'a> {
     pub(crate) url: &'a str,
     /// `scheme://host[:port]` of `url`, for error messages.
     pub(crate) origin: &'a str,
+    /// The path as errors show it: the base URL's prefix and the
+    /// operation's template, no value.
+    pub(crate) shown_path: &'a str,
     pub(crate) headers: &'a [(String, String)],
     pub(crate) body: Option<&'a [u8]>,
     /// Replaces the client's timeout for this request.
     pub(crate) timeout: Option<Duration>,
+    /// What is left of the call's deadline: no stage of this request waits
+    /// longer, and when it is shorter than the stages would take, it bounds
+    /// the whole request.
+    pub(crate) deadline_left: Option<Duration>,
 }
 
 impl Transport {
@@ -111,14 +118,14 @@ impl Transport {
                     .body(body)
                     .map_err(|e| fail(ureq::Error::Http(e)))?;
                 self.agent
-                    .run(self.configure(request, req.timeout))
+                    .run(self.configure(request, req.timeout, req.deadline_left))
                     .map_err(fail)?
             }
             // GET and DELETE carry no body at all.
             None if matches!(method, Method::Get | Method::Delete) => {
                 let request = builder.body(()).map_err(|e| fail(ureq::Error::Http(e)))?;
                 self.agent
-                    .run(self.configure(request, req.timeout))
+                    .run(self.configure(request, req.timeout, req.deadline_left))
                     .map_err(fail)?
             }
             // A PATCH or POST without one (`extend_session`) says so with
@@ -128,7 +135,7 @@ impl Transport {
                     .body(&[][..])
                     .map_err(|e| fail(ureq::Error::Http(e)))?;
                 self.agent
-                    .run(self.configure(request, req.timeout))
+                    .run(self.configure(request, req.timeout, req.deadline_left))
                     .map_err(fail)?
             }
         };
@@ -177,6 +184,7 @@ impl Transport {
         &self,
         request: http::Request<S>,
         timeout: Option<Duration>,
+        deadline_left: Option<Duration>,
     ) -> http::Request<S> {
         let limits = &self.limits;
         // A request with a timeout of its own (a batch import hashing
@@ -185,11 +193,21 @@ impl Transport {
             Some(own) => limits.read_timeout.map(|r| r.max(clamp(own))),
             None => limits.read_timeout,
         };
-        let timeout = clamp(timeout.unwrap_or(limits.timeout));
+        let left = deadline_left.map(clamp);
+        let stage = clamp(timeout.unwrap_or(limits.timeout));
+        let timeout = left.map_or(stage, |left| stage.min(left));
+        let connect = left.map_or(clamp(limits.connect_timeout), |left| {
+            clamp(limits.connect_timeout).min(left)
+        });
         // Per-stage budgets rather than one global deadline: ureq runs the
         // host lookup on a new thread whenever a deadline covers it, which
         // for a paged export costs a thread per page. The stages after
-        // connecting each get the whole budget.
+        // connecting each get the whole budget. Only when what is left of
+        // the call's deadline is shorter than one stage's budget does a
+        // global deadline bound the request too: the attempt the deadline
+        // cuts short, not every request (a thread each, started from the
+        // caller's thread, which names it).
+        let global = left.filter(|left| *left < stage);
         self.agent
             .configure_request(request)
             .http_status_as_error(false)
@@ -199,8 +217,9 @@ impl Transport {
             .timeout_send_body(Some(timeout))
             .timeout_recv_response(Some(timeout))
             .timeout_recv_body(Some(timeout))
-            .timeout_connect(Some(clamp(limits.connect_timeout)))
+            .timeout_connect(Some(connect))
             .timeout_per_read(per_read)
+            .timeout_global(global)
             .build()
     }
 
@@ -244,6 +263,9 @@ impl Transport {
             kind,
             operation: req.operation,
             origin: req.origin.to_string(),
+            path: req.shown_path.to_string(),
+            attempts: 1,
+            deadline: None,
             source,
         }
     }

@@ -9,7 +9,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use ureq::http::Uri;
 
-use crate::error::Error;
+use crate::error::{ConfigErrorKind, Error};
 
 /// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`).
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -34,7 +34,12 @@ pub(crate) struct BaseUrl {
 impl BaseUrl {
     /// Parses `http(s)://host[:port][/prefix][/]`. Anything else is an error.
     pub(crate) fn parse(input: &str) -> Result<Self, Error> {
-        let bad = |why: &str| Error::Config(format!("base URL {:?} {why}", shown(input)));
+        let bad = |why: &str| {
+            Error::config(
+                ConfigErrorKind::BaseUrl,
+                format!("base URL {:?} {why}", shown(input)),
+            )
+        };
         let trimmed = input.trim();
         if !trimmed.is_ascii() {
             return Err(bad(
@@ -97,6 +102,11 @@ impl BaseUrl {
     /// normalized like [`origin_of`] (no explicit default port).
     pub(crate) fn origin(&self) -> String {
         origin_of(&self.join("")).unwrap_or_else(|| format!("{}://{}", self.scheme, self.authority))
+    }
+
+    /// The path prefix, without a trailing slash: `""` or `"/kratos"`.
+    pub(crate) fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// `true` for a plain-HTTP URL.

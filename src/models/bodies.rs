@@ -3,15 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use uuid::Uuid;
 
-use super::{IdArg, parse_id};
+use super::IdArg;
 use super::{
     Identity, IdentityState, IdentityWithCredentials, IdentityWithCredentialsPassword,
     IdentityWithCredentialsPasswordConfig, OidcProvider, RecoveryIdentityAddress, Region,
-    VerifiableIdentityAddress, empty_uuid_as_none, not_a_uuid, null_as_default,
+    VerifiableIdentityAddress, null_as_default,
 };
-use crate::error::Error;
+use super::{canonical, check_id, empty_string_as_none};
+use crate::error::{Error, InvalidInputKind};
 
 /// The body of "create an identity" (`createIdentityBody`).
 ///
@@ -56,13 +56,14 @@ pub struct CreateIdentityBody {
     /// Metadata the identity itself can see. Do not store sensitive data here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_public: Option<Value>,
-    /// The organization the identity belongs to.
+    /// The organization the identity belongs to, as given (a UUID; `send()`
+    /// refuses anything else).
     #[serde(
         default,
-        deserialize_with = "empty_uuid_as_none",
+        deserialize_with = "empty_string_as_none",
         skip_serializing_if = "Option::is_none"
     )]
-    pub organization_id: Option<Uuid>,
+    pub organization_id: Option<String>,
     /// Recovery addresses to import. They must also be in the traits, or
     /// the next update overwrites them.
     #[serde(
@@ -86,9 +87,6 @@ pub struct CreateIdentityBody {
     /// project's home region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<Region>,
-    /// Set when `organization_id(..)` was given something that is not a UUID.
-    #[serde(skip)]
-    invalid_organization_id: bool,
 }
 
 impl CreateIdentityBody {
@@ -106,17 +104,12 @@ impl CreateIdentityBody {
             verifiable_addresses: Vec::new(),
             state: None,
             region: None,
-            invalid_organization_id: false,
         }
     }
 
     /// Fails on an id argument that was not a UUID.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        // Still unset after a setter that was given something else than a
-        // UUID (setting the field by hand afterwards fixes it).
-        if self.invalid_organization_id && self.organization_id.is_none() {
-            return Err(not_a_uuid("organization_id"));
-        }
+        check_id("organization_id", self.organization_id.as_deref())?;
         self.credentials
             .as_ref()
             .map_or(Ok(()), IdentityWithCredentials::check)
@@ -196,8 +189,7 @@ impl CreateIdentityBody {
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization_id(mut self, organization_id: impl IdArg) -> Self {
-        self.organization_id = parse_id(&organization_id);
-        self.invalid_organization_id = self.organization_id.is_none();
+        self.organization_id = Some(canonical(&organization_id.id_text()));
         self
     }
 
@@ -422,13 +414,20 @@ fn set_password(
 
 /// Serializes traits, which must come out as a JSON object.
 fn traits_to_object(traits: &impl Serialize) -> Result<Value, Error> {
-    let value = serde_json::to_value(traits)
-        .map_err(|e| Error::InvalidInput(format!("the traits do not serialize: {e}")))?;
+    let value = serde_json::to_value(traits).map_err(|e| {
+        Error::invalid(
+            InvalidInputKind::NotSerializable,
+            format!("the traits do not serialize: {e}"),
+        )
+    })?;
     if !value.is_object() {
-        return Err(Error::InvalidInput(format!(
-            "the traits must be a JSON object, not {}",
-            json_kind(&value)
-        )));
+        return Err(Error::invalid(
+            InvalidInputKind::Invalid,
+            format!(
+                "the traits must be a JSON object, not {}",
+                json_kind(&value)
+            ),
+        ));
     }
     Ok(value)
 }
@@ -451,6 +450,7 @@ mod tests {
         AddressVia, IdentityWithCredentialsTotp, IdentityWithCredentialsTotpConfig,
     };
     use serde_json::json;
+    use uuid::Uuid;
 
     #[derive(Serialize)]
     struct User {
@@ -555,18 +555,18 @@ mod tests {
 
         let err = CreateIdentityBody::from_traits("default", &"just a string").unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidInput(m) if m.contains("a string")),
+            matches!(&err, Error::InvalidInput { message: m, .. } if m.contains("a string")),
             "{err}"
         );
         let err =
             UpdateIdentityBody::from_traits("default", IdentityState::Active, &[1, 2]).unwrap_err();
-        assert!(matches!(err, Error::InvalidInput(_)));
+        assert!(matches!(err, Error::InvalidInput { .. }));
 
         let mut bad = std::collections::HashMap::new();
         bad.insert((1, 2), "tuple keys do not serialize");
         let err = CreateIdentityBody::from_traits("default", &bad).unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidInput(m) if m.contains("do not serialize")),
+            matches!(&err, Error::InvalidInput { message: m, .. } if m.contains("do not serialize")),
             "{err}"
         );
     }

@@ -16,10 +16,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
-use super::{CredentialType, IdArg, parse_id};
-use super::{empty_uuid_as_none, not_a_uuid, null_as_default, redact};
+use super::{CredentialType, IdArg};
+use super::{canonical, check_id, empty_string_as_none};
+use super::{null_as_default, redact};
 use crate::error::Error;
 
 /// Credentials to import when creating or updating an identity.
@@ -129,23 +129,29 @@ impl IdentityWithCredentials {
 
     /// Fails on an id argument that was not a UUID.
     pub(crate) fn check(&self) -> Result<(), Error> {
-        let oidc = self
+        for provider in self
             .oidc
             .iter()
             .flat_map(|o| &o.config)
             .flat_map(|c| &c.providers)
-            .any(|p| p.invalid_organization && p.organization.is_none());
-        let saml = self
+        {
+            check_id(
+                "the organization of an OIDC provider",
+                provider.organization.as_deref(),
+            )?;
+        }
+        for provider in self
             .saml
             .iter()
             .flat_map(|o| &o.config)
             .flat_map(|c| &c.providers)
-            .any(|p| p.invalid_organization && p.organization.is_none());
-        match (oidc, saml) {
-            (true, _) => Err(not_a_uuid("the organization of an OIDC provider")),
-            (_, true) => Err(not_a_uuid("the organization of a SAML provider")),
-            _ => Ok(()),
+        {
+            check_id(
+                "the organization of a SAML provider",
+                provider.organization.as_deref(),
+            )?;
         }
+        Ok(())
     }
 
     /// Appends an OpenID Connect provider link, keeping the ones already set.
@@ -282,20 +288,18 @@ pub struct OidcProvider {
     /// The subject (`sub`) of the connection, usually the ID token's `sub`.
     #[serde(default, deserialize_with = "null_as_default")]
     pub subject: String,
-    /// The organization the provider belongs to.
+    /// The organization the provider belongs to, as given (a UUID;
+    /// `send()` refuses anything else).
     #[serde(
         default,
-        deserialize_with = "empty_uuid_as_none",
+        deserialize_with = "empty_string_as_none",
         skip_serializing_if = "Option::is_none"
     )]
-    pub organization: Option<Uuid>,
+    pub organization: Option<String>,
     /// If set, the user may sign in with the provider without the subject
     /// being set first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_auto_link: Option<bool>,
-    /// Set when `organization(..)` was given something that is not a UUID.
-    #[serde(skip)]
-    invalid_organization: bool,
 }
 
 impl OidcProvider {
@@ -306,7 +310,6 @@ impl OidcProvider {
             subject: subject.into(),
             organization: None,
             use_auto_link: None,
-            invalid_organization: false,
         }
     }
 
@@ -314,8 +317,7 @@ impl OidcProvider {
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization(mut self, organization: impl IdArg) -> Self {
-        self.organization = parse_id(&organization);
-        self.invalid_organization = self.organization.is_none();
+        self.organization = Some(canonical(&organization.id_text()));
         self
     }
 
@@ -381,16 +383,14 @@ pub struct SamlProvider {
     /// The unique, immutable subject of the SAML connection.
     #[serde(default, deserialize_with = "null_as_default")]
     pub subject: String,
-    /// The organization the provider belongs to.
+    /// The organization the provider belongs to, as given (a UUID;
+    /// `send()` refuses anything else).
     #[serde(
         default,
-        deserialize_with = "empty_uuid_as_none",
+        deserialize_with = "empty_string_as_none",
         skip_serializing_if = "Option::is_none"
     )]
-    pub organization: Option<Uuid>,
-    /// Set when `organization(..)` was given something that is not a UUID.
-    #[serde(skip)]
-    invalid_organization: bool,
+    pub organization: Option<String>,
 }
 
 impl SamlProvider {
@@ -400,7 +400,6 @@ impl SamlProvider {
             provider: provider.into(),
             subject: subject.into(),
             organization: None,
-            invalid_organization: false,
         }
     }
 
@@ -408,8 +407,7 @@ impl SamlProvider {
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization(mut self, organization: impl IdArg) -> Self {
-        self.organization = parse_id(&organization);
-        self.invalid_organization = self.organization.is_none();
+        self.organization = Some(canonical(&organization.id_text()));
         self
     }
 }
@@ -636,6 +634,7 @@ impl fmt::Debug for LookupSecretCode {
 mod tests {
     use super::*;
     use serde_json::json;
+    use uuid::Uuid;
 
     #[test]
     fn password_constructors() {

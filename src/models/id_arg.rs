@@ -60,15 +60,11 @@ impl<T: sealed::Id + ?Sized> sealed::Id for &T {
     }
 }
 
-/// The UUID of an id argument, `None` when it does not hold one.
-pub(crate) fn parse_id(id: &(impl IdArg + ?Sized)) -> Option<Uuid> {
-    Uuid::parse_str(&id.id_text()).ok()
-}
-
 /// The error for an id argument that was not a UUID. It names the
 /// argument, never the value (an email address, as often as not).
 pub(crate) fn not_a_uuid(field: &str) -> crate::error::Error {
-    crate::error::Error::InvalidInput(format!(
-        "{field} is not a UUID (ids are given as uuid::Uuid or as the string of one)"
-    ))
+    crate::error::Error::invalid(
+        crate::error::InvalidInputKind::NotAUuid,
+        format!("{field} is not a UUID (ids are given as uuid::Uuid or as the string of one)"),
+    )
 }

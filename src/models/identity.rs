@@ -143,10 +143,10 @@ impl<T> Identity<T> {
         }
     }
 
-    /// The credentials of one type, if the identity has them and they were
-    /// included in the response.
-    pub fn credential(&self, credential_type: &CredentialType) -> Option<&IdentityCredentials> {
-        self.credentials.get(credential_type.as_str())
+    /// The credentials of one type (`"password"`, [`CredentialType::Oidc`]),
+    /// if the identity has them and they were included in the response.
+    pub fn credential(&self, credential_type: impl AsRef<str>) -> Option<&IdentityCredentials> {
+        self.credentials.get(credential_type.as_ref())
     }
 }
 
@@ -422,7 +422,7 @@ mod tests {
         );
         assert!(unknown.identifiers.is_empty());
         assert_eq!(
-            id.credential(&CredentialType::from("quantum_handshake")),
+            id.credential(CredentialType::from("quantum_handshake")),
             Some(unknown)
         );
 

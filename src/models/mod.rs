@@ -41,7 +41,7 @@ pub use enums::{
     IdentityState, JsonPatchOp, ManageSessionsAction, Region, SessionExpand, UnknownValue,
 };
 pub use id_arg::IdArg;
-pub(crate) use id_arg::{canonical, not_a_uuid, parse_id};
+pub(crate) use id_arg::{canonical, not_a_uuid};
 pub use identity::{
     Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,
 };
@@ -74,6 +74,26 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// Decodes an optional id of a request body: `null` and `""` are `None`.
+/// Bodies keep ids as the caller gave them (checked when sent), so a body
+/// holds no value the caller did not give.
+pub(crate) fn empty_string_as_none<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let value = Option::<String>::deserialize(deserializer)?;
+    Ok(value.filter(|s| !s.is_empty()))
+}
+
+/// An id of a request body, checked: `Ok` when it is a UUID, else the
+/// error naming the field (never the value).
+pub(crate) fn check_id(field: &str, id: Option<&str>) -> Result<(), crate::error::Error> {
+    match id {
+        Some(id) if Uuid::parse_str(id).is_err() => Err(not_a_uuid(field)),
+        _ => Ok(()),
+    }
 }
 
 /// Decodes a Go `NullUUID`: `null` and `""` are `None`. Pair it with

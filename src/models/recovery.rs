@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
-use super::{IdArg, parse_id};
-use super::{not_a_uuid, null_as_default};
+use super::IdArg;
+use super::null_as_default;
+use super::{canonical, check_id};
 use crate::error::Error;
 
 /// A recovery code created for an identity.
@@ -97,8 +97,9 @@ impl fmt::Debug for RecoveryLinkForIdentity {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateRecoveryCodeForIdentityBody {
-    /// The identity to recover.
-    pub identity_id: Uuid,
+    /// The identity to recover, as given (a UUID; `send()` refuses
+    /// anything else).
+    pub identity_id: String,
     /// How long the code stays valid, as a Go duration (`"1h"`, `"90s"`).
     /// Defaults to the server's `selfservice.methods.code.config.lifespan`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,9 +107,6 @@ pub struct CreateRecoveryCodeForIdentityBody {
     /// The flow type, `"api"` or `"browser"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_type: Option<String>,
-    /// Set when `new(..)` was given something that is not a UUID.
-    #[serde(skip)]
-    invalid_identity_id: bool,
 }
 
 impl CreateRecoveryCodeForIdentityBody {
@@ -116,23 +114,18 @@ impl CreateRecoveryCodeForIdentityBody {
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
     pub fn new(identity_id: impl IdArg) -> Self {
-        let parsed = parse_id(&identity_id);
         CreateRecoveryCodeForIdentityBody {
-            identity_id: parsed.unwrap_or_default(),
+            identity_id: canonical(&identity_id.id_text()),
             expires_in: None,
             flow_type: None,
-            invalid_identity_id: parsed.is_none(),
         }
     }
 
-    /// Fails on an id argument that was not a UUID.
+    /// Fails on an id that is not a UUID, and on a lifespan of zero
+    /// (Kratos refuses both with 400).
     pub(crate) fn check(&self) -> Result<(), Error> {
-        // The nil placeholder of a string that was not a UUID, unless the
-        // field was set by hand since.
-        match self.invalid_identity_id && self.identity_id.is_nil() {
-            true => Err(not_a_uuid("identity_id")),
-            false => Ok(()),
-        }
+        check_id("identity_id", Some(&self.identity_id))?;
+        check_expires_in(self.expires_in.as_deref())
     }
 
     /// Sets how long the code stays valid.
@@ -154,15 +147,13 @@ impl CreateRecoveryCodeForIdentityBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateRecoveryLinkForIdentityBody {
-    /// The identity to recover.
-    pub identity_id: Uuid,
+    /// The identity to recover, as given (a UUID; `send()` refuses
+    /// anything else).
+    pub identity_id: String,
     /// How long the link stays valid, as a Go duration (`"1h"`, `"90s"`).
     /// Defaults to the server's configured lifespan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<String>,
-    /// Set when `new(..)` was given something that is not a UUID.
-    #[serde(skip)]
-    invalid_identity_id: bool,
 }
 
 impl CreateRecoveryLinkForIdentityBody {
@@ -170,22 +161,17 @@ impl CreateRecoveryLinkForIdentityBody {
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
     pub fn new(identity_id: impl IdArg) -> Self {
-        let parsed = parse_id(&identity_id);
         CreateRecoveryLinkForIdentityBody {
-            identity_id: parsed.unwrap_or_default(),
+            identity_id: canonical(&identity_id.id_text()),
             expires_in: None,
-            invalid_identity_id: parsed.is_none(),
         }
     }
 
-    /// Fails on an id argument that was not a UUID.
+    /// Fails on an id that is not a UUID, and on a lifespan of zero
+    /// (Kratos refuses both with 400).
     pub(crate) fn check(&self) -> Result<(), Error> {
-        // The nil placeholder of a string that was not a UUID, unless the
-        // field was set by hand since.
-        match self.invalid_identity_id && self.identity_id.is_nil() {
-            true => Err(not_a_uuid("identity_id")),
-            false => Ok(()),
-        }
+        check_id("identity_id", Some(&self.identity_id))?;
+        check_expires_in(self.expires_in.as_deref())
     }
 
     /// Sets how long the link stays valid.
@@ -193,6 +179,17 @@ impl CreateRecoveryLinkForIdentityBody {
     pub fn expires_in(mut self, expires_in: Duration) -> Self {
         self.expires_in = Some(go_duration(expires_in));
         self
+    }
+}
+
+/// Kratos refuses a lifespan of zero ("must result to a future time").
+fn check_expires_in(expires_in: Option<&str>) -> Result<(), Error> {
+    match expires_in {
+        Some("0s") => Err(Error::invalid(
+            crate::error::InvalidInputKind::OutOfRange,
+            "expires_in must be more than zero (Kratos refuses a lifespan that ends now)",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -229,6 +226,7 @@ fn redact_link(link: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+    use uuid::Uuid;
 
     fn id() -> Uuid {
         Uuid::parse_str("3c3b1a5e-8a0f-4f3e-9d8c-0b2a7f1e6d41").unwrap()
@@ -261,11 +259,11 @@ mod tests {
         assert!(error.contains("identity_id is not a UUID"), "{error}");
         assert!(!error.contains("not-a-uuid"), "{error}");
         let mut fixed = body;
-        fixed.identity_id = id();
+        fixed.identity_id = id().to_string();
         assert!(fixed.check().is_ok());
         let mut code = CreateRecoveryCodeForIdentityBody::new(String::from("x"));
         assert!(code.check().is_err());
-        code.identity_id = id();
+        code.identity_id = id().to_string();
         assert!(code.check().is_ok());
         let text = id().to_string();
         assert!(

@@ -103,6 +103,29 @@ impl ServerVersion {
             .any(|t| t.as_str() == wanted)
     }
 
+    /// Every credential type this version knows, as `include_credential`
+    /// accepts them: `password`, `oidc`, `saml`, `totp`, `lookup_secret`,
+    /// `webauthn`, `passkey`, `code` and the recovery methods, and on
+    /// master also `deviceauthn` (v26.2.0 answers it with 400).
+    pub fn credential_types(&self) -> Vec<CredentialType> {
+        let mut types = vec![
+            CredentialType::Password,
+            CredentialType::Oidc,
+            CredentialType::Saml,
+            CredentialType::Totp,
+            CredentialType::LookupSecret,
+            CredentialType::Webauthn,
+            CredentialType::Passkey,
+            CredentialType::Code,
+            CredentialType::LinkRecovery,
+            CredentialType::CodeRecovery,
+        ];
+        if !self.is_v26_2_or_older() {
+            types.push(CredentialType::Deviceauthn);
+        }
+        types
+    }
+
     /// Whether this version serves the operation: every operation but
     /// `manage_sessions` and `create_test_login_flow`, which only master
     /// has (v26.2.0 answers them 405 and 404).

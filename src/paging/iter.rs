@@ -24,7 +24,7 @@ use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::Call;
 use crate::api::operation::Operation;
 use crate::client::IdentityClient;
-use crate::error::{DecodeError, Error};
+use crate::error::{DecodeError, Error, PaginationErrorKind};
 use crate::paging::page::{NextPage, PAGINATION_PARAMS, Page};
 use crate::paging::paginated::Paginated;
 
@@ -33,6 +33,40 @@ use crate::paging::paginated::Paginated;
 const PREFETCH_THREAD_NAME: &str = "kratos-prefetch";
 
 impl<E: Paginated> RequestBuilder<E> {
+    /// Sends the request for one page and keeps what decoded: the page's
+    /// good items, and in [`Page::errors`] one [`DecodeError`] per item that
+    /// did not (its position, `id` and the field that failed). Where
+    /// [`send`](RequestBuilder::send) fails for one bad item, this lets a
+    /// report or an export go on; a lookup that must not miss anyone
+    /// ("find by email, create if missing") uses `send`.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.any_request(); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}},{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{"email":7}}]"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// #[derive(serde::Deserialize)]
+    /// struct Traits {
+    ///     email: String,
+    /// }
+    ///
+    /// // One identity's traits do not fit: send() refuses the page ...
+    /// assert!(client.list_identities().traits::<Traits>().send().is_err());
+    /// // ... send_lenient() keeps the other, and says which did not decode.
+    /// let page = client.list_identities().traits::<Traits>().send_lenient()?;
+    /// assert_eq!(page.len(), 1);
+    /// assert_eq!(page.errors()[0].id(), Some("0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1"));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As for [`send`](RequestBuilder::send), but not for single items that
+    /// do not decode; [`Error::Decode`] when the answer is not a list at all.
+    pub fn send_lenient(self) -> Result<Page<E::Item>, Error> {
+        let call = self.to_call()?;
+        let raw = self.client.send_call(&call)?;
+        self.endpoint.decode(&raw)
+    }
+
     /// Every item of every page, fetched lazily, one page at a time.
     ///
     /// The builder's filters are sent with every page. The next page is the
@@ -55,7 +89,7 @@ impl<E: Paginated> RequestBuilder<E> {
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/identities").query_param_missing("page_token"); then.header("link", r#"</admin/identities?page_size=1&page_token=p2>; rel="next""#).body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{}}]"#); });
-    /// # server.mock(|when, then| { when.path("/admin/identities").query_param("page_token", "p2"); then.body(r#"[{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{}}]"#); });
+    /// # server.mock(|when, then| { when.path("/admin/identities").query_param("page_token", "p2"); then.header("link", r#"</admin/identities?page_size=1>; rel="first""#).body(r#"[{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{}}]"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// let mut count = 0;
     /// for identity in client.list_identities().page_size(1).items() {
@@ -313,7 +347,17 @@ impl<E: Paginated> Pages<E> {
             return Step::End;
         }
         page.token = query_value(&call, "page_token");
-        self.next_call = page.next().map(|next| Ok(follow(&call, next)));
+        self.next_call = match (page.next(), page.is_next_unknown()) {
+            (Some(next), _) => Some(Ok(follow(&call, next))),
+            // A full page without a Link header: more may follow, but the
+            // walk cannot know; it stops after this page, unfinished.
+            (None, true) => Some(Err(Error::pagination(
+                self.operation,
+                PaginationErrorKind::MissingLink,
+                "a full page came without a Link header (Kratos always sends one; a proxy in front of it removed it?): the pages after it cannot be found, so the listing stops here, unfinished",
+            ))),
+            (None, false) => None,
+        };
         Step::Page(page)
     }
 
@@ -334,10 +378,13 @@ impl<E: Paginated> Pages<E> {
                 "{}: the server sent the same next page twice; stopping instead of looping",
                 call.operation
             );
-            return Err(Error::Pagination(format!(
-                "{}: pagination stopped: the server sent the same next page twice ({cursor}); stopping instead of looping",
-                call.operation
-            )));
+            return Err(Error::pagination(
+                call.operation,
+                PaginationErrorKind::Loop,
+                format!(
+                    "the server sent the same next page twice ({cursor}); stopping instead of looping"
+                ),
+            ));
         }
         Ok(Some(call))
     }
@@ -354,6 +401,9 @@ impl<E: Paginated> Pages<E> {
             self.resume = page.token.clone();
         } else if page.has_next() {
             self.resume = page.next_page_token().map(str::to_string);
+        } else if page.is_next_unknown() {
+            // No token resumes after it: the next page's is unknown.
+            self.resume = None;
         } else {
             self.walk = Walk::Finished;
         }
@@ -789,9 +839,11 @@ impl<T> Prefetcher<T> {
             Err(_) => {
                 let panicked = self.thread.take().is_some_and(|t| t.join().is_err());
                 let what = if panicked { "panicked" } else { "ended early" };
-                Err(Error::Pagination(format!(
-                    "{operation}: pagination stopped: the prefetch thread {what}"
-                )))
+                Err(Error::pagination(
+                    operation,
+                    PaginationErrorKind::PrefetchStopped,
+                    format!("the prefetch thread {what}"),
+                ))
             }
         }
     }
@@ -856,7 +908,8 @@ mod tests {
                     .path("/admin/identities")
                     .query_param("page_size", "1")
                     .query_param("page_token", "p2");
-                then.body(identity(SECOND));
+                then.header("link", r#"</admin/identities?page_size=1>; rel="first""#)
+                    .body(identity(SECOND));
             }),
         ]
     }
@@ -918,7 +971,7 @@ mod tests {
         items.pages.prefetch = Some(gone::<ListIdentities> as StartPrefetch<ListIdentities>);
 
         let error = items.next().unwrap().unwrap_err();
-        assert!(matches!(error, Error::Pagination(_)), "{error:?}");
+        assert!(matches!(error, Error::Pagination { .. }), "{error:?}");
         assert_eq!(
             error.to_string(),
             format!("{LIST_IDENTITIES}: pagination stopped: the prefetch thread ended early")

@@ -79,19 +79,70 @@ pub(crate) fn parse(value: &str) -> Result<Vec<Link>, LinkError> {
 }
 
 /// The target of the first link whose relation types include `rel`,
-/// across every given header value.
+/// across every given header value. Links of other relations are passed
+/// over, and so is one that does not parse (a CDN's `preload` hint written
+/// loosely) unless it names `rel`: then it is an error, since a link of
+/// that relation exists and cannot be read.
 pub(crate) fn find<'a>(
     values: impl IntoIterator<Item = &'a str>,
     rel: &str,
 ) -> Result<Option<String>, LinkError> {
     for value in values {
-        for link in parse(value)? {
-            if link.rels.iter().any(|r| r == rel) {
-                return Ok(Some(link.target));
+        for piece in split_links(value) {
+            match parse(piece) {
+                Ok(links) => {
+                    if let Some(link) = links.into_iter().find(|l| l.rels.iter().any(|r| r == rel))
+                    {
+                        return Ok(Some(link.target));
+                    }
+                }
+                Err(e) if mentions_rel(piece, rel) => {
+                    let offset = piece.as_ptr() as usize - value.as_ptr() as usize;
+                    return Err(LinkError {
+                        at: e.at + offset,
+                        ..e
+                    });
+                }
+                Err(_) => {}
             }
         }
     }
     Ok(None)
+}
+
+/// The links of one header value, split at the commas between them (not
+/// those inside `<…>` or a quoted string).
+fn split_links(value: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let (mut start, mut in_target, mut in_quote, mut escaped) = (0, false, false, false);
+    for (i, b) in value.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_quote => escaped = true,
+            b'"' if !in_target => in_quote = !in_quote,
+            b'<' if !in_quote => in_target = true,
+            b'>' if !in_quote => in_target = false,
+            b',' if !in_quote && !in_target => {
+                pieces.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    pieces.push(&value[start..]);
+    pieces.retain(|p| !p.trim().is_empty());
+    pieces
+}
+
+/// Whether a link that does not parse still says it is of relation `rel`.
+fn mentions_rel(piece: &str, rel: &str) -> bool {
+    let lower = piece.to_ascii_lowercase();
+    let Some(at) = lower.find("rel") else {
+        return false;
+    };
+    lower[at + 3..]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        .any(|word| word == rel)
 }
 
 struct Parser<'a> {
@@ -246,6 +297,40 @@ mod tests {
                 assert!(parse(bad).is_err(), "{bad:?} should fail");
             }
             assert_eq!(rels_and_targets("<a>; rel=next").len(), 1);
+        });
+    }
+
+    #[test]
+    fn links_of_other_relations_are_passed_over_even_when_malformed() {
+        crate::testing::within(LIMIT, || {
+            // A CDN's preload hint beside Kratos's own link, well formed or not.
+            for header in [
+                "<https://cdn.example/app.css>; rel=preload, </admin/identities?page_token=t2>; rel=\"next\"",
+                "<https://cdn.example/app.css>; rel=preload; as=style; crossorigin, </admin/identities?page_token=t2>; rel=next",
+                "</admin/identities?page_token=t2>; rel=next, app.css; rel=preload",
+            ] {
+                let got = find([header], "next").unwrap();
+                assert_eq!(
+                    got.as_deref(),
+                    Some("/admin/identities?page_token=t2"),
+                    "{header}"
+                );
+            }
+            // Only a hint: no next link, and no error.
+            assert_eq!(
+                find(["<https://cdn.example/app.css>; rel=preload"], "next"),
+                Ok(None)
+            );
+            assert_eq!(find(["garbage without brackets"], "next"), Ok(None));
+            // A next link that cannot be read is an error: one exists.
+            for header in [
+                "</a?page_token=t2; rel=next",
+                "/a?page_token=t2; rel=\"next\"",
+                "<a>; rel=\"first next",
+            ] {
+                let err = find([header], "next").unwrap_err();
+                assert!(err.at <= header.len(), "{header}: {err}");
+            }
         });
     }
 

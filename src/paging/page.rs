@@ -5,9 +5,10 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::api::endpoint::{RawResponse, parse_json};
-use crate::error::{DecodeError, Error};
+use crate::error::{DecodeError, Error, PaginationErrorKind};
 use crate::http::url::parse_query;
 use crate::paging::link;
+use crate::paging::offset_pages::requested_page_size;
 
 /// The query parameters that move through a listing. Everything else in a
 /// next link is ignored: the next request is the caller's own request, to
@@ -48,6 +49,8 @@ pub struct Page<T> {
     items: Vec<T>,
     errors: Vec<DecodeError>,
     next: Option<NextPage>,
+    /// A full page came without any `Link` header.
+    next_unknown: bool,
     total_count: Option<u64>,
     /// The `page_token` this page was requested with, when known.
     pub(crate) token: Option<String>,
@@ -55,6 +58,12 @@ pub struct Page<T> {
     /// where a pagination limit cut the server's page (see
     /// [`split_off`](Self::split_off)).
     pub(crate) first_position: usize,
+}
+
+/// The first item of a page that did not decode (the `first_bad_item` of
+/// every list operation).
+pub(crate) fn first_bad<T>(page: &Page<T>) -> Option<DecodeError> {
+    page.errors.first().cloned()
 }
 
 /// The pagination parameters of a `rel="next"` link.
@@ -68,6 +77,7 @@ impl<T> Page<T> {
     /// cannot be trusted).
     pub(crate) fn set_next(&mut self, next: Option<NextPage>) {
         self.next = next;
+        self.next_unknown = false;
     }
 
     /// A page of these items with no next page, for your own tests (the
@@ -84,6 +94,7 @@ impl<T> Page<T> {
             items,
             errors: Vec::new(),
             next: None,
+            next_unknown: false,
             total_count: None,
             token: None,
             first_position: 0,
@@ -153,6 +164,16 @@ impl<T> Page<T> {
         self.next.is_some()
     }
 
+    /// `true` when the server sent no `Link` header at all with this full
+    /// page, so whether more pages follow is not known. Kratos sends one
+    /// with every page (even `[]`); without it, a proxy in front of Kratos
+    /// stripped it. The iterators stop there with
+    /// [`PaginationErrorKind::MissingLink`](crate::PaginationErrorKind::MissingLink)
+    /// instead of reporting the listing as finished.
+    pub fn is_next_unknown(&self) -> bool {
+        self.next_unknown && self.next.is_none()
+    }
+
     /// The `X-Total-Count` header, sent by the legacy and offset schemes.
     pub fn total_count(&self) -> Option<u64> {
         self.total_count
@@ -179,6 +200,7 @@ impl<T> Page<T> {
             items: self.items.split_off(good),
             errors: rest,
             next: self.next.clone(),
+            next_unknown: self.next_unknown,
             total_count: self.total_count,
             token: self.token.clone(),
             first_position: cut,
@@ -245,12 +267,21 @@ pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result
                 .unwrap_or_default()
         );
     }
-    let target = link::find(response.headers.get_all("link"), "next").map_err(|e| {
-        Error::Pagination(format!("{}: pagination stopped: {e}", response.operation))
-    })?;
-    let next = target.map(|t| next_page(&t)).transpose().map_err(|why| {
-        Error::Pagination(format!("{}: pagination stopped: {why}", response.operation))
-    })?;
+    let bad_next =
+        |why: String| Error::pagination(response.operation, PaginationErrorKind::BadNextLink, why);
+    let target = link::find(response.headers.get_all("link"), "next")
+        .map_err(|e| bad_next(e.to_string()))?;
+    let next = target
+        .map(|t| next_page(&t))
+        .transpose()
+        .map_err(bad_next)?;
+    // Kratos sends a Link header with every page, even an empty one: a full
+    // page without one (a proxy stripped it) does not say whether more
+    // follow.
+    let positions = items.len() + errors.len();
+    let next_unknown = response.headers.get_all("link").next().is_none()
+        && positions > 0
+        && positions >= requested_page_size(&response.query).min(500);
     let total_count = response
         .headers
         .get("x-total-count")
@@ -259,6 +290,7 @@ pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result
         items,
         errors,
         next,
+        next_unknown,
         total_count,
         token: None,
         first_position: 0,
@@ -369,14 +401,14 @@ mod tests {
         assert!(!page.has_next());
         assert!(matches!(
             decode_page::<u32>(&response(&["<x; rel=next"], "[]")),
-            Err(Error::Pagination(_))
+            Err(Error::Pagination { .. })
         ));
         let err = decode_page::<u32>(&response(
             &["</x?credentials_identifier=ada%40example.com>; rel=next"],
             "[]",
         ))
         .unwrap_err();
-        assert!(matches!(err, Error::Pagination(_)));
+        assert!(matches!(err, Error::Pagination { .. }));
         let shown = err.to_string();
         assert!(shown.contains("credentials_identifier"), "{shown}");
         assert!(!shown.contains("ada"), "{shown}");

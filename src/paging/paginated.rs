@@ -3,7 +3,7 @@
 
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint};
-use crate::error::Error;
+use crate::error::{Error, InvalidInputKind};
 use crate::paging::page::Page;
 
 /// The paging parameters of the list operations: `page_size` and
@@ -22,12 +22,16 @@ impl Paging {
     pub(crate) fn apply(&self, call: Call) -> Result<Call, Error> {
         for (name, value) in [("page_size", self.page_size), ("per_page", self.per_page)] {
             if value == Some(0) {
-                return Err(Error::InvalidInput(format!("{name} must be at least 1")));
+                return Err(Error::invalid(
+                    InvalidInputKind::OutOfRange,
+                    format!("{name} must be at least 1"),
+                ));
             }
         }
         if self.page_token.as_deref() == Some("") {
-            return Err(Error::InvalidInput(
-                "page_token must not be empty (Kratos would start from the first page)".into(),
+            return Err(Error::invalid(
+                InvalidInputKind::Empty,
+                "page_token must not be empty (Kratos would start from the first page)",
             ));
         }
         Ok(call
