@@ -1,9 +1,10 @@
 //! What the examples share: a client for the configured Kratos or, when
 //! none is configured, for a local fake one (`kratos_identity_fake`), and
-//! the printing of usage mistakes and errors.
+//! the printing of usage mistakes and errors, and checkpoints.
 
 #![allow(dead_code)] // Each example uses a different part of it.
 
+pub mod checkpoint;
 pub mod pages;
 
 use kratos_identity::IdentityClient;
