@@ -159,6 +159,30 @@ impl IdentityRecord {
         pairs
     }
 
+    /// Everything Kratos holds unique for this identity besides its id and
+    /// `external_id`: the credential identifiers, and the verifiable and
+    /// recovery addresses (unique indices on `(nid, via, value)`, values
+    /// stored trimmed and lower-cased). Address keys carry a kind no
+    /// credential type has, so a credentials search never finds them.
+    pub(crate) fn unique_pairs(&self) -> Vec<(String, String)> {
+        let mut pairs = self.identifier_pairs();
+        for (kind, addresses) in [
+            ("address:verifiable", &self.verifiable_addresses),
+            ("address:recovery", &self.recovery_addresses),
+        ] {
+            for address in addresses.iter().flat_map(|a| a.as_array()).flatten() {
+                let (Some(via), Some(value)) = (address["via"].as_str(), address["value"].as_str())
+                else {
+                    continue;
+                };
+                pairs.push((format!("{kind}:{via}"), value.trim().to_lowercase()));
+            }
+        }
+        pairs.sort();
+        pairs.dedup();
+        pairs
+    }
+
     /// The JSON view: `credentials` as `view` says, `metadata_admin` unless
     /// `public_only` (the identity inside a session).
     pub(crate) fn view<'a>(&'a self, credentials: CredentialsView<'a>) -> IdentityView<'a> {

@@ -128,7 +128,7 @@ impl Store {
 
     /// What `record` would collide with, other than itself.
     pub(crate) fn conflict(&self, record: &IdentityRecord) -> Option<Conflict> {
-        for pair in record.identifier_pairs() {
+        for pair in record.unique_pairs() {
             if self
                 .identifiers
                 .get(&pair)
@@ -150,7 +150,7 @@ impl Store {
             return Err(conflict);
         }
         self.unindex(record.id);
-        for pair in record.identifier_pairs() {
+        for pair in record.unique_pairs() {
             self.identifiers.insert(pair, record.id);
         }
         if let Some(external) = record.external_id() {
@@ -171,7 +171,7 @@ impl Store {
         let Some(old) = self.identities.get(&id) else {
             return;
         };
-        for pair in old.identifier_pairs() {
+        for pair in old.unique_pairs() {
             if self.identifiers.get(&pair) == Some(&id) {
                 self.identifiers.remove(&pair);
             }
