@@ -104,14 +104,29 @@ fn index_of(patch_id: &Value) -> Option<usize> {
 
 type Log = Arc<Mutex<Vec<Received>>>;
 
+const SCHEMA: &str = include_str!("fixtures/schema_default.json");
+
+/// The identity schema the import reads once, to know each input's login
+/// identifiers (`email` is the password identifier).
+fn schema_endpoint(server: &MockServer) -> Mock<'_> {
+    server.mock(|when, then| {
+        when.method("GET").path("/schemas/default");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(SCHEMA);
+    })
+}
+
 /// The batch endpoint: records every request, and answers with
-/// `answer(request number from 0, the request's input indices)`.
+/// `answer(request number from 0, the request's input indices)`. The
+/// identity schema is served beside it.
 fn batch<'a>(
     server: &'a MockServer,
     answer: impl Fn(usize, &[usize]) -> HttpMockResponse + Send + Sync + 'static,
 ) -> (Mock<'a>, Log) {
     let log: Log = Arc::default();
     let seen = Arc::clone(&log);
+    schema_endpoint(server);
     let mock = server.mock(|when, then| {
         when.method("PATCH")
             .path("/admin/identities")
@@ -498,6 +513,7 @@ fn max_chunk_bytes_is_inclusive_to_the_byte() {
 
     // One byte less than a single input needs: nothing can be sent.
     let server = MockServer::start();
+    schema_endpoint(&server);
     let stray = catch_all(&server);
     let cap = ENVELOPE + size - 1;
     let report = client(&server)
@@ -601,7 +617,10 @@ fn per_item_errors_and_null_entries_land_on_their_inputs() {
     });
     let stray = catch_all(&server);
 
-    let report = client(&server).import_identities(people(6)).send();
+    let report = client(&server)
+        .import_identities(people(6))
+        .resolve_unknown(false)
+        .send();
 
     assert_eq!(report.total, 6);
     assert_eq!(report.created, 3);
@@ -662,6 +681,7 @@ fn per_item_errors_and_null_entries_land_on_their_inputs() {
     // The same, outcome by outcome.
     let outcomes: Vec<ImportOutcome> = client(&server)
         .import_identities(people(6))
+        .resolve_unknown(false)
         .outcomes()
         .collect();
     assert_eq!(outcomes.len(), 6);
@@ -769,6 +789,7 @@ fn inputs_without_an_answer_entry_are_no_result() {
 
         let outcomes: Vec<ImportOutcome> = client(&server)
             .import_identities(people(10))
+            .resolve_unknown(false)
             .chunk_size(5)
             .outcomes()
             .collect();
@@ -833,6 +854,7 @@ fn a_failed_chunk_fails_each_of_its_items_with_the_request_error() {
 
         let outcomes: Vec<ImportOutcome> = client(&server)
             .import_identities(people(30))
+            .resolve_unknown(false)
             .chunk_size(10)
             .outcomes()
             .collect();
@@ -888,6 +910,7 @@ fn a_success_status_with_an_unreadable_body_fails_the_chunk() {
 
     let report = client(&server)
         .import_identities(people(8))
+        .resolve_unknown(false)
         .chunk_size(4)
         .send();
 
@@ -920,7 +943,10 @@ fn batch_requests_are_not_retried_after_a_gateway_error() {
         });
         let stray = catch_all(&server);
 
-        let report = retrying_client(&server).import_identities(people(3)).send();
+        let report = retrying_client(&server)
+            .import_identities(people(3))
+            .resolve_unknown(false)
+            .send();
 
         mock.assert_calls(1);
         stray.assert_calls(0);
@@ -1031,6 +1057,7 @@ fn a_chunk_refused_for_one_bad_hash_is_split_until_only_that_input_is_rejected()
     let server = MockServer::start();
     let log: Log = Arc::default();
     let seen = Arc::clone(&log);
+    schema_endpoint(&server);
     let mock = server.mock(|when, then| {
         when.method("PATCH").path("/admin/identities");
         then.respond_with(move |req: &HttpMockRequest| {
@@ -1643,9 +1670,14 @@ fn a_tls_failure_is_of_unknown_outcome_for_the_import_as_for_the_retries() {
         .build()
         .unwrap();
 
-    let report = client.import_identities(people(3)).send();
+    let report = client
+        .import_identities(people(3))
+        .resolve_unknown(false)
+        .send();
 
-    assert_eq!(accepted.load(Ordering::SeqCst), 1, "not retried");
+    // Four connections for the identity schema (a GET, retried three
+    // times), one for the batch: not retried.
+    assert_eq!(accepted.load(Ordering::SeqCst), 4 + 1, "not retried");
     assert_eq!(report.failures.len(), 3);
     for failure in &report.failures {
         match &failure.error {
@@ -1663,7 +1695,7 @@ fn a_tls_failure_is_of_unknown_outcome_for_the_import_as_for_the_retries() {
 
     // The same classifier lets an idempotent call be retried.
     client.list_identities().send().unwrap_err();
-    assert_eq!(accepted.load(Ordering::SeqCst), 1 + 4, "retried");
+    assert_eq!(accepted.load(Ordering::SeqCst), 5 + 4, "retried");
 }
 
 /// Kratos refuses a duplicate identifier per item with 409; a second run of
@@ -1718,6 +1750,7 @@ fn each_kind_of_failed_request_says_whether_resending_is_safe() {
     });
     let report = client(&server)
         .import_identities(people(30))
+        .resolve_unknown(false)
         .chunk_size(10)
         .send();
     mock.assert_calls(1);
@@ -1742,6 +1775,7 @@ fn each_kind_of_failed_request_says_whether_resending_is_safe() {
     });
     let report = client(&server)
         .import_identities(people(3))
+        .resolve_unknown(false)
         .timeout(std::time::Duration::from_millis(200))
         .send();
     for failure in &report.failures {
@@ -1810,8 +1844,9 @@ fn a_lone_input_refused_with_a_400_is_rejected_with_the_servers_reason() {
 #[test]
 fn a_zero_timeout_stops_the_import_before_anything_is_sent() {
     let server = MockServer::start();
+    schema_endpoint(&server);
     let any = server.mock(|when, then| {
-        when.any_request();
+        when.method("PATCH");
         then.status(200).body("[]");
     });
     let pulled = std::cell::Cell::new(0usize);
@@ -1900,7 +1935,8 @@ fn debug_of_an_import_shows_its_settings_but_no_input() {
     assert_eq!(
         format!("{import:?}"),
         "ImportIdentities { chunk_size: 10, plaintext_chunk_size: 5, max_chunk_bytes: 100000, \
-         timeout: Some(7s), stop_after_failed_chunks: 2, max_split_requests: 9, .. }"
+         timeout: Some(7s), stop_after_failed_chunks: 2, max_split_requests: 9, \
+         resolve_unknown: true, verify_conflicts: false, max_resends: 2, resume: None, .. }"
     );
     stray.assert_calls(0);
 }
@@ -2019,6 +2055,7 @@ fn entries_answered_with_a_conflict_or_an_error_action_are_told_apart() {
 #[test]
 fn a_request_the_client_refuses_to_build_creates_nothing_and_stops() {
     let server = MockServer::start();
+    schema_endpoint(&server);
     let stray = catch_all(&server);
     let report = client(&server)
         .import_identities(people(3))

@@ -383,13 +383,16 @@ impl Endpoint for BatchPatchIdentities {
 
 /// The batch call for these patches, from borrowed patches so that the
 /// import can split a refused chunk without copying it first.
-pub(crate) fn batch_call(identities: &[IdentityPatch]) -> Result<Call, Error> {
+pub(crate) fn batch_call<P>(identities: &[P]) -> Result<Call, Error>
+where
+    P: std::borrow::Borrow<IdentityPatch> + serde::Serialize,
+{
     #[derive(serde::Serialize)]
-    struct Body<'a> {
-        identities: &'a [IdentityPatch],
+    struct Body<'a, P> {
+        identities: &'a [P],
     }
     for patch in identities {
-        if let Some(create) = &patch.create {
+        if let Some(create) = &patch.borrow().create {
             create.check()?;
         }
     }

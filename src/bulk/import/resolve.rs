@@ -1,0 +1,80 @@
+//! Looking an input up on the server: after a request whose outcome is
+//! unknown (was it created?), and to tell a 409 for this very record from
+//! another identity holding its identifier.
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::keys::{IdentifierKind, Keys};
+use crate::client::IdentityClient;
+use crate::error::Error;
+use crate::models::{CreateIdentityBody, Identity};
+
+/// What a lookup found for one input.
+#[derive(Debug)]
+pub(super) enum Found {
+    /// The stored identity is this input: the same `external_id`, or the
+    /// same traits.
+    This(Uuid),
+    /// Another identity holds the `external_id` or an identifier.
+    Another(Uuid, IdentifierKind),
+    /// No identity holds any of the values looked up by.
+    Nothing,
+    /// The input has nothing to look it up by.
+    NoKey,
+    /// A lookup failed.
+    Failed(Error),
+}
+
+/// Looks `body` up by its keys, in order: the `external_id`, then each
+/// credentials identifier. With `all` (verifying a 409) every key is tried
+/// until one finds an identity; without (settling an unknown outcome) the
+/// first key decides, since a created input holds all of its keys.
+/// Returns what was found and how many requests it took.
+pub(super) fn look_up(
+    client: &IdentityClient,
+    body: &CreateIdentityBody,
+    keys: &Keys,
+    all: bool,
+) -> (Found, usize) {
+    let mut requests = 0;
+    for (kind, value) in keys.lookups() {
+        requests += 1;
+        let stored = match kind {
+            IdentifierKind::ExternalId => match client.get_identity_by_external_id(value).send() {
+                Ok(identity) => Some(identity),
+                Err(error) if error.is_not_found() => None,
+                Err(error) => return (Found::Failed(error), requests),
+            },
+            _ => match client
+                .list_identities()
+                .credentials_identifier(value)
+                .send_lenient()
+            {
+                Ok(page) => page.into_items().into_iter().next(),
+                Err(error) => return (Found::Failed(error), requests),
+            },
+        };
+        match stored {
+            Some(identity) if is_this(&identity, body) => {
+                return (Found::This(identity.id), requests);
+            }
+            Some(identity) => return (Found::Another(identity.id, kind), requests),
+            None if all => continue,
+            None => return (Found::Nothing, requests),
+        }
+    }
+    match requests {
+        0 => (Found::NoKey, 0),
+        _ => (Found::Nothing, requests),
+    }
+}
+
+/// The stored identity is this input: the same `external_id` (both set),
+/// or the same schema and traits.
+fn is_this(stored: &Identity<Value>, body: &CreateIdentityBody) -> bool {
+    if let (Some(stored), Some(input)) = (&stored.external_id, &body.external_id) {
+        return stored == input;
+    }
+    stored.schema_id == body.schema_id && stored.traits == body.traits
+}

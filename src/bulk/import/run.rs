@@ -1,0 +1,674 @@
+//! The running import ([`ImportOutcomes`]): reading inputs, finding
+//! duplicates, filling chunks, sending them, splitting refused ones, and
+//! settling what the answers leave open by looking inputs up.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::chunk::{
+    Part, Pending, Results, match_results, patch_id, reason_of, refused_for_its_content,
+    serialized_len,
+};
+use super::keys::{IdentifierKind, Keys, Seen};
+use super::outcome::{ImportError, ImportOutcome, not_sent, stops_the_import};
+use super::position::{ImportPosition, Plan};
+use super::resolve::{Found, look_up};
+use super::{ENVELOPE_BYTES, ImportIdentities};
+use crate::api::endpoint::decode_json;
+use crate::api::identity_writes::batch_call;
+use crate::api::operation::BATCH_PATCH_IDENTITIES;
+use crate::error::{Error, GenericError};
+use crate::models::{BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch};
+
+/// How many inputs refused one by one, with nothing accepted, make a
+/// chunk's refusal the server's rather than the inputs'. Two are not enough:
+/// a chunk of two bad inputs is that.
+const SYSTEMIC_AFTER: usize = 3;
+
+/// The lazy iterator of [`ImportIdentities::outcomes`]: one outcome per
+/// input, in input order, one request per chunk as the outcomes are
+/// consumed.
+#[must_use = "iterators are lazy and do nothing unless consumed"]
+pub struct ImportOutcomes<I> {
+    job: ImportIdentities<I>,
+    /// An input read but held back for the next chunk.
+    pending: Option<Input>,
+    /// How many inputs were taken from the iterator (skipped ones too).
+    next_index: usize,
+    ready: VecDeque<ImportOutcome>,
+    /// Chunks in a row that failed in a way the next one would too.
+    failed_in_a_row: usize,
+    /// Set once the import stopped: what was read is reported, not sent,
+    /// and nothing more is read.
+    stopped: Option<Arc<Error>>,
+    /// The input iterator returned `None`; it is not asked again.
+    exhausted: bool,
+    /// Each identity schema read so far (`None`: it could not be read).
+    schemas: HashMap<String, Option<Value>>,
+    /// The keys of the inputs read, with the first input holding each.
+    seen: Seen,
+    /// Where an earlier run stopped ([`ImportPosition::start`] for a new
+    /// import).
+    resume: ImportPosition,
+    /// Bookkeeping for [`position`](Self::position): the inputs read whose
+    /// outcome has not been handed out (in order), and the ones handed out
+    /// unsettled.
+    unhanded: VecDeque<usize>,
+    handed_unresolved: Vec<usize>,
+    handed_not_created: Vec<usize>,
+    pub(super) lookups: usize,
+    pub(super) resent: usize,
+}
+
+/// One input, read.
+enum Input {
+    /// To be sent.
+    Send(Box<Pending>),
+    /// Settled without being sent: its index and outcome (it cannot be
+    /// sent, is a duplicate, or a lookup found it).
+    Done(usize, Result<Uuid, ImportError>),
+}
+
+impl Input {
+    fn index(&self) -> usize {
+        match self {
+            Input::Send(pending) => pending.index,
+            Input::Done(index, _) => *index,
+        }
+    }
+}
+
+impl<I> ImportOutcomes<I> {
+    pub(super) fn new(job: ImportIdentities<I>, resume: ImportPosition) -> Self {
+        ImportOutcomes {
+            job,
+            pending: None,
+            next_index: 0,
+            ready: VecDeque::new(),
+            failed_in_a_row: 0,
+            stopped: None,
+            exhausted: false,
+            schemas: HashMap::new(),
+            seen: Seen::default(),
+            resume: resume.normalized(),
+            unhanded: VecDeque::new(),
+            handed_unresolved: Vec::new(),
+            handed_not_created: Vec::new(),
+            lookups: 0,
+            resent: 0,
+        }
+    }
+
+    /// Why the import stopped early, if it did (see
+    /// [`ImportIdentities::stop_after_failed_chunks`]). Once stopped, the
+    /// outcomes still to come are those of inputs already read, and no
+    /// further input is read.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_deref()
+    }
+
+    /// How many inputs have been taken from the input iterator so far,
+    /// those a resumed import skipped included; see
+    /// [`ImportReport::inputs_read`](super::ImportReport::inputs_read).
+    pub fn inputs_read(&self) -> usize {
+        self.next_index
+    }
+
+    /// How many lookups the import has made so far (see
+    /// [`ImportReport::lookups`](super::ImportReport::lookups)).
+    pub fn lookups(&self) -> usize {
+        self.lookups
+    }
+
+    /// Where the import stands now, from the point of view of a caller
+    /// that has handled every outcome handed out so far: save it (it is
+    /// serializable) after handling an outcome, and pass it to
+    /// [`ImportIdentities::resume`] to continue after a crash. The inputs
+    /// read whose outcome was not handed out yet are listed as unresolved:
+    /// their request may have been sent.
+    pub fn position(&self) -> ImportPosition {
+        let cursor = self.pending.as_ref().map_or(self.next_index, Input::index);
+        let mut unresolved = self.handed_unresolved.clone();
+        unresolved.extend(self.unhanded.iter().copied().filter(|&i| i < cursor));
+        let mut not_created = self.handed_not_created.clone();
+        let (earlier_unresolved, earlier_not_created) = self.resume.pending_from(cursor);
+        unresolved.extend(earlier_unresolved);
+        not_created.extend(earlier_not_created);
+        ImportPosition::new(cursor.max(self.resume.read()), unresolved, not_created).normalized()
+    }
+
+    pub(super) fn input_exhausted(&self) -> bool {
+        self.exhausted
+    }
+
+    pub(super) fn stop_reason(&self) -> Option<Arc<Error>> {
+        self.stopped.clone()
+    }
+}
+
+impl<I> fmt::Debug for ImportOutcomes<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportOutcomes")
+            .field("job", &self.job)
+            .field("next_index", &self.next_index)
+            .field("ready", &self.ready.len())
+            .field("stopped", &self.stopped.is_some())
+            .field("lookups", &self.lookups)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<I: Iterator<Item = CreateIdentityBody>> Iterator for ImportOutcomes<I> {
+    type Item = ImportOutcome;
+
+    fn next(&mut self) -> Option<ImportOutcome> {
+        if self.ready.is_empty() {
+            self.fill();
+        }
+        let outcome = self.ready.pop_front()?;
+        if self.unhanded.front() == Some(&outcome.index) {
+            self.unhanded.pop_front();
+        } else {
+            self.unhanded.retain(|&i| i != outcome.index);
+        }
+        if let Err(error) = &outcome.result
+            && !error.is_final()
+        {
+            match error.is_safe_to_resend() {
+                true => self.handed_not_created.push(outcome.index),
+                false => self.handed_unresolved.push(outcome.index),
+            }
+        }
+        Some(outcome)
+    }
+}
+
+impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
+    /// Reads the next input that is not skipped.
+    fn read(&mut self) -> Option<Input> {
+        loop {
+            if self.exhausted || self.stopped.is_some() {
+                return None;
+            }
+            let Some(body) = self.job.input.next() else {
+                self.exhausted = true;
+                return None;
+            };
+            let index = self.next_index;
+            self.next_index += 1;
+            let plan = self.resume.plan(index);
+            // Skipped inputs go through the same checks, so they claim the
+            // same keys as in the run that settled them.
+            let input = self.admit(index, body);
+            let input = match (plan, input) {
+                (Plan::Skip, _) => continue,
+                (Plan::LookUpFirst, Input::Send(pending)) => self.look_up_first(*pending),
+                (_, input) => input,
+            };
+            self.unhanded.push_back(input.index());
+            return Some(input);
+        }
+    }
+
+    /// Checks and measures one input, and claims its keys: the first input
+    /// holding a key keeps it, a later one is a duplicate.
+    fn admit(&mut self, index: usize, body: CreateIdentityBody) -> Input {
+        if let Err(e) = body.check() {
+            return Input::Done(index, Err(ImportError::NotSerializable(e.to_string())));
+        }
+        let keys = Keys::of(&body, self.schema(&body.schema_id));
+        let patch = IdentityPatch::create(body).patch_id(patch_id(index));
+        let limit = self.job.max_chunk_bytes;
+        let bytes = match serialized_len(&patch) {
+            Err(e) => {
+                return Input::Done(index, Err(ImportError::NotSerializable(e.to_string())));
+            }
+            Ok(bytes) if ENVELOPE_BYTES + bytes > limit => {
+                return Input::Done(index, Err(ImportError::TooLarge { bytes, limit }));
+            }
+            Ok(bytes) => bytes,
+        };
+        if let Some((of, on)) = self.seen.claim(index, &keys) {
+            return Input::Done(index, Err(ImportError::Duplicate { of, on }));
+        }
+        Input::Send(Box::new(Pending {
+            index,
+            patch,
+            bytes,
+            keys,
+        }))
+    }
+
+    /// The identity schema `id`, read once per import. One that cannot be
+    /// read leaves the inputs of that schema with only the keys the body
+    /// itself names (`external_id`, addresses, OIDC and SAML links).
+    fn schema(&mut self, id: &str) -> Option<&Value> {
+        if !self.schemas.contains_key(id) {
+            let schema = match self.job.client.get_identity_schema(id).send() {
+                Ok(schema) => Some(schema),
+                Err(error) => {
+                    // An unknown schema is refused by Kratos with each of
+                    // its inputs anyway.
+                    let level = match error.is_not_found() {
+                        true => log::Level::Debug,
+                        false => log::Level::Warn,
+                    };
+                    log::log!(
+                        level,
+                        "import: could not read identity schema {id:?} ({}); its inputs are checked for duplicates and looked up by external_id and imported OIDC/SAML links only",
+                        error.log_summary()
+                    );
+                    None
+                }
+            };
+            self.schemas.insert(id.to_string(), schema);
+        }
+        self.schemas.get(id).and_then(Option::as_ref)
+    }
+
+    /// An input an earlier run may have sent: looked up, and sent only if
+    /// it is not on the server.
+    fn look_up_first(&mut self, pending: Pending) -> Input {
+        let index = pending.index;
+        match self.find(&pending, false) {
+            Found::This(id) => Input::Done(index, Ok(id)),
+            Found::Another(id, kind) => Input::Done(index, Err(self.held_by_another(id, kind))),
+            Found::Nothing => Input::Send(Box::new(pending)),
+            // Sending it again could create it twice.
+            Found::NoKey => Input::Done(index, Err(ImportError::NoResult)),
+            Found::Failed(error) => {
+                Input::Done(index, Err(ImportError::OutcomeUnknown(Arc::new(error))))
+            }
+        }
+    }
+
+    /// Looks one input up, counting the requests.
+    fn find(&mut self, pending: &Pending, every_key: bool) -> Found {
+        let Some(body) = pending.body() else {
+            return Found::NoKey;
+        };
+        let (found, requests) = look_up(&self.job.client, body, &pending.keys, every_key);
+        self.lookups += requests;
+        found
+    }
+
+    /// The outcome of an input whose identifier another identity holds.
+    fn held_by_another(&self, id: Uuid, kind: IdentifierKind) -> ImportError {
+        match self.job.verify_conflicts {
+            true => ImportError::IdentifierTaken {
+                existing: Some(id),
+                on: Some(kind),
+            },
+            false => ImportError::AlreadyExists(Box::new(GenericError {
+                message: format!(
+                    "an identity with the same {kind} exists already (found by a lookup)"
+                ),
+                code: Some(409),
+                status: Some("Conflict".to_string()),
+                ..GenericError::default()
+            })),
+        }
+    }
+
+    /// Puts the outcomes of the next chunk, or of the next input that
+    /// is not sent, in `ready`, keeping input order.
+    fn fill(&mut self) {
+        if let Some(reason) = self.stopped.clone() {
+            // Stopped: the input already read is reported, none is sent,
+            // and no further input is read.
+            let outcome = match self.pending.take() {
+                Some(Input::Send(pending)) => ImportOutcome {
+                    index: pending.index,
+                    result: Err(ImportError::NotAttempted(reason)),
+                },
+                // An input settled without sending says how.
+                Some(Input::Done(index, result)) => ImportOutcome { index, result },
+                None => return,
+            };
+            self.ready.push_back(outcome);
+            return;
+        }
+        let mut chunk = Part::default();
+        // Inputs settled without sending, read while the chunk fills: they
+        // do not cut it short, and take a place in it so that a run of them
+        // is not read all at once.
+        let mut settled: Results = Vec::new();
+        let mut bytes = ENVELOPE_BYTES;
+        let mut plaintext = false;
+        while let Some(input) = self.pending.take().or_else(|| self.read()) {
+            match input {
+                Input::Done(index, result) => {
+                    settled.push((index, result));
+                    if chunk.len() + settled.len() >= self.job.chunk_size {
+                        break;
+                    }
+                }
+                Input::Send(pending) => {
+                    let has_plaintext = pending
+                        .body()
+                        .is_some_and(CreateIdentityBody::has_plaintext_password);
+                    let count_limit = if plaintext || has_plaintext {
+                        self.job.chunk_size.min(self.job.plaintext_chunk_size)
+                    } else {
+                        self.job.chunk_size
+                    };
+                    let fits = chunk.is_empty()
+                        || (chunk.len() < count_limit
+                            && bytes + 1 + pending.bytes <= self.job.max_chunk_bytes);
+                    if !fits {
+                        self.pending = Some(Input::Send(pending));
+                        break;
+                    }
+                    bytes += usize::from(!chunk.is_empty()) + pending.bytes;
+                    plaintext |= has_plaintext;
+                    chunk.inputs.push(*pending);
+                    if chunk.len() + settled.len() >= count_limit {
+                        break;
+                    }
+                }
+            }
+        }
+        let mut results = settled;
+        self.send_group(chunk, &mut results);
+        results.sort_by_key(|(index, _)| *index);
+        self.ready.extend(
+            results
+                .into_iter()
+                .map(|(index, result)| ImportOutcome { index, result }),
+        );
+    }
+
+    /// Sends a chunk (or the inputs sent again after lookups) and records
+    /// an outcome for each of its inputs. A chunk refused as a whole for
+    /// its content (400, 409, 413) created nothing: a lone input gets the
+    /// refusal as its own, and a larger chunk is split to isolate the
+    /// inputs the server refuses (see [`split`](Self::split)).
+    fn send_group(&mut self, chunk: Part, results: &mut Results) {
+        if chunk.is_empty() {
+            return;
+        }
+        if let Some((part, error)) = self.send_part(chunk, results) {
+            match part.len() {
+                1 => self.reject(part, &error, results),
+                _ => self.split(part, error, results),
+            }
+        }
+    }
+
+    /// Finds the inputs of a refused part that the server refuses, by
+    /// sending halves of it again (a bisection): a half that is accepted is
+    /// created, a lone input that is refused gets the server's reason as its
+    /// own ([`ImportError::Rejected`]: refused alone, it is bad, whatever the
+    /// reason), and a refused half of several inputs is halved again. `d`
+    /// bad inputs among `n` cost about `2d·log2(n/d)` requests: 20 for one in
+    /// 1,000, 130 for ten. [`ImportIdentities::max_split_requests`] bounds
+    /// it: past it, the inputs not yet isolated are
+    /// [`ImportError::NotCreated`] with the refusal of the request that
+    /// carried them (a chunk of inputs that are all bad costs that many
+    /// requests, not `2n - 1`).
+    fn split(&mut self, part: Part, refusal: Arc<Error>, results: &mut Results) {
+        let cap = self.job.max_split_requests;
+        let (first, last) = part.first_and_last();
+        match cap {
+            0 => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); not splitting it (max_split_requests is 0): its inputs are reported as not created",
+                part.len(),
+                refusal.log_summary()
+            ),
+            _ => log::warn!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses, with at most {cap} more requests",
+                part.len(),
+                refusal.log_summary()
+            ),
+        }
+        let mut spent = 0;
+        // What the split found so far: whether the server took any part,
+        // and how many inputs it refused one by one.
+        let (mut accepted_any, mut refused_alone) = (false, 0usize);
+        // Refused parts of several inputs, with their refusal, depth first:
+        // the first lone inputs come after a handful of requests, so a
+        // server that refuses everything is recognised early.
+        let mut refused = vec![(part, refusal)];
+        while let Some((part, parent)) = refused.pop() {
+            let [first, second] = part.halves();
+            let mut later = Vec::new();
+            for half in [first, second] {
+                if let Some(reason) = &self.stopped {
+                    half.fail_all(results, || ImportError::NotAttempted(Arc::clone(reason)));
+                    continue;
+                }
+                if spent >= cap {
+                    half.fail_all(results, || ImportError::NotCreated(Arc::clone(&parent)));
+                    continue;
+                }
+                spent += 1;
+                match self.send_part(half, results) {
+                    None => accepted_any = true,
+                    Some((half, error)) if half.len() == 1 => {
+                        refused_alone += 1;
+                        self.reject(half, &error, results);
+                        if !accepted_any && refused_alone >= SYSTEMIC_AFTER {
+                            self.stop_as_systemic(&error);
+                        }
+                    }
+                    Some((half, error)) => later.push((half, error)),
+                }
+            }
+            // The first half is split before the second.
+            refused.extend(later.into_iter().rev());
+        }
+        if spent >= cap {
+            log::debug!(
+                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap})"
+            );
+        }
+    }
+
+    /// Stops the import after a split that isolated [`SYSTEMIC_AFTER`] inputs,
+    /// refused them all and accepted nothing: the refusal is the server's
+    /// (a proxy that refuses every batch, an identity schema the target
+    /// lacks), not the inputs', and splitting every chunk would only cost
+    /// requests. The rest of the chunk is not created; no further input is
+    /// read.
+    fn stop_as_systemic(&mut self, error: &Arc<Error>) {
+        if self.stopped.is_some() {
+            return;
+        }
+        log::warn!(
+            "import stopped: {SYSTEMIC_AFTER} inputs refused one by one ({}) and none accepted: the server refuses every batch; {} inputs read, no further input is read",
+            error.log_summary(),
+            self.next_index
+        );
+        self.stopped = Some(Arc::clone(error));
+    }
+
+    /// A lone input refused with the whole request: the server's reason is
+    /// its own, and a 409 means an identity with its identifier or external
+    /// id exists already (looked up when that must be told apart).
+    fn reject(&mut self, part: Part, error: &Error, results: &mut Results) {
+        let reason = reason_of(error);
+        let conflict = error.status() == Some(409);
+        for pending in part.inputs {
+            let index = pending.index;
+            let outcome = match conflict {
+                true => self.conflict(pending, Box::new(reason.clone()), part.round),
+                false => Err(ImportError::Rejected(Box::new(reason.clone()))),
+            };
+            results.push((index, outcome));
+        }
+    }
+
+    /// Sends one part. Records the outcome of each of its inputs, except
+    /// when the part is refused for its content (400, 409, 413): then
+    /// nothing of it was created, and it comes back with the refusal.
+    fn send_part(&mut self, part: Part, results: &mut Results) -> Option<(Part, Arc<Error>)> {
+        let error = match self.post(&part.patches()) {
+            Ok(response) => {
+                self.failed_in_a_row = 0;
+                let matched = match_results(&part, response.identities);
+                self.settle_answered(part, matched, results);
+                return None;
+            }
+            Err(error) => error,
+        };
+        if refused_for_its_content(&error) {
+            return Some((part, Arc::new(error)));
+        }
+        let stops = stops_the_import(&error);
+        let sent = !not_sent(&error);
+        let error = Arc::new(error);
+        self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
+        if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
+            log::warn!(
+                "import stopped after {} failed chunk(s) in a row ({}), {} inputs read; the inputs read but not sent are reported as not attempted, and no further input is read",
+                self.failed_in_a_row,
+                error.log_summary(),
+                self.next_index
+            );
+            self.stopped = Some(Arc::clone(&error));
+        }
+        match sent {
+            true => self.settle_unknown(part, results, || {
+                ImportError::OutcomeUnknown(Arc::clone(&error))
+            }),
+            false => part.fail_all(results, || ImportError::NotCreated(Arc::clone(&error))),
+        }
+        None
+    }
+
+    /// Records the answered outcomes of a part: a 409 is looked up when it
+    /// must be told apart (see [`conflict`](Self::conflict)), and an input
+    /// the answer has no entry for is settled by a lookup.
+    fn settle_answered(
+        &mut self,
+        part: Part,
+        matched: Vec<Result<Uuid, ImportError>>,
+        results: &mut Results,
+    ) {
+        let mut unanswered = Part::new(part.round);
+        for (pending, result) in part.inputs.into_iter().zip(matched) {
+            let index = pending.index;
+            let result = match result {
+                Err(ImportError::AlreadyExists(reason)) => {
+                    self.conflict(pending, reason, part.round)
+                }
+                Err(ImportError::NoResult) => {
+                    unanswered.inputs.push(pending);
+                    continue;
+                }
+                other => other,
+            };
+            results.push((index, result));
+        }
+        if !unanswered.is_empty() {
+            self.settle_unknown(unanswered, results, || ImportError::NoResult);
+        }
+    }
+
+    /// A 409 for one input. Kept as [`ImportError::AlreadyExists`] unless
+    /// it must be told apart: with `verify_conflicts(true)`, or for an
+    /// input sent again (its earlier send may have created it). Then the
+    /// input is looked up by every key: the stored identity is this input
+    /// (already existed, or created by the earlier send), or another
+    /// identity holds a key ([`ImportError::IdentifierTaken`]).
+    fn conflict(
+        &mut self,
+        pending: Pending,
+        reason: Box<GenericError>,
+        round: usize,
+    ) -> Result<Uuid, ImportError> {
+        if !self.job.verify_conflicts && round == 0 {
+            return Err(ImportError::AlreadyExists(reason));
+        }
+        match self.find(&pending, true) {
+            Found::This(id) if round > 0 => Ok(id),
+            Found::This(_) => Err(ImportError::AlreadyExists(reason)),
+            Found::Another(id, kind) => Err(ImportError::IdentifierTaken {
+                existing: Some(id),
+                on: Some(kind),
+            }),
+            // Nothing found by any searchable key: the conflict is on an
+            // address, held by another identity.
+            Found::Nothing => Err(ImportError::IdentifierTaken {
+                existing: None,
+                on: None,
+            }),
+            Found::NoKey => Err(ImportError::AlreadyExists(reason)),
+            Found::Failed(error) => {
+                log::warn!(
+                    "import: could not look up input {} after a conflict ({}); it is reported as already existing",
+                    pending.index,
+                    error.log_summary()
+                );
+                Err(ImportError::AlreadyExists(reason))
+            }
+        }
+    }
+
+    /// Settles inputs whose request may have been processed (a timeout, a
+    /// 5xx, an answer without their entry) by looking each up: found as
+    /// this input, it was created; held by another identity, it already
+    /// existed (or its identifier is taken); not found, it was not created
+    /// and is sent again, at most `max_resends` times. What cannot be
+    /// settled keeps `unknown()`.
+    fn settle_unknown(
+        &mut self,
+        part: Part,
+        results: &mut Results,
+        unknown: impl Fn() -> ImportError,
+    ) {
+        if !self.job.resolve_unknown || self.stopped.is_some() {
+            part.fail_all(results, unknown);
+            return;
+        }
+        let mut again = Part::new(part.round + 1);
+        let mut lookups_fail = false;
+        for pending in part.inputs {
+            let index = pending.index;
+            if lookups_fail {
+                results.push((index, Err(unknown())));
+                continue;
+            }
+            match self.find(&pending, false) {
+                Found::This(id) => results.push((index, Ok(id))),
+                Found::Another(id, kind) => {
+                    results.push((index, Err(self.held_by_another(id, kind))));
+                }
+                Found::Nothing if part.round < self.job.max_resends => again.inputs.push(pending),
+                Found::Nothing | Found::NoKey => results.push((index, Err(unknown()))),
+                Found::Failed(error) => {
+                    // The server does not answer lookups either: the rest
+                    // stays unknown rather than costing a retried lookup each.
+                    log::warn!(
+                        "import: could not look up inputs of unknown outcome ({}); they stay unknown",
+                        error.log_summary()
+                    );
+                    lookups_fail = true;
+                    results.push((index, Err(unknown())));
+                }
+            }
+        }
+        if !again.is_empty() {
+            let (first, last) = again.first_and_last();
+            log::info!(
+                "import: {} inputs ({first} to {last}) of unknown outcome are not on the server; sending them again",
+                again.len()
+            );
+            self.resent += again.len();
+            self.send_group(again, results);
+        }
+    }
+
+    /// One batch request with these patches.
+    fn post(&self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
+        let call = batch_call(patches)?
+            .with_timeout(self.job.timeout)
+            .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
+        let raw = self.job.client.send_call(&call)?;
+        decode_json(&raw)
+    }
+}

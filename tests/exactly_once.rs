@@ -1,0 +1,545 @@
+//! Imports that leave no "look it up yourself" behind: duplicates inside
+//! one import are found before anything is sent, unknown outcomes are
+//! settled by lookups, conflicts can be told apart, and an import resumes
+//! from a saved position without sending an input twice.
+//!
+//! Against the fake Kratos where the server's state matters (it validates
+//! against the identity schema and holds identifiers unique as Kratos
+//! does), and against httpmock where the test must script what a server
+//! answers after doing the work.
+
+use std::sync::{Arc, Mutex};
+
+use httpmock::prelude::*;
+use httpmock::{HttpMockRequest, HttpMockResponse};
+use kratos_identity::{
+    CreateIdentityBody, IdentifierKind, IdentityClient, IdentityWithCredentials, ImportError,
+    ImportOutcome, ImportPosition,
+};
+use kratos_identity_fake::FakeKratos;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn person(email: &str) -> CreateIdentityBody {
+    CreateIdentityBody::new("default", json!({ "email": email }))
+}
+
+fn people(n: usize) -> Vec<CreateIdentityBody> {
+    (0..n)
+        .map(|i| person(&format!("user{i}@example.com")))
+        .collect()
+}
+
+/// The batch requests the fake received.
+fn batches(kratos: &FakeKratos) -> usize {
+    kratos
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path == "/admin/identities")
+        .count()
+}
+
+fn emails(kratos: &FakeKratos) -> Vec<String> {
+    let mut emails: Vec<String> = kratos
+        .identities()
+        .iter()
+        .filter_map(|i| i["traits"]["email"].as_str().map(str::to_string))
+        .collect();
+    emails.sort();
+    emails
+}
+
+// ------------------------------------------------- duplicates inside one import
+
+/// The Auth0 case: two inputs with the same email (one spelled in capitals,
+/// as Kratos lower-cases identifiers), and a bad hash that splits the chunk.
+/// The first input wins whatever the split does; the second is a duplicate
+/// of it, never sent, not a success, not "already existed".
+#[test]
+fn the_first_input_with_an_identifier_wins_and_later_ones_are_duplicates() {
+    for chunk_size in [1, 2, 1000] {
+        let kratos = FakeKratos::start();
+        let inputs = vec![
+            person("grace@example.com").external_id("crm-7"),
+            person("ada@example.com"),
+            person("bad@example.com")
+                .credentials(IdentityWithCredentials::hashed_password("md5:not-a-hash")),
+            person(" ADA@example.com "),
+            person("other@example.com").external_id("crm-7"),
+            person("zoe@example.com"),
+        ];
+        let report = kratos
+            .client()
+            .import_identities(inputs)
+            .chunk_size(chunk_size)
+            .send();
+
+        assert_eq!(report.created, 3, "chunk size {chunk_size}: {report}");
+        assert!(!report.is_success());
+        assert!(report.already_existed.is_empty(), "{report}");
+        let duplicates: Vec<(usize, ImportError)> = report
+            .duplicates()
+            .map(|f| (f.index, f.error.clone()))
+            .collect();
+        assert_eq!(duplicates.len(), 2, "{report}");
+        assert!(matches!(
+            duplicates[0],
+            (
+                3,
+                ImportError::Duplicate {
+                    of: 1,
+                    on: IdentifierKind::Password
+                }
+            )
+        ));
+        assert!(matches!(
+            duplicates[1],
+            (
+                4,
+                ImportError::Duplicate {
+                    of: 0,
+                    on: IdentifierKind::ExternalId
+                }
+            )
+        ));
+        assert!(duplicates[0].1.is_safe_to_resend());
+        assert_eq!(
+            duplicates[0].1.to_string(),
+            "not sent: a duplicate of input 1 (the same password identifier), which came first"
+        );
+        assert!(
+            report
+                .to_string()
+                .contains("(2 duplicates within the import)"),
+            "{report}"
+        );
+        assert_eq!(
+            emails(&kratos),
+            ["ada@example.com", "grace@example.com", "zoe@example.com"]
+        );
+    }
+}
+
+/// A duplicate's error never shows the identifier it shares.
+#[test]
+fn a_duplicate_names_what_it_shares_but_never_the_value() {
+    let kratos = FakeKratos::start();
+    let report = kratos
+        .client()
+        .import_identities([
+            person("private.person@example.com"),
+            person("private.person@example.com"),
+        ])
+        .send();
+    let failure = &report.failures[0];
+    for shown in [
+        failure.error.to_string(),
+        format!("{:?}", failure.error),
+        report.to_string(),
+        format!("{report:?}"),
+    ] {
+        assert!(!shown.contains("private.person"), "{shown}");
+    }
+}
+
+// ------------------------------------------------------- verify_conflicts
+
+/// By default a 409 is "already existed"; with `verify_conflicts(true)`
+/// the same record stays so (a success), and another identity holding the
+/// identifier is a failure.
+#[test]
+fn verify_conflicts_tells_the_same_record_from_another_identity_holding_its_identifier() {
+    let kratos = FakeKratos::start();
+    let same = kratos.insert_identity(json!({
+        "schema_id": "default", "traits": {"email": "ada@example.com"},
+        "credentials": {"password": {"type": "password", "identifiers": ["ada@example.com"], "config": {}}}
+    }));
+    let other = kratos.insert_identity(json!({
+        "schema_id": "default", "traits": {"email": "grace@example.com", "name": {"first": "Someone else"}},
+        "credentials": {"password": {"type": "password", "identifiers": ["grace@example.com"], "config": {}}}
+    }));
+    let inputs = || {
+        [
+            person("ada@example.com"),
+            person("grace@example.com"),
+            person("new@example.com"),
+        ]
+    };
+
+    let plain = kratos.client().import_identities(inputs()).send();
+    assert_eq!(
+        (plain.created, plain.already_existed.len(), plain.lookups),
+        (1, 2, 0),
+        "{plain}"
+    );
+    assert!(plain.is_success());
+
+    let verified = kratos
+        .client()
+        .import_identities(inputs())
+        .verify_conflicts(true)
+        .send();
+    // Ada is this very record, and so is the one the first run created.
+    let existed: Vec<usize> = verified.already_existed.iter().map(|f| f.index).collect();
+    assert_eq!(existed, [0, 2], "{verified}");
+    assert!(!verified.is_success());
+    let failure = &verified
+        .failures
+        .iter()
+        .find(|f| f.index == 1)
+        .unwrap()
+        .error;
+    match failure {
+        ImportError::IdentifierTaken { existing, on } => {
+            assert_eq!(*existing, Some(other));
+            assert_eq!(*on, Some(IdentifierKind::Password));
+        }
+        other => panic!("expected IdentifierTaken, got {other:?}"),
+    }
+    assert!(verified.lookups >= 2, "{verified}");
+    assert!(
+        failure.to_string().starts_with(&format!(
+            "not created: another identity ({other}) holds its password identifier"
+        )),
+        "{failure}"
+    );
+    let _ = same;
+}
+
+// ------------------------------------------------------ unknown outcomes
+
+/// A scripted Kratos that stores what it is sent but answers the first
+/// batch with 502 after storing it (a proxy timing out after the server did
+/// the work), and answers lookups from what it stored.
+struct ForgetfulProxy {
+    server: MockServer,
+    stored: Arc<Mutex<Vec<Value>>>,
+    batches: Arc<Mutex<Vec<Vec<String>>>>,
+}
+
+impl ForgetfulProxy {
+    /// `lose`: the emails the server does not store from the first batch
+    /// (as if its request never reached the database).
+    fn start(lose: &'static [&'static str], preexisting: Vec<Value>) -> ForgetfulProxy {
+        let server = MockServer::start();
+        let stored: Arc<Mutex<Vec<Value>>> = Arc::new(Mutex::new(preexisting));
+        let batches: Arc<Mutex<Vec<Vec<String>>>> = Arc::default();
+        server.mock(|when, then| {
+            when.method(GET).path("/schemas/default");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(include_str!("fixtures/schema_default.json"));
+        });
+        {
+            let stored = Arc::clone(&stored);
+            let batches = Arc::clone(&batches);
+            server.mock(|when, then| {
+                when.method(PATCH).path("/admin/identities");
+                then.respond_with(move |req: &HttpMockRequest| {
+                    let body: Value = serde_json::from_slice(req.body_ref()).unwrap();
+                    let mut stored = stored.lock().unwrap();
+                    let mut batches = batches.lock().unwrap();
+                    let first = batches.is_empty();
+                    let mut sent = Vec::new();
+                    let mut entries = Vec::new();
+                    for entry in body["identities"].as_array().unwrap() {
+                        let create = &entry["create"];
+                        let email = create["traits"]["email"].as_str().unwrap().to_string();
+                        sent.push(email.clone());
+                        if first && lose.contains(&email.as_str()) {
+                            continue;
+                        }
+                        let taken = stored.iter().any(|s| s["traits"]["email"] == email);
+                        if taken {
+                            entries.push(json!({"action": "error", "patch_id": entry["patch_id"],
+                                "error": {"code": 409, "status": "Conflict", "message": "Unable to insert or update resource because a resource with that value exists already"}}));
+                            continue;
+                        }
+                        let id = Uuid::from_u128(0x7d1a_0000_0000_4000_8000_0000_0000_0000 + stored.len() as u128);
+                        stored.push(json!({"id": id, "schema_id": "default", "schema_url": "",
+                            "state": "active", "traits": create["traits"].clone(),
+                            "external_id": create.get("external_id").cloned().unwrap_or(Value::Null)}));
+                        entries.push(json!({"action": "create", "identity": id, "patch_id": entry["patch_id"]}));
+                    }
+                    batches.push(sent);
+                    if first {
+                        return HttpMockResponse::builder()
+                            .status(502)
+                            .body("<html>502 Bad Gateway</html>")
+                            .build();
+                    }
+                    HttpMockResponse::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(json!({ "identities": entries }).to_string())
+                        .build()
+                });
+            });
+        }
+        {
+            let stored = Arc::clone(&stored);
+            server.mock(|when, then| {
+                when.method(GET).path("/admin/identities");
+                then.respond_with(move |req: &HttpMockRequest| {
+                    let wanted = req
+                        .query_params()
+                        .into_iter()
+                        .find(|(k, _)| k == "credentials_identifier")
+                        .map(|(_, v)| v)
+                        .unwrap_or_default();
+                    let stored = stored.lock().unwrap();
+                    let found: Vec<&Value> = stored
+                        .iter()
+                        .filter(|s| s["traits"]["email"] == wanted.as_str())
+                        .collect();
+                    HttpMockResponse::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(serde_json::to_string(&found).unwrap())
+                        .build()
+                });
+            });
+        }
+        ForgetfulProxy {
+            server,
+            stored,
+            batches,
+        }
+    }
+
+    fn client(&self) -> IdentityClient {
+        IdentityClient::builder(self.server.base_url())
+            .max_retries(0)
+            .build()
+            .unwrap()
+    }
+
+    fn stored_emails(&self) -> Vec<String> {
+        let mut emails: Vec<String> = self
+            .stored
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| s["traits"]["email"].as_str().unwrap().to_string())
+            .collect();
+        emails.sort();
+        emails
+    }
+}
+
+/// A 502 after the server did the work: each input is looked up; those it
+/// created are reported created with their ids, the one it lost is sent
+/// again (alone), and the one another identity held already existed.
+#[test]
+fn a_502_after_the_work_is_settled_by_lookups_and_one_resend() {
+    let proxy = ForgetfulProxy::start(
+        &["user1@example.com"],
+        vec![
+            json!({"id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default", "schema_url": "", "state": "active",
+                    "traits": {"email": "user2@example.com", "name": "someone else"}}),
+        ],
+    );
+    let outcomes: Vec<ImportOutcome> = proxy
+        .client()
+        .import_identities(people(4))
+        .outcomes()
+        .collect();
+    let kinds: Vec<String> = outcomes
+        .iter()
+        .map(|o| match &o.result {
+            Ok(_) => "created".to_string(),
+            Err(e) => format!("{e:?}")
+                .split(['(', ' '])
+                .next()
+                .unwrap()
+                .to_string(),
+        })
+        .collect();
+    assert_eq!(kinds, ["created", "created", "AlreadyExists", "created"]);
+    let batches = proxy.batches.lock().unwrap().clone();
+    assert_eq!(batches.len(), 2, "{batches:?}");
+    assert_eq!(
+        batches[1],
+        ["user1@example.com"],
+        "only the lost input is sent again"
+    );
+    assert_eq!(
+        proxy.stored_emails(),
+        [
+            "user0@example.com",
+            "user1@example.com",
+            "user2@example.com",
+            "user3@example.com"
+        ]
+    );
+
+    let report = proxy.client().import_identities(people(0)).send();
+    assert_eq!(report.total, 0);
+}
+
+/// The report says what the lookups cost, and the same input set gives the
+/// same truth as a run without faults.
+#[test]
+fn the_report_counts_lookups_and_resends() {
+    let proxy = ForgetfulProxy::start(&["user1@example.com", "user3@example.com"], Vec::new());
+    let report = proxy.client().import_identities(people(5)).send();
+    assert_eq!(report.created, 5, "{report}");
+    assert!(report.is_success());
+    assert_eq!((report.lookups, report.resent), (5, 2), "{report}");
+    assert!(
+        report.to_string().ends_with("; 5 lookups, 2 resent"),
+        "{report}"
+    );
+}
+
+/// With lookups off, the same 502 leaves every input of unknown outcome.
+#[test]
+fn resolve_unknown_false_reports_the_outcome_as_unknown() {
+    let proxy = ForgetfulProxy::start(&[], Vec::new());
+    let report = proxy
+        .client()
+        .import_identities(people(3))
+        .resolve_unknown(false)
+        .send();
+    assert_eq!(report.failures.len(), 3);
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::OutcomeUnknown(_)))
+    );
+    assert_eq!(report.lookups, 0);
+}
+
+/// An input with nothing to look it up by (its schema marks no identifier,
+/// it has no external_id) stays of unknown outcome: sending it again could
+/// create it twice.
+#[test]
+fn an_input_without_keys_stays_unknown() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/schemas/plain");
+        then.status(200).header("content-type", "application/json").body(
+            r#"{"type":"object","properties":{"traits":{"type":"object","properties":{"name":{"type":"string"}}}}}"#,
+        );
+    });
+    let batch = server.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(503).body("unavailable");
+    });
+    let stray = server.mock(|when, then| {
+        when.any_request();
+        then.status(418);
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let report = client
+        .import_identities([CreateIdentityBody::new("plain", json!({"name": "x"}))])
+        .send();
+    batch.assert_calls(1);
+    stray.assert_calls(0);
+    assert!(matches!(
+        report.failures[0].error,
+        ImportError::OutcomeUnknown(_)
+    ));
+    assert_eq!(report.lookups, 0);
+}
+
+// ------------------------------------------------------------------ resume
+
+/// A job killed after handing out three outcomes of chunks of four: the
+/// saved position lists the fourth input as unresolved (it was sent); the
+/// resumed run looks it up instead of sending it, and sends the rest.
+#[test]
+fn a_resumed_import_looks_up_what_the_killed_run_may_have_sent_and_sends_no_input_twice() {
+    let kratos = FakeKratos::start();
+    let inputs = || people(10).into_iter();
+    let mut outcomes = kratos
+        .client()
+        .import_identities(inputs())
+        .chunk_size(4)
+        .outcomes();
+    for _ in 0..3 {
+        assert!(outcomes.next().unwrap().result.is_ok());
+    }
+    let saved = serde_json::to_string(&outcomes.position()).unwrap();
+    drop(outcomes);
+    assert_eq!(saved, r#"{"read":4,"unresolved":[3]}"#);
+    assert_eq!(kratos.identity_count(), 4);
+    kratos.clear_requests();
+
+    let position: ImportPosition = serde_json::from_str(&saved).unwrap();
+    let report = kratos
+        .client()
+        .import_identities(inputs())
+        .chunk_size(4)
+        .resume(&position)
+        .send();
+    assert!(report.is_success(), "{report}");
+    let indices: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indices, (3..10).collect::<Vec<_>>());
+    assert_eq!(report.lookups, 1);
+    assert_eq!(kratos.identity_count(), 10);
+    // Inputs 4 to 9 in two batches; input 3 was looked up, not sent.
+    assert_eq!(batches(&kratos), 2);
+    assert!(report.position().is_settled());
+    assert_eq!(report.position().read(), 10);
+}
+
+/// A stopped import (the server refused the credentials) resumes from its
+/// report's position: the refused chunk is sent again, nothing is looked
+/// up, and the inputs never read come after.
+#[test]
+fn a_stopped_import_resumes_from_its_report_position() {
+    let kratos = FakeKratos::start();
+    let inputs = || people(6).into_iter();
+    kratos.fail_every(2, 403);
+    let first = kratos
+        .client()
+        .import_identities(inputs())
+        .chunk_size(2)
+        .send();
+    // Schema read (1st request), batch 0-1 refused (2nd request): stopped.
+    assert!(first.stopped().is_some(), "{first}");
+    assert_eq!(first.position().not_created(), [0, 1]);
+    kratos.fail_every(0, 0);
+
+    let rest = kratos
+        .client()
+        .import_identities(inputs())
+        .chunk_size(2)
+        .resume(first.position())
+        .send();
+    assert!(rest.is_success(), "{rest}");
+    assert_eq!(rest.created, 6);
+    assert_eq!(rest.lookups, 0);
+    assert_eq!(kratos.identity_count(), 6);
+}
+
+/// Duplicates are found across a resumed run and the one before it: the
+/// skipped inputs still claim their identifiers.
+#[test]
+fn duplicates_are_found_across_a_resume() {
+    let kratos = FakeKratos::start();
+    let inputs = || {
+        vec![
+            person("a@example.com"),
+            person("b@example.com"),
+            person("A@example.com"),
+        ]
+        .into_iter()
+    };
+    let first = kratos.client().import_identities(inputs().take(2)).send();
+    let rest = kratos
+        .client()
+        .import_identities(inputs())
+        .resume(first.position())
+        .send();
+    assert_eq!(rest.total, 1);
+    assert!(matches!(
+        rest.failures[0].error,
+        ImportError::Duplicate { of: 0, .. }
+    ));
+}
