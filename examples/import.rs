@@ -20,7 +20,29 @@
 //! ```
 //!
 //! Flags: `--chunk-size N` (1–1000, default 1000), `--schema-id X` (for lines
-//! without one). Reads stdin when no file is given.
+//! without one), `--verify-conflicts` (tell an identity that is this very
+//! record from another one holding its email: the latter is a failure),
+//! `--checkpoint FILE` (see below). Reads stdin when no file is given.
+//!
+//! Two inputs with the same email (or username, or `external_id`) are found
+//! before anything is sent: the first one wins, the later ones are reported
+//! as duplicates of it. An input whose request timed out or failed after it
+//! was sent is looked up on the server and reported as what is true, or
+//! sent again if it is not there.
+//!
+//! With `--checkpoint FILE` the import keeps its progress in FILE (written
+//! atomically before each chunk is sent) and the same command after a crash,
+//! even `kill -9`, continues exactly where it stopped: inputs already
+//! settled are not sent again, the ones that may have been sent are looked
+//! up first, and the counts add up over all runs. It needs an input file
+//! (stdin cannot be read again) and a server that outlives the process
+//! (`KRATOS_ADMIN_URL`; for a local one, `cargo run -p kratos-identity-fake
+//! -- --port 4434`).
+//!
+//! ```text
+//! KRATOS_ADMIN_URL=http://127.0.0.1:4434 cargo run --example import -- --checkpoint import.ckpt identities.ndjson
+//! # killed? run the same command again
+//! ```
 
 mod support;
 
@@ -28,29 +50,38 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError};
+use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError, ImportPosition};
 use kratos_identity_fake::FakeKratos;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use support::checkpoint::Checkpoint;
 
 struct Args {
     path: Option<String>,
     chunk_size: usize,
     schema_id: String,
+    verify_conflicts: bool,
+    checkpoint: Option<PathBuf>,
 }
 
-const USAGE: &str = "usage: import [--chunk-size N] [--schema-id X] [FILE]
-Imports NDJSON identities (stdin when no FILE). Reads KRATOS_ADMIN_URL (or ORY_SDK_URL) and ORY_API_KEY;
-without a URL it imports into a local demo server.";
+const USAGE: &str = "usage: import [--chunk-size N] [--schema-id X] [--verify-conflicts] [--checkpoint FILE] [INPUT]
+Imports NDJSON identities (stdin when no INPUT). Reads KRATOS_ADMIN_URL (or ORY_SDK_URL) and ORY_API_KEY;
+without a URL it imports into a local demo server. With --checkpoint FILE, the same command continues
+an import that was interrupted.";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         path: None,
         chunk_size: 1000,
         schema_id: "default".into(),
+        verify_conflicts: false,
+        checkpoint: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -62,12 +93,38 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--chunk-size takes a number, got {v:?}"))?;
             }
             "--schema-id" => args.schema_id = it.next().ok_or("--schema-id needs a value")?,
+            "--verify-conflicts" => args.verify_conflicts = true,
+            "--checkpoint" => {
+                args.checkpoint = Some(it.next().ok_or("--checkpoint needs a file")?.into());
+            }
             "-h" | "--help" => return Err(String::new()),
             flag if flag.starts_with("--") => return Err(format!("unknown flag {flag:?}")),
             path => args.path = Some(path.to_string()),
         }
     }
+    if args.checkpoint.is_some() && args.path.is_none() {
+        return Err("--checkpoint needs an input file: stdin cannot be read again".into());
+    }
+    if args.checkpoint.is_some() && !support::kratos_configured() {
+        return Err("--checkpoint needs a server that outlives this process: set KRATOS_ADMIN_URL (for a local one: cargo run -p kratos-identity-fake -- --port 4434)".into());
+    }
     Ok(args)
+}
+
+/// What `--checkpoint FILE` keeps: the import's position, and the counts of
+/// the outcomes handled so far (settled ones only: the unsettled ones are
+/// settled again by the next run).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct Progress {
+    /// The input file, and its size: a checkpoint of another input is refused.
+    input: String,
+    input_bytes: u64,
+    position: ImportPosition,
+    created: usize,
+    existed: usize,
+    failed: usize,
+    /// Set when the import was read to its end with nothing left unsettled.
+    finished: bool,
 }
 
 fn main() -> ExitCode {
@@ -123,9 +180,11 @@ type Lines = Box<dyn Iterator<Item = io::Result<String>>>;
 /// pulls) and the loop over the outcomes.
 #[derive(Default)]
 struct Seen {
-    /// The line of each input read whose outcome has not come yet, in input
-    /// order: at most about a chunk.
-    lines: VecDeque<usize>,
+    /// The input index and line of each input read whose outcome has not
+    /// come yet, in input order: at most about a chunk.
+    lines: VecDeque<(usize, usize)>,
+    /// How many inputs were read.
+    inputs: usize,
     /// The last line read.
     last_line: usize,
     /// Lines that are not identities: how many, the first few, and why.
@@ -174,7 +233,9 @@ impl Iterator for Reader {
                         *seen.left_out.entry(kind).or_default() += 1;
                     }
                     seen.without_credentials += usize::from(parsed.exported_without_credentials);
-                    seen.lines.push_back(self.line);
+                    let index = seen.inputs;
+                    seen.inputs += 1;
+                    seen.lines.push_back((index, self.line));
                     return Some(parsed.body);
                 }
                 Err(e) => {
@@ -192,7 +253,102 @@ impl Iterator for Reader {
     }
 }
 
+/// The line input `index` came from (the reader may have read past it).
+fn line_of(seen: &RefCell<Seen>, index: usize) -> usize {
+    let mut seen = seen.borrow_mut();
+    while let Some(&(i, line)) = seen.lines.front() {
+        if i > index {
+            break;
+        }
+        seen.lines.pop_front();
+        if i == index {
+            return line;
+        }
+    }
+    0
+}
+
+/// Where `--checkpoint` keeps the progress, with what it held at the start.
+struct Saved {
+    file: Checkpoint,
+    progress: Arc<Mutex<Progress>>,
+}
+
+impl Saved {
+    /// Loads the checkpoint of this input, if any; refuses one of another.
+    fn open(path: &PathBuf, input: &str) -> Result<Saved, String> {
+        let file = Checkpoint::new(path);
+        let input_bytes = std::fs::metadata(input)
+            .map_err(|e| format!("cannot read {input}: {e}"))?
+            .len();
+        let progress = match file.load::<Progress>()? {
+            Some(saved) if saved.input != input || saved.input_bytes != input_bytes => {
+                return Err(format!(
+                    "{} is the checkpoint of another input ({}, {} bytes); remove it to start over",
+                    path.display(),
+                    saved.input,
+                    saved.input_bytes
+                ));
+            }
+            Some(saved) => saved,
+            None => Progress {
+                input: input.to_string(),
+                input_bytes,
+                ..Progress::default()
+            },
+        };
+        Ok(Saved {
+            file,
+            progress: Arc::new(Mutex::new(progress)),
+        })
+    }
+
+    /// Saves the progress with this position; a checkpoint that cannot be
+    /// written stops the job, since going on could not be resumed.
+    fn save(file: &Checkpoint, progress: &Mutex<Progress>, position: &ImportPosition) {
+        let mut progress = progress.lock().unwrap_or_else(|e| e.into_inner());
+        progress.position = position.clone();
+        if let Err(e) = file.save(&*progress) {
+            eprintln!(
+                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
+                file.path().display()
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
 fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
+    let saved = match (&args.checkpoint, &args.path) {
+        (Some(checkpoint), Some(input)) => match Saved::open(checkpoint, input) {
+            Ok(saved) => Some(saved),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
+    let earlier = saved
+        .as_ref()
+        .map(|s| s.progress.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    if let Some(earlier) = &earlier {
+        if earlier.finished {
+            eprintln!(
+                "the checkpoint says this import finished: {} created, {} already existed, {} failed; nothing to do",
+                earlier.created, earlier.existed, earlier.failed
+            );
+            return ExitCode::SUCCESS;
+        }
+        if earlier.position.read() > 0 {
+            eprintln!(
+                "continuing from the checkpoint: {} inputs read, {} to look up, {} to send again",
+                earlier.position.read(),
+                earlier.position.unresolved().len(),
+                earlier.position.not_created().len()
+            );
+        }
+    }
     let seen = Rc::new(RefCell::new(Seen::default()));
     let reader = Reader {
         lines,
@@ -202,44 +358,69 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
     };
 
     let started = Instant::now();
-    let mut outcomes = client
+    let mut import = client
         .import_identities(reader)
         .chunk_size(args.chunk_size)
-        .outcomes();
+        .verify_conflicts(args.verify_conflicts);
+    if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
+        let file = Checkpoint::new(saved.file.path());
+        let progress = Arc::clone(&saved.progress);
+        import = import
+            .resume(&earlier.position)
+            .checkpoint(move |position| Saved::save(&file, &progress, position));
+    }
+    let mut outcomes = import.outcomes();
+    // This run's counts; the settled ones also go to the checkpoint.
     let (mut created, mut existed, mut failed, mut unknown) = (0usize, 0usize, 0usize, 0usize);
+    let mut duplicates = 0usize;
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let mut shown: Vec<(usize, String)> = Vec::new();
     // The line from which every outcome so far failed in a way a re-run
     // can fix (not sent, not attempted, unknown): where to resume after a stop.
     let mut resume_line: Option<usize> = None;
     for outcome in outcomes.by_ref() {
-        let line = seen.borrow_mut().lines.pop_front().unwrap_or(0);
+        let line = line_of(&seen, outcome.index);
         match &outcome.result {
             Ok(_) => created += 1,
             Err(e) if e.is_conflict() => existed += 1,
             Err(e) => {
                 failed += 1;
                 unknown += usize::from(!e.is_safe_to_resend());
+                duplicates += usize::from(e.is_duplicate());
                 *reasons.entry(reason(e)).or_default() += 1;
                 if shown.len() < 10 {
                     shown.push((line, e.to_string()));
                 }
             }
         }
+        if let Some(saved) = &saved {
+            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
+            match &outcome.result {
+                Ok(_) => progress.created += 1,
+                Err(e) if e.is_conflict() => progress.existed += 1,
+                Err(e) if e.is_final() => progress.failed += 1,
+                Err(_) => {} // settled by the next run
+            }
+        }
         resume_line = match &outcome.result {
-            Err(
-                ImportError::NotCreated(_)
-                | ImportError::NotAttempted(_)
-                | ImportError::OutcomeUnknown(_)
-                | ImportError::NoResult,
-            ) => resume_line.or(Some(line)),
+            Err(e) if !e.is_final() => resume_line.or(Some(line)),
             _ => None,
         };
     }
     let secs = started.elapsed().as_secs_f64();
     let stop = outcomes.stopped().map(|e| support::error_chain(e));
+    let position = outcomes.resume_position();
+    let lookups = outcomes.lookups();
     drop(outcomes);
     let seen = seen.borrow();
+    let read_whole = seen.read_error.is_none() && stop.is_none();
+    if let Some(saved) = &saved {
+        {
+            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
+            progress.finished = read_whole && position.is_settled();
+        }
+        Saved::save(&saved.file, &saved.progress, &position);
+    }
 
     for (kind, count) in &seen.left_out {
         let why = match kind.as_str() {
@@ -262,10 +443,33 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
     for (reason, count) in seen.bad_reasons.iter().chain(&reasons) {
         println!("  {count:>6} × {reason}");
     }
+    if duplicates > 0 {
+        println!(
+            "  {duplicates} lines were not sent: an earlier line has the same email, username or external_id (each says which)"
+        );
+    }
+    if lookups > 0 {
+        println!("  {lookups} lookups settled inputs whose requests failed after they were sent");
+    }
     if unknown > 0 {
         println!(
-            "  {unknown} may have been created (a timeout or a server error after the request was sent): look them up before importing them again"
+            "  {unknown} may have been created (their lookups failed): look them up before importing them again"
         );
+    }
+    if let Some(earlier) = &earlier
+        && let Some(saved) = &saved
+    {
+        let total = saved
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if earlier.position.read() > 0 {
+            println!(
+                "over all runs of this checkpoint: {} created, {} already existed, {} failed",
+                total.created, total.existed, total.failed
+            );
+        }
     }
     let mut listed = 0;
     for (line, e) in seen.first_bad_lines.iter().chain(&shown) {
@@ -284,11 +488,19 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
             "error: the import stopped after line {}: {why}; the lines after it were not read",
             seen.last_line
         );
-        let from = resume_line.unwrap_or(seen.last_line + 1);
-        let input = args.path.as_deref().unwrap_or("the input");
-        eprintln!(
-            "to continue where it stopped, import {input} from line {from} on (tail -n +{from}); lines already imported are reported as already existing"
-        );
+        match &args.checkpoint {
+            Some(checkpoint) => eprintln!(
+                "to continue where it stopped, run the same command again: {} says where",
+                checkpoint.display()
+            ),
+            None => {
+                let from = resume_line.unwrap_or(seen.last_line + 1);
+                let input = args.path.as_deref().unwrap_or("the input");
+                eprintln!(
+                    "to continue where it stopped, import {input} from line {from} on (tail -n +{from}), or use --checkpoint FILE next time; lines already imported are reported as already existing"
+                );
+            }
+        }
         complete = false;
     }
     if complete && failed + seen.bad_lines == 0 {

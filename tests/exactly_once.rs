@@ -464,7 +464,7 @@ fn a_resumed_import_looks_up_what_the_killed_run_may_have_sent_and_sends_no_inpu
     for _ in 0..3 {
         assert!(outcomes.next().unwrap().result.is_ok());
     }
-    let saved = serde_json::to_string(&outcomes.position()).unwrap();
+    let saved = serde_json::to_string(&outcomes.resume_position()).unwrap();
     drop(outcomes);
     assert_eq!(saved, r#"{"read":4,"unresolved":[3]}"#);
     assert_eq!(kratos.identity_count(), 4);
@@ -484,8 +484,8 @@ fn a_resumed_import_looks_up_what_the_killed_run_may_have_sent_and_sends_no_inpu
     assert_eq!(kratos.identity_count(), 10);
     // Inputs 4 to 9 in two batches; input 3 was looked up, not sent.
     assert_eq!(batches(&kratos), 2);
-    assert!(report.position().is_settled());
-    assert_eq!(report.position().read(), 10);
+    assert!(report.resume_position().is_settled());
+    assert_eq!(report.resume_position().read(), 10);
 }
 
 /// A stopped import (the server refused the credentials) resumes from its
@@ -503,14 +503,14 @@ fn a_stopped_import_resumes_from_its_report_position() {
         .send();
     // Schema read (1st request), batch 0-1 refused (2nd request): stopped.
     assert!(first.stopped().is_some(), "{first}");
-    assert_eq!(first.position().not_created(), [0, 1]);
+    assert_eq!(first.resume_position().not_created(), [0, 1]);
     kratos.fail_every(0, 0);
 
     let rest = kratos
         .client()
         .import_identities(inputs())
         .chunk_size(2)
-        .resume(first.position())
+        .resume(first.resume_position())
         .send();
     assert!(rest.is_success(), "{rest}");
     assert_eq!(rest.created, 6);
@@ -535,11 +535,86 @@ fn duplicates_are_found_across_a_resume() {
     let rest = kratos
         .client()
         .import_identities(inputs())
-        .resume(first.position())
+        .resume(first.resume_position())
         .send();
     assert_eq!(rest.total, 1);
     assert!(matches!(
         rest.failures[0].error,
         ImportError::Duplicate { of: 0, .. }
     ));
+}
+
+/// A job killed at any point after a checkpoint was saved (here: having
+/// handled `m` outcomes, so the chunk holding outcome `m` was sent) resumes
+/// from the last saved position: every input ends up created exactly once,
+/// none comes back as "already existed", and no input is sent twice.
+#[test]
+fn resuming_from_the_last_checkpoint_after_a_kill_at_any_point_sends_no_input_twice() {
+    let inputs = || people(23).into_iter();
+    for handled in [0, 1, 6, 7, 8, 13, 20, 22] {
+        let kratos = FakeKratos::start();
+        let saved: Arc<Mutex<Option<ImportPosition>>> = Arc::default();
+        let keep = Arc::clone(&saved);
+        let mut outcomes = kratos
+            .client()
+            .import_identities(inputs())
+            .chunk_size(7)
+            .checkpoint(move |position| *keep.lock().unwrap() = Some(position.clone()))
+            .outcomes();
+        for _ in 0..=handled {
+            outcomes.next();
+        }
+        drop(outcomes); // killed
+        let before = batches(&kratos);
+        let position = saved.lock().unwrap().clone().unwrap();
+
+        let report = kratos
+            .client()
+            .import_identities(inputs())
+            .chunk_size(7)
+            .resume(&position)
+            .send();
+        assert!(report.is_success(), "after {handled}: {report}");
+        assert!(
+            report.already_existed.is_empty(),
+            "after {handled}: {report}"
+        );
+        assert_eq!(kratos.identity_count(), 23, "after {handled}");
+        // What was sent before the kill is looked up, not sent again.
+        let sent_before = (handled / 7 + 1) * 7;
+        let sent_after = 23usize.saturating_sub(sent_before);
+        assert_eq!(
+            batches(&kratos) - before,
+            sent_after.div_ceil(7),
+            "after {handled}"
+        );
+        assert_eq!(
+            report.lookups,
+            position.unresolved().len(),
+            "after {handled}"
+        );
+    }
+}
+
+/// A job that cannot read its inputs again gives only those from the
+/// first unsettled one on, with `inputs_start_at`.
+#[test]
+fn inputs_start_at_continues_without_reading_the_settled_inputs_again() {
+    let kratos = FakeKratos::start();
+    let first = kratos
+        .client()
+        .import_identities(people(6).into_iter().take(4))
+        .send();
+    let position = first.resume_position();
+    assert_eq!(position.first_unsettled(), 4);
+    let rest = kratos
+        .client()
+        .import_identities(people(6).into_iter().skip(position.first_unsettled()))
+        .inputs_start_at(position.first_unsettled())
+        .resume(position)
+        .send();
+    let indices: Vec<usize> = rest.created_ids.iter().map(|(i, _)| *i).collect();
+    assert_eq!(indices, [4, 5]);
+    assert_eq!(kratos.identity_count(), 6);
+    assert_eq!(rest.resume_position().read(), 6);
 }

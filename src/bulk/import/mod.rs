@@ -120,9 +120,14 @@ impl IdentityClient {
             verify_conflicts: false,
             max_resends: DEFAULT_MAX_RESENDS,
             resume: None,
+            inputs_start_at: 0,
+            checkpoint: None,
         }
     }
 }
+
+/// What [`ImportIdentities::checkpoint`] calls with each position.
+type SaveCheckpoint = Box<dyn FnMut(&ImportPosition) + Send>;
 
 /// A bulk import, ready to run; see [`IdentityClient::import_identities`].
 #[must_use = "an import does nothing until .send() or .outcomes() is used"]
@@ -139,6 +144,8 @@ pub struct ImportIdentities<I> {
     verify_conflicts: bool,
     max_resends: usize,
     resume: Option<ImportPosition>,
+    inputs_start_at: usize,
+    checkpoint: Option<SaveCheckpoint>,
 }
 
 impl<I> fmt::Debug for ImportIdentities<I> {
@@ -154,6 +161,8 @@ impl<I> fmt::Debug for ImportIdentities<I> {
             .field("verify_conflicts", &self.verify_conflicts)
             .field("max_resends", &self.max_resends)
             .field("resume", &self.resume)
+            .field("inputs_start_at", &self.inputs_start_at)
+            .field("checkpoint", &self.checkpoint.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -268,7 +277,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     }
 
     /// Continues an import where an earlier run stopped: `position` is the
-    /// [`ImportOutcomes::position`] (or [`ImportReport::position`]) that run
+    /// [`ImportOutcomes::resume_position`] (or [`ImportReport::resume_position`]) that run
     /// saved, and the inputs are the same, from the first. The inputs it
     /// settled are read (to find duplicates across both runs) but not sent
     /// and get no outcome; the ones it left unsettled are settled (those
@@ -284,7 +293,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     ///
     /// let inputs = || (0..4).map(|i| CreateIdentityBody::new("default", json!({ "email": format!("user{i}@example.com") })));
     /// let first = client.import_identities(inputs().take(2)).send();
-    /// let saved: ImportPosition = first.position().clone(); // kept in a checkpoint file
+    /// let saved: ImportPosition = first.resume_position().clone(); // kept in a checkpoint file
     ///
     /// let rest = client.import_identities(inputs()).resume(&saved).send();
     /// assert_eq!(rest.total, 2); // inputs 2 and 3
@@ -295,8 +304,60 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
         self
     }
 
+    /// Says that the inputs given start at input `index` of the whole
+    /// import: the earlier ones, settled by an earlier run, are not read
+    /// again (default: 0, the inputs start at the first). For a job that
+    /// cannot read its inputs again cheaply (a migration reading them from
+    /// another Kratos): give the inputs from
+    /// [`ImportPosition::first_unsettled`] on, with that index here and the
+    /// position to [`resume`](Self::resume). Duplicates of inputs before
+    /// `index` are then not found by this run (a 409 still refuses them).
+    pub fn inputs_start_at(mut self, index: usize) -> Self {
+        self.inputs_start_at = index;
+        self
+    }
+
+    /// Calls `save` with the import's position just before each chunk is
+    /// sent, for a job that must resume exactly after a crash (even `kill
+    /// -9`): save the position (atomically) in `save`, and a run resumed
+    /// from the last one saved sends no input twice. Every outcome handed
+    /// out before the call has been handled by the caller's loop (the call
+    /// happens inside `next()`), so state the job keeps beside the position
+    /// (counts, an output file's length) is consistent with it. Saving after
+    /// the import ends is the caller's: use [`ImportOutcomes::resume_position`]
+    /// then.
+    ///
+    /// ```
+    /// # let kratos = kratos_identity_fake::FakeKratos::start();
+    /// # let client = kratos.client();
+    /// use std::sync::{Arc, Mutex};
+    /// use kratos_identity::{CreateIdentityBody, ImportPosition};
+    /// use serde_json::json;
+    ///
+    /// let saved: Arc<Mutex<Option<String>>> = Arc::default();
+    /// let keep = Arc::clone(&saved);
+    /// let people = (0..3).map(|i| CreateIdentityBody::new("default", json!({ "email": format!("u{i}@example.com") })));
+    /// let report = client
+    ///     .import_identities(people)
+    ///     .chunk_size(2)
+    ///     .checkpoint(move |position| {
+    ///         // A real job writes a file: a temporary one, synced, renamed over the last.
+    ///         *keep.lock().unwrap() = serde_json::to_string(position).ok();
+    ///     })
+    ///     .send();
+    /// assert!(report.is_success());
+    /// // Saved before the second chunk: inputs 0 and 1 settled, input 2 on its way.
+    /// let last: ImportPosition = serde_json::from_str(saved.lock().unwrap().as_deref().unwrap())?;
+    /// assert_eq!((last.read(), last.unresolved()), (3, &[2][..]));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn checkpoint(mut self, save: impl FnMut(&ImportPosition) + Send + 'static) -> Self {
+        self.checkpoint = Some(Box::new(save));
+        self
+    }
+
     /// The outcomes, lazily: one request per chunk, as the outcomes are
-    /// consumed. [`ImportOutcomes::position`] says, at any point, where to
+    /// consumed. [`ImportOutcomes::resume_position`] says, at any point, where to
     /// resume.
     pub fn outcomes(mut self) -> ImportOutcomes<I> {
         let resume = self.resume.take().unwrap_or_default();
@@ -308,7 +369,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// no input after the stop; the report says why
     /// ([`ImportReport::stopped`]), how far it read
     /// ([`ImportReport::inputs_read`]) and where to resume
-    /// ([`ImportReport::position`]).
+    /// ([`ImportReport::resume_position`]).
     #[must_use = "the report holds every failure: check is_success() and read failures"]
     pub fn send(self) -> ImportReport {
         let mut report = ImportReport::default();
@@ -337,7 +398,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
         report.input_exhausted = outcomes.input_exhausted();
         report.lookups = outcomes.lookups;
         report.resent = outcomes.resent;
-        report.position = outcomes.position();
+        report.position = outcomes.resume_position();
         report
     }
 }

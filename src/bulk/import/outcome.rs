@@ -270,7 +270,7 @@ impl ImportReport {
     /// the same inputs, and the inputs it has not settled (not created, not
     /// attempted, of unknown outcome) are settled, then the import goes on
     /// with the inputs it never read.
-    pub fn position(&self) -> &ImportPosition {
+    pub fn resume_position(&self) -> &ImportPosition {
         &self.position
     }
 

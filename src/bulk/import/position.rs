@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 /// for _ in 0..3 {
 ///     outcomes.next();
 /// }
-/// let saved = serde_json::to_string(&outcomes.position())?;
+/// let saved = serde_json::to_string(&outcomes.resume_position())?;
 /// drop(outcomes);
 ///
 /// // The next run continues: input 3 (sent with input 2) is looked up, not sent again.
@@ -77,6 +77,19 @@ impl ImportPosition {
     /// order. A resumed import sends them again.
     pub fn not_created(&self) -> &[usize] {
         &self.not_created
+    }
+
+    /// The first input not settled: the smallest index listed, else
+    /// [`read`](Self::read). A job that gives a resumed import only the
+    /// inputs from here on passes this index to
+    /// [`ImportIdentities::inputs_start_at`](super::ImportIdentities::inputs_start_at).
+    pub fn first_unsettled(&self) -> usize {
+        let listed = self
+            .unresolved
+            .first()
+            .into_iter()
+            .chain(self.not_created.first());
+        listed.copied().min().unwrap_or(self.read).min(self.read)
     }
 
     /// `true` when nothing read is unsettled.
@@ -166,6 +179,8 @@ mod tests {
         let start: ImportPosition = serde_json::from_str(r#"{"read":0}"#).unwrap();
         assert_eq!(start, ImportPosition::start());
         assert!(start.is_settled());
+        assert_eq!(position.first_unsettled(), 3);
+        assert_eq!(ImportPosition::new(4, vec![], vec![]).first_unsettled(), 4);
     }
 
     #[test]

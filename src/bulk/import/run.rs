@@ -54,7 +54,7 @@ pub struct ImportOutcomes<I> {
     /// Where an earlier run stopped ([`ImportPosition::start`] for a new
     /// import).
     resume: ImportPosition,
-    /// Bookkeeping for [`position`](Self::position): the inputs read whose
+    /// Bookkeeping for [`resume_position`](Self::resume_position): the inputs read whose
     /// outcome has not been handed out (in order), and the ones handed out
     /// unsettled.
     unhanded: VecDeque<usize>,
@@ -62,6 +62,10 @@ pub struct ImportOutcomes<I> {
     handed_not_created: Vec<usize>,
     pub(super) lookups: usize,
     pub(super) resent: usize,
+    /// The last chunk settled its inputs without sending anything (lookups
+    /// of a resumed import, duplicates): its outcomes are saved by the next
+    /// fill even if that one sends nothing either.
+    unsaved: bool,
 }
 
 /// One input, read.
@@ -84,10 +88,11 @@ impl Input {
 
 impl<I> ImportOutcomes<I> {
     pub(super) fn new(job: ImportIdentities<I>, resume: ImportPosition) -> Self {
+        let first = job.inputs_start_at;
         ImportOutcomes {
             job,
             pending: None,
-            next_index: 0,
+            next_index: first,
             ready: VecDeque::new(),
             failed_in_a_row: 0,
             stopped: None,
@@ -100,6 +105,7 @@ impl<I> ImportOutcomes<I> {
             handed_not_created: Vec::new(),
             lookups: 0,
             resent: 0,
+            unsaved: false,
         }
     }
 
@@ -130,7 +136,7 @@ impl<I> ImportOutcomes<I> {
     /// [`ImportIdentities::resume`] to continue after a crash. The inputs
     /// read whose outcome was not handed out yet are listed as unresolved:
     /// their request may have been sent.
-    pub fn position(&self) -> ImportPosition {
+    pub fn resume_position(&self) -> ImportPosition {
         let cursor = self.pending.as_ref().map_or(self.next_index, Input::index);
         let mut unresolved = self.handed_unresolved.clone();
         unresolved.extend(self.unhanded.iter().copied().filter(|&i| i < cursor));
@@ -332,6 +338,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.ready.push_back(outcome);
             return;
         }
+        // The outcomes of a fill that sent nothing (lookups of a resumed
+        // import, duplicates) are saved now that they were handled, so the
+        // lookups are not done again.
+        if self.unsaved {
+            self.unsaved = false;
+            self.save_checkpoint();
+        }
         let mut chunk = Part::default();
         // Inputs settled without sending, read while the chunk fills: they
         // do not cut it short, and take a place in it so that a run of them
@@ -372,6 +385,12 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 }
             }
         }
+        // Saved before the request, so a job killed while it is on its way
+        // looks its inputs up instead of sending them again.
+        if !chunk.is_empty() {
+            self.save_checkpoint();
+        }
+        self.unsaved = chunk.is_empty() && !settled.is_empty();
         let mut results = settled;
         self.send_group(chunk, &mut results);
         results.sort_by_key(|(index, _)| *index);
@@ -380,6 +399,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 .into_iter()
                 .map(|(index, result)| ImportOutcome { index, result }),
         );
+    }
+
+    /// Hands the position to the caller's [`ImportIdentities::checkpoint`].
+    fn save_checkpoint(&mut self) {
+        if self.job.checkpoint.is_none() {
+            return;
+        }
+        let position = self.resume_position();
+        if let Some(save) = self.job.checkpoint.as_mut() {
+            save(&position);
+        }
     }
 
     /// Sends a chunk (or the inputs sent again after lookups) and records
