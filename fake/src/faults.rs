@@ -12,6 +12,8 @@ use kratos_identity::{Operation, RateLimitBucket};
 use super::errors::{ApiError, default_message};
 use super::server::Response;
 
+mod spec;
+
 /// A rate limit like Ory Network's: each rate-limit bucket
 /// (`kratos-admin-low`, `-medium`, `-high`, as the OpenAPI document's
 /// `x-ory-ratelimit-bucket` assigns the operations) allows `n` requests per
@@ -132,6 +134,26 @@ impl RateLimit {
 /// assert!(client.list_identities().send().is_ok());
 /// kratos.clear_faults();
 /// # Ok::<(), kratos_identity::Error>(())
+/// ```
+///
+/// The binary takes the same faults as text (`--fault`); [`FromStr`](std::str::FromStr)
+/// reads that form: `TARGET[:PART]…`, where `TARGET` is an operation's
+/// name (`create_identity`), `any`, or a method and path template
+/// (`PATCH /admin/identities`), and each `PART`, at most once, is an error
+/// status from 400 to 599 (`503`) or `drop`, `stall=300ms` (or `=2s`),
+/// `next=N` or `every=N` (`N` ≥ 1), or `after-work`; a status, `drop` or a
+/// stall is required. The error quotes the spec and says what is wrong.
+///
+/// ```
+/// use kratos_identity::Operation;
+/// use kratos_identity_fake::Fault;
+///
+/// let fault: Fault = "create_identity:503:next=2".parse()?;
+/// assert_eq!(fault, Fault::on(Operation::CREATE_IDENTITY).status(503).next(2));
+/// let fault: Fault = "PATCH /admin/identities:502:every=100:after-work".parse()?;
+/// assert_eq!(fault.to_string(), r#"Fault::on_request("PATCH", "/admin/identities").after_work().status(502).every(100)"#);
+/// assert!("create_identity:5o3".parse::<Fault>().is_err());
+/// # Ok::<(), String>(())
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 #[must_use = "a fault does nothing until it is given to FakeKratos::add_fault or FakeKratosBuilder::fault"]
