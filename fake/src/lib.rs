@@ -136,7 +136,10 @@
 //! what Kratos does as long as the answer still fits the document: Kratos's
 //! `null` for a session's unexpanded `identity` and `devices`, and for an
 //! unverified address's `verified_at`, is left out instead, since the
-//! document allows no `null` there.
+//! document allows no `null` there. The README lists the other differences.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -163,6 +166,11 @@ mod store;
 mod version;
 
 pub use faults::{Fault, RateLimit};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use version::KratosVersion;
 
 use faults::Faults;
