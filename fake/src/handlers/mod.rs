@@ -69,6 +69,9 @@ pub(crate) struct Ctx<'a> {
 type Answer = Result<Response, ApiError>;
 
 impl Handler for State {
+    /// The global faults first (rate limit, `fail_every`), then the aimed
+    /// ones: a fault stalls and answers before the work, or, with
+    /// `after_work`, once the real answer is made (and then dropped).
     fn handle(&self, request: Request) -> Reply {
         let (routed, params) = route(&request.method, &request.path);
         let operation = as_version(routed, self.version);
@@ -84,6 +87,7 @@ impl Handler for State {
             path: &request.path,
             operation: routed.ok(),
         });
+        // Borrows only, so it is `Copy`: called at most once on each path.
         let serve = || self.serve(&request, operation, params.clone());
         let Some(strike) = strike else {
             return self.answer(&request, serve(), verdict.headers, None);
