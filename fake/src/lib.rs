@@ -1,25 +1,29 @@
 //! [`FakeKratos`]: a stateful fake of the Kratos admin API on a loopback
-//! port, for testing your own code without Kratos. Behind the `test-util`
-//! feature.
+//! port, for testing your own code without Kratos. The crate also builds a
+//! binary, `kratos-identity-fake`, for tests in any language (see the
+//! README).
 //!
 //! It answers the way the real server does, quirks included (and within the
 //! OpenAPI document): identities with their credentials in Kratos's export
-//! shape, keyset and legacy pagination with Kratos's own `Link` headers, the
-//! list filters, strict create bodies, 409s for duplicate identifiers and
-//! external ids, batch imports with per-item results, sessions, recovery and
-//! schemas, and Kratos's error envelope. It can also misbehave on purpose:
-//! latency, Ory Network's per-bucket rate limit, failing every n-th request,
-//! and slow password hashing. Every request is logged.
+//! shape, checked against their identity schemas, keyset and legacy
+//! pagination with Kratos's own `Link` headers, the list filters, strict
+//! create bodies, 409s for duplicate identifiers and external ids, batch
+//! imports with per-item results, sessions, recovery and schemas, and
+//! Kratos's error envelope, as v26.2.0 or master answers (see
+//! [`KratosVersion`]). It can also misbehave on purpose: latency, Ory
+//! Network's per-bucket rate limit, failing every n-th request, slow
+//! password hashing, and [`Fault`]s aimed at one operation (an error
+//! status, a dropped connection or a stall, before or after the work is
+//! done). Every request is logged.
 //!
-//! Add the feature for your tests only (by path until the crate is on
-//! crates.io):
+//! Add it for your tests only (by path until the crates are on crates.io):
 //!
 //! ```toml
 //! [dependencies]
 //! kratos-identity = { path = "../kratos-identity" }
 //!
 //! [dev-dependencies]
-//! kratos-identity = { path = "../kratos-identity", features = ["test-util"] }
+//! kratos-identity-fake = { path = "../kratos-identity/fake" }
 //! ```
 //!
 //! A test of your own code, here a function that deactivates every user of
@@ -95,14 +99,47 @@
 //! kratos.fail_every(2, 503); // every second request from now on
 //! assert!(client.list_identities().send().is_ok());
 //! assert_eq!(client.list_identities().send().unwrap_err().status(), Some(503));
+//! kratos.fail_every(0, 503);
 //! # kratos.set_latency(Duration::ZERO);
+//! ```
+//!
+//! `fail_every` counts every request, a client's retries included. A
+//! [`Fault`] is aimed at one operation (or a method and path, or any
+//! request) and counts only the requests it matches:
+//!
+//! ```
+//! use kratos_identity::{CreateIdentityBody, Operation};
+//! use kratos_identity_fake::{FakeKratos, Fault};
+//! use serde_json::json;
+//!
+//! let kratos = FakeKratos::builder()
+//!     // Every second create is done, then answered 502: the lost answer
+//!     // a bulk import must survive.
+//!     .fault(Fault::on(Operation::CREATE_IDENTITY).after_work().status(502).every(2))
+//!     .start();
+//! let client = kratos.client();
+//! let mut failed = 0;
+//! for n in 0..4 {
+//!     let email = format!("user{n}@example.com");
+//!     // Lookups are not counted, however often they are retried.
+//!     if client.list_identities().credentials_identifier(&email).send()?.is_empty() {
+//!         let body = CreateIdentityBody::new("default", json!({"email": email}));
+//!         failed += usize::from(client.create_identity(body).send().is_err());
+//!     }
+//! }
+//! assert_eq!(failed, 2);
+//! assert_eq!(kratos.identity_count(), 4); // the work was done all the same
+//! # Ok::<(), kratos_identity::Error>(())
 //! ```
 //!
 //! Where the real Kratos and the OpenAPI document disagree, the fake does
 //! what Kratos does as long as the answer still fits the document: Kratos's
 //! `null` for a session's unexpanded `identity` and `devices`, and for an
 //! unverified address's `verified_at`, is left out instead, since the
-//! document allows no `null` there.
+//! document allows no `null` there. The README lists the other differences.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -128,7 +165,12 @@ mod server;
 mod store;
 mod version;
 
-pub use faults::RateLimit;
+pub use faults::{Fault, RateLimit};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 pub use version::KratosVersion;
 
 use faults::Faults;
@@ -179,8 +221,14 @@ pub struct FakeRequest {
     pub query: Vec<(String, String)>,
     /// The `Authorization` header, if any (`"Bearer ory_pat_…"`).
     pub authorization: Option<String>,
-    /// The status the fake answered.
+    /// The status the fake answered; `0` when a [`Fault`] closed the
+    /// connection without an answer.
     pub status: u16,
+    /// The aimed [`Fault`] that acted on this request (answered it, closed
+    /// its connection, or only stalled it), if any. The global faults
+    /// (`fail_every`, the rate limit) are not named here; their answers
+    /// say so in their `reason`.
+    pub fault: Option<Fault>,
 }
 
 impl std::fmt::Debug for FakeRequest {
@@ -194,6 +242,7 @@ impl std::fmt::Debug for FakeRequest {
                 &self.authorization.as_ref().map(|_| "[redacted]"),
             )
             .field("status", &self.status)
+            .field("fault", &self.fault)
             .finish()
     }
 }
@@ -207,6 +256,7 @@ pub struct FakeKratosBuilder {
     latency: Duration,
     rate_limit: Option<RateLimit>,
     fail_every: Option<(usize, u16)>,
+    faults: Vec<Fault>,
     hash_delay: Duration,
     version: KratosVersion,
     schemas: Vec<(String, Value)>,
@@ -240,6 +290,13 @@ impl FakeKratosBuilder {
     /// Default: off.
     pub fn fail_every(mut self, n: usize, status: u16) -> Self {
         self.fail_every = (n > 0).then_some((n, status));
+        self
+    }
+
+    /// Adds a fault aimed at some requests, after those added before, as
+    /// [`FakeKratos::add_fault`]. Default: none.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
         self
     }
 
@@ -329,6 +386,9 @@ impl FakeKratosBuilder {
         faults.set_rate_limit(self.rate_limit);
         if let Some((n, status)) = self.fail_every {
             faults.set_fail_every(n, status);
+        }
+        for fault in self.faults {
+            faults.add(fault);
         }
         let mut placeholder = placeholder;
         for (id, schema) in self.schemas {
@@ -537,11 +597,40 @@ impl FakeKratos {
     }
 
     /// Answers every `n`-th request from now on (counting every request,
-    /// whatever its path) with `status` and a Kratos error body, instead of
-    /// serving it; a 429 also carries rate-limit headers and `retry-after`.
-    /// `n = 0` turns it off.
+    /// whatever its path, a client's retries included) with `status` and a
+    /// Kratos error body, instead of serving it; a 429 also carries
+    /// rate-limit headers and `retry-after`. `n = 0` turns it off. To fail
+    /// one operation without counting the others, aim a [`Fault`] at it.
     pub fn fail_every(&self, n: usize, status: u16) {
         lock(&self.state.faults).set_fail_every(n, status);
+    }
+
+    /// Adds a fault aimed at some requests (see [`Fault`]), consulted after
+    /// those added before. Its counting starts now.
+    ///
+    /// ```
+    /// use kratos_identity::Operation;
+    /// use kratos_identity_fake::{FakeKratos, Fault};
+    ///
+    /// let kratos = FakeKratos::start();
+    /// kratos.add_fault(Fault::on(Operation::DELETE_IDENTITY).after_work().status(504).next(1));
+    /// assert_eq!(kratos.faults().len(), 1);
+    /// ```
+    pub fn add_fault(&self, fault: Fault) {
+        lock(&self.state.faults).add(fault);
+    }
+
+    /// The aimed faults still in force, in the order they are consulted;
+    /// one spent by [`Fault::next`] is gone.
+    pub fn faults(&self) -> Vec<Fault> {
+        lock(&self.state.faults).aimed()
+    }
+
+    /// Removes every aimed [`Fault`]. The global faults (latency, the rate
+    /// limit, [`fail_every`](Self::fail_every), the hash delay) stay as
+    /// they are.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear_aimed();
     }
 
     /// Kratos's `feature_flags.faster_session_extend`: with it on,

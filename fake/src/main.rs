@@ -4,12 +4,13 @@
 //!
 //! ```text
 //! kratos-identity-fake --port 4434 --identities 1000
+//! kratos-identity-fake --fault create_identity:503:next=2 --fault 'any:drop:next=1'
 //! ```
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use kratos_identity_fake::{FakeKratos, FakeKratosBuilder, KratosVersion, RateLimit};
+use kratos_identity_fake::{FakeKratos, FakeKratosBuilder, Fault, KratosVersion, RateLimit};
 
 const USAGE: &str = "\
 kratos-identity-fake: a fake Ory Kratos admin API (and the public login flow) on 127.0.0.1
@@ -26,9 +27,29 @@ usage: kratos-identity-fake [options]
   --faster-session-extend  extend_session answers 204, as with Kratos's feature flag
   --latency-ms N           wait N ms before every admin answer
   --rate-limit N           Ory Network's limit: N requests a second per bucket
-  --fail-every N:STATUS    answer every N-th admin request with STATUS (e.g. 5:503)
+  --fail-every N:STATUS    answer every N-th admin request with STATUS (e.g. 5:503),
+                           counting every request, retries included
+  --fault SPEC             a fault aimed at some requests (below); repeatable, consulted
+                           in the order given
   --hash-delay-ms N        sleep N ms per plaintext password imported
   -h, --help               this text
+
+A fault SPEC is TARGET:PART:PART…
+  TARGET  an operation as the client names it (create_identity, list_identities,
+          batch_patch_identities, delete_identity, …), `any`, or a method and
+          path template: 'PATCH /admin/identities', 'GET /admin/identities/{id}'
+  PART    STATUS        answer this error status (400-599) with a Kratos error body
+          drop          close the connection without an answer
+          stall=TIME    wait TIME (300ms, 2s) first; alone, then answer normally
+          next=N        act on the next N matching requests only, then stop
+          every=N       act on every N-th matching request (default: every one)
+          after-work    serve the request first (create, apply, delete), then act
+  A fault counts only the requests it matches; the first fault that acts decides.
+  Examples:
+    --fault create_identity:503:next=2
+    --fault 'PATCH /admin/identities:502:every=100:after-work'
+    --fault any:drop:next=1
+    --fault list_identities:stall=30s:next=1
 
 It prints `admin http://127.0.0.1:PORT` and `public http://127.0.0.1:PORT`, then
 serves until it is stopped (Ctrl-C, SIGTERM).";
@@ -106,6 +127,11 @@ fn parse(args: &[String]) -> Result<(FakeKratosBuilder, usize), String> {
                     .ok_or_else(|| format!("--fail-every takes N:STATUS, not {spec:?}"))?;
                 builder.fail_every(number(flag, n)?, number(flag, status)?)
             }
+            "--fault" => builder.fault(
+                value()?
+                    .parse::<Fault>()
+                    .map_err(|e| format!("--fault {e}"))?,
+            ),
             "--hash-delay-ms" => builder.hash_delay(Duration::from_millis(number(flag, value()?)?)),
             other => return Err(format!("unknown option {other:?}")),
         };
@@ -142,12 +168,52 @@ mod tests {
     }
 
     #[test]
+    fn takes_faults_in_order() {
+        let mut given = args("--port 0 --public-port 0 --fault create_identity:503:next=2");
+        given.extend([
+            "--fault".to_string(),
+            "PATCH /admin/identities:502:every=100:after-work".to_string(),
+        ]);
+        given.extend(["--fault".to_string(), "any:drop:next=1".to_string()]);
+        let (builder, _) = parse(&given).unwrap();
+        let kratos = builder.start();
+        let faults: Vec<String> = kratos.faults().iter().map(Fault::to_string).collect();
+        assert_eq!(
+            faults,
+            [
+                "Fault::on(create_identity).status(503).next(2)",
+                r#"Fault::on_request("PATCH", "/admin/identities").after_work().status(502).every(100)"#,
+                "Fault::any().drop_connection().next(1)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_help_documents_faults() {
+        for needle in [
+            "--fault SPEC",
+            "after-work",
+            "stall=TIME",
+            "any:drop:next=1",
+        ] {
+            assert!(USAGE.contains(needle), "{needle}");
+        }
+    }
+
+    #[test]
     fn says_what_is_wrong() {
         for (given, says) in [
             ("--port", "--port needs a value"),
             ("--port x", "--port takes a number"),
             ("--kratos-version 1.0", "unknown Kratos version"),
             ("--fail-every 3", "--fail-every takes N:STATUS"),
+            ("--fault", "--fault needs a value"),
+            (
+                "--fault create_identity:5o3",
+                r#"--fault "create_identity:5o3": "5o3" is not a part of a fault"#,
+            ),
+            ("--fault create_identities:503", "is not an operation"),
+            ("--fault any", r#"--fault "any": says nothing happens"#),
             ("--schema x", "--schema takes ID=FILE"),
             ("--schema x=/no/such/file", "cannot read"),
             ("--frobnicate", "unknown option"),

@@ -18,7 +18,7 @@ use crate::errors::ApiError;
 use crate::handlers::{Ctx, SESSION_LIFESPAN, State, json, lock, now, parse_body, schemas};
 use crate::paging::{Query, decode_component};
 use crate::record::{CredentialsView, Devices, SessionRecord, normalize_identifier, timestamp};
-use crate::server::{Handler, Request, Response};
+use crate::server::{Handler, Reply, Request, Response};
 
 /// How long a login flow may be used.
 const FLOW_LIFESPAN: time::Duration = time::Duration::minutes(30);
@@ -37,7 +37,7 @@ const IDENTITY_DISABLED: &str = "The account is disabled.";
 pub(crate) struct Public(pub(crate) Arc<State>);
 
 impl Handler for Public {
-    fn handle(&self, request: Request) -> Response {
+    fn handle(&self, request: Request) -> Reply {
         let segments: Vec<String> = request
             .path
             .trim_start_matches('/')
@@ -70,8 +70,9 @@ impl Handler for Public {
             query: query_pairs(&request),
             authorization: request.header("authorization").map(str::to_string),
             status: response.status,
+            fault: None,
         });
-        response
+        response.into()
     }
 
     fn too_large(&self, _request: Request) -> Response {

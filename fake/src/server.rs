@@ -7,7 +7,8 @@
 //! huge head) and the connection is closed.
 //!
 //! It knows nothing about Kratos: each parsed [`Request`] goes to a
-//! [`Handler`], whose [`Response`] is written back.
+//! [`Handler`], whose [`Response`] is written back (or whose
+//! [`Reply::HangUp`] closes the connection without an answer).
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -99,12 +100,27 @@ impl Response {
     }
 }
 
+/// What a handler makes of a request.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// Write this answer.
+    Answer(Response),
+    /// Close the connection without an answer (an injected fault).
+    HangUp,
+}
+
+impl From<Response> for Reply {
+    fn from(response: Response) -> Self {
+        Reply::Answer(response)
+    }
+}
+
 /// What turns requests into answers. `parse_error` is called for a request
 /// the server could not read (its status: 400, 411, 413 or 431), so that the
 /// answer still has a Kratos body and the request log still sees it.
 pub(crate) trait Handler: Send + Sync + 'static {
-    /// Answers a request.
-    fn handle(&self, request: Request) -> Response;
+    /// Answers a request, or says to hang up.
+    fn handle(&self, request: Request) -> Reply;
     /// Answers a request that could not be read.
     fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response;
     /// Answers a request whose body is over the cap (not read; `body` is
@@ -231,20 +247,24 @@ fn serve_connection(stream: TcpStream, shared: &Shared, handler: &dyn Handler) {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
-        let (response, close) = match request {
+        let (reply, close) = match request {
             Ok(request) => {
                 let close = wants_close(&request);
                 (handler.handle(request), close)
             }
             Err(ReadError::Closed) => return,
             Err(ReadError::Refuse(status, why, head)) => {
-                (handler.refuse(status, why, head.as_deref()), true)
+                (handler.refuse(status, why, head.as_deref()).into(), true)
             }
-            Err(ReadError::TooLarge(request)) => (handler.too_large(*request), true),
+            Err(ReadError::TooLarge(request)) => (handler.too_large(*request).into(), true),
         };
         if shared.stopping.load(Ordering::SeqCst) {
             return;
         }
+        let Reply::Answer(response) = reply else {
+            let _ = writer.shutdown(Shutdown::Both);
+            return;
+        };
         if write_response(&mut writer, &response, close).is_err() || close {
             let _ = writer.shutdown(Shutdown::Write);
             return;

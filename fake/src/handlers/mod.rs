@@ -1,6 +1,6 @@
 //! Routing: each request is matched to its operation, passed through the
-//! faults (rate limit, `fail_every`, latency), answered by the operation's
-//! function, and logged.
+//! faults (rate limit and `fail_every`, then the aimed [`Fault`]s, and
+//! latency), answered by the operation's function, and logged.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -14,9 +14,9 @@ use kratos_identity::Operation;
 
 use super::FakeRequest;
 use super::errors::ApiError;
-use super::faults::Faults;
+use super::faults::{Fault, Faults, Outcome, Routed};
 use super::paging::{Query, decode_component};
-use super::server::{Handler, Request, Response};
+use super::server::{Handler, Reply, Request, Response};
 use super::store::Store;
 use crate::KratosVersion;
 
@@ -69,40 +69,48 @@ pub(crate) struct Ctx<'a> {
 type Answer = Result<Response, ApiError>;
 
 impl Handler for State {
-    fn handle(&self, request: Request) -> Response {
-        let (operation, params) = route(&request.method, &request.path);
-        // v26.2.0 has neither route: the router answers POST /admin/sessions
-        // 405 (its GET exists) and /admin/test-login-flows 404.
-        let operation = match operation {
-            Ok(Operation::MANAGE_SESSIONS) if !self.version.is_master() => Err(405),
-            Ok(Operation::CREATE_TEST_LOGIN_FLOW) if !self.version.is_master() => Err(404),
-            other => other,
-        };
+    /// The global faults first (rate limit, `fail_every`), then the aimed
+    /// ones: a fault stalls and answers before the work, or, with
+    /// `after_work`, once the real answer is made (and then dropped).
+    fn handle(&self, request: Request) -> Reply {
+        let (routed, params) = route(&request.method, &request.path);
+        let operation = as_version(routed, self.version);
         let verdict = lock(&self.faults).admit(
             operation.ok().map(|o| o.rate_limit_bucket()),
             Instant::now(),
         );
-        let mut response = match (verdict.refusal, operation) {
-            (Some(refusal), _) => refusal,
-            // Kratos's router answers what it has no route for as Go's
-            // `http.NotFound` and `http.Error` do: plain text, not its
-            // JSON error. A client that reached the wrong path (a wrong
-            // base URL prefix) can tell.
-            (None, Err(405)) => Response::text(405, "Method Not Allowed\n"),
-            (None, Err(_)) => Response::text(404, "404 page not found\n"),
-            (None, Ok(operation)) => {
-                let ctx = Ctx {
-                    state: self,
-                    request: &request,
-                    query: Query::parse(&request.raw_query),
-                    params,
-                };
-                dispatch(operation, &ctx).unwrap_or_else(ApiError::into_response)
-            }
+        if let Some(refusal) = verdict.refusal {
+            return self.answer(&request, refusal, verdict.headers, None);
+        }
+        let strike = lock(&self.faults).strike(Routed {
+            method: &request.method,
+            path: &request.path,
+            operation: routed.ok(),
+        });
+        // Borrows only, so it is `Copy`: called at most once on each path.
+        let serve = || self.serve(&request, operation, params.clone());
+        let Some(strike) = strike else {
+            return self.answer(&request, serve(), verdict.headers, None);
         };
-        response.headers.extend(verdict.headers);
-        self.finish(&request, &response);
-        response
+        let done = strike.after_work().then(serve);
+        if !strike.stall().is_zero() {
+            std::thread::sleep(strike.stall());
+        }
+        let fault = Some(strike.fault().clone());
+        match strike.outcome() {
+            Outcome::Real => {
+                let response = done.unwrap_or_else(serve);
+                self.answer(&request, response, verdict.headers, fault)
+            }
+            Outcome::Status(status) => {
+                let refusal = strike.refusal(status, &verdict.headers);
+                self.answer(&request, refusal, verdict.headers, fault)
+            }
+            Outcome::Drop => {
+                self.finish(&request, 0, fault);
+                Reply::HangUp
+            }
+        }
     }
 
     /// Kratos caps admin bodies at 5 MiB with `http.MaxBytesReader`, and
@@ -121,7 +129,7 @@ impl Handler for State {
             _ => ApiError::bad_request_message(TOO_LARGE),
         };
         let response = error.into_response();
-        self.finish(&request, &response);
+        self.finish(&request, response.status, None);
         response
     }
 
@@ -129,26 +137,80 @@ impl Handler for State {
         let message = super::errors::default_message(status);
         let response = ApiError::new(status, Some(why.to_string()), message).into_response();
         if let Some(request) = head {
-            self.finish(request, &response);
+            self.finish(request, response.status, None);
         }
         response
     }
 }
 
 impl State {
-    /// Logs the request and waits the configured latency.
-    fn finish(&self, request: &Request, response: &Response) {
+    /// The real answer: the operation's, or the router's plain text for a
+    /// path no route serves (`Err(404)`) or a method it does not take
+    /// (`Err(405)`), as Go's `http.NotFound` and `http.Error` write them,
+    /// so a client that reached the wrong path (a wrong base URL prefix)
+    /// can tell.
+    fn serve(
+        &self,
+        request: &Request,
+        operation: Result<Operation, u16>,
+        params: Vec<String>,
+    ) -> Response {
+        match operation {
+            Err(405) => Response::text(405, "Method Not Allowed\n"),
+            Err(_) => Response::text(404, "404 page not found\n"),
+            Ok(operation) => {
+                let ctx = Ctx {
+                    state: self,
+                    request,
+                    query: Query::parse(&request.raw_query),
+                    params,
+                };
+                dispatch(operation, &ctx).unwrap_or_else(ApiError::into_response)
+            }
+        }
+    }
+
+    /// Sends `response` with the rate-limit `headers`, logged with the
+    /// aimed fault that acted on the request, if any.
+    fn answer(
+        &self,
+        request: &Request,
+        mut response: Response,
+        headers: Vec<(String, String)>,
+        fault: Option<Fault>,
+    ) -> Reply {
+        response.headers.extend(headers);
+        self.finish(request, response.status, fault);
+        Reply::Answer(response)
+    }
+
+    /// Logs the request (`status` 0: no answer) and waits the configured
+    /// latency.
+    fn finish(&self, request: &Request, status: u16, fault: Option<Fault>) {
         lock(&self.log).push(FakeRequest {
             method: request.method.clone(),
             path: request.path.clone(),
             query: Query::parse(&request.raw_query).pairs,
             authorization: request.header("authorization").map(str::to_string),
-            status: response.status,
+            status,
+            fault,
         });
         let latency = lock(&self.faults).latency;
         if !latency.is_zero() {
             std::thread::sleep(latency);
         }
+    }
+}
+
+/// The routed operation as the emulated version serves it: v26.2.0 has
+/// neither route of master's `manage_sessions` and
+/// `create_test_login_flow`, so its router answers POST /admin/sessions
+/// 405 (its GET exists) and /admin/test-login-flows 404.
+fn as_version(routed: Result<Operation, u16>, version: KratosVersion) -> Result<Operation, u16> {
+    match routed {
+        Ok(Operation::MANAGE_SESSIONS) if !version.is_master() => Err(405),
+        Ok(Operation::CREATE_TEST_LOGIN_FLOW) if !version.is_master() => Err(404),
+        other => other,
     }
 }
 
