@@ -75,12 +75,11 @@ pub use api::builder::RequestBuilder;
 pub use api::endpoint::Endpoint;
 pub use api::flows::CreateTestLoginFlow;
 pub use api::identities::{
-    GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
-    ListIdentities, ListIdentitiesParams, ListIdentitiesRaw,
+    GetIdentity, GetIdentityByExternalId, ListIdentities, ListIdentitiesRaw,
 };
 pub use api::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
-    PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
+    UpdateIdentity,
 };
 pub use api::metadata::GetVersion;
 pub use api::operation::{Operation, RateLimitBucket};
@@ -90,7 +89,7 @@ pub use api::sessions::{
     DeleteIdentitySessions, DisableSession, ExtendSession, GetSession, ListIdentitySessions,
     ListSessions, MANAGE_SESSIONS_MAX_IDS, ManageSessions,
 };
-pub use api::{IdentityOp, IncludeCredentials, MissingOk};
+pub use api::{IncludeCredentials, MissingOk};
 pub use bulk::import::{
     DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_SPLIT_REQUESTS, DEFAULT_PLAINTEXT_CHUNK_SIZE, ImportError,
     ImportFailure, ImportIdentities, ImportOutcome, ImportOutcomes, ImportReport, MAX_CHUNK_SIZE,
@@ -110,6 +109,18 @@ pub use models::*;
 pub use paging::iter::{Items, Pages};
 pub use paging::page::Page;
 pub use paging::paginated::{PageNumbers, Paginated};
+
+/// What is inside the operation types: you never name these. Each builder
+/// is reached through its [`IdentityClient`] method and set up with its
+/// setters; the types are public only because the operation types
+/// ([`ListIdentities`] is `IdentityOp<ListIdentitiesParams>`, …) show them.
+pub mod params {
+    pub use crate::api::IdentityOp;
+    pub use crate::api::identities::{
+        GetIdentityByExternalIdParams, GetIdentityParams, ListIdentitiesParams,
+    };
+    pub use crate::api::identity_writes::{PatchIdentityParams, UpdateIdentityParams};
+}
 
 /// Compile-time proof that the client and builders can be shared and sent
 /// across threads.

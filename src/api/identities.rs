@@ -31,7 +31,8 @@ pub type GetIdentity<T = serde_json::Value> = IdentityOp<GetIdentityParams, T>;
 pub type GetIdentityByExternalId<T = serde_json::Value> =
     IdentityOp<GetIdentityByExternalIdParams, T>;
 
-/// The parameters of [`ListIdentities`].
+/// The parameters of [`ListIdentities`], set through
+/// [`IdentityClient::list_identities`] and its setters; you never name this type.
 #[derive(Debug, Clone, Default)]
 pub struct ListIdentitiesParams {
     paging: Paging,
@@ -45,7 +46,8 @@ pub struct ListIdentitiesParams {
     organization_id: Option<String>,
 }
 
-/// The parameters of [`GetIdentity`].
+/// The parameters of [`GetIdentity`], set through
+/// [`IdentityClient::get_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct GetIdentityParams {
     id: String,
@@ -53,7 +55,8 @@ pub struct GetIdentityParams {
     include_all: bool,
 }
 
-/// The parameters of [`GetIdentityByExternalId`].
+/// The parameters of [`GetIdentityByExternalId`], set through
+/// [`IdentityClient::get_identity_by_external_id`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct GetIdentityByExternalIdParams {
     external_id: String,

@@ -27,14 +27,16 @@ pub type UpdateIdentity<T = serde_json::Value> = IdentityOp<UpdateIdentityParams
 /// `PATCH /admin/identities/{id}`: applies a JSON Patch (RFC 6902) to an identity.
 pub type PatchIdentity<T = serde_json::Value> = IdentityOp<PatchIdentityParams, T>;
 
-/// The parameters of [`UpdateIdentity`].
+/// The parameters of [`UpdateIdentity`], set through
+/// [`IdentityClient::update_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct UpdateIdentityParams {
     id: String,
     body: UpdateIdentityBody,
 }
 
-/// The parameters of [`PatchIdentity`].
+/// The parameters of [`PatchIdentity`], set through
+/// [`IdentityClient::patch_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct PatchIdentityParams {
     id: String,

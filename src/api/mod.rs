@@ -26,9 +26,17 @@ pub(crate) mod recovery;
 pub(crate) mod schemas;
 pub(crate) mod sessions;
 
-/// An operation that returns identities whose traits decode into `T`
-/// (`serde_json::Value` unless [`traits`](RequestBuilder::traits) says otherwise).
-/// `P` holds the operation's own parameters.
+/// The operation type of every call that returns identities, whose traits
+/// decode into `T` (`serde_json::Value` unless
+/// [`traits`](RequestBuilder::traits) says otherwise); `P` holds the
+/// call's own parameters. You never name it: the six operation types
+/// [`ListIdentities`](crate::ListIdentities),
+/// [`GetIdentity`](crate::GetIdentity),
+/// [`GetIdentityByExternalId`](crate::GetIdentityByExternalId),
+/// [`CreateIdentity`](crate::CreateIdentity),
+/// [`UpdateIdentity`](crate::UpdateIdentity) and
+/// [`PatchIdentity`](crate::PatchIdentity) are aliases of it, so that
+/// `traits::<U>()` is one setter for all six.
 pub struct IdentityOp<P, T = serde_json::Value> {
     pub(crate) params: P,
     traits: PhantomData<fn() -> T>,
