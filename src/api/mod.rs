@@ -66,6 +66,9 @@ impl<P: fmt::Debug, T> fmt::Debug for IdentityOp<P, T> {
     }
 }
 
+/// The six calls that return identities (`list_identities`,
+/// `get_identity`, `get_identity_by_external_id`, `create_identity`,
+/// `update_identity`, `patch_identity`): the type their traits decode into.
 impl<P, T> RequestBuilder<IdentityOp<P, T>> {
     /// Decodes the identities' traits straight into `U` instead of
     /// `serde_json::Value`, in the same pass as the rest of the response.
@@ -112,6 +115,8 @@ pub(crate) mod sealed {
 pub trait IncludeCredentials: sealed::IncludeCredentials {}
 impl<E: sealed::IncludeCredentials> IncludeCredentials for E {}
 
+/// The reads of identities (`list_identities`, `get_identity`,
+/// `get_identity_by_external_id`): which credentials come with them.
 impl<E: IncludeCredentials> RequestBuilder<E> {
     /// Includes the `config` of these credential types (`"password"`,
     /// `"oidc"`, …, or [`CredentialType`](crate::CredentialType)s), one
@@ -191,10 +196,18 @@ pub(crate) fn include_all(
 pub trait MissingOk: sealed::MissingOk {}
 impl<E: sealed::MissingOk> MissingOk for E {}
 
+/// The deletes (`delete_identity`, `delete_identity_credentials`,
+/// `delete_identity_sessions`, `disable_session`): "already gone" is fine.
 impl<E: MissingOk> RequestBuilder<E> {
-    /// With `true`, a 404 answer counts as success: "make sure it is gone"
-    /// in one line. It also covers a retried DELETE whose first attempt did
-    /// reach the server, which the retry then finds gone. Default: `false`.
+    /// With `true`, Kratos's 404 answer counts as success: "make sure it is
+    /// gone" in one line. Only Kratos's own 404 counts: one without its
+    /// error body (a proxy's, a wrong base URL's) is still an error. With
+    /// it, an id that is not a UUID is refused by `send()`: Kratos answers
+    /// 404 for some of those too, which would read as "already gone" while
+    /// nothing was touched. Default: `false`.
+    ///
+    /// (Without it, a retried DELETE that finds the resource gone after an
+    /// attempt whose outcome was unknown also counts as done.)
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
