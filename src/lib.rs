@@ -121,9 +121,13 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Rustdoc lists the methods of `IdentityClient` in the order of the modules
+// that hold them: the client's constructors first, then the operations
+// (grouped by resource in `api`), then the bulk work.
+mod client;
+
 mod api;
 mod bulk;
-mod client;
 mod error;
 mod http;
 mod models;

@@ -15,6 +15,7 @@ pub struct CreateTestLoginFlow {
     body: CreateTestLoginFlowBody,
 }
 
+/// Flows an administrator starts: the OIDC test login flow.
 impl IdentityClient {
     /// Creates a login flow for testing one configured OIDC provider:
     /// `POST /admin/test-login-flows`. **Kratos master only** (and so Ory

@@ -71,6 +71,7 @@ pub struct GetIdentityByExternalIdParams {
 /// Kratos refuses more ids than this in one `ids` filter.
 const MAX_IDS: usize = 500;
 
+/// Reading identities: list them, fetch one by its id or by its external id.
 impl IdentityClient {
     /// Lists identities, one page per [`send`](RequestBuilder::send):
     /// `GET /admin/identities`.

@@ -72,6 +72,8 @@ pub struct DeleteIdentityCredentials {
     missing_ok: bool,
 }
 
+/// Changing identities: create one, replace, patch, create many in one
+/// request, delete, and delete one credential.
 impl IdentityClient {
     /// Creates an identity, optionally with imported credentials:
     /// `POST /admin/identities`.

@@ -14,6 +14,7 @@ pub struct GetVersion {
     _private: (),
 }
 
+/// The server's metadata: its version.
 impl IdentityClient {
     /// Asks the server for its version: `GET /version`, of Kratos's
     /// metadata API.

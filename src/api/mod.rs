@@ -17,14 +17,24 @@ use crate::api::builder::RequestBuilder;
 pub(crate) mod args;
 pub(crate) mod builder;
 pub(crate) mod endpoint;
-pub(crate) mod flows;
+pub(crate) mod operation;
+
+// The resources, in the order rustdoc then shows their client methods and
+// setters (it follows the order of the modules; the blank lines keep
+// rustfmt from sorting them): identities,
 pub(crate) mod identities;
 pub(crate) mod identity_writes;
-pub(crate) mod metadata;
-pub(crate) mod operation;
+
+// sessions,
+pub(crate) mod sessions;
+
+// recovery and schemas,
 pub(crate) mod recovery;
 pub(crate) mod schemas;
-pub(crate) mod sessions;
+
+// the test login flow and the server's version.
+pub(crate) mod flows;
+pub(crate) mod metadata;
 
 /// The operation type of every call that returns identities, whose traits
 /// decode into `T` (`serde_json::Value` unless

@@ -27,6 +27,7 @@ pub struct CreateRecoveryLinkForIdentity {
     return_to: Option<String>,
 }
 
+/// Account recovery by an administrator: a recovery code or a recovery link.
 impl IdentityClient {
     /// Creates a recovery code, and the link to enter it at, for an
     /// identity: `POST /admin/recovery/code`.

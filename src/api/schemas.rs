@@ -24,6 +24,7 @@ pub struct GetIdentitySchema {
     id: String,
 }
 
+/// Identity schemas: list them, fetch one.
 impl IdentityClient {
     /// Lists the identity schemas, in the order of the server's
     /// configuration, one page per [`send`](RequestBuilder::send):

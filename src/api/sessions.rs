@@ -82,6 +82,8 @@ pub struct ManageSessions {
     body: ManageSessionsBody,
 }
 
+/// Sessions: list them (all, or one identity's), fetch one, disable,
+/// extend, delete all of an identity's, and manage many at once.
 impl IdentityClient {
     /// Lists the sessions of every identity, newest first, one page per
     /// [`send`](RequestBuilder::send): `GET /admin/sessions`.
