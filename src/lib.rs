@@ -185,10 +185,12 @@ pub use paging::iter::{Items, Pages};
 pub use paging::page::Page;
 pub use paging::paginated::{PageNumbers, Paginated};
 
-/// What is inside the operation types: you never name these. Each builder
-/// is reached through its [`IdentityClient`] method and set up with its
-/// setters; the types are public only because the operation types
-/// ([`ListIdentities`] is `IdentityOp<ListIdentitiesParams>`, …) show them.
+/// What is inside the operation types; you never name these.
+///
+/// Each builder is reached through its [`IdentityClient`] method and set up
+/// with its setters. These types are public only because the operation
+/// types show them ([`ListIdentities`] is `IdentityOp<ListIdentitiesParams>`,
+/// …).
 pub mod params {
     pub use crate::api::IdentityOp;
     pub use crate::api::identities::{

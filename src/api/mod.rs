@@ -36,10 +36,12 @@ pub(crate) mod schemas;
 pub(crate) mod flows;
 pub(crate) mod metadata;
 
-/// The operation type of every call that returns identities, whose traits
-/// decode into `T` (`serde_json::Value` unless
-/// [`traits`](RequestBuilder::traits) says otherwise); `P` holds the
-/// call's own parameters. You never name it: the six operation types
+/// The operation type of every call that returns identities; you never
+/// name it.
+///
+/// Its traits decode into `T` (`serde_json::Value` unless
+/// [`traits`](RequestBuilder::traits) says otherwise), and `P` holds the
+/// call's own parameters. The six operation types
 /// [`ListIdentities`](crate::ListIdentities),
 /// [`GetIdentity`](crate::GetIdentity),
 /// [`GetIdentityByExternalId`](crate::GetIdentityByExternalId),
