@@ -30,8 +30,16 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A blocking client for the Kratos admin API.
 ///
+/// Its methods are the operations of the admin API, grouped below by
+/// resource; the crate root's [table](crate#operations) lists them with
+/// their HTTP calls. Each returns a [`RequestBuilder`](crate::RequestBuilder):
+/// set its options, then send it. Each method's documentation says what it
+/// sends and returns, its setters, its errors and where Kratos versions
+/// differ.
+///
 /// Cheap to clone: every clone shares one `ureq::Agent`, so one connection
-/// pool. `Send + Sync`, so one client can serve many threads.
+/// pool, and one rate-limit budget. `Send + Sync`, so one client can serve
+/// many threads.
 ///
 /// ```
 /// use kratos_identity::IdentityClient;
@@ -105,6 +113,7 @@ impl fmt::Debug for IdentityClient {
     }
 }
 
+/// Making a client.
 impl IdentityClient {
     /// A client for the admin API at `base_url` with default settings and no
     /// authentication (the usual self-hosted admin port).

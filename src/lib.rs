@@ -31,28 +31,103 @@
 //! # Ok::<(), kratos_identity::Error>(())
 //! ```
 //!
+//! # A map of the crate
+//!
+//! - **The client**: [`IdentityClient`], from [`IdentityClient::new`],
+//!   [`IdentityClient::from_env`] or, to set a key, timeouts, headers,
+//!   retries ([`RetryPolicy`]) and pacing, [`IdentityClient::builder`]
+//!   ([`ClientBuilder`]). Cheap to clone, `Send + Sync`.
+//! - **The operations**: one method of [`IdentityClient`] each (the table
+//!   below). Each returns a [`RequestBuilder`]: chain the optional setters,
+//!   then [`send`](RequestBuilder::send) (or
+//!   [`send_with_info`](RequestBuilder::send_with_info) for the status and
+//!   headers too). Each method's page lists its setters, its errors and
+//!   where Kratos versions differ.
+//! - **Errors**: one [`Error`] enum for every call; [`ApiError`] holds a
+//!   non-success answer with Kratos's own error body ([`GenericError`]),
+//!   [`DecodeError`] the evidence of a body that did not decode. Helpers
+//!   such as [`Error::is_not_found`] and [`Error::is_conflict`] answer the
+//!   usual questions.
+//! - **Pagination**: a list operation's `send` returns one [`Page`];
+//!   [`items`](RequestBuilder::items) and [`pages`](RequestBuilder::pages)
+//!   walk every page lazily ([`Items`], [`Pages`]), with limits, prefetch
+//!   and a token to resume from ([`Items::resume_token`]).
+//! - **Bulk work**: [`IdentityClient::import_identities`] imports any number
+//!   of identities in chunks Kratos accepts, with one outcome per input
+//!   ([`ImportIdentities`], [`ImportReport`]);
+//!   [`CreateIdentityBody::from_identity`] converts an exported identity
+//!   for a migration; [`IdentityClient::fan_out`] runs independent calls on
+//!   a few threads.
+//! - **The server's version**: [`IdentityClient::get_version`] returns a
+//!   [`ServerVersion`], which says what that server imports and serves.
+//! - **Testing your code**: the `kratos-identity-fake` crate of this
+//!   workspace ([`FakeKratos`]) is a stateful fake of the admin API on a
+//!   loopback port, quirks of Kratos v26.2.0 or master included, with
+//!   faults on demand; use it as a dev-dependency.
+//!
+//! The request and response bodies are plain structs and enums at the
+//! crate root ([`Identity`], [`Session`], [`CreateIdentityBody`], …). The
+//! operation types ([`ListIdentities`], [`GetSession`], …) are named only
+//! to store a builder or an iterator (`Items<ListIdentities>`); what is
+//! inside them lives in [`params`], which you never need to name.
+//!
+//! # Operations
+//!
+//! | method | HTTP call | `send()` returns |
+//! |---|---|---|
+//! | [`list_identities`](IdentityClient::list_identities) | `GET /admin/identities` | [`Page`] of [`Identity<T>`] |
+//! | [`get_identity`](IdentityClient::get_identity) | `GET /admin/identities/{id}` | [`Identity<T>`] |
+//! | [`get_identity_by_external_id`](IdentityClient::get_identity_by_external_id) | `GET /admin/identities/by/external/{externalID}` | [`Identity<T>`] |
+//! | [`create_identity`](IdentityClient::create_identity) | `POST /admin/identities` | [`Identity<T>`] |
+//! | [`update_identity`](IdentityClient::update_identity) | `PUT /admin/identities/{id}` | [`Identity<T>`] |
+//! | [`patch_identity`](IdentityClient::patch_identity) | `PATCH /admin/identities/{id}` | [`Identity<T>`] |
+//! | [`batch_patch_identities`](IdentityClient::batch_patch_identities) | `PATCH /admin/identities` | [`BatchPatchIdentitiesResponse`] |
+//! | [`delete_identity`](IdentityClient::delete_identity) | `DELETE /admin/identities/{id}` | `()` |
+//! | [`delete_identity_credentials`](IdentityClient::delete_identity_credentials) | `DELETE /admin/identities/{id}/credentials/{type}` | `()` |
+//! | [`delete_identity_sessions`](IdentityClient::delete_identity_sessions) | `DELETE /admin/identities/{id}/sessions` | `()` |
+//! | [`list_identity_sessions`](IdentityClient::list_identity_sessions) | `GET /admin/identities/{id}/sessions` | [`Page`] of [`Session`] |
+//! | [`list_sessions`](IdentityClient::list_sessions) | `GET /admin/sessions` | [`Page`] of [`Session`] |
+//! | [`get_session`](IdentityClient::get_session) | `GET /admin/sessions/{id}` | [`Session`] |
+//! | [`disable_session`](IdentityClient::disable_session) | `DELETE /admin/sessions/{id}` | `()` |
+//! | [`extend_session`](IdentityClient::extend_session) | `PATCH /admin/sessions/{id}/extend` | `Option<`[`Session`]`>` |
+//! | [`manage_sessions`](IdentityClient::manage_sessions) (master only) | `POST /admin/sessions` | [`ManageSessionsResponse`] |
+//! | [`create_recovery_code_for_identity`](IdentityClient::create_recovery_code_for_identity) | `POST /admin/recovery/code` | [`RecoveryCodeForIdentity`] |
+//! | [`create_recovery_link_for_identity`](IdentityClient::create_recovery_link_for_identity) | `POST /admin/recovery/link` | [`RecoveryLinkForIdentity`] |
+//! | [`list_identity_schemas`](IdentityClient::list_identity_schemas) | `GET /schemas` | [`Page`] of [`IdentitySchemaContainer`] |
+//! | [`get_identity_schema`](IdentityClient::get_identity_schema) | `GET /schemas/{id}` | [`serde_json::Value`] |
+//! | [`create_test_login_flow`](IdentityClient::create_test_login_flow) (master only) | `POST /admin/test-login-flows` | [`LoginFlow`] |
+//! | [`get_version`](IdentityClient::get_version) | `GET /version` | [`ServerVersion`] |
+//! | [`import_identities`](IdentityClient::import_identities) | `PATCH /admin/identities`, in chunks | [`ImportReport`], or the outcomes one by one |
+//! | [`fan_out`](IdentityClient::fan_out) | any, on at most `n` threads | `Vec<R>`, in input order |
+//!
+//! `T` is `serde_json::Value` unless [`traits`](RequestBuilder::traits)
+//! names your own type. "Master only": Kratos v26.2.0 does not serve it,
+//! and the error says so ([`Error::is_unsupported_operation`]).
+//! [`Operation`] names each of them in errors and logs, with its
+//! [`RateLimitBucket`] on Ory Network.
+//!
 //! # Design
-//! - Every operation of the admin IdentityApi is a method on
-//!   [`IdentityClient`] that returns a [`RequestBuilder`]; optional
-//!   parameters are chainable setters, and [`RequestBuilder::send`] sends.
-//!   [`RequestBuilder::send_with_info`] also returns status and headers.
-//! - Setters never fail; invalid input is an [`Error::InvalidInput`] from `send`.
-//! - Every builder that returns identities has
-//!   [`traits::<U>()`](RequestBuilder::traits) to decode the traits straight
-//!   into your own type.
+//! - Setters never fail; invalid input is an [`Error::InvalidInput`] from
+//!   `send`, and nothing is sent.
 //! - Models read forgivingly (unknown fields ignored, unknown enum values
 //!   kept as an opaque `Unknown` value, `null` or missing optional fields accepted)
 //!   and write strictly (no `null`s, no fields the API does not know).
-//! - One [`Error`] type carries the HTTP status and Kratos's own error body.
+//! - Requests are retried only when that is safe (see [`RetryPolicy`]), and
+//!   paced to Ory Network's rate limits.
 //!
+//! [`FakeKratos`]: https://docs.rs/kratos-identity-fake/latest/kratos_identity_fake/struct.FakeKratos.html
 //! [Ory Identities (Kratos)]: https://www.ory.com/docs/kratos/ory-kratos-intro
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Rustdoc lists the methods of `IdentityClient` in the order of the modules
+// that hold them: the client's constructors first, then the operations
+// (grouped by resource in `api`), then the bulk work.
+mod client;
+
 mod api;
 mod bulk;
-mod client;
 mod error;
 mod http;
 mod models;
@@ -75,12 +150,11 @@ pub use api::builder::RequestBuilder;
 pub use api::endpoint::Endpoint;
 pub use api::flows::CreateTestLoginFlow;
 pub use api::identities::{
-    GetIdentity, GetIdentityByExternalId, GetIdentityByExternalIdParams, GetIdentityParams,
-    ListIdentities, ListIdentitiesParams, ListIdentitiesRaw,
+    GetIdentity, GetIdentityByExternalId, ListIdentities, ListIdentitiesRaw,
 };
 pub use api::identity_writes::{
     BatchPatchIdentities, CreateIdentity, DeleteIdentity, DeleteIdentityCredentials, PatchIdentity,
-    PatchIdentityParams, UpdateIdentity, UpdateIdentityParams,
+    UpdateIdentity,
 };
 pub use api::metadata::GetVersion;
 pub use api::operation::{Operation, RateLimitBucket};
@@ -90,7 +164,7 @@ pub use api::sessions::{
     DeleteIdentitySessions, DisableSession, ExtendSession, GetSession, ListIdentitySessions,
     ListSessions, MANAGE_SESSIONS_MAX_IDS, ManageSessions,
 };
-pub use api::{IdentityOp, IncludeCredentials, MissingOk};
+pub use api::{IncludeCredentials, MissingOk};
 pub use bulk::import::{
     DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_RESENDS, DEFAULT_MAX_SPLIT_REQUESTS,
     DEFAULT_PLAINTEXT_CHUNK_SIZE, IdentifierKind, ImportError, ImportFailure, ImportIdentities,
@@ -111,6 +185,20 @@ pub use models::*;
 pub use paging::iter::{Items, Pages};
 pub use paging::page::Page;
 pub use paging::paginated::{PageNumbers, Paginated};
+
+/// What is inside the operation types; you never name these.
+///
+/// Each builder is reached through its [`IdentityClient`] method and set up
+/// with its setters. These types are public only because the operation
+/// types show them ([`ListIdentities`] is `IdentityOp<ListIdentitiesParams>`,
+/// …).
+pub mod params {
+    pub use crate::api::IdentityOp;
+    pub use crate::api::identities::{
+        GetIdentityByExternalIdParams, GetIdentityParams, ListIdentitiesParams,
+    };
+    pub use crate::api::identity_writes::{PatchIdentityParams, UpdateIdentityParams};
+}
 
 /// Compile-time proof that the client and builders can be shared and sent
 /// across threads.

@@ -9,15 +9,74 @@ use crate::error::Error;
 use crate::http::response::Response;
 use crate::http::transport::clamp;
 
-/// A request to the admin API, ready to be tuned with the operation's
-/// setters and sent with [`send`](Self::send).
+/// A request to the admin API: set its options, then send it.
 ///
-/// Every client method returns one: `RequestBuilder<ListIdentities>`,
-/// `RequestBuilder<GetSession>`, … The setters of each operation are listed
-/// below under its own `impl` block. Setters never fail: invalid input is
-/// reported by `send`. A builder owns its data and a cheap clone of the
-/// client, so it is `Clone + Send`, has no lifetime, and can be stored or
-/// moved to another thread.
+/// Every operation method of [`IdentityClient`] returns one, typed by its
+/// operation: `client.list_identities()` is a
+/// `RequestBuilder<ListIdentities>`, `client.get_session(id)` a
+/// `RequestBuilder<GetSession>`. Using one always takes the same three
+/// steps:
+///
+/// 1. **Call the method** with what the operation requires (an id, a body).
+/// 2. **Chain the optional setters.** Each takes the builder and returns
+///    it. Setters never fail: a value that cannot be sent (an empty filter,
+///    an id that must be a UUID and is not, a zero timeout) comes back from
+///    `send()` as [`Error::InvalidInput`](crate::Error::InvalidInput), and
+///    nothing is sent.
+/// 3. **Send it.** [`send`](Self::send) returns the decoded answer
+///    ([`Endpoint::Output`](crate::Endpoint::Output): an
+///    [`Identity`](crate::Identity), a [`Page`](crate::Page), `()`, …);
+///    [`send_with_info`](Self::send_with_info) also returns the HTTP status
+///    and headers. A list has more ways to send:
+///    [`items`](Self::items) and [`pages`](Self::pages) fetch every page
+///    lazily, and [`send_lenient`](Self::send_lenient) keeps the items of a
+///    page that decoded when others did not.
+///
+/// ```
+/// # let server = httpmock::MockServer::start();
+/// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
+/// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+/// use std::time::Duration;
+///
+/// let request = client                 // 1. the operation
+///     .list_identities()
+///     .include_credential(["password"]) // 2. its setters
+///     .page_size(500)
+///     .timeout(Duration::from_secs(60));
+/// let page = request.clone().send()?;   // 3. one page ...
+/// for identity in request.items() {     //    ... or every page, lazily
+///     println!("{}", identity?.id);
+/// }
+/// # assert_eq!(page.len(), 1);
+/// # Ok::<(), kratos_identity::Error>(())
+/// ```
+///
+/// Each client method's documentation lists every setter its builder has,
+/// with the errors it can give. Here they are by group, each linked to its
+/// own documentation below:
+///
+/// | group | setters | on |
+/// |---|---|---|
+/// | this call's limits | [`timeout`](Self::timeout), [`deadline`](Self::deadline) | every operation |
+/// | paging | [`page_size`](Self::page_size), [`page_token`](Self::page_token) | the four lists |
+/// | legacy page numbers | [`page`](Self::page), [`per_page`](Self::per_page) | the lists but `list_sessions` |
+/// | traits type | [`traits::<U>()`](Self::traits) | the six calls that return identities |
+/// | credentials | [`include_credential`](Self::include_credential), [`include_all_credentials`](Self::include_all_credentials) | `list_identities`, `get_identity`, `get_identity_by_external_id` |
+/// | "already gone" is fine | [`missing_ok`](Self::missing_ok) | `delete_identity`, `delete_identity_credentials`, `delete_identity_sessions`, `disable_session` |
+/// | identity filters | [`ids`](Self::ids), [`credentials_identifier`](Self::credentials_identifier), [`preview_credentials_identifier_similar`](Self::preview_credentials_identifier_similar), [`organization_id`](Self::organization_id), [`consistency`](Self::consistency), [`raw`](Self::raw) | `list_identities` |
+/// | sessions | [`active`](Self::active) (`list_sessions`; [also](#method.active-1) `list_identity_sessions`), [`expand`](Self::expand) (`list_sessions`; [also](#method.expand-1) `get_session`) | the session calls |
+/// | one operation's own | [`identifier`](Self::identifier) (`delete_identity_credentials`), [`return_to`](Self::return_to) (`create_recovery_link_for_identity`) | |
+///
+/// The limits a call runs with are the client's
+/// ([`ClientBuilder`](crate::ClientBuilder)) unless its builder sets its
+/// own with [`timeout`](Self::timeout) and [`deadline`](Self::deadline);
+/// retries always follow the client's [`RetryPolicy`](crate::RetryPolicy),
+/// which repeats a request only when that is safe. A builder does nothing
+/// until it is sent, and is used up by sending: clone it to send the same
+/// request again. It owns its data and a cheap clone of the client, so it is
+/// `Clone + Send`, has no lifetime, and can be stored or moved to another
+/// thread. ([`import_identities`](IdentityClient::import_identities) has a
+/// builder of its own, [`ImportIdentities`](crate::ImportIdentities).)
 ///
 /// Its `Debug` names the operation and the client, not the parameters: a
 /// filter may be an email address, a body may carry traits or a password.
@@ -55,6 +114,7 @@ impl IdentityClient {
     }
 }
 
+/// Every request: its own limits.
 impl<E> RequestBuilder<E> {
     /// Applies a change to the operation's parameters.
     pub(crate) fn with(mut self, change: impl FnOnce(&mut E)) -> Self {
@@ -117,6 +177,7 @@ impl<E> RequestBuilder<E> {
     }
 }
 
+/// Every request: sending it.
 impl<E: Endpoint> RequestBuilder<E> {
     /// The call this request sends: the operation's, with this request's
     /// own timeout. Errors name the operation.
@@ -143,8 +204,14 @@ impl<E: Endpoint> RequestBuilder<E> {
     ///   traits do not fit your type must not look absent); use
     ///   [`send_lenient`](Self::send_lenient) or the iterators to get the
     ///   good items and each bad one apart;
+    /// - [`Error::BodyTooLarge`] when the answer is larger than the
+    ///   client's [`max_response_bytes`](crate::ClientBuilder::max_response_bytes);
+    /// - [`Error::Pagination`], for a list, when the `Link` header names a
+    ///   next page that cannot be followed;
     /// - [`Error::RateLimited`] when Ory Network's budget would have it wait
     ///   too long.
+    ///
+    /// Each client method lists the errors of its own operation.
     pub fn send(self) -> Result<E::Output, Error> {
         self.send_with_info().map(Response::into_body)
     }

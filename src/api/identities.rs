@@ -19,19 +19,24 @@ use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
 use uuid::Uuid;
 
-/// `GET /admin/identities`: lists identities. Setters: the paging ones
-/// ([`page_size`](RequestBuilder::page_size), …) and those of
-/// `RequestBuilder<ListIdentities<T>>`.
+/// The operation of [`IdentityClient::list_identities`] (`GET
+/// /admin/identities`), whose documentation lists its setters. You name
+/// this type only to store a builder or an iterator:
+/// `RequestBuilder<ListIdentities>`, `Items<ListIdentities>`.
 pub type ListIdentities<T = serde_json::Value> = IdentityOp<ListIdentitiesParams, T>;
 
-/// `GET /admin/identities/{id}`: fetches one identity.
+/// The operation of [`IdentityClient::get_identity`] (`GET
+/// /admin/identities/{id}`), whose documentation lists its setters.
 pub type GetIdentity<T = serde_json::Value> = IdentityOp<GetIdentityParams, T>;
 
-/// `GET /admin/identities/by/external/{externalID}`: fetches one identity by its external id.
+/// The operation of [`IdentityClient::get_identity_by_external_id`] (`GET
+/// /admin/identities/by/external/{externalID}`), whose documentation lists
+/// its setters.
 pub type GetIdentityByExternalId<T = serde_json::Value> =
     IdentityOp<GetIdentityByExternalIdParams, T>;
 
-/// The parameters of [`ListIdentities`].
+/// The parameters of [`ListIdentities`], set through
+/// [`IdentityClient::list_identities`] and its setters; you never name this type.
 #[derive(Debug, Clone, Default)]
 pub struct ListIdentitiesParams {
     paging: Paging,
@@ -45,7 +50,8 @@ pub struct ListIdentitiesParams {
     organization_id: Option<String>,
 }
 
-/// The parameters of [`GetIdentity`].
+/// The parameters of [`GetIdentity`], set through
+/// [`IdentityClient::get_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct GetIdentityParams {
     id: String,
@@ -53,7 +59,8 @@ pub struct GetIdentityParams {
     include_all: bool,
 }
 
-/// The parameters of [`GetIdentityByExternalId`].
+/// The parameters of [`GetIdentityByExternalId`], set through
+/// [`IdentityClient::get_identity_by_external_id`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct GetIdentityByExternalIdParams {
     external_id: String,
@@ -64,62 +71,168 @@ pub struct GetIdentityByExternalIdParams {
 /// Kratos refuses more ids than this in one `ids` filter.
 const MAX_IDS: usize = 500;
 
+/// Reading identities: list them, fetch one by its id or by its external id.
 impl IdentityClient {
-    /// Lists identities, one page per [`send`](RequestBuilder::send).
+    /// Lists identities, one page per [`send`](RequestBuilder::send):
+    /// `GET /admin/identities`.
     ///
-    /// Without `include_credential` (or `credentials_identifier`) Kratos
-    /// includes no credentials. Only one of the filters `ids`,
-    /// `credentials_identifier`, `preview_credentials_identifier_similar`
-    /// and `organization_id` may be set at a time (Kratos answers 400
-    /// otherwise).
+    /// `send()` returns a [`Page`] of [`Identity<T>`] (`T` is
+    /// `serde_json::Value` unless [`traits`](RequestBuilder::traits) names
+    /// your own type); [`items`](RequestBuilder::items) and
+    /// [`pages`](RequestBuilder::pages) fetch every page lazily, following
+    /// Kratos's page tokens with your filters kept on every page. Without
+    /// `include_credential` Kratos includes no credentials at all.
     ///
     /// Kratos reads an empty filter as no filter and lists every identity,
     /// so a filter that is set must have a value: `send()` refuses an empty
-    /// one before anything is sent.
+    /// one before anything is sent. Only one of the filters `ids`,
+    /// `credentials_identifier`, `preview_credentials_identifier_similar`
+    /// and `organization_id` may be set at a time (Kratos answers 400 to
+    /// two).
     ///
+    /// # Setters
+    /// - [`ids`](RequestBuilder::ids): only these identities (at most 500).
+    /// - [`credentials_identifier`](RequestBuilder::credentials_identifier):
+    ///   only the identity with this exact identifier (an email, a username).
+    /// - [`preview_credentials_identifier_similar`](RequestBuilder::preview_credentials_identifier_similar):
+    ///   identities whose identifier is similar to this one (a Kratos preview).
+    /// - [`organization_id`](RequestBuilder::organization_id): only the
+    ///   identities of this organization.
+    /// - [`consistency`](RequestBuilder::consistency): `Strong` (the default)
+    ///   or `Eventual` reads (Ory Network).
+    /// - [`include_credential`](RequestBuilder::include_credential): the
+    ///   credentials of these types, with their `config`.
+    /// - [`include_all_credentials`](RequestBuilder::include_all_credentials):
+    ///   the credentials of every type the server knows, with their `config`.
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the traits into
+    ///   your own type.
+    /// - [`raw`](RequestBuilder::raw): keeps every identity as the exact JSON
+    ///   the server sent.
+    /// - [`page_size`](RequestBuilder::page_size): identities per page
+    ///   (Kratos's default 250, at most 500; larger is clamped).
+    /// - [`page_token`](RequestBuilder::page_token): starts at this page
+    ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`page`](RequestBuilder::page): the deprecated page number, 0-based.
+    /// - [`per_page`](RequestBuilder::per_page): the deprecated page size
+    ///   (at most 500, and `page · per_page` at most 1000).
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidInput`], with nothing sent, for a filter set to an
+    ///   empty value ([`InvalidInputKind::Empty`]: an empty
+    ///   `credentials_identifier`, `preview_credentials_identifier_similar`,
+    ///   `organization_id`, `consistency` or `page_token`, or `ids` with no
+    ///   items), an item of `ids` or an `organization_id` that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]; Kratos would answer 400, quoting
+    ///   it), more than 500 `ids` ([`InvalidInputKind::TooMany`]), or a
+    ///   `page_size` or `per_page` of 0 ([`InvalidInputKind::OutOfRange`]).
+    /// - [`Error::Api`] with status 400 for two filters at once, a page token
+    ///   Kratos does not accept, or legacy page numbers beyond the first
+    ///   1000 identities.
+    /// - [`Error::Decode`] when an identity does not fit [`Identity<T>`]
+    ///   (traits that do not fit your type, say): `send()` fails for the
+    ///   whole page, while [`send_lenient`](RequestBuilder::send_lenient)
+    ///   and the iterators pass on the others and yield each bad one as its
+    ///   own error.
+    /// - [`Error::Pagination`] when the `Link` header names a next page that
+    ///   cannot be followed; the iterators also stop with it on a page token
+    ///   the server sent already, and on a full page without any `Link`
+    ///   header (a proxy stripped it).
+    /// - Those of every call ([`send`](RequestBuilder::send)): an
+    ///   [`Error::Api`] for any other non-success status,
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`].
+    ///
+    /// # Kratos versions
+    /// - v26.2.0 does not know the `deviceauthn` credential type:
+    ///   `include_credential(["deviceauthn"])` is a 400 there.
+    ///   `include_all_credentials()` asks the server's version and names only
+    ///   the types it knows.
+    /// - `consistency(Consistency::Eventual)` takes effect on Ory Network
+    ///   only, where answers may then be a few seconds stale.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
+    /// # server.mock(|when, then| { when.path("/admin/identities").query_param("credentials_identifier", "ada@example.com"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
+    /// # server.mock(|when, then| { when.path("/admin/identities").query_param("page_size", "500"); then.header("link", r#"</admin/identities?page_size=500&page_token=9f425a8d-7efc-4768-8f23-7647a74fdf13>; rel="first""#).body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}]"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// // One page: the identity with this email, if any.
     /// let page = client
     ///     .list_identities()
-    ///     .page_size(500)
     ///     .credentials_identifier("ada@example.com")
     ///     .send()?;
-    /// for identity in page.iter() {
+    /// if page.is_empty() && page.is_complete() {
+    ///     println!("no such user");
+    /// }
+    ///
+    /// // Every identity, page after page, 500 at a time:
+    /// for identity in client.list_identities().page_size(500).items() {
+    ///     let identity = identity?;
     ///     println!("{} {}", identity.id, identity.traits["email"]);
     /// }
     /// # assert_eq!(page.len(), 1);
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; also [`Error::InvalidInput`], with
-    /// nothing sent, for a filter set to an empty value (an empty
-    /// `credentials_identifier`, `preview_credentials_identifier_similar` or
-    /// `organization_id`, or `ids` with no items: Kratos would list every
-    /// identity), an empty id in `ids`, or more than 500 `ids`.
     pub fn list_identities(&self) -> RequestBuilder<ListIdentities> {
         self.request(IdentityOp::new(ListIdentitiesParams::default()))
     }
 
-    /// Fetches one identity. Credential types are listed, but their
-    /// `config` only for the types named in
-    /// [`include_credential`](RequestBuilder::include_credential).
+    /// Fetches one identity: `GET /admin/identities/{id}`.
     ///
+    /// `send()` returns its [`Identity<T>`] (`T` is `serde_json::Value`
+    /// unless [`traits`](RequestBuilder::traits) names your own type).
+    /// Kratos lists the identity's credential types, but their `config` only
+    /// for the types named in
+    /// [`include_credential`](RequestBuilder::include_credential). The id is
+    /// a [`Uuid`] or a string ([`IdArg`]).
+    ///
+    /// # Setters
+    /// - [`include_credential`](RequestBuilder::include_credential): the
+    ///   `config` of these credential types.
+    /// - [`include_all_credentials`](RequestBuilder::include_all_credentials):
+    ///   the `config` of every credential type the server knows.
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the traits into
+    ///   your own type.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity that does not exist, and for an id that is not a UUID
+    ///   (Kratos answers 404 to both).
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id
+    ///   ([`InvalidInputKind::Empty`]), or `.` or `..`.
+    /// - [`Error::Decode`] when the identity does not fit [`Identity<T>`]
+    ///   (traits that do not fit your type, say).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Kratos versions
+    /// v26.2.0 does not know the `deviceauthn` credential type:
+    /// `include_credential(["deviceauthn"])` is a 400 there, while
+    /// `include_all_credentials()` names only the types the server knows.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"}}"#); });
+    /// # server.mock(|when, then| { when.path("/admin/identities/0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1"); then.status(404).body(r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// let id = uuid::Uuid::parse_str("9f425a8d-7efc-4768-8f23-7647a74fdf13").unwrap();
     /// let identity = client.get_identity(id).include_credential(["oidc"]).send()?;
     /// assert_eq!(identity.traits["email"], "ada@example.com");
+    ///
+    /// // A missing identity is a 404:
+    /// match client.get_identity("0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1").send() {
+    ///     Ok(identity) => println!("found {}", identity.id),
+    ///     Err(e) if e.is_not_found() => println!("no such identity"),
+    ///     Err(e) => return Err(e),
+    /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; a missing identity is a 404
-    /// ([`Error::is_not_found`]).
     pub fn get_identity(&self, id: impl IdArg) -> RequestBuilder<GetIdentity> {
         self.request(IdentityOp::new(GetIdentityParams {
             id: id.id_text(),
@@ -128,8 +241,39 @@ impl IdentityClient {
         }))
     }
 
-    /// Fetches one identity by the `external_id` it was created with.
+    /// Fetches one identity by the `external_id` it was created with:
+    /// `GET /admin/identities/by/external/{externalID}`.
     ///
+    /// `send()` returns its [`Identity<T>`], credentials as for
+    /// [`get_identity`](Self::get_identity). The external id is any string,
+    /// sent percent-encoded; since it is often an email address, the logs
+    /// show the path template instead of it.
+    ///
+    /// # Setters
+    /// - [`include_credential`](RequestBuilder::include_credential): the
+    ///   `config` of these credential types.
+    /// - [`include_all_credentials`](RequestBuilder::include_all_credentials):
+    ///   the `config` of every credential type the server knows.
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the traits into
+    ///   your own type.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) when no
+    ///   identity has this external id.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty external id
+    ///   ([`InvalidInputKind::Empty`]), or `.` or `..`.
+    /// - [`Error::Decode`] when the identity does not fit [`Identity<T>`].
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Kratos versions
+    /// As for [`get_identity`](Self::get_identity): `deviceauthn` is a 400
+    /// on v26.2.0.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/identities/by/external/crm-4711"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"external_id":"crm-4711"}"#); });
@@ -138,9 +282,6 @@ impl IdentityClient {
     /// assert_eq!(identity.external_id.as_deref(), Some("crm-4711"));
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; an unknown external id is a 404.
     pub fn get_identity_by_external_id(
         &self,
         external_id: impl AsRef<str>,
@@ -153,6 +294,10 @@ impl IdentityClient {
     }
 }
 
+/// The setters of [`list_identities`](IdentityClient::list_identities)
+/// alone: its filters, and [`raw`](Self::raw). Its paging setters and
+/// iterators, `include_credential` and `traits::<U>()` are in the groups
+/// below, shared with other operations.
 impl<T> RequestBuilder<ListIdentities<T>> {
     /// `consistency`: [`Consistency::Strong`](crate::Consistency) (the
     /// default) or `Eventual` (faster, may be a few seconds stale; Ory
@@ -174,8 +319,14 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     }
 
     /// Only the identity with this exact credentials identifier (an email,
-    /// a username, …). Implies its credentials are included. An empty one is
-    /// refused by `send()`: Kratos would list everyone.
+    /// a username, …). An empty one is refused by `send()`: Kratos would
+    /// list everyone.
+    ///
+    /// Kratos then lists the identity's credentials, but without their
+    /// `config` unless [`include_credential`](Self::include_credential)
+    /// names the type. It finds password, WebAuthn and code identifiers
+    /// (compared lower-cased and trimmed) and OIDC and SAML subjects
+    /// (compared as given), not TOTP, lookup secret or passkey identifiers.
     pub fn credentials_identifier(self, identifier: impl Into<String>) -> Self {
         self.with(|e| e.params.credentials_identifier = Some(identifier.into()))
     }
@@ -192,6 +343,28 @@ impl<T> RequestBuilder<ListIdentities<T>> {
     /// UUID (Kratos would answer 400, quoting it).
     pub fn organization_id(self, organization_id: impl IdArg) -> Self {
         self.with(|e| e.params.organization_id = Some(organization_id.id_text()))
+    }
+
+    /// Keeps every identity as the exact JSON the server sent
+    /// (`Box<RawValue>`), fields this crate does not know included: a
+    /// lossless and the fastest export. Set the filters first; the paging
+    /// setters and the iterators work after it as before.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"added_in_kratos_99":{"x":1}}]"#); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// use std::io::Write;
+    ///
+    /// let mut out = Vec::new();
+    /// for identity in client.list_identities().organization_id("4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11").raw().items() {
+    ///     writeln!(out, "{}", identity?.get()).unwrap();
+    /// }
+    /// assert!(String::from_utf8(out).unwrap().contains("added_in_kratos_99"));
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    pub fn raw(self) -> RequestBuilder<ListIdentitiesRaw> {
+        self.map_endpoint(|e| ListIdentitiesRaw { params: e.params })
     }
 }
 
@@ -340,35 +513,12 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
         .query_opt("organization_id", p.organization_id.as_ref()))
 }
 
-/// `GET /admin/identities`, every identity kept as the exact JSON the
-/// server sent; see [`raw`](RequestBuilder::raw).
+/// [`IdentityClient::list_identities`] after [`raw`](RequestBuilder::raw)
+/// (`GET /admin/identities`): every identity kept as the exact JSON the
+/// server sent.
 #[derive(Debug, Clone)]
 pub struct ListIdentitiesRaw {
     params: ListIdentitiesParams,
-}
-
-impl<T> RequestBuilder<ListIdentities<T>> {
-    /// Keeps every identity as the exact JSON the server sent
-    /// (`Box<RawValue>`), fields this crate does not know included: a
-    /// lossless and the fastest export. Set the filters first; the paging
-    /// setters and the iterators work after it as before.
-    ///
-    /// ```
-    /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.path("/admin/identities"); then.body(r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"added_in_kratos_99":{"x":1}}]"#); });
-    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
-    /// use std::io::Write;
-    ///
-    /// let mut out = Vec::new();
-    /// for identity in client.list_identities().organization_id("4b1a9d3e-63c2-4f4e-9a8f-1f6f0c2b7e11").raw().items() {
-    ///     writeln!(out, "{}", identity?.get()).unwrap();
-    /// }
-    /// assert!(String::from_utf8(out).unwrap().contains("added_in_kratos_99"));
-    /// # Ok::<(), kratos_identity::Error>(())
-    /// ```
-    pub fn raw(self) -> RequestBuilder<ListIdentitiesRaw> {
-        self.map_endpoint(|e| ListIdentitiesRaw { params: e.params })
-    }
 }
 
 impl Sealed for ListIdentitiesRaw {

@@ -18,43 +18,52 @@ use crate::models::{
     IdentityWithCredentials, JsonPatch, PatchIdentitiesBody, ServerVersion, UpdateIdentityBody,
 };
 
-/// `POST /admin/identities`: creates an identity, optionally importing credentials.
+/// The operation of [`IdentityClient::create_identity`] (`POST
+/// /admin/identities`), whose documentation lists its setters.
 pub type CreateIdentity<T = serde_json::Value> = IdentityOp<CreateIdentityBody, T>;
 
-/// `PUT /admin/identities/{id}`: replaces an identity's traits, state, metadata and external id.
+/// The operation of [`IdentityClient::update_identity`] (`PUT
+/// /admin/identities/{id}`), whose documentation lists its setters.
 pub type UpdateIdentity<T = serde_json::Value> = IdentityOp<UpdateIdentityParams, T>;
 
-/// `PATCH /admin/identities/{id}`: applies a JSON Patch (RFC 6902) to an identity.
+/// The operation of [`IdentityClient::patch_identity`] (`PATCH
+/// /admin/identities/{id}`), whose documentation lists its setters.
 pub type PatchIdentity<T = serde_json::Value> = IdentityOp<PatchIdentityParams, T>;
 
-/// The parameters of [`UpdateIdentity`].
+/// The parameters of [`UpdateIdentity`], set through
+/// [`IdentityClient::update_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct UpdateIdentityParams {
     id: String,
     body: UpdateIdentityBody,
 }
 
-/// The parameters of [`PatchIdentity`].
+/// The parameters of [`PatchIdentity`], set through
+/// [`IdentityClient::patch_identity`] and its setters; you never name this type.
 #[derive(Debug, Clone)]
 pub struct PatchIdentityParams {
     id: String,
     patches: Vec<JsonPatch>,
 }
 
-/// `PATCH /admin/identities`: creates many identities in one request.
+/// The operation of [`IdentityClient::batch_patch_identities`] (`PATCH
+/// /admin/identities`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct BatchPatchIdentities {
     body: PatchIdentitiesBody,
 }
 
-/// `DELETE /admin/identities/{id}`: deletes an identity and everything it owns.
+/// The operation of [`IdentityClient::delete_identity`] (`DELETE
+/// /admin/identities/{id}`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct DeleteIdentity {
     id: String,
     missing_ok: bool,
 }
 
-/// `DELETE /admin/identities/{id}/credentials/{type}`: deletes one credential of an identity.
+/// The operation of [`IdentityClient::delete_identity_credentials`]
+/// (`DELETE /admin/identities/{id}/credentials/{type}`), whose
+/// documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct DeleteIdentityCredentials {
     id: String,
@@ -63,10 +72,56 @@ pub struct DeleteIdentityCredentials {
     missing_ok: bool,
 }
 
+/// Changing identities: create one, replace, patch, create many in one
+/// request, delete, and delete one credential.
 impl IdentityClient {
-    /// Creates an identity. Credentials (a password, a password hash, OIDC
-    /// or SAML links, …) can be imported with it.
+    /// Creates an identity, optionally with imported credentials:
+    /// `POST /admin/identities`.
     ///
+    /// `send()` returns the new [`Identity<T>`] (`T` is `serde_json::Value`
+    /// unless [`traits`](RequestBuilder::traits) names your own type). The
+    /// [`CreateIdentityBody`] carries the schema id, traits, state, metadata,
+    /// `external_id` and any credentials to import: a password or its hash,
+    /// OIDC and SAML links, and on master TOTP, lookup secrets, WebAuthn keys
+    /// and passkeys. An empty schema id means the default schema. To create
+    /// many, use [`import_identities`](Self::import_identities).
+    ///
+    /// # Setters
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the answer's
+    ///   traits into your own type.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 409 ([`Error::is_conflict`]) when another
+    ///   identity has one of its identifiers or its `external_id`.
+    /// - [`Error::Api`] with status 400 for traits that do not fit the
+    ///   schema, an unknown schema id, a password hash Kratos cannot parse,
+    ///   a credential type the server does not import, or a body over the
+    ///   self-hosted server's 5 MiB cap.
+    /// - [`Error::InvalidInput`], with nothing sent, for an
+    ///   `organization_id` (or an OIDC or SAML provider's organization) that
+    ///   is not a UUID ([`InvalidInputKind::NotAUuid`]).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server (it would
+    /// create the identity twice, or fail with 409): after a timeout, look
+    /// the identity up before sending it again.
+    ///
+    /// # Kratos versions
+    /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials; a
+    ///   body with `totp`, `lookup_secret`, `webauthn` or `passkey`
+    ///   credentials (or a `region`) is a 400 there (`json: unknown field
+    ///   "totp"`). Master imports them all.
+    /// - v26.2.0 checks only a hash's prefix (a bcrypt cost of 16 is
+    ///   accepted); master refuses costs beyond its bounds with 400.
+    /// - [`CreateIdentityBody::from_identity_for`] converts an exported
+    ///   identity for a given target version, and refuses what it cannot
+    ///   import.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("POST").path("/admin/identities"); then.status(201).body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"ada@example.com"},"state":"active"}"#); });
@@ -77,24 +132,59 @@ impl IdentityClient {
     /// let body = CreateIdentityBody::new("default", json!({ "email": "ada@example.com" }))
     ///     .hashed_password("$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq")
     ///     .external_id("crm-4711");
-    /// let identity = client.create_identity(body).send()?;
-    /// println!("created {}", identity.id);
+    /// match client.create_identity(body).send() {
+    ///     Ok(identity) => println!("created {}", identity.id),
+    ///     Err(e) if e.is_conflict() => println!("ada@example.com exists already"),
+    ///     Err(e) => return Err(e),
+    /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; a duplicate identifier or external id
-    /// is a 409 ([`Error::is_conflict`]), traits that fail the schema a 400.
-    /// Not retried once it may have reached the server.
     pub fn create_identity(&self, body: CreateIdentityBody) -> RequestBuilder<CreateIdentity> {
         self.request(IdentityOp::new(body))
     }
 
-    /// Replaces an identity (PUT). **Omitting `metadata_public`,
-    /// `metadata_admin` or `external_id` clears them**; omitted credentials
-    /// are kept. Start from [`UpdateIdentityBody::from_identity`] to change
-    /// one thing and keep the rest, or use [`patch_identity`](Self::patch_identity).
+    /// Replaces an identity: `PUT /admin/identities/{id}`.
     ///
+    /// `send()` returns the updated [`Identity<T>`]. The
+    /// [`UpdateIdentityBody`] replaces the traits, `metadata_public`,
+    /// `metadata_admin` and `external_id`: **omitting one clears it**. An
+    /// empty `state` or `schema_id` keeps the current one, and omitted
+    /// credentials are kept. Start from [`UpdateIdentityBody::from_identity`]
+    /// to change one thing and keep the rest, or use
+    /// [`patch_identity`](Self::patch_identity).
+    ///
+    /// # Setters
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the answer's
+    ///   traits into your own type.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity that does not exist, and for an id that is not a UUID.
+    /// - [`Error::Api`] with status 409 ([`Error::is_conflict`]) when another
+    ///   identity has one of its identifiers or the `external_id`.
+    /// - [`Error::Api`] with status 400 for traits that do not fit the
+    ///   schema or an unknown schema id.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, an OIDC
+    ///   or SAML provider's organization that is not a UUID, or credentials
+    ///   the server would drop ([`InvalidInputKind::Unsupported`], see
+    ///   below).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// A PUT has the same effect sent twice, so it is retried like a read.
+    ///
+    /// # Kratos versions
+    /// v26.2.0 answers a PUT with `totp`, `lookup_secret`, `webauthn` or
+    /// `passkey` credentials 200 and drops them without a word (master
+    /// imports them). When the body carries any of these, the client asks
+    /// the server its version (once per client) and refuses, with
+    /// [`InvalidInputKind::Unsupported`], what that server would drop; a
+    /// server that does not say its version gets the request as it is.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("PUT"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{"email":"new@example.com"},"state":"inactive"}"#); });
@@ -107,10 +197,6 @@ impl IdentityClient {
     /// assert_eq!(identity.state, Some(IdentityState::Inactive));
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing identity, 409 for
-    /// a duplicate identifier, 400 for traits that fail the schema.
     pub fn update_identity(
         &self,
         id: impl IdArg,
@@ -122,9 +208,44 @@ impl IdentityClient {
         }))
     }
 
-    /// Applies JSON Patch operations to an identity. `/id`,
-    /// `/stateChangedAt` and `/credentials/oidc|saml` cannot be changed.
+    /// Applies JSON Patch operations (RFC 6902) to an identity:
+    /// `PATCH /admin/identities/{id}`.
     ///
+    /// `send()` returns the patched [`Identity<T>`]. Kratos applies only
+    /// `add`, `remove` and `replace` (the three [`JsonPatch`] offers), and
+    /// `replace` of a path that does not exist adds it. Some paths cannot be
+    /// patched; see [`JsonPatch`] and below.
+    ///
+    /// # Setters
+    /// - [`traits::<U>()`](RequestBuilder::traits): decodes the answer's
+    ///   traits into your own type.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity that does not exist, and for an id that is not a UUID.
+    /// - [`Error::Api`] with status 400 for a path Kratos refuses, a
+    ///   `remove` of a path that does not exist, or a result that no longer
+    ///   fits the schema.
+    /// - [`Error::Api`] with status 409 ([`Error::is_conflict`]) when the
+    ///   patch gives it another identity's identifier or `external_id`.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server: a JSON Patch
+    /// need not be idempotent (`add` to an array appends again).
+    ///
+    /// # Kratos versions
+    /// Both refuse `/id`, the `/credentials` map itself and anything below
+    /// `/credentials/oidc`. v26.2.0 lets `/credentials/oidc` itself and the
+    /// SAML paths through; master refuses them too. Their deny list also
+    /// names `/stateChangedAt`, which matches no field: `/state_changed_at`
+    /// can be patched on both.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("PATCH"); then.body(r#"{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{},"state":"inactive","metadata_public":{"plan":"pro"}}"#); });
@@ -144,11 +265,6 @@ impl IdentityClient {
     /// assert_eq!(identity.metadata_public, Some(json!({ "plan": "pro" })));
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing identity, 400 for
-    /// a patch Kratos refuses, 409 for a duplicate identifier. Not retried
-    /// once it may have reached the server (a JSON Patch need not be idempotent).
     pub fn patch_identity(
         &self,
         id: impl IdArg,
@@ -160,19 +276,51 @@ impl IdentityClient {
         }))
     }
 
-    /// Creates many identities in one request; the raw call behind
-    /// [`import_identities`](Self::import_identities). Kratos answers 200 even
-    /// when items fail: each entry of the response says `create` or `error`,
-    /// in request order. At most 1000 items (200 with plaintext passwords)
-    /// and, self-hosted, 5 MiB per request.
+    /// Creates many identities in one request: `PATCH /admin/identities`.
+    /// The raw call behind [`import_identities`](Self::import_identities),
+    /// which chunks, splits refused chunks and reports per input: prefer it.
     ///
-    /// Kratos hashes plaintext passwords inside the request, one after the
-    /// other (about 0.25 s each with bcrypt at cost 12), so this call's
-    /// timeout defaults to [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT)
-    /// (2 min) rather than the client's; [`timeout`](RequestBuilder::timeout)
-    /// sets another. It is not retried once it may have reached the server:
-    /// a batch is not idempotent.
+    /// `send()` returns a [`BatchPatchIdentitiesResponse`]: one entry per
+    /// patch, in request order, each `create` with the new id or `error`
+    /// with Kratos's reason. **Kratos usually answers 200 even when items
+    /// fail**: per-item failures are in the entries, not errors of the call.
+    /// At most 1000 patches per request (200 when any carries a plaintext
+    /// password) and, self-hosted, at most 5 MiB of body.
     ///
+    /// # Setters
+    /// - [`timeout`](RequestBuilder::timeout): this call's own timeout;
+    ///   default [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT)
+    ///   (2 min), not the client's, since Kratos hashes plaintext passwords
+    ///   inside the request one after the other (about 0.25 s each with
+    ///   bcrypt at cost 12).
+    /// - [`deadline`](RequestBuilder::deadline): this call's own deadline;
+    ///   default the client's, or twice the timeout.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 400 when the whole request is refused:
+    ///   malformed, over the limits, or one item Kratos cannot take at all
+    ///   (a password hash it cannot parse); nothing was created.
+    /// - [`Error::Api`] with status 409 ([`Error::is_conflict`]) when a
+    ///   duplicate fails the whole request: Kratos inserts item by item only
+    ///   when the request holds more than one valid identity (and never on
+    ///   MySQL); nothing was created.
+    /// - [`Error::InvalidInput`], with nothing sent, for an `organization_id`
+    ///   of a body (or of an OIDC or SAML provider) that is not a UUID.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server: a batch is
+    /// not idempotent.
+    ///
+    /// # Kratos versions
+    /// - v26.2.0 refuses the whole batch with 400 (its body says `code:
+    ///   500`) when one item carries `totp`, `lookup_secret`, `webauthn` or
+    ///   `passkey` credentials; master imports them.
+    /// - Master refuses the whole batch with 400 for a password hash whose
+    ///   cost is beyond its bounds; v26.2.0 checks only the hash's prefix.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"}]}"#); });
@@ -185,14 +333,16 @@ impl IdentityClient {
     ///     json!({ "email": "ada@example.com" }),
     /// ))]);
     /// let response = client.batch_patch_identities(body).send()?;
-    /// assert_eq!(response.identities.len(), 1);
+    /// for entry in response.identities.iter().flatten() {
+    ///     match (entry.identity, &entry.error) {
+    ///         (Some(id), _) => println!("created {id}"),
+    ///         (None, Some(error)) => eprintln!("not created: {error}"),
+    ///         (None, None) => eprintln!("no outcome"),
+    ///     }
+    /// }
+    /// # assert_eq!(response.identities.len(), 1);
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 when the whole request is refused
-    /// (malformed, over the limits). Per-item failures are not errors: they
-    /// are in the response.
     pub fn batch_patch_identities(
         &self,
         body: PatchIdentitiesBody,
@@ -200,11 +350,38 @@ impl IdentityClient {
         self.request(BatchPatchIdentities { body })
     }
 
-    /// Deletes an identity, its credentials, sessions and addresses. Kratos
-    /// answers 404 for an identity that does not exist (and for an id that
-    /// is not a UUID); [`missing_ok(true)`](RequestBuilder::missing_ok)
-    /// makes that a success.
+    /// Deletes an identity with its credentials, sessions and addresses:
+    /// `DELETE /admin/identities/{id}`.
     ///
+    /// `send()` returns `()`. Kratos answers 404 for an identity that does
+    /// not exist (the OpenAPI document says 204; the server says 404), and
+    /// for an id that is not a UUID;
+    /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes "already gone"
+    /// a success.
+    ///
+    /// # Setters
+    /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
+    ///   success.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity that does not exist, unless `missing_ok(true)`; a 404 that
+    ///   is not Kratos's own (a proxy's, a wrong base URL's) stays an error
+    ///   even then.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, or,
+    ///   with `missing_ok(true)`, an id that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]: Kratos's 404 for it would read as
+    ///   "already gone" while nothing was deleted).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// A DELETE is retried like a read; when a retry finds the identity gone
+    /// after an attempt whose outcome was unknown, that counts as done.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
@@ -215,10 +392,6 @@ impl IdentityClient {
     /// client.delete_identity("9f425a8d-7efc-4768-8f23-7647a74fdf13").missing_ok(true).send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing identity unless
-    /// `missing_ok(true)`.
     pub fn delete_identity(&self, id: impl IdArg) -> RequestBuilder<DeleteIdentity> {
         self.request(DeleteIdentity {
             id: id.id_text(),
@@ -226,11 +399,43 @@ impl IdentityClient {
         })
     }
 
-    /// Deletes one credential type of an identity (`"password"`, `"totp"`,
-    /// `"oidc"`, … or a [`CredentialType`](crate::CredentialType)). For
-    /// `oidc` and `saml` (and `deviceauthn`), name the provider's subject with
-    /// [`identifier`](RequestBuilder::<DeleteIdentityCredentials>::identifier).
+    /// Deletes one credential type of an identity:
+    /// `DELETE /admin/identities/{id}/credentials/{type}`.
     ///
+    /// `send()` returns `()`. The type is a string (`"password"`, `"totp"`,
+    /// `"oidc"`, …) or a [`CredentialType`](crate::CredentialType). For
+    /// `oidc` and `saml` (and `deviceauthn`), name the link to remove with
+    /// [`identifier`](RequestBuilder::identifier): the provider's subject.
+    /// Removing the last OIDC or SAML link keeps the credential, with no
+    /// identifiers left.
+    ///
+    /// # Setters
+    /// - [`identifier`](RequestBuilder::identifier): which link of an `oidc`,
+    ///   `saml` or `deviceauthn` credential to delete.
+    /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
+    ///   success.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 400 when it would delete the identity's
+    ///   last first factor, or when `identifier` is missing for `oidc`,
+    ///   `saml` or `deviceauthn`.
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for a
+    ///   missing identity, an identity without that credential type, or an
+    ///   unknown type, unless `missing_ok(true)`.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, type or
+    ///   `identifier` ([`InvalidInputKind::Empty`]), or, with
+    ///   `missing_ok(true)`, an id that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Kratos versions
+    /// `deviceauthn` is a credential type of master only.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
@@ -242,12 +447,6 @@ impl IdentityClient {
     /// client.delete_identity_credentials(id, "oidc").identifier("google:1234567890").send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 when it would delete the last
-    /// first factor or when `identifier` is missing for `oidc`, `saml` or
-    /// `deviceauthn`; 404 for an identity that does not have that type
-    /// (unless [`missing_ok(true)`](RequestBuilder::missing_ok)).
     pub fn delete_identity_credentials(
         &self,
         id: impl IdArg,
@@ -262,10 +461,13 @@ impl IdentityClient {
     }
 }
 
+/// The setter of [`delete_identity_credentials`](IdentityClient::delete_identity_credentials)
+/// alone; its `missing_ok` is in the group of the deletes, below.
 impl RequestBuilder<DeleteIdentityCredentials> {
-    /// The identifier of the credential to delete; required for `oidc` and
-    /// `saml` (the provider's subject, as listed in the credential's
-    /// identifiers, e.g. `"google:1234567890"`).
+    /// The identifier of the credential to delete; required for `oidc`,
+    /// `saml` and `deviceauthn` (the provider's subject, as listed in the
+    /// credential's identifiers, e.g. `"google:1234567890"`). An empty one
+    /// is refused by `send()`.
     pub fn identifier(self, identifier: impl Into<String>) -> Self {
         self.with(|e| e.identifier = Some(identifier.into()))
     }

@@ -17,18 +17,38 @@ use crate::api::builder::RequestBuilder;
 pub(crate) mod args;
 pub(crate) mod builder;
 pub(crate) mod endpoint;
-pub(crate) mod flows;
+pub(crate) mod operation;
+
+// The resources, in the order rustdoc then shows their client methods and
+// setters (it follows the order of the modules; the blank lines keep
+// rustfmt from sorting them): identities,
 pub(crate) mod identities;
 pub(crate) mod identity_writes;
-pub(crate) mod metadata;
-pub(crate) mod operation;
-pub(crate) mod recovery;
-pub(crate) mod schemas;
+
+// sessions,
 pub(crate) mod sessions;
 
-/// An operation that returns identities whose traits decode into `T`
-/// (`serde_json::Value` unless [`traits`](RequestBuilder::traits) says otherwise).
-/// `P` holds the operation's own parameters.
+// recovery and schemas,
+pub(crate) mod recovery;
+pub(crate) mod schemas;
+
+// the test login flow and the server's version.
+pub(crate) mod flows;
+pub(crate) mod metadata;
+
+/// The operation type of every call that returns identities; you never
+/// name it.
+///
+/// Its traits decode into `T` (`serde_json::Value` unless
+/// [`traits`](RequestBuilder::traits) says otherwise), and `P` holds the
+/// call's own parameters. The six operation types
+/// [`ListIdentities`](crate::ListIdentities),
+/// [`GetIdentity`](crate::GetIdentity),
+/// [`GetIdentityByExternalId`](crate::GetIdentityByExternalId),
+/// [`CreateIdentity`](crate::CreateIdentity),
+/// [`UpdateIdentity`](crate::UpdateIdentity) and
+/// [`PatchIdentity`](crate::PatchIdentity) are aliases of it, so that
+/// `traits::<U>()` is one setter for all six.
 pub struct IdentityOp<P, T = serde_json::Value> {
     pub(crate) params: P,
     traits: PhantomData<fn() -> T>,
@@ -58,6 +78,9 @@ impl<P: fmt::Debug, T> fmt::Debug for IdentityOp<P, T> {
     }
 }
 
+/// The six calls that return identities (`list_identities`,
+/// `get_identity`, `get_identity_by_external_id`, `create_identity`,
+/// `update_identity`, `patch_identity`): the type their traits decode into.
 impl<P, T> RequestBuilder<IdentityOp<P, T>> {
     /// Decodes the identities' traits straight into `U` instead of
     /// `serde_json::Value`, in the same pass as the rest of the response.
@@ -104,6 +127,8 @@ pub(crate) mod sealed {
 pub trait IncludeCredentials: sealed::IncludeCredentials {}
 impl<E: sealed::IncludeCredentials> IncludeCredentials for E {}
 
+/// The reads of identities (`list_identities`, `get_identity`,
+/// `get_identity_by_external_id`): which credentials come with them.
 impl<E: IncludeCredentials> RequestBuilder<E> {
     /// Includes the `config` of these credential types (`"password"`,
     /// `"oidc"`, …, or [`CredentialType`](crate::CredentialType)s), one
@@ -183,10 +208,18 @@ pub(crate) fn include_all(
 pub trait MissingOk: sealed::MissingOk {}
 impl<E: sealed::MissingOk> MissingOk for E {}
 
+/// The deletes (`delete_identity`, `delete_identity_credentials`,
+/// `delete_identity_sessions`, `disable_session`): "already gone" is fine.
 impl<E: MissingOk> RequestBuilder<E> {
-    /// With `true`, a 404 answer counts as success: "make sure it is gone"
-    /// in one line. It also covers a retried DELETE whose first attempt did
-    /// reach the server, which the retry then finds gone. Default: `false`.
+    /// With `true`, Kratos's 404 answer counts as success: "make sure it is
+    /// gone" in one line. Only Kratos's own 404 counts: one without its
+    /// error body (a proxy's, a wrong base URL's) is still an error. With
+    /// it, an id that is not a UUID is refused by `send()`: Kratos answers
+    /// 404 for some of those too, which would read as "already gone" while
+    /// nothing was touched. Default: `false`.
+    ///
+    /// (Without it, a retried DELETE that finds the resource gone after an
+    /// attempt whose outcome was unknown also counts as done.)
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();

@@ -12,23 +12,55 @@ use crate::models::{
     RecoveryLinkForIdentity,
 };
 
-/// `POST /admin/recovery/code`: creates a recovery code for an identity.
+/// The operation of [`IdentityClient::create_recovery_code_for_identity`]
+/// (`POST /admin/recovery/code`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct CreateRecoveryCodeForIdentity {
     body: CreateRecoveryCodeForIdentityBody,
 }
 
-/// `POST /admin/recovery/link`: creates a recovery link for an identity.
+/// The operation of [`IdentityClient::create_recovery_link_for_identity`]
+/// (`POST /admin/recovery/link`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct CreateRecoveryLinkForIdentity {
     body: CreateRecoveryLinkForIdentityBody,
     return_to: Option<String>,
 }
 
+/// Account recovery by an administrator: a recovery code or a recovery link.
 impl IdentityClient {
-    /// Creates a recovery code (and the link to enter it at) for an
-    /// identity. Hand both to the user over a trusted channel.
+    /// Creates a recovery code, and the link to enter it at, for an
+    /// identity: `POST /admin/recovery/code`.
     ///
+    /// `send()` returns a [`RecoveryCodeForIdentity`]: the code, the link
+    /// and when they expire. Hand both to the user over a trusted channel;
+    /// `Debug` does not print them. The
+    /// [`CreateRecoveryCodeForIdentityBody`] names the identity, and
+    /// optionally the lifespan (`expires_in`, else the server's configured
+    /// one) and the flow type (`"browser"` or `"api"`).
+    ///
+    /// # Setters
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity that does not exist.
+    /// - [`Error::Api`] with status 400 for a flow type Kratos does not know.
+    /// - [`Error::InvalidInput`], with nothing sent, for an identity id that
+    ///   is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`](crate::InvalidInputKind::NotAUuid))
+    ///   or a lifespan of zero
+    ///   ([`InvalidInputKind::OutOfRange`](crate::InvalidInputKind::OutOfRange));
+    ///   Kratos would refuse both with 400.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server (each call
+    /// creates a new code).
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/recovery/code"); then.status(201).body(r#"{"recovery_link":"https://auth.example/recovery?flow=1","recovery_code":"76453943","expires_at":"2026-11-23T15:00:00Z"}"#); });
@@ -42,10 +74,6 @@ impl IdentityClient {
     /// assert_eq!(code.recovery_code, "76453943");
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for an unknown identity. Not
-    /// retried once it may have reached the server.
     pub fn create_recovery_code_for_identity(
         &self,
         body: CreateRecoveryCodeForIdentityBody,
@@ -53,8 +81,36 @@ impl IdentityClient {
         self.request(CreateRecoveryCodeForIdentity { body })
     }
 
-    /// Creates a recovery link for an identity.
+    /// Creates a recovery link for an identity:
+    /// `POST /admin/recovery/link`.
     ///
+    /// `send()` returns a [`RecoveryLinkForIdentity`]: the link, with its
+    /// token, and when it expires; `Debug` does not print the token. The
+    /// [`CreateRecoveryLinkForIdentityBody`] names the identity and
+    /// optionally the lifespan (`expires_in`, else the server's configured
+    /// one).
+    ///
+    /// # Setters
+    /// - [`return_to`](RequestBuilder::return_to): where the user lands
+    ///   after recovering.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 400 for an identity that does not exist
+    ///   (Kratos answers 400 here, not 404 as for the code).
+    /// - [`Error::InvalidInput`], with nothing sent, for an identity id that
+    ///   is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`](crate::InvalidInputKind::NotAUuid))
+    ///   or a lifespan of zero
+    ///   ([`InvalidInputKind::OutOfRange`](crate::InvalidInputKind::OutOfRange)).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/recovery/link"); then.body(r#"{"recovery_link":"https://auth.example/self-service/recovery?flow=1&token=x","expires_at":"2026-11-23T15:00:00Z"}"#); });
@@ -69,10 +125,6 @@ impl IdentityClient {
     /// assert!(link.recovery_link.starts_with("https://"));
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for an unknown identity (Kratos
-    /// answers 400 here, not 404). Not retried once it may have reached the server.
     pub fn create_recovery_link_for_identity(
         &self,
         body: CreateRecoveryLinkForIdentityBody,
@@ -84,6 +136,8 @@ impl IdentityClient {
     }
 }
 
+/// The setter of
+/// [`create_recovery_link_for_identity`](IdentityClient::create_recovery_link_for_identity).
 impl RequestBuilder<CreateRecoveryLinkForIdentity> {
     /// Where the user lands after recovering (`return_to`); must be an
     /// allowed return URL of the Kratos configuration.

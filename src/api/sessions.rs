@@ -23,7 +23,8 @@ use uuid::Uuid;
 /// call (`ManageSessionsMaxIDs`).
 pub const MANAGE_SESSIONS_MAX_IDS: usize = 500;
 
-/// `GET /admin/sessions`: lists the sessions of every identity.
+/// The operation of [`IdentityClient::list_sessions`] (`GET
+/// /admin/sessions`), whose documentation lists its setters.
 #[derive(Debug, Clone, Default)]
 pub struct ListSessions {
     paging: Paging,
@@ -31,7 +32,9 @@ pub struct ListSessions {
     expand: Vec<String>,
 }
 
-/// `GET /admin/identities/{id}/sessions`: lists the sessions of one identity.
+/// The operation of [`IdentityClient::list_identity_sessions`] (`GET
+/// /admin/identities/{id}/sessions`), whose documentation lists its
+/// setters.
 #[derive(Debug, Clone)]
 pub struct ListIdentitySessions {
     id: String,
@@ -39,77 +42,163 @@ pub struct ListIdentitySessions {
     active: Option<bool>,
 }
 
-/// `GET /admin/sessions/{id}`: fetches one session.
+/// The operation of [`IdentityClient::get_session`] (`GET
+/// /admin/sessions/{id}`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct GetSession {
     id: String,
     expand: Vec<String>,
 }
 
-/// `DELETE /admin/sessions/{id}`: disables (revokes) one session.
+/// The operation of [`IdentityClient::disable_session`] (`DELETE
+/// /admin/sessions/{id}`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct DisableSession {
     id: String,
     missing_ok: bool,
 }
 
-/// `PATCH /admin/sessions/{id}/extend`: extends one session's lifetime.
+/// The operation of [`IdentityClient::extend_session`] (`PATCH
+/// /admin/sessions/{id}/extend`), whose documentation lists its setters.
 #[derive(Debug, Clone)]
 pub struct ExtendSession {
     id: String,
 }
 
-/// `DELETE /admin/identities/{id}/sessions`: deletes every session of one identity.
+/// The operation of [`IdentityClient::delete_identity_sessions`] (`DELETE
+/// /admin/identities/{id}/sessions`), whose documentation lists its
+/// setters.
 #[derive(Debug, Clone)]
 pub struct DeleteIdentitySessions {
     id: String,
     missing_ok: bool,
 }
 
-/// `POST /admin/sessions`: disables or deletes sessions in bulk.
+/// The operation of [`IdentityClient::manage_sessions`] (`POST
+/// /admin/sessions`, Kratos master only), whose documentation lists its
+/// setters.
 #[derive(Debug, Clone)]
 pub struct ManageSessions {
     body: ManageSessionsBody,
 }
 
+/// Sessions: list them (all, or one identity's), fetch one, disable,
+/// extend, delete all of an identity's, and manage many at once.
 impl IdentityClient {
-    /// Lists sessions across all identities, newest first. Without
-    /// [`expand`](RequestBuilder::<ListSessions>::expand) Kratos leaves out
-    /// `identity` and `devices`.
+    /// Lists the sessions of every identity, newest first, one page per
+    /// [`send`](RequestBuilder::send): `GET /admin/sessions`.
     ///
+    /// `send()` returns a [`Page`] of [`Session`];
+    /// [`items`](RequestBuilder::items) and [`pages`](RequestBuilder::pages)
+    /// fetch every page lazily. Without
+    /// [`expand`](RequestBuilder::expand) Kratos sends each session's
+    /// `identity` and `devices` as `null`. A session's `active` is computed:
+    /// it is active, not expired, and its identity is active.
+    ///
+    /// # Setters
+    /// - [`active`](RequestBuilder::active): only active (`true`) or only
+    ///   inactive (`false`) sessions.
+    /// - [`expand`](RequestBuilder::expand): fills in each session's
+    ///   `identity` and `devices`.
+    /// - [`page_size`](RequestBuilder::page_size): sessions per page
+    ///   (Kratos's default 250, at most 1000; larger is clamped).
+    /// - [`page_token`](RequestBuilder::page_token): starts at this page
+    ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// This list has no legacy page numbers (`page`, `per_page`).
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 400 for a page token or an `expand`
+    ///   value Kratos does not accept.
+    /// - [`Error::InvalidInput`], with nothing sent, for a `page_size` of 0
+    ///   ([`InvalidInputKind::OutOfRange`]) or an empty `page_token`.
+    /// - [`Error::Decode`] when a session does not decode: `send()` fails for
+    ///   the page, [`send_lenient`](RequestBuilder::send_lenient) and the
+    ///   iterators pass on the others.
+    /// - [`Error::Pagination`] when the `Link` header names a next page that
+    ///   cannot be followed, and, from the iterators, on a page token the
+    ///   server sent already.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.path("/admin/sessions"); then.body(r#"[{"id":"5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4","active":true,"devices":null}]"#); });
+    /// # server.mock(|when, then| { when.path("/admin/sessions"); then.header("link", r#"</admin/sessions?page_size=1000&page_token=x>; rel="first""#).body(r#"[{"id":"5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4","active":true,"devices":null}]"#); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
-    /// let page = client.list_sessions().active(true).expand(["identity"]).page_size(1000).send()?;
-    /// for session in page.iter() {
+    /// use kratos_identity::SessionExpand;
+    ///
+    /// let active = client.list_sessions().active(true).expand([SessionExpand::Identity]).page_size(1000);
+    /// for session in active.items() {
+    ///     let session = session?;
     ///     println!("{} active={:?}", session.id, session.active);
     /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for a bad page token.
     pub fn list_sessions(&self) -> RequestBuilder<ListSessions> {
         self.request(ListSessions::default())
     }
 
-    /// Lists the sessions of one identity.
+    /// Lists the sessions of one identity, one page per
+    /// [`send`](RequestBuilder::send):
+    /// `GET /admin/identities/{id}/sessions`.
     ///
+    /// `send()` returns a [`Page`] of [`Session`], each with its identity
+    /// and devices; [`items`](RequestBuilder::items) and
+    /// [`pages`](RequestBuilder::pages) fetch every page lazily. An identity
+    /// that does not exist has no sessions: Kratos answers with an empty
+    /// list, not 404.
+    ///
+    /// # Setters
+    /// - [`active`](RequestBuilder#method.active-1): only active (`true`) or
+    ///   only inactive (`false`) sessions.
+    /// - [`page_size`](RequestBuilder::page_size): sessions per page
+    ///   (Kratos's default 250, at most 1000).
+    /// - [`page_token`](RequestBuilder::page_token): starts at this page
+    ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`page`](RequestBuilder::page): the legacy page number (see below).
+    /// - [`per_page`](RequestBuilder::per_page): the legacy page size.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 400 for an id that is not a UUID.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, a
+    ///   `page_size` or `per_page` of 0 ([`InvalidInputKind::OutOfRange`]),
+    ///   or an empty `page_token`.
+    /// - [`Error::Decode`] when a session does not decode: `send()` fails for
+    ///   the page, [`send_lenient`](RequestBuilder::send_lenient) and the
+    ///   iterators pass on the others.
+    /// - [`Error::Pagination`] for a `Link` header that cannot be read.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Kratos versions
+    /// Kratos (v26.2.0 and master alike) numbers this list's pages from 1:
+    /// `page(0)` and `page(1)` both give the first page, and its `Link`
+    /// header repeats the first page and never reaches the last. The
+    /// client computes each next page itself, so `items()` and `pages()`
+    /// give every session exactly once. A page token Kratos cannot read
+    /// starts over at the first page, without an error.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.path("/admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13/sessions"); then.body("[]"); });
+    /// # server.mock(|when, then| { when.path("/admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13/sessions"); then.header("x-total-count", "0").body("[]"); });
     /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
     /// let page = client
     ///     .list_identity_sessions("9f425a8d-7efc-4768-8f23-7647a74fdf13")
     ///     .active(true)
     ///     .send()?;
-    /// assert!(page.is_empty());
+    /// if page.is_empty() {
+    ///     println!("not logged in anywhere");
+    /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing identity.
     pub fn list_identity_sessions(&self, id: impl IdArg) -> RequestBuilder<ListIdentitySessions> {
         self.request(ListIdentitySessions {
             id: id.id_text(),
@@ -118,8 +207,29 @@ impl IdentityClient {
         })
     }
 
-    /// Fetches one session.
+    /// Fetches one session: `GET /admin/sessions/{id}`.
     ///
+    /// `send()` returns the [`Session`]. Without
+    /// [`expand`](RequestBuilder#method.expand-1) Kratos sends no `identity`
+    /// (`null`) and `devices` as `[]`.
+    ///
+    /// # Setters
+    /// - [`expand`](RequestBuilder#method.expand-1): fills in the session's
+    ///   `identity` and `devices`.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for a
+    ///   session that does not exist.
+    /// - [`Error::Api`] with status 400 for an id that is not a UUID, or an
+    ///   `expand` value Kratos does not accept.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.path("/admin/sessions/5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4"); then.body(r#"{"id":"5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4","active":true,"authenticator_assurance_level":"aal1"}"#); });
@@ -131,9 +241,6 @@ impl IdentityClient {
     /// assert_eq!(session.active, Some(true));
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for a session id Kratos cannot parse, 404 for a missing one.
     pub fn get_session(&self, id: impl IdArg) -> RequestBuilder<GetSession> {
         self.request(GetSession {
             id: id.id_text(),
@@ -141,10 +248,34 @@ impl IdentityClient {
         })
     }
 
-    /// Disables (revokes) one session; it stays listed as inactive. Kratos
-    /// answers 404 for a session that does not exist;
+    /// Disables (revokes) one session: `DELETE /admin/sessions/{id}`.
+    ///
+    /// `send()` returns `()`. The session is not deleted: it stays listed,
+    /// as inactive. Kratos answers 404 for a session that does not exist;
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes that a success.
     ///
+    /// # Setters
+    /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
+    ///   success.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for a
+    ///   session that does not exist, unless `missing_ok(true)`.
+    /// - [`Error::Api`] with status 400 for an id that is not a UUID.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, or,
+    ///   with `missing_ok(true)`, an id that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// Disabling a session that is already inactive succeeds, except on a
+    /// Kratos backed by MySQL, which answers 404 (so `missing_ok(true)`
+    /// covers it).
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("DELETE"); then.status(204); });
@@ -152,10 +283,6 @@ impl IdentityClient {
     /// client.disable_session("5b4b1c73-8e0d-4c6b-a8ad-0bd1f7b2d6a4").send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 400 for a session id that is not a
-    /// UUID, 404 for a missing session unless `missing_ok(true)`.
     pub fn disable_session(&self, id: impl IdArg) -> RequestBuilder<DisableSession> {
         self.request(DisableSession {
             id: id.id_text(),
@@ -163,10 +290,28 @@ impl IdentityClient {
         })
     }
 
-    /// Extends a session's lifetime. Kratos answers with the session (200),
-    /// or with no body (204) when its `faster_session_extend` flag is on:
-    /// hence `Option<Session>`.
+    /// Extends a session's lifetime: `PATCH /admin/sessions/{id}/extend`.
     ///
+    /// `send()` returns `Option<`[`Session`]`>`: Kratos answers with the
+    /// session (200, the self-hosted default), or with no body (204) when
+    /// its `faster_session_extend` flag is on. A disabled session is
+    /// extended too, and stays inactive. Extending twice has the effect of
+    /// extending once, so it is retried like a read.
+    ///
+    /// # Setters
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for a
+    ///   session that does not exist.
+    /// - [`Error::Api`] with status 400 for an id that is not a UUID.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("PATCH"); then.status(204); });
@@ -177,22 +322,40 @@ impl IdentityClient {
     /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for a missing or inactive session.
     pub fn extend_session(&self, id: impl IdArg) -> RequestBuilder<ExtendSession> {
         self.request(ExtendSession { id: id.id_text() })
     }
 
-    /// Deletes every session of one identity (logs it out everywhere).
+    /// Deletes every session of one identity, logging it out everywhere:
+    /// `DELETE /admin/identities/{id}/sessions`.
     ///
-    /// **Kratos answers 404 when the identity has no sessions**, not only
-    /// when it does not exist: it deletes by identity id and reports "not
-    /// found" when nothing was deleted, without looking the identity up. So
-    /// "log this user out everywhere" fails for every user who is not
-    /// logged in. Use [`missing_ok(true)`](RequestBuilder::missing_ok) to
-    /// make sure a user has no sessions:
+    /// `send()` returns `()`. **Kratos answers 404 when the identity has no
+    /// sessions**, not only when it does not exist: it deletes by identity
+    /// id and reports "not found" when nothing was deleted, without looking
+    /// the identity up. So "log this user out everywhere" fails for every
+    /// user who is not logged in. Use
+    /// [`missing_ok(true)`](RequestBuilder::missing_ok) to make sure a user
+    /// has no sessions.
     ///
+    /// # Setters
+    /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
+    ///   success.
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 404 ([`Error::is_not_found`]) for an
+    ///   identity without sessions (or a missing one), unless
+    ///   `missing_ok(true)`.
+    /// - [`Error::Api`] with status 400 for an id that is not a UUID.
+    /// - [`Error::InvalidInput`], with nothing sent, for an empty id, or,
+    ///   with `missing_ok(true)`, an id that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]).
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
     /// # server.mock(|when, then| { when.method("DELETE"); then.status(404).body(r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#); });
@@ -204,11 +367,6 @@ impl IdentityClient {
     ///     .send()?;
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; 404 for an identity without sessions
-    /// (or a missing one) unless `missing_ok(true)`; 400 for an id that is
-    /// not a UUID.
     pub fn delete_identity_sessions(
         &self,
         id: impl IdArg,
@@ -220,12 +378,46 @@ impl IdentityClient {
     }
 
     /// Disables or deletes sessions in bulk, by identity ids or by session
-    /// ids. With [`ManageSessionsBody::all_sessions`] it works through the
-    /// whole project in batches: repeat while the response says `more`.
+    /// ids: `POST /admin/sessions`. **Kratos master only.**
     ///
-    /// Kratos takes at most [`MANAGE_SESSIONS_MAX_IDS`] (500) ids per call;
-    /// `send()` refuses more with [`Error::InvalidInput`] before sending
-    /// anything. For more, send one call per chunk:
+    /// `send()` returns a [`ManageSessionsResponse`]: how many sessions were
+    /// processed, and whether more remain. The [`ManageSessionsBody`] names
+    /// the identities ([`ManageSessionsBody::for_identities`]) or the
+    /// sessions ([`ManageSessionsBody::for_sessions`]), at most
+    /// [`MANAGE_SESSIONS_MAX_IDS`] (500) a call; with
+    /// [`ManageSessionsBody::all_sessions`] it works through the whole
+    /// project in batches: repeat while the response says `more`.
+    ///
+    /// # Setters
+    /// - [`timeout`](RequestBuilder::timeout),
+    ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
+    ///
+    /// # Errors
+    /// - [`Error::Api`] with status 405 and
+    ///   [`Error::is_unsupported_operation`] on a server that does not have
+    ///   the operation (see below).
+    /// - [`Error::InvalidInput`], with nothing sent, for more than 500 ids
+    ///   ([`InvalidInputKind::TooMany`]), an id that is not a UUID
+    ///   ([`InvalidInputKind::NotAUuid`]; the wildcard `"*"` only alone, in
+    ///   the identities), or neither or both of identities and sessions
+    ///   ([`InvalidInputKind::Empty`]).
+    /// - [`Error::Api`] with status 400 for a body Kratos refuses.
+    /// - Those of every call ([`send`](RequestBuilder::send)):
+    ///   [`Error::Transport`], [`Error::Decode`], [`Error::BodyTooLarge`],
+    ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
+    ///
+    /// It is not retried once it may have reached the server.
+    ///
+    /// # Kratos versions
+    /// v26.2.0 does not have this operation: it answers 405 "Method Not
+    /// Allowed", and the error says the server does not support it. Ask
+    /// first with [`get_version`](Self::get_version)
+    /// ([`ServerVersion::supports`](crate::ServerVersion::supports)), or
+    /// fall back to [`delete_identity_sessions`](Self::delete_identity_sessions)
+    /// per identity.
+    ///
+    /// # Examples
+    /// More than 500 ids take one call per chunk:
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -242,30 +434,35 @@ impl IdentityClient {
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     ///
-    /// ```
-    /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.method("POST").path("/admin/sessions"); then.body(r#"{"more":false,"processed":3}"#); });
-    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
-    /// use kratos_identity::{ManageSessionsAction, ManageSessionsBody};
+    /// Against v26.2.0 (here the fake Kratos, which answers as v26.2.0 by
+    /// default), fall back to one call per identity:
     ///
-    /// let body = ManageSessionsBody::for_identities(
-    ///     ManageSessionsAction::Disable,
-    ///     ["9f425a8d-7efc-4768-8f23-7647a74fdf13"],
-    /// );
-    /// let outcome = client.manage_sessions(body).send()?;
-    /// assert_eq!(outcome.processed, 3);
+    /// ```
+    /// # let kratos = kratos_identity_fake::FakeKratos::start();
+    /// # let client = kratos.client();
+    /// use kratos_identity::{ManageSessionsAction, ManageSessionsBody};
+    /// # assert!(client.manage_sessions(ManageSessionsBody::all_sessions(ManageSessionsAction::Delete)).send().unwrap_err().is_unsupported_operation());
+    ///
+    /// let users = ["9f425a8d-7efc-4768-8f23-7647a74fdf13"];
+    /// let body = ManageSessionsBody::for_identities(ManageSessionsAction::Delete, users);
+    /// match client.manage_sessions(body).send() {
+    ///     Ok(outcome) => println!("{} sessions deleted", outcome.processed),
+    ///     Err(e) if e.is_unsupported_operation() => {
+    ///         for id in users {
+    ///             client.delete_identity_sessions(id).missing_ok(true).send()?;
+    ///         }
+    ///     }
+    ///     Err(e) => return Err(e),
+    /// }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    ///
-    /// # Errors
-    /// As for [`RequestBuilder::send`]; [`Error::InvalidInput`] for more
-    /// than 500 ids or none; 400 for a malformed body or an id that is not a
-    /// UUID.
     pub fn manage_sessions(&self, body: ManageSessionsBody) -> RequestBuilder<ManageSessions> {
         self.request(ManageSessions { body })
     }
 }
 
+/// The setters of [`list_sessions`](IdentityClient::list_sessions) alone;
+/// its paging setters and iterators are in the groups below.
 impl RequestBuilder<ListSessions> {
     /// Only active (`true`) or only inactive (`false`) sessions.
     pub fn active(self, active: bool) -> Self {
@@ -280,6 +477,8 @@ impl RequestBuilder<ListSessions> {
     }
 }
 
+/// The setter of [`list_identity_sessions`](IdentityClient::list_identity_sessions)
+/// alone; its paging setters and iterators are in the groups below.
 impl RequestBuilder<ListIdentitySessions> {
     /// Only active (`true`) or only inactive (`false`) sessions.
     pub fn active(self, active: bool) -> Self {
@@ -287,6 +486,7 @@ impl RequestBuilder<ListIdentitySessions> {
     }
 }
 
+/// The setter of [`get_session`](IdentityClient::get_session).
 impl RequestBuilder<GetSession> {
     /// Fills in more of the session: [`SessionExpand::Identity`](crate::SessionExpand),
     /// `Devices`, or their names (`["identity", "devices"]`); any

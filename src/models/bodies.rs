@@ -185,7 +185,7 @@ impl CreateIdentityBody {
         self
     }
 
-    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// Sets the organization: a [`Uuid`](uuid::Uuid), or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization_id(mut self, organization_id: impl IdArg) -> Self {

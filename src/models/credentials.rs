@@ -313,7 +313,7 @@ impl OidcProvider {
         }
     }
 
-    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// Sets the organization: a [`Uuid`](uuid::Uuid), or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization(mut self, organization: impl IdArg) -> Self {
@@ -403,7 +403,7 @@ impl SamlProvider {
         }
     }
 
-    /// Sets the organization: a [`Uuid`], or a string holding one (one that
+    /// Sets the organization: a [`Uuid`](uuid::Uuid), or a string holding one (one that
     /// does not is reported by `send()` as an invalid input).
     #[must_use]
     pub fn organization(mut self, organization: impl IdArg) -> Self {

@@ -13,8 +13,12 @@ use crate::error::GenericError;
 /// `remove` and `replace` (it answers `test`, `move` and `copy` with 400
 /// "unsupported operation", so this type does not offer them).
 ///
-/// Kratos refuses patches of `/id` and of `/credentials` and what is below
-/// it; the patched identity must still fit its schema (400 otherwise).
+/// Kratos refuses (400) a patch of `/id`, of the `/credentials` map itself,
+/// and of anything below `/credentials/oidc`; master also refuses
+/// `/credentials/oidc` itself and `/credentials/saml` with everything below
+/// it. Other credential paths (`/credentials/password/…`) can be patched.
+/// The patched identity must still fit its schema (400 otherwise).
+///
 /// ```
 /// use kratos_identity::JsonPatch;
 /// use serde_json::json;

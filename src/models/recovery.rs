@@ -110,7 +110,7 @@ pub struct CreateRecoveryCodeForIdentityBody {
 }
 
 impl CreateRecoveryCodeForIdentityBody {
-    /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
+    /// A body for `identity_id` (a [`Uuid`](uuid::Uuid), or a string holding one) with
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
     pub fn new(identity_id: impl IdArg) -> Self {
@@ -157,7 +157,7 @@ pub struct CreateRecoveryLinkForIdentityBody {
 }
 
 impl CreateRecoveryLinkForIdentityBody {
-    /// A body for `identity_id` (a [`Uuid`], or a string holding one) with
+    /// A body for `identity_id` (a [`Uuid`](uuid::Uuid), or a string holding one) with
     /// the server's default lifespan. A string that is not a UUID is
     /// reported by `send()` as an invalid input.
     pub fn new(identity_id: impl IdArg) -> Self {
