@@ -370,7 +370,8 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
     let mut repeated = 0usize;
     for line in text.lines() {
         lines += 1;
-        let value: Value = serde_json::from_str(line).map_err(|e| format!("a line of the export is not JSON: {e}"))?;
+        let value: Value = serde_json::from_str(line)
+            .map_err(|e| format!("a line of the export is not JSON: {e}"))?;
         if !ids.insert(value["id"].as_str().unwrap_or_default().to_string()) {
             repeated += 1;
         }

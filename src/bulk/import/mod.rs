@@ -59,49 +59,158 @@ pub const DEFAULT_MAX_RESENDS: usize = 2;
 const ENVELOPE_BYTES: usize = 17;
 
 impl IdentityClient {
-    /// Imports identities in bulk through
-    /// [`batch_patch_identities`](Self::batch_patch_identities): at most 1000
-    /// per request ([`DEFAULT_PLAINTEXT_CHUNK_SIZE`] when one carries a
-    /// plaintext password) and at most [`DEFAULT_MAX_CHUNK_BYTES`] per
-    /// request body.
+    /// Imports identities in bulk: `PATCH /admin/identities`
+    /// ([`batch_patch_identities`](Self::batch_patch_identities)), in chunks
+    /// the server accepts, with exactly one outcome per input that says what
+    /// is true on the server.
     ///
-    /// Every input gets exactly one [`ImportOutcome`], in input order: the
-    /// new identity's id, or an [`ImportError`] that says whether it may
-    /// exist ([`ImportError::is_safe_to_resend`]): refused by the server for
-    /// its own reason, already existing (409), not created because the whole
-    /// request was refused, of unknown outcome (a timeout or a 5xx after the
-    /// request was sent), or not attempted because the import stopped.
+    /// Returns an [`ImportIdentities`] builder. Its
+    /// [`send`](ImportIdentities::send) runs the whole import and returns an
+    /// [`ImportReport`]; its [`outcomes`](ImportIdentities::outcomes) yields
+    /// one [`ImportOutcome`] per input instead, lazily, a chunk at a time
+    /// ([`ImportOutcomes`]). The input is any iterator of
+    /// [`CreateIdentityBody`], read only as the chunks fill, so a million
+    /// identities need not be in memory at once.
     ///
-    /// When Kratos refuses a whole chunk with 400 (one unparsable password
-    /// hash does that), nothing of it was created: the chunk is split and
-    /// the halves sent again until the bad inputs are isolated, so the good
-    /// ones are created and only the bad ones are rejected, each with the
-    /// server's reason. The split never spends more than
-    /// [`max_split_requests`](ImportIdentities::max_split_requests) requests
-    /// (default [`DEFAULT_MAX_SPLIT_REQUESTS`]); past it, the inputs not
-    /// yet isolated are [`ImportError::NotCreated`]. Batch requests are retried only when they certainly
-    /// did not reach the server (or got a 429), so nothing is created twice.
-    /// A server that cannot be reached stops the import at once (see
-    /// [`ImportIdentities::stop_after_failed_chunks`]).
+    /// A chunk holds at most 1000 identities ([`MAX_CHUNK_SIZE`]),
+    /// [`DEFAULT_PLAINTEXT_CHUNK_SIZE`] (50) when one of them carries a
+    /// plaintext password (Kratos hashes those inside the request, one after
+    /// the other), and at most [`DEFAULT_MAX_CHUNK_BYTES`] of request body
+    /// (the self-hosted server refuses more than 5 MiB).
     ///
+    /// What the import does so that no input is lost, doubled or left for
+    /// the user to look up:
+    /// - **Duplicates inside the import** are found before anything is
+    ///   sent. Each identity schema the inputs name is read once
+    ///   ([`get_identity_schema`](Self::get_identity_schema)), and each
+    ///   input's login identifiers are derived from its traits as Kratos
+    ///   derives them (`credentials.password.identifier`, `code`,
+    ///   `webauthn`, lower-cased and trimmed), beside its `external_id`,
+    ///   its addresses and its OIDC/SAML links. The first input holding
+    ///   one wins; a later one is [`ImportError::Duplicate`], never sent.
+    /// - **A chunk refused as a whole** for what it carries (400 or 413, and
+    ///   the 409 Kratos answers for a duplicate when a request holds only
+    ///   one valid identity) created nothing: it is split and the halves
+    ///   sent again until the bad inputs are isolated, so the good ones are
+    ///   created and only the bad ones are refused, each with the server's
+    ///   reason (at most
+    ///   [`max_split_requests`](ImportIdentities::max_split_requests) more
+    ///   requests per chunk).
+    /// - **Unknown outcomes are settled** (a timeout, a 5xx, a broken
+    ///   connection after the request was sent, an answer without an
+    ///   entry): each such input is looked up by its `external_id` or an
+    ///   identifier, and reported as created (with its id), already
+    ///   existing, or, not being there, sent again (see
+    ///   [`resolve_unknown`](ImportIdentities::resolve_unknown)).
+    /// - **Batch requests are retried** only when they certainly did not
+    ///   reach the server, or got a 429, so nothing is created twice.
+    /// - **A job can resume exactly**: [`ImportOutcomes::resume_position`]
+    ///   (serializable) says where it stands, the
+    ///   [`checkpoint`](ImportIdentities::checkpoint) hook hands it over
+    ///   before each chunk is sent, and [`resume`](ImportIdentities::resume)
+    ///   continues from it without sending an input twice.
+    ///
+    /// # Setters
+    /// - [`chunk_size`](ImportIdentities::chunk_size): identities per
+    ///   request, 1 to 1000 (default 1000).
+    /// - [`plaintext_chunk_size`](ImportIdentities::plaintext_chunk_size):
+    ///   identities per request when any carries a plaintext password, 1 to
+    ///   200 (default 50).
+    /// - [`max_chunk_bytes`](ImportIdentities::max_chunk_bytes): the largest
+    ///   request body, in bytes (default [`DEFAULT_MAX_CHUNK_BYTES`]).
+    /// - [`timeout`](ImportIdentities::timeout): the timeout of each batch
+    ///   request (default [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT),
+    ///   2 min).
+    /// - [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks):
+    ///   how many requests in a row may fail in a way the next would too
+    ///   before the import stops (default 1; `0` never stops for that).
+    /// - [`max_split_requests`](ImportIdentities::max_split_requests): the
+    ///   most extra requests spent splitting one refused chunk (default
+    ///   [`DEFAULT_MAX_SPLIT_REQUESTS`], 200; `0` never splits).
+    /// - [`resolve_unknown`](ImportIdentities::resolve_unknown): settle
+    ///   unknown outcomes by lookups (default `true`).
+    /// - [`max_resends`](ImportIdentities::max_resends): how often an input
+    ///   found not created is sent again (default [`DEFAULT_MAX_RESENDS`], 2).
+    /// - [`verify_conflicts`](ImportIdentities::verify_conflicts): tell a
+    ///   409 for this very record from another identity holding the
+    ///   identifier (default `false`).
+    /// - [`resume`](ImportIdentities::resume),
+    ///   [`inputs_start_at`](ImportIdentities::inputs_start_at),
+    ///   [`checkpoint`](ImportIdentities::checkpoint): continue an earlier
+    ///   run, and save where this one stands.
+    ///
+    /// # Errors
+    /// The import as a whole never fails: `send()` returns a report, not a
+    /// `Result`. Each input that was not created has its own
+    /// [`ImportError`]:
+    /// - [`Rejected`](ImportError::Rejected): Kratos refused this input for
+    ///   its own reason (traits that fail the schema, a hash it cannot
+    ///   parse, …);
+    /// - [`AlreadyExists`](ImportError::AlreadyExists): 409, its identifier
+    ///   or `external_id` exists, typically from an earlier run; the report
+    ///   counts these apart ([`ImportReport::already_existed`]);
+    /// - [`IdentifierTaken`](ImportError::IdentifierTaken): another
+    ///   identity holds its identifier (found by a lookup);
+    /// - [`Duplicate`](ImportError::Duplicate): an earlier input of this
+    ///   import holds the same identifier or `external_id`; never sent;
+    /// - [`NotCreated`](ImportError::NotCreated): the whole request was
+    ///   refused (a 4xx, a 429 after the retries) or never sent (see
+    ///   [`TransportErrorKind::before_request_sent`](crate::TransportErrorKind::before_request_sent)),
+    ///   or a refused chunk was not split down to this input;
+    /// - [`OutcomeUnknown`](ImportError::OutcomeUnknown),
+    ///   [`NoResult`](ImportError::NoResult): the request may have created
+    ///   it and a lookup could not settle it (nothing to look it up by, the
+    ///   lookup failed, or lookups are off);
+    /// - [`NotAttempted`](ImportError::NotAttempted): read, but not sent,
+    ///   because the import stopped;
+    /// - [`TooLarge`](ImportError::TooLarge),
+    ///   [`NotSerializable`](ImportError::NotSerializable): never sent.
+    ///
+    /// The import stops, and reads no further input, when
+    /// [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks)
+    /// requests in a row could not reach the server (DNS, connect, TLS), had
+    /// the credentials refused (401, 403), stayed rate limited (429) or
+    /// could not be built (a zero timeout), and, whatever that setting,
+    /// when a split refuses three inputs one by one and accepts none (the
+    /// refusal is then the server's, not the inputs'). The report says why
+    /// ([`ImportReport::stopped`]) and where to resume
+    /// ([`ImportReport::resume_position`]); [`ImportReport::is_success`] is
+    /// `true` only when every input was created or already existed.
+    ///
+    /// # Kratos versions
+    /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials and
+    ///   refuses a whole batch with 400 when one input carries `totp`,
+    ///   `lookup_secret`, `webauthn` or `passkey` credentials: the split
+    ///   isolates those inputs as [`Rejected`](ImportError::Rejected) and
+    ///   creates the others. Master imports them all. To leave such
+    ///   credentials out beforehand, convert for the target's version
+    ///   ([`CreateIdentityBody::from_identity_lossy_for`], with
+    ///   [`get_version`](Self::get_version)).
+    /// - Master refuses a whole batch with 400 for a password hash whose
+    ///   cost is beyond its bounds (v26.2.0 checks only the hash's prefix);
+    ///   the split isolates it the same way.
+    ///
+    /// # Example
     /// ```
-    /// # let server = httpmock::MockServer::start();
-    /// # server.mock(|when, then| { when.method("PATCH").path("/admin/identities"); then.body(r#"{"identities":[{"action":"create","identity":"9f425a8d-7efc-4768-8f23-7647a74fdf13"},{"action":"error","error":{"code":409,"status":"Conflict","message":"Unable to insert or update resource because a resource with that value exists already"}}]}"#); });
-    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// # let kratos = kratos_identity_fake::FakeKratos::start();
+    /// # let client = kratos.client();
+    /// # client.import_identities([kratos_identity::CreateIdentityBody::new("default", serde_json::json!({"email": "grace@example.com"}))]).send();
     /// use kratos_identity::CreateIdentityBody;
     /// use serde_json::json;
     ///
-    /// let people = ["ada@example.com", "grace@example.com"]
+    /// // Grace exists already; Ada comes twice (Kratos lower-cases emails).
+    /// let people = ["ada@example.com", "grace@example.com", "ADA@example.com"]
     ///     .map(|email| CreateIdentityBody::new("default", json!({ "email": email })));
     /// let report = client.import_identities(people).chunk_size(500).send();
-    /// println!("{report}"); // 1 created, 1 already existed, 0 failed
+    /// // 1 created, 1 already existed, 1 failed (1 duplicate within the import)
+    /// println!("{report}");
     /// assert_eq!(report.created, 1);
     /// assert_eq!(report.already_existed.len(), 1);
     /// for failure in &report.failures {
-    ///     let resend = if failure.error.is_safe_to_resend() { "safe to resend" } else { "may exist" };
-    ///     eprintln!("input {}: {} ({resend})", failure.index, failure.error);
+    ///     // input 2: not sent: a duplicate of input 0 (the same password identifier), which came first
+    ///     eprintln!("input {}: {}", failure.index, failure.error);
     /// }
-    /// # Ok::<(), kratos_identity::Error>(())
+    /// assert!(!report.is_success());
     /// ```
     pub fn import_identities<I>(&self, identities: I) -> ImportIdentities<I::IntoIter>
     where
@@ -202,19 +311,22 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     }
 
     /// Stops the import once `n` requests in a row (chunks, or parts of a
-    /// split chunk) have failed in a way the next one would too: the server could not be reached (DNS, connect,
-    /// TLS), refused the credentials (401, 403), or kept rate limiting (429
-    /// after the retries). Default: 1 (the first such chunk stops it); `0`
-    /// never stops. Other failures of a whole chunk (a 5xx, a timeout) do
-    /// not stop it: the next chunk may well succeed.
+    /// split chunk) have failed in a way the next one would too: the server
+    /// could not be reached (DNS, connect, TLS), refused the credentials
+    /// (401, 403), or kept rate limiting (429 after the retries). Default: 1
+    /// (the first such chunk stops it); `0` never stops for those. Other
+    /// failures of a whole chunk (a 5xx, a timeout) do not stop it: the
+    /// next chunk may well succeed. Whatever this setting, a split that
+    /// refuses three inputs one by one and accepts none stops the import
+    /// too: the server refuses every batch, and splitting the rest would
+    /// only cost requests.
     ///
     /// Once stopped, **no further input is read** from the iterator: the
     /// inputs already read but not sent (the rest of a split chunk, an
     /// input held back for the next chunk) are reported as
     /// [`ImportError::NotAttempted`], and the outcomes end there.
     /// [`ImportReport::stopped`] (or [`ImportOutcomes::stopped`]) says why,
-    /// and [`ImportReport::inputs_read`] where to resume: the inputs from
-    /// that index on were never read.
+    /// and [`ImportReport::resume_position`] where to resume.
     pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
         self.stop_after = n;
         self
