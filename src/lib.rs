@@ -107,9 +107,11 @@ pub use error::{
 pub use http::response::{Headers, Response};
 pub use http::retry::RetryPolicy;
 pub use models::*;
-pub use paging::iter::{Items, Pages};
+pub use paging::items::Items;
 pub use paging::page::Page;
 pub use paging::paginated::{PageNumbers, Paginated};
+pub use paging::position::ListPosition;
+pub use paging::walk::Pages;
 
 /// Compile-time proof that the client and builders can be shared and sent
 /// across threads.
