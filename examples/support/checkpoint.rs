@@ -69,10 +69,10 @@ impl Checkpoint {
         fs::rename(&tmp, &self.path)?;
         // The rename itself is durable once the folder is synced (best
         // effort: not every platform lets a folder be opened).
-        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if let Ok(dir) = File::open(dir) {
-                let _ = dir.sync_all();
-            }
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty())
+            && let Ok(dir) = File::open(dir)
+        {
+            let _ = dir.sync_all();
         }
         Ok(())
     }
