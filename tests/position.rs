@@ -937,3 +937,15 @@ fn a_resumed_page_that_fails_leaves_the_position_where_it_was() {
         "the position's page, then the last"
     );
 }
+
+/// An iterator can move to another thread (a worker that exports), and a
+/// position can be shared.
+#[test]
+fn iterators_are_send_and_positions_send_and_sync() {
+    fn send<T: Send>() {}
+    fn shared<T: Send + Sync>() {}
+    send::<kratos_identity::Items<kratos_identity::ListIdentities>>();
+    send::<kratos_identity::Pages<kratos_identity::ListIdentitiesRaw>>();
+    send::<kratos_identity::Items<kratos_identity::ListSessions>>();
+    shared::<ListPosition>();
+}

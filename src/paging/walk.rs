@@ -287,13 +287,10 @@ impl<E: Paginated> Walk<E> {
             }
             let call = match mem::replace(&mut self.next, Next::End) {
                 Next::Asked(call) => call,
-                Next::Call(call) => match self.check(call) {
-                    Ok(call) => {
-                        self.source.ask(&call);
-                        call
-                    }
-                    Err(error) => return Some(Err(self.stop(error, None))),
-                },
+                Next::Call(call) => {
+                    self.next = self.ask(call);
+                    continue;
+                }
                 Next::Stop { error, resume } => return Some(Err(self.stop(error, resume))),
                 ended => {
                     self.set_next(ended);
@@ -356,23 +353,27 @@ impl<E: Paginated> Walk<E> {
     /// for the next page, if the limits will let it out: the prefetch thread
     /// fetches it meanwhile.
     fn ask_ahead(&mut self) {
-        let room = self.budget.has_room_for_page(self.remaining());
-        self.next = match mem::replace(&mut self.next, Next::End) {
-            Next::Call(call) if room => match self.check(call) {
-                Ok(call) => {
-                    self.source.ask(&call);
-                    Next::Asked(call)
-                }
-                Err(error) => {
-                    self.source.stop();
-                    Next::Stop {
-                        error,
-                        resume: None,
-                    }
-                }
+        if matches!(self.next, Next::Call(_))
+            && self.budget.has_room_for_page(self.remaining())
+            && let Next::Call(call) = mem::replace(&mut self.next, Next::End)
+        {
+            let next = self.ask(call);
+            self.set_next(next);
+        }
+    }
+
+    /// Asks the source for `call`'s page, unless the server loops.
+    fn ask(&mut self, call: Call) -> Next {
+        match self.check(call) {
+            Ok(call) => {
+                self.source.ask(&call);
+                Next::Asked(call)
+            }
+            Err(error) => Next::Stop {
+                error,
+                resume: None,
             },
-            next => next,
-        };
+        }
     }
 
     /// `call`, unless its page was requested already: then the server
