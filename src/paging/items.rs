@@ -84,7 +84,8 @@ impl<E: Paginated> Items<E> {
     /// the last item yielded, in this process or another: save it (it
     /// serializes) after writing what was yielded. The same with prefetch on
     /// or off; correct after any `next()`, also after a stop at a limit or
-    /// an error.
+    /// an error (after a server that looped, a resumed walk follows the
+    /// server's links again).
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
