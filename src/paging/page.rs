@@ -9,7 +9,7 @@ use crate::error::{DecodeError, Error, PaginationErrorKind};
 use crate::http::url::parse_query;
 use crate::paging::link;
 use crate::paging::offset_pages::requested_page_size;
-use crate::paging::position::ItemId;
+use crate::paging::position::{ItemId, ItemKey};
 
 /// The query parameters that move through a listing. Everything else in a
 /// next link is ignored: the next request is the caller's own request, to
@@ -247,18 +247,19 @@ impl<T> Page<T> {
 
     /// The `id` of each position of the page, in the server's order: the
     /// decoded items' and those of the items that did not decode.
-    pub(crate) fn ids(&self) -> Vec<Option<String>>
+    pub(crate) fn ids(&self) -> Vec<Option<ItemKey>>
     where
         T: ItemId,
     {
         let mut items = self.items.iter();
         let mut errors = self.errors.iter().peekable();
+        let bad_id = |bad: &DecodeError| bad.id().and_then(ItemKey::of_text);
         (self.first_position..self.first_position + self.positions())
             .map(|at| match errors.next_if(|e| e.item_index() == Some(at)) {
-                Some(bad) => bad.id().map(str::to_string),
+                Some(bad) => bad_id(bad),
                 None => match items.next() {
                     Some(item) => item.item_id(),
-                    None => errors.next().and_then(|bad| bad.id().map(str::to_string)),
+                    None => errors.next().and_then(bad_id),
                 },
             })
             .collect()

@@ -11,6 +11,7 @@ use crate::api::operation::Operation;
 use crate::error::{Error, InvalidInputKind};
 use crate::models::{Identity, IdentitySchemaContainer, Session};
 use crate::paging::paginated::Paging;
+use uuid::Uuid;
 
 /// Where an [`Items`](crate::Items) (or [`Pages`](crate::Pages)) walk
 /// stands, to the item: enough to continue it exactly, in another process
@@ -167,9 +168,8 @@ impl ListPosition {
         self.offset = offset;
     }
 
-    pub(crate) fn advance(&mut self, by: usize, last_id: Option<String>) {
-        self.offset = self.offset.saturating_add(by);
-        self.last_id = last_id;
+    pub(crate) fn set_last_id(&mut self, last: Option<&ItemKey>) {
+        self.last_id = last.map(ItemKey::to_string);
     }
 
     /// Where a walk resumed here goes on in the page it refetched, whose
@@ -178,15 +178,17 @@ impl ListPosition {
     /// before it since). Then it goes on after that item wherever it is on
     /// the page now; if it is not on the page any more, at `offset`, with a
     /// warning (an item near it may be missed or come twice).
-    pub(crate) fn resume_offset(&self, ids: &[Option<String>], operation: Operation) -> usize {
+    pub(crate) fn resume_offset(&self, ids: &[Option<ItemKey>], operation: Operation) -> usize {
         let offset = self.offset.min(ids.len());
-        let Some(last) = self.last_id.as_deref().filter(|_| self.offset > 0) else {
+        let last = self.last_id.as_deref().filter(|_| self.offset > 0);
+        let Some(last) = last.and_then(ItemKey::of_text) else {
             return offset;
         };
-        if self.offset <= ids.len() && ids[self.offset - 1].as_deref() == Some(last) {
+        let before = self.offset.checked_sub(1).and_then(|i| ids.get(i));
+        if before.and_then(Option::as_ref) == Some(&last) {
             return self.offset;
         }
-        match ids.iter().position(|id| id.as_deref() == Some(last)) {
+        match ids.iter().position(|id| id.as_ref() == Some(&last)) {
             Some(found) => {
                 log::info!(
                     "{operation}: resuming: the page changed since the position was taken; going on after item {last}, now at offset {found} instead of {}",
@@ -255,49 +257,91 @@ pub(crate) mod sealed {
     /// The `id` of a listed item, for [`ListPosition::last_id`](super::ListPosition::last_id).
     pub trait ItemId {
         /// The item's `id`, or `None` when it has none worth recording.
-        fn item_id(&self) -> Option<String>;
+        fn item_id(&self) -> Option<super::ItemKey>;
     }
 }
 pub(crate) use sealed::ItemId;
 
+/// An item's `id` as the walk keeps it after every item: most ids are
+/// UUIDs, kept without formatting or allocating; the string form is made
+/// only for [`ListPosition::last_id`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ItemKey {
+    /// A UUID (identities, sessions, and raw items whose id is one).
+    Uuid(Uuid),
+    /// Any other id that reads as an identifier (schema ids).
+    Text(String),
+}
+
+impl ItemKey {
+    /// The key of an id read as text: a hyphenated UUID is kept as one, so
+    /// that an id read from JSON and one decoded compare equal; anything
+    /// else that reads as an identifier (see [`plain_id`]) as text.
+    pub(crate) fn of_text(id: &str) -> Option<ItemKey> {
+        match canonical_uuid(id.as_bytes()) {
+            Some(uuid) => Some(ItemKey::Uuid(uuid)),
+            None => plain_id(id).map(ItemKey::Text),
+        }
+    }
+}
+
+impl std::fmt::Display for ItemKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ItemKey::Uuid(uuid) => uuid.fmt(f),
+            ItemKey::Text(text) => f.write_str(text),
+        }
+    }
+}
+
 impl<T> ItemId for Identity<T> {
-    fn item_id(&self) -> Option<String> {
-        Some(self.id.to_string())
+    fn item_id(&self) -> Option<ItemKey> {
+        Some(ItemKey::Uuid(self.id))
     }
 }
 
 impl ItemId for Session {
-    fn item_id(&self) -> Option<String> {
-        Some(self.id.to_string())
+    fn item_id(&self) -> Option<ItemKey> {
+        Some(ItemKey::Uuid(self.id))
     }
 }
 
 impl ItemId for IdentitySchemaContainer {
-    fn item_id(&self) -> Option<String> {
-        plain_id(&self.id)
+    fn item_id(&self) -> Option<ItemKey> {
+        ItemKey::of_text(&self.id)
     }
 }
 
-/// The top-level `id` of a raw item. Kratos writes it first, so it is read
-/// without parsing the rest; any other shape is parsed.
+/// The top-level `id` of a raw item. Kratos writes it first, so a UUID
+/// there is read in place; any other shape is parsed.
 impl ItemId for Box<RawValue> {
-    fn item_id(&self) -> Option<String> {
-        let json = self.get();
+    fn item_id(&self) -> Option<ItemKey> {
+        const PREFIX: &[u8] = br#"{"id":""#;
+        let json = self.get().as_bytes();
         let quick = json
-            .strip_prefix(r#"{"id":""#)
-            .and_then(|rest| rest.split_once('"'))
-            .map(|(id, _)| id)
-            .filter(|id| !id.contains('\\'));
-        if let Some(id) = quick {
-            return plain_id(id);
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.get(..37))
+            .filter(|id| id[36] == b'"')
+            .and_then(|id| canonical_uuid(&id[..36]));
+        if let Some(uuid) = quick {
+            return Some(ItemKey::Uuid(uuid));
         }
         #[derive(Deserialize)]
         struct Probe<'a> {
             #[serde(borrow, default)]
             id: Option<Cow<'a, str>>,
         }
-        let probe: Probe<'_> = serde_json::from_str(json).ok()?;
-        plain_id(&probe.id?)
+        let probe: Probe<'_> = serde_json::from_str(self.get()).ok()?;
+        ItemKey::of_text(&probe.id?)
+    }
+}
+
+/// A UUID in its hyphenated form (36 bytes, either case; it prints in
+/// lower case, as Kratos writes it).
+fn canonical_uuid(id: &[u8]) -> Option<Uuid> {
+    match id.len() {
+        36 => Uuid::try_parse_ascii(id).ok(),
+        _ => None,
     }
 }
 
@@ -325,10 +369,8 @@ mod tests {
             .collect()
     }
 
-    fn ids(ids: &[&str]) -> Vec<Option<String>> {
-        ids.iter()
-            .map(|id| (!id.is_empty()).then(|| id.to_string()))
-            .collect()
+    fn ids(ids: &[&str]) -> Vec<Option<ItemKey>> {
+        ids.iter().map(|id| ItemKey::of_text(id)).collect()
     }
 
     fn at(offset: usize, last: Option<&str>) -> ListPosition {
@@ -437,30 +479,34 @@ mod tests {
 
     #[test]
     fn raw_items_give_their_top_level_id_and_nothing_else() {
-        let raw = |json: &str| RawValue::from_string(json.to_string()).unwrap();
+        let raw = |json: &str| {
+            let key = RawValue::from_string(json.to_string()).unwrap().item_id();
+            key.map(|key| key.to_string())
+        };
         let id = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
-        assert_eq!(
-            raw(&format!(r#"{{"id":"{id}","traits":{{}}}}"#))
-                .item_id()
-                .as_deref(),
-            Some(id)
-        );
-        assert_eq!(
-            raw(&format!(r#"{{ "traits": {{"id":"x"}}, "id" : "{id}" }}"#))
-                .item_id()
-                .as_deref(),
-            Some(id)
-        );
-        assert_eq!(raw(r#"{"traits":{"id":"x"}}"#).item_id(), None);
-        assert_eq!(raw(r#"{"id":"ada@example.com"}"#).item_id(), None);
-        assert_eq!(raw(r#"{"id":"a\"b"}"#).item_id(), None);
-        assert_eq!(raw(r#"{"id":7}"#).item_id(), None);
-        assert_eq!(raw("[1]").item_id(), None);
+        let quick = raw(&format!(r#"{{"id":"{id}","traits":{{}}}}"#));
+        assert_eq!(quick.as_deref(), Some(id));
+        let parsed = raw(&format!(r#"{{ "traits": {{"id":"x"}}, "id" : "{id}" }}"#));
+        assert_eq!(parsed.as_deref(), Some(id));
+        // A UUID in upper case is the same UUID.
+        let upper = raw(r#"{"id":"9F425A8D-7EFC-4768-8F23-7647A74FDF13"}"#);
+        assert_eq!(upper.as_deref(), Some(id));
+        // Braced, it is no plain id.
+        assert_eq!(raw(&format!(r#"{{"id":"{{{id}}}"}}"#)), None);
+        assert_eq!(raw(r#"{"id":"rec-4"}"#).as_deref(), Some("rec-4"));
+        assert_eq!(raw(r#"{"traits":{"id":"x"}}"#), None);
+        assert_eq!(raw(r#"{"id":"ada@example.com"}"#), None);
+        assert_eq!(raw(r#"{"id":"a\"b"}"#), None);
+        assert_eq!(raw(r#"{"id":7}"#), None);
+        assert_eq!(raw("[1]"), None);
         assert_eq!(
             plain_id("preset://email").as_deref(),
             Some("preset://email")
         );
         assert_eq!(plain_id(""), None);
         assert_eq!(plain_id(&"a".repeat(129)), None);
+        // Both forms of a UUID compare equal.
+        let uuid = Uuid::parse_str(id).unwrap();
+        assert_eq!(ItemKey::of_text(id), Some(ItemKey::Uuid(uuid)));
     }
 }

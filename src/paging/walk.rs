@@ -22,7 +22,7 @@ use crate::api::endpoint::Call;
 use crate::error::{DecodeError, Error, PaginationErrorKind};
 use crate::paging::page::{NextPage, PAGINATION_PARAMS, Page, PageInfo};
 use crate::paging::paginated::Paginated;
-use crate::paging::position::{ItemId, ListPosition};
+use crate::paging::position::{ItemId, ItemKey, ListPosition};
 use crate::paging::prefetch::{Prefetcher, Source, StartPrefetch};
 
 impl<E: Paginated> RequestBuilder<E> {
@@ -140,9 +140,12 @@ struct Current<T> {
     /// Its items that did not decode, by position.
     errors: std::vec::IntoIter<DecodeError>,
     info: PageInfo,
-    /// The page's paging parameters, the position on it of the next item to
-    /// hand out, and the last id handed out. Its `finished` flag is unused.
+    /// The page's paging parameters and the position on it of the next
+    /// item to hand out. Its `last_id` and `finished` are filled in by
+    /// [`Walk::position`].
     at: ListPosition,
+    /// The id of the last item handed out, from this page or an earlier one.
+    last: Option<ItemKey>,
     /// The walk was resumed at `at`, and its page has not come yet.
     resuming: bool,
 }
@@ -152,8 +155,10 @@ impl<T: ItemId> Current<T> {
         self.items.len() + self.errors.len()
     }
 
-    /// The next item, good or not, in the server's order.
-    fn take_item(&mut self) -> Option<Result<T, DecodeError>> {
+    /// The next item, good or not, in the server's order; a bad one as
+    /// `bad` makes it (built in place: an item is moved as little as can be).
+    #[inline]
+    fn take_item<X>(&mut self, bad: impl FnOnce(DecodeError) -> X) -> Option<Result<T, X>> {
         let bad_here = self
             .errors
             .as_slice()
@@ -162,14 +167,17 @@ impl<T: ItemId> Current<T> {
             == Some(self.at.offset());
         let item = if bad_here { None } else { self.items.next() };
         let next = match item {
-            Some(item) => Ok(item),
-            None => Err(self.errors.next()?),
+            Some(item) => {
+                self.last = item.item_id();
+                Ok(item)
+            }
+            None => {
+                let error = self.errors.next()?;
+                self.last = error.id().and_then(ItemKey::of_text);
+                Err(bad(error))
+            }
         };
-        let id = match &next {
-            Ok(item) => item.item_id(),
-            Err(bad) => bad.id().map(str::to_string),
-        };
-        self.at.advance(1, id);
+        self.at.set_offset(self.at.offset() + 1);
         Some(next)
     }
 
@@ -179,7 +187,7 @@ impl<T: ItemId> Current<T> {
         let first = self.at.offset();
         let (mut items, mut errors) = (Vec::with_capacity(n.min(self.items.len())), Vec::new());
         for _ in 0..n {
-            match self.take_item() {
+            match self.take_item(|bad| bad) {
                 Some(Ok(item)) => items.push(item),
                 Some(Err(bad)) => errors.push(bad),
                 None => break,
@@ -225,6 +233,7 @@ impl<E: Paginated> Walk<E> {
                 items: Vec::new().into_iter(),
                 errors: Vec::new().into_iter(),
                 info: PageInfo::default(),
+                last: at.last_id().and_then(ItemKey::of_text),
                 at,
                 resuming,
             },
@@ -250,14 +259,15 @@ impl<E: Paginated> Walk<E> {
 
     /// The next item within the limits, the error that stops the walk, or
     /// `None` (the end, a limit, or after the error).
+    #[inline]
     pub(crate) fn next_item(&mut self) -> Option<Result<E::Item, Error>> {
         if let Err(error) = self.fill()? {
             return Some(Err(error));
         }
-        let item = self.current.take_item()?;
+        let item = self.current.take_item(Error::decode)?;
         self.budget.items += 1;
         self.ask_ahead();
-        Some(item.map_err(Error::decode))
+        Some(item)
     }
 
     /// The rest of the current page (or the next page), cut to the item
@@ -332,7 +342,7 @@ impl<E: Paginated> Walk<E> {
         };
         self.set_next(next);
         let skip = match mem::take(&mut self.current.resuming) {
-            true => self.current.at.resume_offset(&page.ids(), E::OPERATION),
+            true => self.position().resume_offset(&page.ids(), E::OPERATION),
             false => 0,
         };
         if skip > 0 {
@@ -427,7 +437,9 @@ impl<E: Paginated> Walk<E> {
     }
 
     pub(crate) fn position(&self) -> ListPosition {
-        self.current.at.clone().finished(self.is_finished())
+        let mut position = self.current.at.clone().finished(self.is_finished());
+        position.set_last_id(self.current.last.as_ref());
+        position
     }
 
     /// `Debug` as `Pages { .. }`, with the items handed out counted as `items`.
