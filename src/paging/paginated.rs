@@ -124,12 +124,12 @@ impl<E: Paginated> RequestBuilder<E> {
     /// let list = || client.list_identities().page_size(3);
     /// let mut first_run = list().items();
     /// first_run.next().transpose()?; // written out, and then the process died
-    /// let saved = serde_json::to_string(&first_run.position()).expect("serializes");
+    /// let saved = serde_json::to_string(&first_run.position())?;
     ///
-    /// let position: kratos_identity::ListPosition = serde_json::from_str(&saved).expect("reads");
+    /// let position: kratos_identity::ListPosition = serde_json::from_str(&saved)?;
     /// let rest: Vec<_> = list().resume(&position).items().collect::<Result<_, _>>()?;
     /// assert_eq!(rest.len(), 2);
-    /// # Ok::<(), kratos_identity::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// [`send`](RequestBuilder::send) and

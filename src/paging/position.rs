@@ -41,10 +41,10 @@ use uuid::Uuid;
 /// );
 /// assert_eq!(position.last_id(), Some("9f425a8d-7efc-4768-8f23-7647a74fdf13"));
 ///
-/// let saved = serde_json::to_string(&position).expect("a position serializes");
-/// let loaded: ListPosition = serde_json::from_str(&saved).expect("and reads back");
+/// let saved = serde_json::to_string(&position)?;
+/// let loaded: ListPosition = serde_json::from_str(&saved)?;
 /// assert_eq!(loaded, position);
-/// # Ok::<(), kratos_identity::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// A position says nothing of the request's filters: resume it with the
