@@ -182,9 +182,11 @@ pub use error::{
 pub use http::response::{Headers, Response};
 pub use http::retry::RetryPolicy;
 pub use models::*;
-pub use paging::iter::{Items, Pages};
+pub use paging::items::Items;
 pub use paging::page::Page;
 pub use paging::paginated::{PageNumbers, Paginated};
+pub use paging::position::ListPosition;
+pub use paging::walk::Pages;
 
 /// What is inside the operation types; you never name these.
 ///

@@ -9,6 +9,7 @@ use crate::error::{DecodeError, Error, PaginationErrorKind};
 use crate::http::url::parse_query;
 use crate::paging::link;
 use crate::paging::offset_pages::requested_page_size;
+use crate::paging::position::{ItemId, ItemKey};
 
 /// The query parameters that move through a listing. Everything else in a
 /// next link is ignored: the next request is the caller's own request, to
@@ -52,8 +53,6 @@ pub struct Page<T> {
     /// A full page came without any `Link` header.
     next_unknown: bool,
     total_count: Option<u64>,
-    /// The `page_token` this page was requested with, when known.
-    pub(crate) token: Option<String>,
     /// The position on the server's page of this page's first item: 0, or
     /// where a pagination limit cut the server's page (see
     /// [`split_off`](Self::split_off)).
@@ -64,6 +63,15 @@ pub struct Page<T> {
 /// every list operation).
 pub(crate) fn first_bad<T>(page: &Page<T>) -> Option<DecodeError> {
     page.errors.first().cloned()
+}
+
+/// What a page says beside its items: where the next page starts, and the
+/// total count. Kept by the walk while it hands a page out piece by piece.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PageInfo {
+    next: Option<NextPage>,
+    next_unknown: bool,
+    total_count: Option<u64>,
 }
 
 /// The pagination parameters of a `rel="next"` link.
@@ -96,7 +104,6 @@ impl<T> Page<T> {
             next: None,
             next_unknown: false,
             total_count: None,
-            token: None,
             first_position: 0,
         }
     }
@@ -202,7 +209,6 @@ impl<T> Page<T> {
             next: self.next.clone(),
             next_unknown: self.next_unknown,
             total_count: self.total_count,
-            token: self.token.clone(),
             first_position: cut,
         }
     }
@@ -211,9 +217,52 @@ impl<T> Page<T> {
         self.next.as_ref()
     }
 
-    /// The decoded items and the errors, by value.
-    pub(crate) fn into_parts(self) -> (Vec<T>, Vec<DecodeError>) {
-        (self.items, self.errors)
+    /// The decoded items, the errors and the rest, by value.
+    pub(crate) fn into_parts(self) -> (Vec<T>, Vec<DecodeError>, PageInfo) {
+        let info = PageInfo {
+            next: self.next,
+            next_unknown: self.next_unknown,
+            total_count: self.total_count,
+        };
+        (self.items, self.errors, info)
+    }
+
+    /// A page of these items and errors, the server's from `first_position`
+    /// on: the inverse of [`into_parts`](Self::into_parts).
+    pub(crate) fn from_parts(
+        items: Vec<T>,
+        errors: Vec<DecodeError>,
+        info: PageInfo,
+        first_position: usize,
+    ) -> Self {
+        Page {
+            items,
+            errors,
+            next: info.next,
+            next_unknown: info.next_unknown,
+            total_count: info.total_count,
+            first_position,
+        }
+    }
+
+    /// The `id` of each position of the page, in the server's order: the
+    /// decoded items' and those of the items that did not decode.
+    pub(crate) fn ids(&self) -> Vec<Option<ItemKey>>
+    where
+        T: ItemId,
+    {
+        let mut items = self.items.iter();
+        let mut errors = self.errors.iter().peekable();
+        let bad_id = |bad: &DecodeError| bad.id().and_then(ItemKey::of_text);
+        (self.first_position..self.first_position + self.positions())
+            .map(|at| match errors.next_if(|e| e.item_index() == Some(at)) {
+                Some(bad) => bad_id(bad),
+                None => match items.next() {
+                    Some(item) => item.item_id(),
+                    None => errors.next().and_then(bad_id),
+                },
+            })
+            .collect()
     }
 
     fn next_param(&self, name: &str) -> Option<&str> {
@@ -292,7 +341,6 @@ pub(crate) fn decode_page<T: DeserializeOwned>(response: &RawResponse) -> Result
         next,
         next_unknown,
         total_count,
-        token: None,
         first_position: 0,
     })
 }

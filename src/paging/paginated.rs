@@ -1,25 +1,37 @@
 //! What every list operation shares: its paging parameters and their
-//! setters. (The lazy iterators over all pages live in `paging::iter`.)
+//! setters. (The lazy iterators over all pages live in `paging::walk` and
+//! `paging::items`.)
 
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{Call, Endpoint};
 use crate::error::{Error, InvalidInputKind};
 use crate::paging::page::Page;
+use crate::paging::position::{ItemId, ListPosition};
 
 /// The paging parameters of the list operations: `page_size` and
-/// `page_token`, and the legacy `page` and `per_page`.
+/// `page_token`, and the legacy `page` and `per_page`; and a position to
+/// resume the iterators at.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Paging {
     pub(crate) page_size: Option<u32>,
     pub(crate) page_token: Option<String>,
     pub(crate) page: Option<u32>,
     pub(crate) per_page: Option<u32>,
+    /// Set by `resume()`; the iterators move it into the others.
+    pub(crate) resume: Option<ListPosition>,
 }
 
 impl Paging {
     /// Adds the set parameters to `call`; a page size of 0 is an error, and
-    /// so is an empty page token (Kratos would start from the first page).
+    /// so is an empty page token (Kratos would start from the first page),
+    /// and a position to resume, which only the iterators take.
     pub(crate) fn apply(&self, call: Call) -> Result<Call, Error> {
+        if self.resume.is_some() {
+            return Err(Error::invalid(
+                InvalidInputKind::Invalid,
+                "resume() continues an items() or pages() walk after the items it handed out; send() fetches one whole page (use page_token() for that)",
+            ));
+        }
         for (name, value) in [("page_size", self.page_size), ("per_page", self.per_page)] {
             if value == Some(0) {
                 return Err(Error::invalid(
@@ -59,7 +71,7 @@ pub(crate) mod sealed {
 /// is `Clone`: a prefetching iterator gives its background thread a copy.
 pub trait Paginated: Endpoint<Output = Page<Self::Item>> + sealed::HasPaging + Clone {
     /// The type of one listed item.
-    type Item;
+    type Item: ItemId;
 }
 
 /// A list operation that also serves the deprecated page-number scheme
@@ -80,6 +92,51 @@ impl<E: Paginated> RequestBuilder<E> {
     /// opaque: never build one.
     pub fn page_token(self, token: impl Into<String>) -> Self {
         self.with(|e| e.paging_mut().page_token = Some(token.into()))
+    }
+
+    /// Continues a walk where [`Items::position`](crate::Items::position)
+    /// (or [`Pages::position`](crate::Pages::position)) said it stood: the
+    /// iterators of this request yield exactly the items after the last one
+    /// that walk handed out. Give it the same request the position was
+    /// taken from (the same operation and filters): the position does not
+    /// hold them.
+    ///
+    /// The page the position is on is fetched again and the items already
+    /// handed out are skipped. When the page changed meanwhile (an item
+    /// before the position was added or deleted), the walk goes on after
+    /// the last item handed out, found by its `id`; when that item itself
+    /// is gone, at the same offset, with a warning in the log (an item near
+    /// it may then be missed or come twice).
+    ///
+    /// The position's paging replaces this request's: its page token (or
+    /// legacy page number: a walk with `page`/`per_page` resumes with
+    /// them) and its page size, whatever [`page_size`](Self::page_size),
+    /// [`page_token`](Self::page_token), `page` or `per_page` say, before or
+    /// after this call. Offsets count within a page of that size, and
+    /// Kratos's links carry the size it clamped a larger one to.
+    /// A finished position gives an empty walk, without a request.
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # let page = r#"[{"id":"9f425a8d-7efc-4768-8f23-7647a74fdf13","schema_id":"default","schema_url":"","traits":{}},{"id":"0f0c6d1e-3b8a-4e8e-9a53-54c1b3c7e0a1","schema_id":"default","schema_url":"","traits":{}},{"id":"1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b","schema_id":"default","schema_url":"","traits":{}}]"#;
+    /// # server.mock(|when, then| { when.path("/admin/identities"); then.header("link", r#"</admin/identities?page_size=3>; rel="first""#).body(page); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let list = || client.list_identities().page_size(3);
+    /// let mut first_run = list().items();
+    /// first_run.next().transpose()?; // written out, and then the process died
+    /// let saved = serde_json::to_string(&first_run.position())?;
+    ///
+    /// let position: kratos_identity::ListPosition = serde_json::from_str(&saved)?;
+    /// let rest: Vec<_> = list().resume(&position).items().collect::<Result<_, _>>()?;
+    /// assert_eq!(rest.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`send`](RequestBuilder::send) and
+    /// [`send_lenient`](RequestBuilder::send_lenient) refuse a request with a
+    /// position with [`Error::InvalidInput`]: they fetch a whole page.
+    pub fn resume(self, position: &ListPosition) -> Self {
+        self.with(|e| e.paging_mut().resume = Some(position.clone()))
     }
 }
 
