@@ -19,6 +19,13 @@
 //! valgrind --tool=callgrind bench_export --once floor - URL
 //! ```
 //!
+//! Against a real server (self-hosted Kratos on loopback, say), the same
+//! exports are timed there, the server's own time included:
+//!
+//! ```text
+//! bench_export --against http://127.0.0.1:4434 --runs 3
+//! ```
+//!
 //! A server process serves pre-rendered Kratos-shaped pages (500 identities
 //! per page, about 1 KB per identity) on loopback, so the client is what is
 //! measured. `/slow/admin/identities` answers the same pages after 20 ms.
@@ -63,6 +70,7 @@ fn main() -> ExitCode {
         Some("--serve") => serve(arg(&args, 2, 100_000)),
         Some("--rss") => rss_child(&args),
         Some("--once") => once(&args),
+        Some("--against") => against(&args),
         _ => orchestrate(
             arg_flag(&args, "--identities", 100_000),
             arg_flag(&args, "--runs", 7),
@@ -492,6 +500,52 @@ fn rss_of(url: &str, count: usize) -> Result<u64, BoxError> {
 /// One export by one side, for a profiler: `--once crate|hand value|raw|struct URL`.
 /// The crate's side runs as `.items()` does by default: without prefetch,
 /// on one thread, like the others.
+/// Times each way of exporting against a real server: the crate with and
+/// without prefetch, the hand-written ureq loop over the same pages, and
+/// the parse-only floor. Prints the median of `--runs` runs of each.
+fn against(args: &[String]) -> Result<(), BoxError> {
+    let url = args.get(2).ok_or("--against URL [--runs N]")?.as_str();
+    let runs = arg_flag(args, "--runs", 3).max(1);
+    let client = IdentityClient::builder(url).build()?;
+    let agent = ureq::Agent::new_with_defaults();
+    type Way<'a> = (&'a str, Box<dyn Fn() -> Result<usize, BoxError> + 'a>);
+    let ways: Vec<Way> = vec![
+        (
+            "crate, prefetch on",
+            Box::new(|| crate_export::<Value>(&client, true)),
+        ),
+        (
+            "crate, prefetch off",
+            Box::new(|| crate_export::<Value>(&client, false)),
+        ),
+        (
+            "plain ureq loop (same pages, same types)",
+            Box::new(|| hand_export::<Value>(&agent, url)),
+        ),
+        (
+            "parse only (the server's time and the transfer)",
+            Box::new(|| parse_only(&agent, url)),
+        ),
+    ];
+    for (name, way) in &ways {
+        let mut times = Vec::new();
+        let mut count = 0;
+        for _ in 0..runs {
+            let started = Instant::now();
+            count = way()?;
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let median = times[times.len() / 2];
+        println!(
+            "{name:<50} {count} identities, median {:.2} s of {runs} ({:.0} identities/s)",
+            median.as_secs_f64(),
+            count as f64 / median.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 fn once(args: &[String]) -> Result<(), BoxError> {
     let usage = "--once crate|hand value|raw|struct URL, --once crate identity-raw URL, or --once floor - URL";
     let (side, traits, url) = match args {

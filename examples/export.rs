@@ -455,7 +455,7 @@ fn export(
         count += 1;
         exported += 1;
         if checkpoint.is_some() && count.is_multiple_of(u64::from(args.page_size)) {
-            save(&mut out, items.position(), exported).map_err(Stop::Output)?;
+            save(&mut out, items.resume_position(), exported).map_err(Stop::Output)?;
         }
         if let Some((demo, after)) = outage
             && count == after as u64
@@ -469,7 +469,7 @@ fn export(
     }
     // Everything exported so far reaches the file (and the checkpoint)
     // before any message that says where to pick up.
-    save(&mut out, items.position(), exported).map_err(Stop::Output)?;
+    save(&mut out, items.resume_position(), exported).map_err(Stop::Output)?;
     progress(count, started, true);
     if let Some(error) = failed {
         return Err(Stop::Page {

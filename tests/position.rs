@@ -1,4 +1,4 @@
-//! Where a walk stands (`Items::position`, `Pages::position`) and how a new
+//! Where a walk stands (`Items::resume_position`, `Pages::resume_position`) and how a new
 //! request continues from it (`RequestBuilder::resume`): what is sent on
 //! resume, the items skipped, a page that changed meanwhile, items that did
 //! not decode, prefetch on and off, the legacy page-number scheme, a
@@ -289,7 +289,7 @@ fn resume_refetches_the_positions_page_with_the_filters_and_skips_what_was_yield
     let mut first = list().items();
     let yielded = ids_of(first.by_ref().take(4));
     assert_eq!(yielded, [10, 20, 30, 40].map(id));
-    let position = first.position();
+    let position = first.resume_position();
     assert_eq!(position.page_token(), Some(id(30).to_string().as_str()));
     assert_eq!(
         (
@@ -323,7 +323,7 @@ fn a_position_at_the_end_of_a_page_refetches_it_and_follows_its_next_link() {
     let stray = catch_all(&server);
     let mut first = client(&server).list_identities().page_size(2).items();
     assert_eq!(ids_of(first.by_ref().take(2)), ids(1..=2));
-    let position = first.position();
+    let position = first.resume_position();
     // Still on page one, every item of it yielded.
     assert_eq!((position.page_token(), position.offset()), (None, 2));
     listing.clear_requests();
@@ -353,7 +353,7 @@ fn the_positions_paging_replaces_the_builders() {
     let listing = Listing::serve(&server, (1..=5).map(identity).collect());
     let mut first = client(&server).list_identities().page_size(2).items();
     first.by_ref().take(3).for_each(drop);
-    let position = first.position();
+    let position = first.resume_position();
     listing.clear_requests();
 
     // Another page size and token, before and after: the position's win
@@ -385,10 +385,10 @@ fn every_position_resumes_exactly_with_and_without_prefetch() {
     // The position after each item is the same with prefetch on and off.
     let positions = |prefetch: bool| {
         let mut iter = list().items().prefetch(prefetch);
-        let mut positions = vec![iter.position()];
+        let mut positions = vec![iter.resume_position()];
         while let Some(item) = iter.next() {
             item.unwrap();
-            positions.push(iter.position());
+            positions.push(iter.resume_position());
         }
         positions
     };
@@ -424,12 +424,12 @@ fn a_resumed_walk_has_the_position_it_resumed_until_it_yields() {
     Listing::serve(&server, (1..=4).map(identity).collect());
     let mut first = client(&server).list_identities().page_size(2).items();
     first.next();
-    let position = first.position();
+    let position = first.resume_position();
 
     let mut resumed = client(&server).list_identities().resume(&position).items();
-    assert_eq!(resumed.position(), position);
+    assert_eq!(resumed.resume_position(), position);
     assert_eq!(resumed.next().map(|r| r.unwrap().id), Some(id(2)));
-    let now = resumed.position();
+    let now = resumed.resume_position();
     assert_eq!(
         (now.offset(), now.last_id()),
         (2, Some(id(2).to_string().as_str()))
@@ -445,7 +445,7 @@ fn an_identity_deleted_before_the_position_costs_nothing() {
     let list = || client(&server).list_identities().page_size(3);
     let mut first = list().items();
     assert_eq!(ids_of(first.by_ref().take(5)), [10, 20, 30, 40, 50].map(id));
-    let position = first.position();
+    let position = first.resume_position();
     assert_eq!(position.offset(), 2);
 
     // 40 goes: page two (after 30) is now 50 60 70, and 50 is at offset 0.
@@ -461,7 +461,7 @@ fn an_identity_added_before_the_position_is_not_yielded_and_costs_nothing() {
     let list = || client(&server).list_identities().page_size(3);
     let mut first = list().items();
     assert_eq!(ids_of(first.by_ref().take(5)), [10, 20, 30, 40, 50].map(id));
-    let position = first.position();
+    let position = first.resume_position();
 
     // 35 comes: page two is now 35 40 50, and 50 is at the end of it.
     listing.add(35);
@@ -477,7 +477,7 @@ fn the_last_identity_yielded_gone_goes_on_at_the_offset_with_a_warning_naming_it
     let list = || client(&server).list_identities().page_size(3);
     let mut first = list().items();
     assert_eq!(ids_of(first.by_ref().take(5)).len(), 5);
-    let position = first.position();
+    let position = first.resume_position();
     let last = id(57).to_string();
     assert_eq!(position.last_id(), Some(last.as_str()));
 
@@ -506,7 +506,7 @@ fn a_page_that_changed_is_logged_at_info_when_the_last_identity_is_found() {
     let list = || client(&server).list_identities().page_size(4);
     let mut first = list().items();
     first.by_ref().take(3).for_each(drop);
-    let position = first.position();
+    let position = first.resume_position();
     // 13 goes: the page is 23 33 43, and 33, the last one yielded, moved
     // from offset 2 to 1.
     listing.delete(13);
@@ -545,7 +545,7 @@ fn items_that_did_not_decode_count_in_the_offset_and_name_the_last_id() {
     let mut positions = Vec::new();
     while let Some(item) = iter.next() {
         shape.push(item.is_ok());
-        positions.push(iter.position());
+        positions.push(iter.resume_position());
     }
     assert_eq!(shape, [true, false, true, true, false, true]);
     let seen: Vec<(usize, Option<String>)> = positions
@@ -593,7 +593,7 @@ fn a_finished_position_resumes_to_an_empty_walk_without_a_request() {
     let listing = Listing::serve(&server, (1..=3).map(identity).collect());
     let mut iter = client(&server).list_identities().page_size(2).items();
     assert_eq!(iter.by_ref().count(), 3);
-    let done = iter.position();
+    let done = iter.resume_position();
     assert!(done.is_finished());
     listing.clear_requests();
 
@@ -604,7 +604,7 @@ fn a_finished_position_resumes_to_an_empty_walk_without_a_request() {
         .prefetch(true);
     assert!(again.is_finished());
     assert!(again.next().is_none());
-    assert_eq!(again.position(), done);
+    assert_eq!(again.resume_position(), done);
     assert_eq!(again.resume_token(), None);
     let mut pages = client(&server).list_identities().resume(&done).pages();
     assert!(pages.next().is_none());
@@ -620,7 +620,7 @@ fn a_limit_stop_and_a_pages_walk_have_positions_too() {
 
     let mut limited = list().items().limit(2);
     assert_eq!(limited.by_ref().count(), 2);
-    let position = limited.position();
+    let position = limited.resume_position();
     assert_eq!((position.offset(), position.is_finished()), (2, false));
     assert_eq!(ids_of(list().resume(&position).items()), ids(3..=7));
 
@@ -629,7 +629,7 @@ fn a_limit_stop_and_a_pages_walk_have_positions_too() {
     let mut pages = list().pages().limit(4);
     let lens: Vec<usize> = pages.by_ref().map(|p| p.unwrap().len()).collect();
     assert_eq!(lens, [3, 1]);
-    let position = pages.position();
+    let position = pages.resume_position();
     assert_eq!(
         (position.page_token(), position.offset()),
         (Some(id(3).to_string().as_str()), 1)
@@ -652,7 +652,7 @@ fn legacy_page_numbers_resume_with_their_page_number() {
     let list = || client(&server).list_identities().per_page(2).page(0);
     let mut first = list().items();
     assert_eq!(ids_of(first.by_ref().take(3)), ids(1..=3));
-    let position = through_json(&first.position());
+    let position = through_json(&first.resume_position());
     assert_eq!(
         (
             position.page_token(),
@@ -679,7 +679,7 @@ fn send_refuses_a_position_and_so_does_a_position_no_walk_makes() {
     let listing = Listing::serve(&server, (1..=3).map(identity).collect());
     let mut iter = client(&server).list_identities().page_size(2).items();
     iter.next();
-    let position = iter.position();
+    let position = iter.resume_position();
     listing.clear_requests();
 
     let error = client(&server)
@@ -753,7 +753,7 @@ where
         for item in items.by_ref().take(take) {
             yielded.push(id_of(&item.expect("no error while paginating")));
         }
-        let position = items.position();
+        let position = items.resume_position();
         saved = Some(serde_json::to_string(&position).unwrap());
         if position.is_finished() {
             return yielded;
@@ -819,7 +819,7 @@ fn the_fakes_listing_resumes_across_deletes_and_inserts_before_the_position() {
     let list = || client.list_identities().page_size(25);
     let mut first = list().items();
     let head: Vec<Uuid> = ids_of(first.by_ref().take(60));
-    let position = first.position();
+    let position = first.resume_position();
     assert_eq!(position.offset(), 10);
 
     // Two deleted on the position's page before it, and an identity added
@@ -909,7 +909,7 @@ fn a_resumed_page_that_fails_leaves_the_position_where_it_was() {
     let listing = Listing::serve(&server, (1..=5).map(identity).collect());
     let mut first = client(&server).list_identities().page_size(2).items();
     first.by_ref().take(3).for_each(drop);
-    let position = first.position();
+    let position = first.resume_position();
 
     // The same server, down for the page the position is on.
     let down = MockServer::start();
@@ -920,14 +920,14 @@ fn a_resumed_page_that_fails_leaves_the_position_where_it_was() {
     let mut failed = client(&down).list_identities().resume(&position).items();
     assert!(matches!(failed.next(), Some(Err(Error::Api(_)))));
     assert!(failed.next().is_none());
-    assert_eq!(failed.position(), position);
+    assert_eq!(failed.resume_position(), position);
     assert_eq!(failed.resume_token().as_deref(), position.page_token());
 
     listing.clear_requests();
     let rest = ids_of(
         client(&server)
             .list_identities()
-            .resume(&failed.position())
+            .resume(&failed.resume_position())
             .items(),
     );
     assert_eq!(rest, ids(4..=5));

@@ -1,5 +1,5 @@
 //! [`Items`]: the items of every page of a listing, one by one, and where
-//! the walk stands ([`Items::position`]).
+//! the walk stands ([`Items::resume_position`]).
 
 use std::fmt;
 
@@ -26,7 +26,7 @@ impl<E: Paginated> RequestBuilder<E> {
     /// after its retries, or the answer is not a list at all), whose error
     /// is yielded once. A page token the server already sent ends it with
     /// [`Error::Pagination`] instead of looping. It pauses at
-    /// [`Items::limit`] / [`Items::max_pages`]. [`Items::position`] tells
+    /// [`Items::limit`] / [`Items::max_pages`]. [`Items::resume_position`] tells
     /// where it stands, to the item, for [`resume`](Self::resume);
     /// [`Items::resume_token`] where to pick up at a page boundary, and
     /// [`Items::is_finished`] whether there is anything left.
@@ -95,7 +95,7 @@ impl<E: Paginated> Items<E> {
     /// let mut identities = client.list_identities().page_size(2).items();
     /// let first = identities.next().transpose()?;
     /// # let _ = first;
-    /// let position = identities.position();
+    /// let position = identities.resume_position();
     /// assert_eq!((position.offset(), position.is_finished()), (1, false));
     ///
     /// // Later, maybe in another process: everything after the first one.
@@ -103,7 +103,7 @@ impl<E: Paginated> Items<E> {
     /// assert_eq!(rest.len(), 2);
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
-    pub fn position(&self) -> ListPosition {
+    pub fn resume_position(&self) -> ListPosition {
         self.walk.position()
     }
 
@@ -111,7 +111,7 @@ impl<E: Paginated> Items<E> {
     /// (`.page_token(token).items()`) continues without skipping any item
     /// not yet yielded. Between pages it repeats nothing; in the middle of a
     /// page it is that page's token, so the page's first items come again
-    /// ([`position`](Self::position) does not repeat them).
+    /// ([`resume_position`](Self::resume_position) does not repeat them).
     /// Correct with prefetch too: it is the first page not yet handed out,
     /// not the one the background thread is fetching.
     ///

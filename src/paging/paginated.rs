@@ -94,8 +94,8 @@ impl<E: Paginated> RequestBuilder<E> {
         self.with(|e| e.paging_mut().page_token = Some(token.into()))
     }
 
-    /// Continues a walk where [`Items::position`](crate::Items::position)
-    /// (or [`Pages::position`](crate::Pages::position)) said it stood: the
+    /// Continues a walk where [`Items::resume_position`](crate::Items::resume_position)
+    /// (or [`Pages::resume_position`](crate::Pages::resume_position)) said it stood: the
     /// iterators of this request yield exactly the items after the last one
     /// that walk handed out. Give it the same request the position was
     /// taken from (the same operation and filters): the position does not
@@ -124,7 +124,7 @@ impl<E: Paginated> RequestBuilder<E> {
     /// let list = || client.list_identities().page_size(3);
     /// let mut first_run = list().items();
     /// first_run.next().transpose()?; // written out, and then the process died
-    /// let saved = serde_json::to_string(&first_run.position())?;
+    /// let saved = serde_json::to_string(&first_run.resume_position())?;
     ///
     /// let position: kratos_identity::ListPosition = serde_json::from_str(&saved)?;
     /// let rest: Vec<_> = list().resume(&position).items().collect::<Result<_, _>>()?;

@@ -34,7 +34,7 @@ use uuid::Uuid;
 /// let mut identities = client.list_identities().page_size(2).items();
 /// let first = identities.next().transpose()?;
 /// # let _ = first;
-/// let position = identities.position();
+/// let position = identities.resume_position();
 /// assert_eq!(
 ///     (position.page_token(), position.offset(), position.page_size()),
 ///     (None, 1, Some(2))

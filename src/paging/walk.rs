@@ -487,7 +487,7 @@ impl<E: Paginated> Pages<E> {
     /// cut by [`limit`](Self::limit) (its first items come again). A stop at
     /// a limit or at an error keeps it. Correct with prefetch too: it is the
     /// first page not yet handed out, not the one the background thread is
-    /// fetching. [`position`](Self::position) says where the walk stands to
+    /// fetching. [`resume_position`](Self::resume_position) says where the walk stands to
     /// the item.
     ///
     /// `None` means one of two things; [`is_finished`](Self::is_finished)
@@ -509,8 +509,8 @@ impl<E: Paginated> Pages<E> {
 
     /// Where the walk stands, to the item: the page last handed out (or
     /// cut by a limit) and how much of it, for
-    /// [`RequestBuilder::resume`]. See [`Items::position`](crate::Items::position).
-    pub fn position(&self) -> ListPosition {
+    /// [`RequestBuilder::resume`]. See [`Items::resume_position`](crate::Items::resume_position).
+    pub fn resume_position(&self) -> ListPosition {
         self.walk.position()
     }
 
