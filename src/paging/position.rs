@@ -176,8 +176,10 @@ impl ListPosition {
     /// items have these ids: after `offset` items, unless the item before
     /// that is not the last one handed out (an item was added or deleted
     /// before it since). Then it goes on after that item wherever it is on
-    /// the page now; if it is not on the page any more, at `offset`, with a
-    /// warning (an item near it may be missed or come twice).
+    /// the page now; if it is not on the page any more, after where it was
+    /// in id order when the page is in id order (Kratos's identity pages
+    /// are), else at `offset`, with a warning (an item near it may be
+    /// missed or come twice).
     pub(crate) fn resume_offset(&self, ids: &[Option<ItemKey>], operation: Operation) -> usize {
         let offset = self.offset.min(ids.len());
         let last = self.last_id.as_deref().filter(|_| self.offset > 0);
@@ -196,15 +198,47 @@ impl ListPosition {
                 );
                 found + 1
             }
-            None => {
-                log::warn!(
-                    "{operation}: resuming: item {last}, the last one handed out, is no longer on its page (deleted since?); going on at offset {offset} of {}, so an item near it may be missed or come twice",
-                    ids.len()
-                );
-                offset
-            }
+            // Gone (deleted since). On a page in id order (Kratos keyset
+            // pages of identities are), the walk goes on at the first item
+            // after it in that order: nothing is missed or repeated.
+            None => match first_after_in_id_order(ids, &last) {
+                Some(next) => {
+                    log::info!(
+                        "{operation}: resuming: item {last}, the last one handed out, is no longer on its page (deleted since?); going on at the first item after it in id order, offset {next}"
+                    );
+                    next
+                }
+                None => {
+                    log::warn!(
+                        "{operation}: resuming: item {last}, the last one handed out, is no longer on its page (deleted since?); going on at offset {offset} of {}, so an item near it may be missed or come twice",
+                        ids.len()
+                    );
+                    offset
+                }
+            },
         }
     }
+}
+
+/// The index of the first id after `last` on a page whose ids are all
+/// UUIDs in ascending order, as `last` is; `None` when the page is not in
+/// id order, so its order says nothing about where `last` was.
+fn first_after_in_id_order(ids: &[Option<ItemKey>], last: &ItemKey) -> Option<usize> {
+    let ItemKey::Uuid(last) = last else {
+        return None;
+    };
+    let uuids: Option<Vec<Uuid>> = ids
+        .iter()
+        .map(|id| match id {
+            Some(ItemKey::Uuid(u)) => Some(*u),
+            _ => None,
+        })
+        .collect();
+    let uuids = uuids?;
+    if uuids.len() < 2 || !uuids.windows(2).all(|w| w[0] < w[1]) {
+        return None;
+    }
+    Some(uuids.partition_point(|u| u < last))
 }
 
 impl Paging {
@@ -508,5 +542,23 @@ mod tests {
         // Both forms of a UUID compare equal.
         let uuid = Uuid::parse_str(id).unwrap();
         assert_eq!(ItemKey::of_text(id), Some(ItemKey::Uuid(uuid)));
+    }
+
+    #[test]
+    fn a_gone_last_item_on_a_page_out_of_id_order_falls_back_to_the_offset() {
+        let key = |n: u128| Some(ItemKey::Uuid(Uuid::from_u128(n)));
+        let position = ListPosition {
+            page_token: Some("t".into()),
+            page_number: None,
+            page_size: Some(3),
+            offset: 2,
+            finished: false,
+            last_id: Some(Uuid::from_u128(5).to_string()),
+        };
+        let op = crate::api::operation::LIST_SESSIONS;
+        // In id order: after 5 comes 6, at index 1.
+        assert_eq!(position.resume_offset(&[key(4), key(6), key(7)], op), 1);
+        // Not in id order (newest first, say): the offset, with a warning.
+        assert_eq!(position.resume_offset(&[key(9), key(6), key(3)], op), 2);
     }
 }
