@@ -10,10 +10,27 @@
 //!
 //! Environment: `SOURCE_KRATOS_URL` and `SOURCE_ORY_API_KEY`,
 //! `TARGET_KRATOS_URL` and `TARGET_ORY_API_KEY`. Flags: `--page-size N`
-//! (1–500, default 500), `--page-token T` (resume where an earlier run
-//! stopped), `--chunk-size N` (1–1000, default 1000), `--demo-target-down`
+//! (1–500, default 500), `--chunk-size N` (1–1000, default 1000),
+//! `--checkpoint FILE` (see below), `--page-token T` (start where an
+//! earlier run without a checkpoint stopped), `--verify-conflicts` (an
+//! identity already on the target that is another person holding the same
+//! email is a failure, not "already existed"), `--demo-target-down`
 //! (between the demo servers, the target is a port nothing listens on, to
 //! show how a migration stops and resumes).
+//!
+//! The target's version is asked first (`GET /version`): credentials it
+//! cannot import (Kratos v26.2.0 takes only passwords, OIDC and SAML links)
+//! are left out of each identity and named in the summary, so that the
+//! identities themselves still migrate instead of failing whole chunks.
+//!
+//! **With `--checkpoint FILE`** the job keeps its progress in `FILE`,
+//! saved atomically before each chunk is sent: where the source listing
+//! stands (at the first identity not yet settled on the target) and where
+//! the import stands. The same command after a crash, even `kill -9`,
+//! continues exactly: identities already copied are not sent again, the
+//! ones that may have been sent when it died are looked up on the target
+//! first, and the counts add up over all runs. A re-run against other
+//! servers or with another page size is refused.
 //!
 //! Identities are read with every credential type Kratos can import
 //! (password hashes, OIDC and SAML links, TOTP, lookup secrets, WebAuthn
@@ -30,15 +47,20 @@
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kratos_identity::{
-    CreateIdentityBody, Error, IdentityClient, ImportError, Items, ListIdentities,
+    CreateIdentityBody, Error, IdentityClient, ImportError, ImportPosition, Items, ListIdentities,
+    ListPosition, ServerVersion,
 };
 use kratos_identity_fake::FakeKratos;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use support::checkpoint::Checkpoint;
 
 /// Every credential type Kratos can import.
 const IMPORTABLE: [&str; 7] = [
@@ -51,7 +73,7 @@ const IMPORTABLE: [&str; 7] = [
     "passkey",
 ];
 
-const USAGE: &str = "usage: migrate [--page-size N] [--page-token T] [--chunk-size N] [--demo-target-down]
+const USAGE: &str = "usage: migrate [--page-size N] [--chunk-size N] [--checkpoint FILE] [--page-token T] [--verify-conflicts] [--demo-target-down]
 Copies every identity, with its credentials, from SOURCE_KRATOS_URL (SOURCE_ORY_API_KEY) to
 TARGET_KRATOS_URL (TARGET_ORY_API_KEY). Without SOURCE_KRATOS_URL it runs between two local demo servers.";
 
@@ -59,6 +81,8 @@ struct Args {
     page_size: u32,
     page_token: Option<String>,
     chunk_size: usize,
+    checkpoint: Option<PathBuf>,
+    verify_conflicts: bool,
     demo_target_down: bool,
 }
 
@@ -67,6 +91,8 @@ fn parse_args() -> Result<Args, String> {
         page_size: 500,
         page_token: None,
         chunk_size: 1000,
+        checkpoint: None,
+        verify_conflicts: false,
         demo_target_down: false,
     };
     let mut it = std::env::args().skip(1);
@@ -76,10 +102,18 @@ fn parse_args() -> Result<Args, String> {
             "--page-size" => args.page_size = support::number(&flag, &value()?)?,
             "--page-token" => args.page_token = Some(value()?),
             "--chunk-size" => args.chunk_size = support::number(&flag, &value()?)?,
+            "--checkpoint" => args.checkpoint = Some(value()?.into()),
+            "--verify-conflicts" => args.verify_conflicts = true,
             "--demo-target-down" => args.demo_target_down = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
+    }
+    if args.checkpoint.is_some() && env("SOURCE_KRATOS_URL").is_none() {
+        return Err("--checkpoint needs servers that outlive this process: set SOURCE_KRATOS_URL and TARGET_KRATOS_URL".into());
+    }
+    if args.checkpoint.is_some() && args.page_token.is_some() {
+        return Err("--checkpoint keeps its own place: drop --page-token".into());
     }
     Ok(args)
 }
@@ -170,77 +204,266 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// What the migration saw, shared between the reading side (an iterator
-/// the import pulls from) and the summary.
+/// What `--checkpoint FILE` keeps.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct Progress {
+    /// The job: a checkpoint of another one is refused.
+    source: String,
+    target: String,
+    page_size: u32,
+    /// Where the source listing continues: before input `inputs_start_at`.
+    listing: Option<ListPosition>,
+    inputs_start_at: usize,
+    /// Where the import stands.
+    import: ImportPosition,
+    /// Outcomes settled so far, over all runs, and what the reading saw
+    /// before input `inputs_start_at`.
+    created: usize,
+    existed: usize,
+    failed: usize,
+    unreadable: usize,
+    left_out: BTreeMap<String, usize>,
+    finished: bool,
+}
+
+/// What the reading side saw, shared with the import's checkpoint hook and
+/// the summary.
 #[derive(Default)]
 struct Seen {
-    read: usize,
+    /// The index the next input will have.
+    next_index: usize,
     /// Credential types left out, with how many identities had them.
     left_out: BTreeMap<String, usize>,
-    /// Identities that could not be converted: (id, why).
-    unconvertible: Vec<(String, String)>,
+    /// Identities that could not be read or converted: how many, and the
+    /// first few (id, why).
+    unreadable: usize,
+    first_unreadable: Vec<(String, String)>,
     /// The page that failed after the retries, if one did.
     failed_page: Option<Error>,
-    /// Where each page of inputs starts: (first input index, page token).
-    page_starts: Vec<(usize, Option<String>)>,
+    /// For each input read and not yet settled: its index, the listing's
+    /// position before it, and the counts before it. What a checkpoint
+    /// needs to resume the listing at the first unsettled input.
+    marks: VecDeque<Mark>,
+    /// The listing's position after the last identity read.
+    after_last: Option<ListPosition>,
 }
 
-/// The identities of the source, as create bodies, a page ahead.
-struct Reader<'a> {
+#[derive(Clone)]
+struct Mark {
+    index: usize,
+    listing: ListPosition,
+    left_out: BTreeMap<String, usize>,
+    unreadable: usize,
+}
+
+fn lock(seen: &Mutex<Seen>) -> MutexGuard<'_, Seen> {
+    seen.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The identities of the source, as create bodies for the target, a page
+/// ahead.
+struct Reader {
     identities: Items<ListIdentities>,
-    seen: &'a mut Seen,
+    /// What the target imports (`None`: its version is unknown).
+    target: Option<ServerVersion>,
+    seen: Arc<Mutex<Seen>>,
 }
 
-impl Iterator for Reader<'_> {
+impl Iterator for Reader {
     type Item = CreateIdentityBody;
 
     fn next(&mut self) -> Option<CreateIdentityBody> {
         loop {
-            // The token that covers the identity about to be read.
-            let token = self.identities.resume_token();
-            if self
-                .seen
-                .page_starts
-                .last()
-                .is_none_or(|(_, t)| *t != token)
-            {
-                let index = self.seen.read;
-                self.seen.page_starts.push((index, token));
-            }
-            match self.identities.next()? {
-                Ok(identity) => match CreateIdentityBody::from_identity_lossy(&identity) {
-                    Ok((body, left_out)) => {
-                        for kind in left_out {
-                            *self.seen.left_out.entry(kind.to_string()).or_default() += 1;
-                        }
-                        self.seen.read += 1;
-                        return Some(body);
-                    }
-                    Err(e) => {
-                        self.seen
-                            .unconvertible
-                            .push((identity.id.to_string(), e.to_string()));
-                    }
-                },
+            let before = self.identities.resume_position();
+            let identity = self.identities.next()?;
+            let mut seen = lock(&self.seen);
+            seen.after_last = Some(self.identities.resume_position());
+            let identity = match identity {
+                Ok(identity) => identity,
                 // One identity that does not decode costs only itself.
                 Err(e) if e.decode_error().is_some() => {
-                    let id = e
-                        .decode_error()
-                        .and_then(|d| d.id())
-                        .unwrap_or("?")
-                        .to_string();
-                    self.seen.unconvertible.push((id, e.to_string()));
+                    let id = e.decode_error().and_then(|d| d.id()).unwrap_or("?");
+                    unreadable(&mut seen, id.to_string(), e.to_string());
+                    continue;
                 }
                 Err(e) => {
-                    self.seen.failed_page = Some(e);
+                    seen.failed_page = Some(e);
                     return None;
                 }
+            };
+            let converted = match &self.target {
+                Some(target) => CreateIdentityBody::from_identity_lossy_for(&identity, target),
+                None => CreateIdentityBody::from_identity_lossy(&identity),
+            };
+            match converted {
+                Ok((body, left_out)) => {
+                    let mark = Mark {
+                        index: seen.next_index,
+                        listing: before,
+                        left_out: seen.left_out.clone(),
+                        unreadable: seen.unreadable,
+                    };
+                    seen.marks.push_back(mark);
+                    seen.next_index += 1;
+                    for kind in left_out {
+                        *seen.left_out.entry(kind.to_string()).or_default() += 1;
+                    }
+                    return Some(body);
+                }
+                Err(e) => unreadable(&mut seen, identity.id.to_string(), e.to_string()),
             }
         }
     }
 }
 
+fn unreadable(seen: &mut Seen, id: String, why: String) {
+    seen.unreadable += 1;
+    if seen.first_unreadable.len() < 10 {
+        seen.first_unreadable.push((id, why));
+    }
+}
+
+/// The checkpoint and what it held when this run started.
+struct Saved {
+    file: Checkpoint,
+    progress: Arc<Mutex<Progress>>,
+}
+
+impl Saved {
+    fn open(path: &PathBuf, job: &Progress) -> Result<Saved, String> {
+        let file = Checkpoint::new(path);
+        let progress = match file.load::<Progress>()? {
+            Some(saved)
+                if saved.source != job.source
+                    || saved.target != job.target
+                    || saved.page_size != job.page_size =>
+            {
+                return Err(format!(
+                    "{} is the checkpoint of another migration ({} to {}, pages of {}); remove it to start over",
+                    path.display(),
+                    saved.source,
+                    saved.target,
+                    saved.page_size
+                ));
+            }
+            Some(saved) => saved,
+            None => job.clone(),
+        };
+        Ok(Saved {
+            file,
+            progress: Arc::new(Mutex::new(progress)),
+        })
+    }
+
+    /// Saves the progress with the import at `position`: the listing
+    /// resumes at the first input the import has not settled. A checkpoint
+    /// that cannot be written stops the job (going on could not be resumed).
+    fn save(
+        file: &Checkpoint,
+        progress: &Mutex<Progress>,
+        seen: &Mutex<Seen>,
+        position: &ImportPosition,
+    ) {
+        let first = position.first_unsettled();
+        let mut seen = lock(seen);
+        while seen.marks.front().is_some_and(|m| m.index < first) {
+            seen.marks.pop_front();
+        }
+        let mut progress = progress.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.marks.front().filter(|m| m.index == first) {
+            Some(mark) => {
+                progress.listing = Some(mark.listing.clone());
+                progress.left_out = mark.left_out.clone();
+                progress.unreadable = mark.unreadable;
+            }
+            // Every input read is settled: the listing resumes after the
+            // last identity read.
+            None => {
+                progress.listing.clone_from(&seen.after_last);
+                progress.left_out = seen.left_out.clone();
+                progress.unreadable = seen.unreadable;
+            }
+        }
+        progress.inputs_start_at = first;
+        progress.import = position.clone();
+        if let Err(e) = file.save(&*progress) {
+            eprintln!(
+                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
+                file.path().display()
+            );
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The target's version, to leave out what it cannot import; `None`, with
+/// a warning, when it does not say.
+fn target_version(target: &IdentityClient) -> Option<ServerVersion> {
+    match target.get_version().send() {
+        Ok(version) => {
+            let cannot: Vec<&str> = IMPORTABLE
+                .iter()
+                .copied()
+                .filter(|kind| !version.imports_credential(kind))
+                .collect();
+            if !cannot.is_empty() {
+                eprintln!(
+                    "the target is Kratos {}: it cannot import {} credentials; they are left out of each identity and counted",
+                    version.version,
+                    cannot.join(", ")
+                );
+            }
+            Some(version)
+        }
+        Err(e) => {
+            eprintln!(
+                "warning: the target did not say its version ({}); sending every importable credential",
+                support::error_chain(&e)
+            );
+            None
+        }
+    }
+}
+
 fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> ExitCode {
+    let job = Progress {
+        source: source.base_url().to_string(),
+        target: target.base_url().to_string(),
+        page_size: args.page_size,
+        ..Progress::default()
+    };
+    let saved = match &args.checkpoint {
+        Some(path) => match Saved::open(path, &job) {
+            Ok(saved) => Some(saved),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    let earlier = saved
+        .as_ref()
+        .map(|s| s.progress.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    if let Some(earlier) = &earlier {
+        if earlier.finished {
+            eprintln!(
+                "the checkpoint says this migration finished: {} created, {} already existed, {} failed; nothing to do",
+                earlier.created, earlier.existed, earlier.failed
+            );
+            return ExitCode::SUCCESS;
+        }
+        if earlier.listing.is_some() {
+            eprintln!(
+                "continuing from the checkpoint: {} identities settled, {} to look up on the target, {} to send again",
+                earlier.inputs_start_at,
+                earlier.import.unresolved().len(),
+                earlier.import.not_created().len()
+            );
+        }
+    }
+    let version = target_version(target);
+
     let mut request = source
         .list_identities()
         .page_size(args.page_size)
@@ -248,21 +471,52 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     if let Some(token) = &args.page_token {
         request = request.page_token(token);
     }
-    let mut seen = Seen::default();
+    if let Some(position) = earlier.as_ref().and_then(|e| e.listing.as_ref()) {
+        request = request.resume(position);
+    }
+    let seen = Arc::new(Mutex::new(Seen {
+        next_index: earlier.as_ref().map_or(0, |e| e.inputs_start_at),
+        left_out: earlier
+            .as_ref()
+            .map(|e| e.left_out.clone())
+            .unwrap_or_default(),
+        unreadable: earlier.as_ref().map_or(0, |e| e.unreadable),
+        ..Seen::default()
+    }));
     let reader = Reader {
         identities: request.items().prefetch(true),
-        seen: &mut seen,
+        target: version,
+        seen: Arc::clone(&seen),
     };
 
     let started = Instant::now();
     let mut last_report = started;
     let (mut created, mut existed) = (0usize, 0usize);
     let mut failures: Vec<(usize, ImportError)> = Vec::new();
-    let mut outcomes = target
+    let mut import = target
         .import_identities(reader)
         .chunk_size(args.chunk_size)
-        .outcomes();
+        .verify_conflicts(args.verify_conflicts);
+    if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
+        let file = Checkpoint::new(saved.file.path());
+        let progress = Arc::clone(&saved.progress);
+        let seen = Arc::clone(&seen);
+        import = import
+            .inputs_start_at(earlier.inputs_start_at)
+            .resume(&earlier.import)
+            .checkpoint(move |position| Saved::save(&file, &progress, &seen, position));
+    }
+    let mut outcomes = import.outcomes();
     for outcome in outcomes.by_ref() {
+        if let Some(saved) = &saved {
+            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
+            match &outcome.result {
+                Ok(_) => progress.created += 1,
+                Err(e) if e.is_conflict() => progress.existed += 1,
+                Err(e) if e.is_final() => progress.failed += 1,
+                Err(_) => {} // settled by the next run
+            }
+        }
         match outcome.result {
             Ok(_) => created += 1,
             Err(e) if e.is_conflict() => existed += 1,
@@ -280,26 +534,45 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     let secs = started.elapsed().as_secs_f64();
     // Why the import stopped, if it did: after it, nothing more was read
     // from the source.
-    let stopped = outcomes
-        .stopped()
-        .map(|e| (support::error_chain(e), outcomes.inputs_read()));
+    let stopped = outcomes.stopped().map(|e| support::error_chain(e));
+    let position = outcomes.resume_position();
+    let lookups = outcomes.lookups();
     drop(outcomes);
+    if let Some(saved) = &saved {
+        let done = stopped.is_none() && lock(&seen).failed_page.is_none() && position.is_settled();
+        saved
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .finished = done;
+        Saved::save(&saved.file, &saved.progress, &seen, &position);
+    }
+    let seen = lock(&seen);
 
     println!(
         "{} identities sent in {secs:.2} s: {created} created, {existed} already existed, {} failed; {} could not be read",
         created + existed + failures.len(),
         failures.len(),
-        seen.unconvertible.len()
+        seen.unreadable
     );
+    if lookups > 0 {
+        println!(
+            "  {lookups} lookups on the target settled identities whose requests failed after they were sent"
+        );
+    }
     for (kind, count) in &seen.left_out {
         let why = match kind.as_str() {
-            "password" => "their password credential has no hash to carry",
-            "code" => "Kratos cannot import them (it recreates code credentials from the traits)",
-            _ => "Kratos cannot import them",
+            "password" => "their password credential has no hash to carry".to_string(),
+            "code" => "Kratos cannot import them (it recreates code credentials from the traits)"
+                .to_string(),
+            kind if IMPORTABLE.contains(&kind) => {
+                "the target's version cannot import them".to_string()
+            }
+            _ => "Kratos cannot import them".to_string(),
         };
         println!("  left out the {kind} credentials of {count} identities: {why}");
     }
-    for (id, why) in seen.unconvertible.iter().take(10) {
+    for (id, why) in &seen.first_unreadable {
         println!("  identity {id}: {why}");
     }
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
@@ -309,51 +582,46 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     for (reason, count) in &reasons {
         println!("  {count:>6} × {reason}");
     }
+    if let Some(saved) = &saved
+        && earlier.as_ref().is_some_and(|e| e.listing.is_some())
+    {
+        let total = saved
+            .progress
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        println!(
+            "over all runs of this checkpoint: {} created, {} already existed, {} failed",
+            total.created, total.existed, total.failed
+        );
+    }
 
-    // Where to pick up: the page of the first identity that was not copied
-    // for a reason a re-run can fix, or the page that failed to load.
-    let retry_from = failures
-        .iter()
-        .find(|(_, e)| !matches!(e, ImportError::Rejected(_)))
-        .map(|(index, _)| *index);
-    let resume = match (retry_from, &seen.failed_page) {
-        (Some(index), _) => Some(page_token_of(&seen, index)),
-        (None, Some(_)) => Some(seen.page_starts.last().and_then(|(_, t)| t.clone())),
-        (None, None) => None,
-    };
     if let Some(error) = &seen.failed_page {
         support::print_error(error);
     }
-    if let Some((why, read)) = &stopped {
+    if let Some(why) = &stopped {
         eprintln!(
-            "error: the import stopped after {read} identities: {why}; the identities after them were not read from the source"
+            "error: the import stopped: {why}; the identities after it were not read from the source"
         );
     }
-    match resume {
-        Some(Some(token)) => {
-            eprintln!(
-                "to continue where this stopped, run the same command with --page-token {token}"
-            );
-            ExitCode::FAILURE
+    let interrupted = stopped.is_some() || seen.failed_page.is_some();
+    let unsettled = failures.iter().any(|(_, e)| !e.is_final());
+    if interrupted || unsettled {
+        match &args.checkpoint {
+            Some(path) => eprintln!(
+                "to continue where this stopped, run the same command again: {} says where",
+                path.display()
+            ),
+            None => eprintln!(
+                "to continue, run the same command again (identities already copied are reported as already existing), or use --checkpoint FILE to continue exactly"
+            ),
         }
-        Some(None) => {
-            eprintln!(
-                "to continue, run the same command again (identities already copied are reported as already existing)"
-            );
-            ExitCode::FAILURE
-        }
-        None if failures.is_empty() && seen.unconvertible.is_empty() => ExitCode::SUCCESS,
-        None => ExitCode::FAILURE,
+        return ExitCode::FAILURE;
     }
-}
-
-/// The page token that covers input `index`.
-fn page_token_of(seen: &Seen, index: usize) -> Option<String> {
-    seen.page_starts
-        .iter()
-        .rev()
-        .find(|(start, _)| *start <= index)
-        .and_then(|(_, token)| token.clone())
+    match failures.is_empty() && seen.unreadable == 0 {
+        true => ExitCode::SUCCESS,
+        false => ExitCode::FAILURE,
+    }
 }
 
 /// A demo source: realistic identities with password hashes, and a few with

@@ -398,3 +398,38 @@ fn strip(value: &mut Value, id: &str) {
         _ => {}
     }
 }
+
+/// Kratos gives every identity whose schema marks a WebAuthn identifier a
+/// WebAuthn credential without keys. For a v26.2.0 target (which cannot
+/// import WebAuthn) that one carries nothing and is not named as left out;
+/// one with keys is.
+#[test]
+fn a_webauthn_credential_without_keys_is_not_named_as_left_out_for_a_v26_target() {
+    let identity = |keys: serde_json::Value| -> kratos_identity::Identity {
+        serde_json::from_value(serde_json::json!({
+            "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default", "schema_url": "",
+            "traits": {"email": "ada@example.com"},
+            "credentials": {
+                "password": {"type": "password", "identifiers": ["ada@example.com"],
+                             "config": {"hashed_password": "$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq"}},
+                "webauthn": {"type": "webauthn", "identifiers": ["ada@example.com"],
+                             "config": {"credentials": keys, "user_handle": "q83vEjRWeJA="}}
+            }
+        }))
+        .unwrap()
+    };
+    let v26 = kratos_identity::ServerVersion::new("v26.2.0");
+    let (body, left_out) =
+        CreateIdentityBody::from_identity_lossy_for(&identity(serde_json::json!([])), &v26)
+            .unwrap();
+    assert!(left_out.is_empty(), "{left_out:?}");
+    assert!(body.credentials.unwrap().webauthn.is_none());
+    CreateIdentityBody::from_identity_for(&identity(serde_json::json!(null)), &v26).unwrap();
+
+    let with_key =
+        serde_json::json!([{"id": "a2V5LWlk", "public_key": "cHVi", "attestation_type": "none"}]);
+    let (_, left_out) =
+        CreateIdentityBody::from_identity_lossy_for(&identity(with_key.clone()), &v26).unwrap();
+    assert_eq!(left_out, [kratos_identity::CredentialType::Webauthn]);
+    assert!(CreateIdentityBody::from_identity_for(&identity(with_key), &v26).is_err());
+}

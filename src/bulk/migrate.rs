@@ -271,6 +271,12 @@ impl CreateIdentityBody {
         for (name, credential) in &identity.credentials {
             let kind = CredentialType::from(name.as_str());
             if is_importable(&kind) && target.is_some_and(|t| !t.imports_credential(&kind)) {
+                // Kratos makes a WebAuthn credential without keys from the
+                // schema's `webauthn.identifier` for every identity; the
+                // target makes its own. Only keys would be lost.
+                if !holds_keys(&kind, credential) {
+                    continue;
+                }
                 left_out.push((kind, LeftOut::NotOnTarget));
                 continue;
             }
@@ -295,6 +301,19 @@ enum LeftOut {
     /// A password credential without a hash (and not marked for the
     /// password migration hook): there is no password to carry.
     NoPasswordHash,
+}
+
+/// `false` for a WebAuthn or passkey credential that holds no key (what
+/// Kratos derives from the schema alone); `true` for anything else.
+fn holds_keys(kind: &CredentialType, credential: &IdentityCredentials) -> bool {
+    if !matches!(kind, CredentialType::Webauthn | CredentialType::Passkey) {
+        return true;
+    }
+    credential
+        .config
+        .as_ref()
+        .and_then(|config| <ExportedKeys as serde::Deserialize>::deserialize(config).ok())
+        .is_none_or(|keys| !keys.credentials.is_empty())
 }
 
 /// Whether master imports credentials of this type.
