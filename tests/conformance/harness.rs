@@ -26,6 +26,7 @@ use ureq::{Body, SendBody};
 use super::OPERATIONS;
 use super::prism::{Mode, Prism};
 use super::schema_check::check_response;
+use super::spec::GET_VERSION_ANSWER;
 use super::spec::{Spec, model_of, modeled_schemas};
 
 const TOKEN: &str = "ory_pat_conformance_0001";
@@ -71,6 +72,9 @@ pub(crate) struct Conformance<'a> {
     /// Proxy mode: every place where an answer breaks the document, as
     /// `operationId HTTP status (response): /pointer: what`.
     pub(crate) answer_violations: Vec<String>,
+    /// Where the fake broke the document as the real server does (see
+    /// [`KNOWN_DIVERGENCES`]): accepted, and named in the summary.
+    pub(crate) known_divergences: BTreeSet<String>,
 }
 
 impl<'a> Conformance<'a> {
@@ -112,6 +116,7 @@ impl<'a> Conformance<'a> {
             statuses: BTreeMap::new(),
             unchecked: BTreeSet::new(),
             answer_violations: Vec::new(),
+            known_divergences: BTreeSet::new(),
         }
     }
 
@@ -323,6 +328,11 @@ impl<'a> Conformance<'a> {
             self.bodies_validated += usize::from(verdict.body_validated);
             self.unchecked.extend(verdict.checked.unchecked);
             for violation in verdict.checked.violations {
+                if let Some(reason) = known_divergence(&operation_id, &violation.to_string()) {
+                    self.known_divergences
+                        .insert(format!("{operation_id}: {reason}"));
+                    continue;
+                }
                 let place = format!(
                     "{operation_id} HTTP {} ({}): {violation}",
                     exchange.status,
@@ -409,7 +419,10 @@ impl<'a> Conformance<'a> {
             .spec
             .resolve(&operation["responses"][exchange.status.to_string().as_str()]);
         let schema = &response["content"]["application/json"]["schema"];
-        let Some((name, list)) = model_of(self.spec, schema) else {
+        // getVersion's answer is an inline schema; the client models it.
+        let Some((name, list)) = model_of(self.spec, schema).or_else(|| {
+            (operation["operationId"] == "getVersion").then(|| (GET_VERSION_ANSWER.into(), false))
+        }) else {
             return vec!["the response schema is not one this test knows".into()];
         };
         let Some(decode) = modeled_schemas().get(name.as_str()).copied() else {
@@ -665,8 +678,58 @@ impl Middleware for Recorder {
     }
 }
 
-/// The body fields the server assigns itself, which an import does not send.
-const SERVER_ASSIGNED: [&str; 6] = [
+/// Where both real servers (v26.2.0 and master, checked against them)
+/// answer what the document does not allow, and the fake answers as they
+/// do: operation, the violation with every array index written `*`, and
+/// why it is right.
+const KNOWN_DIVERGENCES: [(&str, &str, &str); 3] = [
+    (
+        "listSessions",
+        "/*/devices: null,",
+        "a list's sessions carry \"devices\": null without expand=devices",
+    ),
+    (
+        "listSessions",
+        "/*/identity: null,",
+        "a list's sessions carry \"identity\": null without expand=identity",
+    ),
+    (
+        "getSession",
+        "/identity: null,",
+        "a session carries \"identity\": null without expand=identity",
+    ),
+];
+
+/// Why the real server answers this violation of the document, when it
+/// is one of [`KNOWN_DIVERGENCES`].
+fn known_divergence(operation_id: &str, violation: &str) -> Option<&'static str> {
+    let mut general = String::with_capacity(violation.len());
+    let mut digits = false;
+    for c in violation.chars() {
+        match (c.is_ascii_digit(), digits) {
+            (true, true) => {}
+            (true, false) => {
+                digits = general.ends_with('/');
+                general.push(if digits { '*' } else { c });
+            }
+            (false, _) => {
+                digits = false;
+                general.push(c);
+            }
+        }
+    }
+    KNOWN_DIVERGENCES
+        .iter()
+        .find(|(op, pattern, _)| *op == operation_id && general.starts_with(pattern))
+        .map(|(_, _, reason)| *reason)
+}
+
+/// The body fields the client never sends: those the server assigns itself,
+/// which an import does not send, and `from` of a JSON Patch operation,
+/// which only `move` and `copy` take: both versions of Kratos refuse those
+/// (400 "unsupported operation"), so the client does not offer them.
+const SERVER_ASSIGNED: [&str; 7] = [
+    "/*/from",
     "verifiable_addresses/*/id",
     "verifiable_addresses/*/created_at",
     "verifiable_addresses/*/updated_at",

@@ -19,7 +19,7 @@ use kratos_identity::{
     IdentityWithCredentialsWebAuthnConfig, JsonPatch, LoginFlow, LookupSecretCode,
     ManageSessionsBody, ManageSessionsResponse, OidcProvider, PatchIdentitiesBody,
     RecoveryCodeForIdentity, RecoveryIdentityAddress, RecoveryLinkForIdentity, SamlProvider,
-    Session, SessionAuthenticationMethod, SessionDevice, UpdateIdentityBody,
+    ServerVersion, Session, SessionAuthenticationMethod, SessionDevice, UpdateIdentityBody,
     VerifiableIdentityAddress,
 };
 use serde::de::DeserializeOwned;
@@ -420,6 +420,10 @@ pub(crate) fn model_of(spec: &Spec, schema: &Value) -> Option<(String, bool)> {
     }
 }
 
+/// The name [`modeled_schemas`] gives getVersion's answer, which the
+/// document declares inline (no component schema names it).
+pub(crate) const GET_VERSION_ANSWER: &str = "getVersion answer";
+
 /// The name of the component schema a `$ref` names.
 fn schema_name(schema: &Value) -> Option<String> {
     schema["$ref"]
@@ -478,7 +482,8 @@ struct ErrorEnvelope {
 /// The document's schemas the crate models, and the Rust type of each.
 pub(crate) fn modeled_schemas() -> BTreeMap<&'static str, Decode> {
     BTreeMap::from([
-        ("identity", via::<Identity> as Decode),
+        (GET_VERSION_ANSWER, via::<ServerVersion> as Decode),
+        ("identity", via::<Identity>),
         ("identityCredentials", via::<IdentityCredentials>),
         (
             "verifiableIdentityAddress",

@@ -290,6 +290,47 @@ fn duplicates_inside_one_batch_and_against_stored_identities() {
 }
 
 #[test]
+fn a_patch_without_create_answers_null_beside_the_others() {
+    // The document's identityPatchResponse is an object, not nullable; the
+    // server answers `null` for an entry without `create` (KRATOS.md).
+    for b in backends() {
+        let cleanup = Cleanup::new(&b.admin);
+        let (_, first) = person("beside-null-1");
+        let (_, second) = person("beside-null-2");
+        let mut empty = IdentityPatch::create(CreateIdentityBody::new("default", json!({})));
+        empty.create = None;
+        let response = b
+            .admin
+            .batch_patch_identities(PatchIdentitiesBody::new(vec![
+                IdentityPatch::create(first),
+                empty,
+                IdentityPatch::create(second),
+            ]))
+            .send()
+            .unwrap_or_else(|e| panic!("{b:?}: {e}"));
+        for entry in response.identities.iter().flatten() {
+            if let Some(id) = entry.identity {
+                cleanup.add(id);
+            }
+        }
+        let shape: Vec<_> = response
+            .identities
+            .iter()
+            .map(|e| e.as_ref().and_then(|e| e.action.clone()))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                Some(IdentityPatchAction::Create),
+                None,
+                Some(IdentityPatchAction::Create)
+            ],
+            "{b:?}: {response:?}"
+        );
+    }
+}
+
+#[test]
 fn a_batch_with_one_valid_identity_fails_whole_on_a_conflict() {
     for b in backends() {
         let cleanup = Cleanup::new(&b.admin);
