@@ -444,12 +444,19 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
         println!("  {count:>6} × {reason}");
     }
     if duplicates > 0 {
+        let (lines, were) = match duplicates {
+            1 => ("line", "was"),
+            _ => ("lines", "were"),
+        };
         println!(
-            "  {duplicates} lines were not sent: an earlier line has the same email, username or external_id (each says which)"
+            "  {duplicates} {lines} {were} not sent: an earlier line has the same email, username or external_id (each says which)"
         );
     }
     if lookups > 0 {
-        println!("  {lookups} lookups settled inputs whose requests failed after they were sent");
+        let lookups_word = if lookups == 1 { "lookup" } else { "lookups" };
+        println!(
+            "  {lookups} {lookups_word} settled inputs whose requests failed after they were sent"
+        );
     }
     if unknown > 0 {
         println!(

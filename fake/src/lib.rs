@@ -133,10 +133,11 @@
 //! ```
 //!
 //! Where the real Kratos and the OpenAPI document disagree, the fake does
-//! what Kratos does as long as the answer still fits the document: Kratos's
-//! `null` for a session's unexpanded `identity` and `devices`, and for an
-//! unverified address's `verified_at`, is left out instead, since the
-//! document allows no `null` there. The README lists the other differences.
+//! what Kratos does (v26.2.0 and master, checked against both): a session
+//! carries `"identity": null` unless `expand=identity` asks for it, and a
+//! listed session `"devices": null`, which the document does not allow; an
+//! unverified address has no `verified_at`. The README lists the
+//! differences from Kratos.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

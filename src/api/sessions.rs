@@ -185,6 +185,27 @@ impl IdentityClient {
     /// give every session exactly once. A page token Kratos cannot read
     /// starts over at the first page, without an error.
     ///
+    /// # Changing sessions while listing them
+    /// This list is paged by offset: with [`active(true)`](RequestBuilder#method.active-1),
+    /// disabling each session as it comes moves the later ones forward,
+    /// past the next page's offset, and some are never seen. Collect first,
+    /// then change:
+    ///
+    /// ```
+    /// # let server = httpmock::MockServer::start();
+    /// # server.mock(|when, then| { when.path("/admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13/sessions"); then.header("x-total-count", "0").body("[]"); });
+    /// # let client = kratos_identity::IdentityClient::new(server.base_url())?;
+    /// let active: Vec<_> = client
+    ///     .list_identity_sessions("9f425a8d-7efc-4768-8f23-7647a74fdf13")
+    ///     .active(true)
+    ///     .items()
+    ///     .collect::<Result<_, _>>()?;
+    /// for session in active {
+    ///     client.disable_session(session.id).missing_ok(true).send()?;
+    /// }
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
     /// # Example
     /// ```
     /// # let server = httpmock::MockServer::start();
@@ -480,7 +501,10 @@ impl RequestBuilder<ListSessions> {
 /// The setter of [`list_identity_sessions`](IdentityClient::list_identity_sessions)
 /// alone; its paging setters and iterators are in the groups below.
 impl RequestBuilder<ListIdentitySessions> {
-    /// Only active (`true`) or only inactive (`false`) sessions.
+    /// Only active (`true`) or only inactive (`false`) sessions. The list
+    /// is paged by offset: to change the sessions it yields (disable them,
+    /// say), collect them first (see
+    /// [`list_identity_sessions`](IdentityClient::list_identity_sessions)).
     pub fn active(self, active: bool) -> Self {
         self.with(|e| e.active = Some(active))
     }

@@ -105,8 +105,10 @@ impl<E: Paginated> RequestBuilder<E> {
     /// handed out are skipped. When the page changed meanwhile (an item
     /// before the position was added or deleted), the walk goes on after
     /// the last item handed out, found by its `id`; when that item itself
-    /// is gone, at the same offset, with a warning in the log (an item near
-    /// it may then be missed or come twice).
+    /// is gone, after where it was in id order on a page in id order
+    /// (Kratos's identity pages are), else at the same offset, with a
+    /// warning in the log (an item near it may then be missed or come
+    /// twice).
     ///
     /// The position's paging replaces this request's: its page token (or
     /// legacy page number: a walk with `page`/`per_page` resumes with

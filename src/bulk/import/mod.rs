@@ -351,7 +351,11 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// answer without an entry for an input, each such input is looked up
     /// by its `external_id`, else by a login identifier its identity schema
     /// derives: found as this input (the same `external_id`, or the same
-    /// traits), it was created, and its outcome is its id; held by another
+    /// traits), it was created, and its outcome is its id, unless the
+    /// server created that identity well before the import's first run
+    /// started (more than 30 s, to allow for the two clocks; the start is
+    /// kept in the [`ImportPosition`]): then it was already there, and is
+    /// [`ImportError::AlreadyExists`]; held by another
     /// identity, it already existed ([`ImportError::AlreadyExists`], or
     /// [`ImportError::IdentifierTaken`] with
     /// [`verify_conflicts(true)`](Self::verify_conflicts)); not found, it

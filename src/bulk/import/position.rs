@@ -2,6 +2,7 @@
 //! no input sent twice, none left out.
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// Where an import stands: how far it read its inputs, and which of those
 /// it has not settled. Serializable (serde), to be kept in a checkpoint
@@ -50,6 +51,15 @@ pub struct ImportPosition {
     unresolved: Vec<usize>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     not_created: Vec<usize>,
+    /// When the import's first run started (the client's clock): an
+    /// identity a lookup finds that the server created well before it
+    /// already existed, and was not created by this import.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    started: Option<OffsetDateTime>,
 }
 
 impl ImportPosition {
@@ -97,11 +107,23 @@ impl ImportPosition {
         self.unresolved.is_empty() && self.not_created.is_empty()
     }
 
-    pub(super) fn new(read: usize, unresolved: Vec<usize>, not_created: Vec<usize>) -> Self {
+    /// When the import's first run started, by the client's clock (`None`
+    /// for [`start`](Self::start), or a position saved by an older version).
+    pub fn started_at(&self) -> Option<OffsetDateTime> {
+        self.started
+    }
+
+    pub(super) fn new(
+        read: usize,
+        unresolved: Vec<usize>,
+        not_created: Vec<usize>,
+        started: OffsetDateTime,
+    ) -> Self {
         ImportPosition {
             read,
             unresolved,
             not_created,
+            started: Some(started),
         }
     }
 
@@ -163,7 +185,8 @@ mod tests {
 
     #[test]
     fn plans_each_input_and_round_trips_through_json() {
-        let position = ImportPosition::new(10, vec![7, 8], vec![3]);
+        let started = OffsetDateTime::from_unix_timestamp(1796117400).unwrap();
+        let position = ImportPosition::new(10, vec![7, 8], vec![3], started);
         let plans: Vec<Plan> = (0..12).map(|i| position.plan(i)).collect();
         assert_eq!(plans[0], Plan::Skip);
         assert_eq!(plans[3], Plan::Send);
@@ -171,7 +194,10 @@ mod tests {
         assert_eq!(plans[9], Plan::Skip);
         assert_eq!(plans[10], Plan::Send);
         let json = serde_json::to_string(&position).unwrap();
-        assert_eq!(json, r#"{"read":10,"unresolved":[7,8],"not_created":[3]}"#);
+        assert_eq!(
+            json,
+            r#"{"read":10,"unresolved":[7,8],"not_created":[3],"started":"2026-12-01T09:30:00Z"}"#
+        );
         assert_eq!(
             serde_json::from_str::<ImportPosition>(&json).unwrap(),
             position
@@ -180,12 +206,17 @@ mod tests {
         assert_eq!(start, ImportPosition::start());
         assert!(start.is_settled());
         assert_eq!(position.first_unsettled(), 3);
-        assert_eq!(ImportPosition::new(4, vec![], vec![]).first_unsettled(), 4);
+        assert_eq!(
+            ImportPosition::new(4, vec![], vec![], OffsetDateTime::UNIX_EPOCH).first_unsettled(),
+            4
+        );
     }
 
     #[test]
     fn a_position_written_by_hand_is_put_in_order() {
-        let position = ImportPosition::new(10, vec![8, 7, 8], vec![7, 3]).normalized();
+        let position =
+            ImportPosition::new(10, vec![8, 7, 8], vec![7, 3], OffsetDateTime::UNIX_EPOCH)
+                .normalized();
         assert_eq!(position.unresolved(), [7, 8]);
         assert_eq!(position.not_created(), [3]);
         assert_eq!(position.pending_from(4), (vec![7, 8], vec![]));

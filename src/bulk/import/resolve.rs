@@ -2,7 +2,10 @@
 //! unknown (was it created?), and to tell a 409 for this very record from
 //! another identity holding its identifier.
 
+use std::time::Duration;
+
 use serde_json::Value;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::keys::{IdentifierKind, Keys};
@@ -14,8 +17,8 @@ use crate::models::{CreateIdentityBody, Identity};
 #[derive(Debug)]
 pub(super) enum Found {
     /// The stored identity is this input: the same `external_id`, or the
-    /// same traits.
-    This(Uuid),
+    /// same traits; with when the server created it.
+    This(Uuid, Option<OffsetDateTime>),
     /// Another identity holds the `external_id` or an identifier.
     Another(Uuid, IdentifierKind),
     /// No identity holds any of the values looked up by.
@@ -57,7 +60,7 @@ pub(super) fn look_up(
         };
         match stored {
             Some(identity) if is_this(&identity, body) => {
-                return (Found::This(identity.id), requests);
+                return (Found::This(identity.id, identity.created_at), requests);
             }
             Some(identity) => return (Found::Another(identity.id, kind), requests),
             None if all => continue,
@@ -77,4 +80,16 @@ fn is_this(stored: &Identity<Value>, body: &CreateIdentityBody) -> bool {
         return stored == input;
     }
     stored.schema_id == body.schema_id && stored.traits == body.traits
+}
+
+/// How far the server's clock may be behind the client's before an
+/// identity it created during the import reads as created before it.
+pub(super) const CLOCK_MARGIN: Duration = Duration::from_secs(30);
+
+/// `true` when an identity the server created at `created_at` existed
+/// before an import that started at `started` (both known, and the gap
+/// wider than [`CLOCK_MARGIN`]): a lookup that finds it has not found the
+/// import's own work.
+pub(super) fn existed_before(created_at: Option<OffsetDateTime>, started: OffsetDateTime) -> bool {
+    created_at.is_some_and(|created| created + CLOCK_MARGIN < started)
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::chunk::{
@@ -16,7 +17,7 @@ use super::chunk::{
 use super::keys::{IdentifierKind, Keys, Seen};
 use super::outcome::{ImportError, ImportOutcome, not_sent, stops_the_import};
 use super::position::{ImportPosition, Plan};
-use super::resolve::{Found, look_up};
+use super::resolve::{Found, existed_before, look_up};
 use super::{ENVELOPE_BYTES, ImportIdentities};
 use crate::api::endpoint::decode_json;
 use crate::api::identity_writes::batch_call;
@@ -62,6 +63,9 @@ pub struct ImportOutcomes<I> {
     handed_not_created: Vec<usize>,
     pub(super) lookups: usize,
     pub(super) resent: usize,
+    /// When the import's first run started: what a lookup finds created
+    /// well before it already existed.
+    started: OffsetDateTime,
     /// The last chunk settled its inputs without sending anything (lookups
     /// of a resumed import, duplicates): its outcomes are saved by the next
     /// fill even if that one sends nothing either.
@@ -99,6 +103,7 @@ impl<I> ImportOutcomes<I> {
             exhausted: false,
             schemas: HashMap::new(),
             seen: Seen::default(),
+            started: resume.started_at().unwrap_or_else(OffsetDateTime::now_utc),
             resume: resume.normalized(),
             unhanded: VecDeque::new(),
             handed_unresolved: Vec::new(),
@@ -144,7 +149,8 @@ impl<I> ImportOutcomes<I> {
         let (earlier_unresolved, earlier_not_created) = self.resume.pending_from(cursor);
         unresolved.extend(earlier_unresolved);
         not_created.extend(earlier_not_created);
-        ImportPosition::new(cursor.max(self.resume.read()), unresolved, not_created).normalized()
+        let read = cursor.max(self.resume.read());
+        ImportPosition::new(read, unresolved, not_created, self.started).normalized()
     }
 
     pub(super) fn input_exhausted(&self) -> bool {
@@ -281,7 +287,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     fn look_up_first(&mut self, pending: Pending) -> Input {
         let index = pending.index;
         match self.find(&pending, false) {
-            Found::This(id) => Input::Done(index, Ok(id)),
+            Found::This(id, created_at) => {
+                Input::Done(index, self.found_this(id, created_at, None))
+            }
             Found::Another(id, kind) => Input::Done(index, Err(self.held_by_another(id, kind))),
             Found::Nothing => Input::Send(Box::new(pending)),
             // Sending it again could create it twice.
@@ -300,6 +308,29 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let (found, requests) = look_up(&self.job.client, body, &pending.keys, every_key);
         self.lookups += requests;
         found
+    }
+
+    /// The outcome of an input that a lookup found on the server, as
+    /// `id`, after a request that may have created it: created by this
+    /// import, unless the server created it well before the import started
+    /// (then it already existed; `reason` is the server's 409, if any).
+    fn found_this(
+        &self,
+        id: Uuid,
+        created_at: Option<OffsetDateTime>,
+        reason: Option<Box<GenericError>>,
+    ) -> Result<Uuid, ImportError> {
+        if !existed_before(created_at, self.started) {
+            return Ok(id);
+        }
+        Err(ImportError::AlreadyExists(reason.unwrap_or_else(|| {
+            Box::new(GenericError {
+                message: "this identity exists already: a lookup found it, created before this import started".to_string(),
+                code: Some(409),
+                status: Some("Conflict".to_string()),
+                ..GenericError::default()
+            })
+        })))
     }
 
     /// The outcome of an input whose identifier another identity holds.
@@ -615,8 +646,10 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             return Err(ImportError::AlreadyExists(reason));
         }
         match self.find(&pending, true) {
-            Found::This(id) if round > 0 => Ok(id),
-            Found::This(_) => Err(ImportError::AlreadyExists(reason)),
+            Found::This(id, created_at) if round > 0 => {
+                self.found_this(id, created_at, Some(reason))
+            }
+            Found::This(..) => Err(ImportError::AlreadyExists(reason)),
             Found::Another(id, kind) => Err(ImportError::IdentifierTaken {
                 existing: Some(id),
                 on: Some(kind),
@@ -664,7 +697,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 continue;
             }
             match self.find(&pending, false) {
-                Found::This(id) => results.push((index, Ok(id))),
+                Found::This(id, created_at) => {
+                    results.push((index, self.found_this(id, created_at, None)));
+                }
                 Found::Another(id, kind) => {
                     results.push((index, Err(self.held_by_another(id, kind))));
                 }
