@@ -427,7 +427,11 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
             "password" => "their password credential has no hash to carry",
             _ => "Kratos cannot import them",
         };
-        eprintln!("note: left out the {kind} credentials of {count} exported identities: {why}");
+        let count = match count {
+            1 => "1 exported identity".to_string(),
+            n => format!("{n} exported identities"),
+        };
+        eprintln!("note: left out the {kind} credentials of {count}: {why}");
     }
     if seen.without_credentials > 0 {
         eprintln!(

@@ -16,7 +16,8 @@
 //! identity already on the target that is another person holding the same
 //! email is a failure, not "already existed"), `--demo-target-down`
 //! (between the demo servers, the target is a port nothing listens on, to
-//! show how a migration stops and resumes).
+//! show that a migration to a target it cannot reach stops before it reads
+//! anything).
 //!
 //! The target's version is asked first (`GET /version`): credentials it
 //! cannot import (Kratos v26.2.0 takes only passwords, OIDC and SAML links)
@@ -397,8 +398,9 @@ impl Saved {
 }
 
 /// The target's version, to leave out what it cannot import; `None`, with
-/// a warning, when it does not say.
-fn target_version(target: &IdentityClient) -> Option<ServerVersion> {
+/// a warning, when it does not say; `Err` when the target cannot be reached
+/// or refuses the key: then nothing is read from the source.
+fn target_version(target: &IdentityClient) -> Result<Option<ServerVersion>, String> {
     match target.get_version().send() {
         Ok(version) => {
             let cannot: Vec<&str> = IMPORTABLE
@@ -413,14 +415,23 @@ fn target_version(target: &IdentityClient) -> Option<ServerVersion> {
                     cannot.join(", ")
                 );
             }
-            Some(version)
+            Ok(Some(version))
+        }
+        Err(e)
+            if e.transport_kind().is_some_and(|kind| kind.before_request_sent())
+                || matches!(e.status(), Some(401 | 403)) =>
+        {
+            Err(format!(
+                "the target cannot be used: {}; nothing was read from the source",
+                support::error_chain(&e)
+            ))
         }
         Err(e) => {
             eprintln!(
                 "warning: the target did not say its version ({}); sending every importable credential",
                 support::error_chain(&e)
             );
-            None
+            Ok(None)
         }
     }
 }
@@ -462,7 +473,13 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             );
         }
     }
-    let version = target_version(target);
+    let version = match target_version(target) {
+        Ok(version) => version,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
 
     let mut request = source
         .list_identities()
@@ -526,7 +543,8 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             last_report = Instant::now();
             let done = created + existed + failures.len();
             eprintln!(
-                "migrating: {done} identities, {:.0}/s",
+                "migrating: {}, {:.0}/s",
+                support::identities(done),
                 done as f64 / started.elapsed().as_secs_f64()
             );
         }
@@ -570,7 +588,8 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             }
             _ => "Kratos cannot import them".to_string(),
         };
-        println!("  left out the {kind} credentials of {count} identities: {why}");
+        let count = support::identities(*count);
+        println!("  left out the {kind} credentials of {count}: {why}");
     }
     for (id, why) in &seen.first_unreadable {
         println!("  identity {id}: {why}");

@@ -67,3 +67,11 @@ pub fn client_from_env_or_demo(
     );
     Ok((demo.client(), Some(demo)))
 }
+
+/// `"1 identity"`, `"2 identities"`: a count and the noun that fits it.
+pub fn identities(count: usize) -> String {
+    match count {
+        1 => "1 identity".to_string(),
+        n => format!("{n} identities"),
+    }
+}
