@@ -619,8 +619,8 @@ mod tests {
     #[test]
     fn accessors_read_a_decode_error() {
         let body = br#"{"id": 12}"#;
-        let cause = serde_json::from_slice::<crate::Identity>(body).unwrap_err();
-        let err = Error::decode(DecodeError::of_body::<crate::Identity>(
+        let cause = serde_json::from_slice::<crate::models::Identity>(body).unwrap_err();
+        let err = Error::decode(DecodeError::of_body::<crate::models::Identity>(
             GET_IDENTITY,
             200,
             body,
