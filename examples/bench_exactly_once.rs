@@ -17,7 +17,8 @@
 //!    a faultless run sends; then the same with lookups off, for contrast.
 //! 2. **Jobs killed and resumed.** The `import` example, then the `export`
 //!    example, run against an in-process fake with `--checkpoint`, are
-//!    killed with SIGKILL at random moments `--kills` times and run again;
+//!    killed with SIGKILL `--kills` times, each at a random point of the
+//!    job's progress as the server sees it, and run again;
 //!    the last run finishes. Printed: whether the server holds exactly the
 //!    input set (import), and whether the output file holds every identity
 //!    exactly once (export).
@@ -233,19 +234,37 @@ fn example(name: &str) -> Result<PathBuf, String> {
     }
 }
 
-/// Runs `program` with `args` against `url`, killing it `kills` times at
-/// random moments and starting it again, then lets it finish. Returns how
-/// many runs were killed before they finished and the last run's output.
+/// Runs `program` with `args` against `url`, killing it (SIGKILL) `kills`
+/// times and starting it again, then lets it finish. Each kill comes at a
+/// random point of the job's progress (`progress()` of `total`, as the
+/// server sees it), a random few milliseconds after that point was passed,
+/// so kills land at every phase: before a chunk is sent, while the server
+/// works, after it answered. Returns how many runs were killed before they
+/// finished and the last run's output.
 fn kill_and_resume(
     program: &Path,
     args: &[&str],
     url: &str,
     kills: usize,
     random: &mut Random,
-    window: (Duration, Duration),
+    (progress, total): (&dyn Fn() -> usize, usize),
 ) -> Result<(usize, String), String> {
     let mut killed = 0;
-    for _ in 0..kills {
+    // A run may finish before its kill lands (the last chunk can pass the
+    // point and end the job at once): then another run is started, a few
+    // times at most.
+    for _ in 0..kills * 4 {
+        if killed == kills {
+            break;
+        }
+        // Spread the kills over what is left: about 1/(kills left + 1) of it each.
+        let done = progress();
+        let left = total.saturating_sub(done);
+        if left <= 1 {
+            break;
+        }
+        let share = (2 * left / (kills - killed + 1)).max(1);
+        let target = (done + 1 + random.next() as usize % share).min(total.saturating_sub(1));
         let mut child = Command::new(program)
             .args(args)
             .env("KRATOS_ADMIN_URL", url)
@@ -254,10 +273,21 @@ fn kill_and_resume(
             .stderr(Stdio::null())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
-        std::thread::sleep(random.between(window.0, window.1));
-        if child.try_wait().ok().flatten().is_none() {
-            let _ = child.kill(); // SIGKILL on Unix
-            killed += 1;
+        let finished = loop {
+            if child.try_wait().ok().flatten().is_some() {
+                break true;
+            }
+            if progress() >= target {
+                break false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        if !finished {
+            std::thread::sleep(random.between(Duration::ZERO, Duration::from_millis(20)));
+            if child.try_wait().ok().flatten().is_none() {
+                let _ = child.kill(); // SIGKILL on Unix
+                killed += 1;
+            }
         }
         let _ = child.wait();
     }
@@ -318,7 +348,7 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
         &url,
         args.kills,
         &mut random,
-        (Duration::from_millis(100), Duration::from_millis(900)),
+        (&|| kratos.identity_count(), n),
     )?;
     let held: Vec<String> = kratos
         .identities()
@@ -327,9 +357,12 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
         .collect();
     let unique: HashSet<&String> = held.iter().collect();
     let exact = held.len() == n && unique.len() == n && held.iter().all(|e| wanted.contains(e));
+    // The counts over all runs, or the last run's alone when the runs
+    // before it were killed before they saved anything.
     let summary = last
         .lines()
         .find(|l| l.starts_with("over all runs"))
+        .or_else(|| last.lines().find(|l| l.contains(" identities in ")))
         .unwrap_or("")
         .to_string();
     println!(
@@ -345,7 +378,9 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
     println!("  {summary}");
     let none_twice = summary.contains(", 0 already existed");
 
-    // The export of what the import created.
+    // The export of what the import created, one page request after another.
+    let pages = n.div_ceil(100);
+    kratos.clear_requests();
     let started = Instant::now();
     let checkpoint = dir.join("export.checkpoint");
     let output = dir.join("export.ndjson");
@@ -362,7 +397,7 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
         &url,
         args.kills,
         &mut random,
-        (Duration::from_millis(50), Duration::from_millis(600)),
+        (&|| kratos.requests().len(), pages),
     )?;
     let text = fs::read_to_string(&output).map_err(|e| e.to_string())?;
     let mut ids = HashSet::new();

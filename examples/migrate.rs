@@ -418,7 +418,8 @@ fn target_version(target: &IdentityClient) -> Result<Option<ServerVersion>, Stri
             Ok(Some(version))
         }
         Err(e)
-            if e.transport_kind().is_some_and(|kind| kind.before_request_sent())
+            if e.transport_kind()
+                .is_some_and(|kind| kind.before_request_sent())
                 || matches!(e.status(), Some(401 | 403)) =>
         {
             Err(format!(
