@@ -525,7 +525,21 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             .checkpoint(move |position| Saved::save(&file, &progress, &seen, position));
     }
     let mut outcomes = import.outcomes();
+    let mut last_outcome = Instant::now();
     for outcome in outcomes.by_ref() {
+        // Outcomes come a chunk at a time: a pause before this one means a
+        // request was waited for, and the counts so far are whole chunks.
+        let paused = last_outcome.elapsed() >= Duration::from_millis(20);
+        last_outcome = Instant::now();
+        if paused && last_report.elapsed() >= Duration::from_secs(1) {
+            last_report = Instant::now();
+            let done = created + existed + failures.len();
+            eprintln!(
+                "migrating: {} so far, {:.0}/s",
+                support::identities(done),
+                done as f64 / started.elapsed().as_secs_f64()
+            );
+        }
         if let Some(saved) = &saved {
             let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
             match &outcome.result {
@@ -539,15 +553,6 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             Ok(_) => created += 1,
             Err(e) if e.is_conflict() => existed += 1,
             Err(e) => failures.push((outcome.index, e)),
-        }
-        if last_report.elapsed() >= Duration::from_secs(1) {
-            last_report = Instant::now();
-            let done = created + existed + failures.len();
-            eprintln!(
-                "migrating: {}, {:.0}/s",
-                support::identities(done),
-                done as f64 / started.elapsed().as_secs_f64()
-            );
         }
     }
     let secs = started.elapsed().as_secs_f64();

@@ -416,6 +416,40 @@ fn a_lookup_that_finds_an_identity_older_than_the_import_reports_it_already_exis
     assert_eq!(kratos.identity_count(), 4);
 }
 
+/// The same, for an identity created a few seconds before the import (by
+/// another writer): the server's clock (its `Date` header) tells it from
+/// the import's own work, where the client's clock would need a margin.
+#[test]
+fn the_servers_date_tells_an_identity_created_seconds_before_from_the_imports_own() {
+    use kratos_identity::Operation;
+    use kratos_identity_fake::Fault;
+
+    let kratos = FakeKratos::start();
+    let client = kratos.client();
+    let early = client
+        .create_identity(person("early@example.com"))
+        .send()
+        .unwrap()
+        .id;
+    std::thread::sleep(std::time::Duration::from_millis(2_500));
+    kratos.add_fault(
+        Fault::on(Operation::BATCH_PATCH_IDENTITIES)
+            .status(502)
+            .after_work()
+            .next(1),
+    );
+    let mut inputs = people(2);
+    inputs.push(person("early@example.com"));
+    let report = client.import_identities(inputs).send();
+    assert_eq!(report.created, 2, "{report}");
+    assert!(
+        report.created_ids.iter().all(|(_, id)| *id != early),
+        "{report:?}"
+    );
+    assert_eq!(report.already_existed.len(), 1, "{report}");
+    assert_eq!(report.already_existed[0].index, 2);
+}
+
 /// The report says what the lookups cost, and the same input set gives the
 /// same truth as a run without faults.
 #[test]
@@ -530,6 +564,93 @@ fn a_resumed_import_looks_up_what_the_killed_run_may_have_sent_and_sends_no_inpu
     assert_eq!(batches(&kratos), 2);
     assert!(report.resume_position().is_settled());
     assert_eq!(report.resume_position().read(), 10);
+}
+
+/// The position of a run killed with one chunk of four in flight, whose
+/// inputs the server did create.
+fn killed_with_four_in_flight(kratos: &FakeKratos) -> ImportPosition {
+    let mut outcomes = kratos
+        .client()
+        .import_identities(people(8))
+        .chunk_size(4)
+        .outcomes();
+    for _ in 0..4 {
+        assert!(outcomes.next().unwrap().result.is_ok());
+    }
+    // The next chunk is sent (and created) while the caller still holds
+    // the first four outcomes' successors: its position lists it unresolved.
+    let position = outcomes.resume_position();
+    assert_eq!(position.unresolved(), &[] as &[usize]);
+    let mut outcomes = kratos
+        .client()
+        .import_identities(people(8))
+        .chunk_size(4)
+        .resume(&position)
+        .outcomes();
+    assert!(outcomes.next().unwrap().result.is_ok());
+    let position = outcomes.resume_position();
+    assert_eq!(position.unresolved(), &[5, 6, 7]);
+    position
+}
+
+/// Lookups that take a second each: what they settled is saved as it
+/// goes, so a job killed while looking up does not look it all up again.
+#[test]
+fn slow_lookups_of_a_resumed_import_are_saved_as_they_go() {
+    use kratos_identity::Operation;
+    use kratos_identity_fake::Fault;
+
+    let kratos = FakeKratos::start();
+    let position = killed_with_four_in_flight(&kratos);
+    kratos.add_fault(
+        Fault::on(Operation::LIST_IDENTITIES).stall(std::time::Duration::from_millis(600)),
+    );
+    let saved: Arc<Mutex<Vec<ImportPosition>>> = Arc::default();
+    let keep = Arc::clone(&saved);
+    let report = kratos
+        .client()
+        .import_identities(people(8))
+        .chunk_size(4)
+        .resume(&position)
+        .checkpoint(move |p| keep.lock().unwrap().push(p.clone()))
+        .send();
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.lookups, 3);
+    assert_eq!(kratos.identity_count(), 8);
+    let saved = saved.lock().unwrap();
+    assert!(
+        saved
+            .iter()
+            .any(|p| p.unresolved().len() < 3 && !p.is_settled()),
+        "a position was saved between the lookups: {saved:?}"
+    );
+}
+
+/// A server that does not answer lookups: the first failure leaves the
+/// other inputs of the earlier run unknown at once, instead of costing
+/// each a lookup and its deadline.
+#[test]
+fn a_failed_lookup_of_a_resumed_import_leaves_the_rest_unknown_at_once() {
+    use kratos_identity::Operation;
+    use kratos_identity_fake::Fault;
+
+    let kratos = FakeKratos::start();
+    let position = killed_with_four_in_flight(&kratos);
+    kratos.add_fault(Fault::on(Operation::LIST_IDENTITIES).status(500));
+    let report = kratos
+        .client()
+        .import_identities(people(8))
+        .chunk_size(4)
+        .resume(&position)
+        .send();
+    assert_eq!(report.lookups, 1, "{report}");
+    let unknown = report
+        .failures
+        .iter()
+        .filter(|f| matches!(f.error, ImportError::OutcomeUnknown(_)))
+        .count();
+    assert_eq!(unknown, 3, "{report}");
+    assert!(!report.is_success());
 }
 
 /// A stopped import (the server refused the credentials) resumes from its

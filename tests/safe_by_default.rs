@@ -88,6 +88,50 @@ fn p01_a_pacing_wait_past_max_retry_after_fails_at_once_unsent() {
     }
 }
 
+/// Finding 1, the other half: a block that the answers announce is honoured
+/// without a request, but one request goes through every `max_retry_after`
+/// to see whether it is back, so odd headers from a proxy (or a block that
+/// ended early) do not hold the bucket for the whole hour.
+#[test]
+fn p01_one_request_a_period_sees_whether_the_budget_is_back() {
+    let server = MockServer::start();
+    let mut blocked = server.mock(|when, then| {
+        when.method(GET).path(format!("/admin/identities/{ID}"));
+        then.status(200)
+            .header("content-type", "application/json")
+            .header("x-ratelimit-limit", "10")
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "3600")
+            .body(identity_json());
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .retry(RetryPolicy::default().max_retry_after(Duration::from_millis(300)))
+        .build()
+        .unwrap();
+    client.get_identity(ID).send().unwrap();
+    // Refused at once, twice: the first refusal starts the period.
+    for _ in 0..2 {
+        let error = client.get_identity(ID).send().unwrap_err();
+        assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+    }
+    blocked.assert_calls(1);
+    blocked.delete();
+    let fine = server.mock(|when, then| {
+        when.method(GET).path(format!("/admin/identities/{ID}"));
+        then.status(200)
+            .header("content-type", "application/json")
+            .header("x-ratelimit-limit", "10")
+            .header("x-ratelimit-remaining", "9")
+            .header("x-ratelimit-reset", "1")
+            .body(identity_json());
+    });
+    std::thread::sleep(Duration::from_millis(1_100));
+    // One request goes to see; its answer says the budget is back.
+    client.get_identity(ID).send().unwrap();
+    client.get_identity(ID).send().unwrap();
+    fine.assert_calls(2);
+}
+
 /// A server that accepts connections and never answers.
 fn silent_server() -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

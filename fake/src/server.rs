@@ -514,12 +514,25 @@ fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError> {
     }
 }
 
+/// `Wed, 02 Dec 2026 02:24:52 GMT`, as a `Date` header writes it.
+fn http_date(at: time::OffsetDateTime) -> Option<String> {
+    let format = time::format_description::parse_borrowed::<2>(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT",
+    )
+    .ok()?;
+    at.to_offset(time::UtcOffset::UTC).format(&format).ok()
+}
+
 fn write_response(writer: &mut TcpStream, response: &Response, close: bool) -> io::Result<()> {
     let mut out = Vec::with_capacity(256 + response.body.len());
     let reason = super::errors::status_text(response.status);
     out.extend_from_slice(format!("HTTP/1.1 {} {reason}\r\n", response.status).as_bytes());
     for (name, value) in &response.headers {
         out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    // Go's server dates every answer.
+    if let Some(date) = http_date(time::OffsetDateTime::now_utc()) {
+        out.extend_from_slice(format!("Date: {date}\r\n").as_bytes());
     }
     // A 204 carries no body and, per RFC 9110, no Content-Length either.
     if response.status != 204 && response.status != 304 {

@@ -30,7 +30,9 @@ use crate::http::transport::clamp;
 ///    and headers. A list has more ways to send:
 ///    [`items`](Self::items) and [`pages`](Self::pages) fetch every page
 ///    lazily, and [`send_lenient`](Self::send_lenient) keeps the items of a
-///    page that decoded when others did not.
+///    page that decoded when others did not. A walk that stopped (a crash,
+///    an error) continues with [`resume`](Self::resume) from the
+///    [`ListPosition`](crate::ListPosition) it was at.
 ///
 /// ```
 /// # let server = httpmock::MockServer::start();

@@ -112,6 +112,9 @@ impl IdentityClient {
     ///   (Kratos's default 250, at most 500; larger is clamped).
     /// - [`page_token`](RequestBuilder::page_token): starts at this page
     ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`resume`](RequestBuilder::resume): continues after the last item
+    ///   an earlier walk handed out ([`Items::resume_position`](crate::Items::resume_position)),
+    ///   in another process too.
     /// - [`page`](RequestBuilder::page): the deprecated page number, 0-based.
     /// - [`per_page`](RequestBuilder::per_page): the deprecated page size
     ///   (at most 500, and `page · per_page` at most 1000).

@@ -40,6 +40,9 @@ impl IdentityClient {
     /// # Setters
     /// - [`page_size`](RequestBuilder::page_size): schemas per page.
     /// - [`page_token`](RequestBuilder::page_token): starts at this page.
+    /// - [`resume`](RequestBuilder::resume): continues after the last item
+    ///   an earlier walk handed out ([`Items::resume_position`](crate::Items::resume_position)),
+    ///   in another process too.
     /// - [`page`](RequestBuilder::page): the legacy page number, 0-based.
     /// - [`per_page`](RequestBuilder::per_page): the legacy page size.
     /// - [`timeout`](RequestBuilder::timeout),

@@ -104,6 +104,9 @@ impl IdentityClient {
     ///   (Kratos's default 250, at most 1000; larger is clamped).
     /// - [`page_token`](RequestBuilder::page_token): starts at this page
     ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`resume`](RequestBuilder::resume): continues after the last item
+    ///   an earlier walk handed out ([`Items::resume_position`](crate::Items::resume_position)),
+    ///   in another process too.
     /// - [`timeout`](RequestBuilder::timeout),
     ///   [`deadline`](RequestBuilder::deadline): this call's own limits.
     ///
@@ -159,6 +162,9 @@ impl IdentityClient {
     ///   (Kratos's default 250, at most 1000).
     /// - [`page_token`](RequestBuilder::page_token): starts at this page
     ///   ([`Page::next_page_token`], [`Items::resume_token`](crate::Items::resume_token)).
+    /// - [`resume`](RequestBuilder::resume): continues after the last item
+    ///   an earlier walk handed out ([`Items::resume_position`](crate::Items::resume_position)),
+    ///   in another process too.
     /// - [`page`](RequestBuilder::page): the legacy page number (see below).
     /// - [`per_page`](RequestBuilder::per_page): the legacy page size.
     /// - [`timeout`](RequestBuilder::timeout),

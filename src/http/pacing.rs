@@ -72,6 +72,10 @@ struct Bucket {
     /// When the last reserved request starts: a shorter spacing learned
     /// later moves the next start closer to it.
     last_start: Option<Instant>,
+    /// When the last request went through to see whether a budget that
+    /// comes back too late to wait for (a temporary block, a proxy's odd
+    /// headers) is back after all: one per [`Pacer::probe`] period.
+    last_probe: Option<Instant>,
 }
 
 /// The rate-limit headers of one answer.
@@ -164,6 +168,33 @@ impl Pacer {
         start - now
     }
 
+    /// Whether a request the budget cannot let through within `every` may
+    /// go through now all the same, to see whether the budget is back: one
+    /// every `every`, the first one `every` after the first refusal, so a
+    /// block the answers announce is honoured, and one that was never real
+    /// (or ended early) does not hold the bucket for its whole length. A
+    /// request let through is on its way (like [`reserve`](Self::reserve)).
+    pub(crate) fn probe(&self, bucket: RateLimitBucket, now: Instant, every: Duration) -> bool {
+        let mut state = self
+            .bucket(bucket)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        match state.last_probe {
+            Some(last) if now >= after(last, every) => {
+                state.last_probe = Some(now);
+                state.in_flight = state.in_flight.saturating_add(1);
+                // The request goes now: its answer's spacing counts from here.
+                state.last_start = Some(now);
+                true
+            }
+            Some(_) => false,
+            None => {
+                state.last_probe = Some(now);
+                false
+            }
+        }
+    }
+
     /// Gives back the reservation that [`reserve`](Self::reserve) made at
     /// `now` with this `wait`, for a request that will not be sent: it is
     /// no longer on its way, and if no request was reserved after it, the
@@ -236,6 +267,9 @@ impl Pacer {
         // The budget left for requests not yet started: the server's count
         // less those already on their way to it.
         let budget = h.remaining.saturating_sub(u64::from(state.in_flight));
+        if budget > 0 {
+            state.last_probe = None;
+        }
         if budget == 0 {
             // Nothing left: the next request waits for the next window.
             state.next_start = Some(state.next_start.map_or(window_end, |n| n.max(window_end)));

@@ -159,16 +159,22 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
+    let at = parse_http_date(value)?;
+    let now = time::OffsetDateTime::from(now);
+    let wait = at - now;
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an HTTP date (IMF-fixdate, `Wed, 21 Oct 2015 07:28:00 GMT`), as
+/// `Retry-After` and `Date` carry it.
+pub(crate) fn parse_http_date(value: &str) -> Option<time::OffsetDateTime> {
     let format = time::format_description::parse_borrowed::<2>(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT",
     )
     .ok()?;
-    let at = time::PrimitiveDateTime::parse(value, &format)
-        .ok()?
-        .assume_utc();
-    let now = time::OffsetDateTime::from(now);
-    let wait = at - now;
-    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+    time::PrimitiveDateTime::parse(value.trim(), &format)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
 }
 
 /// A cheap, well-mixed pseudo-random number for jitter (splitmix64 over a

@@ -36,6 +36,10 @@ impl Clock {
     }
 }
 
+/// The shortest period between two requests sent to see whether a
+/// rate-limit budget that comes back too late to wait for is back.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+
 impl IdentityClient {
     /// Sends a described call, with retries, and returns a 2xx response (or
     /// the 404 of a call that is `missing_ok`).
@@ -150,8 +154,21 @@ impl IdentityClient {
         let pacer = self.inner.pacer.as_ref();
         if let Some(pacer) = pacer {
             let now = Instant::now();
-            let wait = pacer.reserve(bucket, now);
-            if wait > self.inner.retry.max_retry_after || wait >= clock.left() {
+            let mut wait = pacer.reserve(bucket, now);
+            let longest = self.inner.retry.max_retry_after;
+            if wait > longest && pacer.probe(bucket, now, longest.max(PROBE_EVERY)) {
+                // Once in a while one request goes to see whether the
+                // budget is back: the answer says, and sets the pace again.
+                pacer.release(bucket, now, wait);
+                log::warn!(
+                    "{}: {} {}: the {bucket} rate-limit budget was said to come back in {} ms; sending this request to see whether it is back",
+                    call.operation.name(),
+                    call.method().as_str(),
+                    call.log_path(),
+                    wait.as_millis()
+                );
+                wait = Duration::ZERO;
+            } else if wait > longest || wait >= clock.left() {
                 pacer.release(bucket, now, wait);
                 log::warn!(
                     "{}: {} {}: the {bucket} rate-limit budget comes back in {} ms, longer than the client waits; not sending",

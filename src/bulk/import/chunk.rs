@@ -3,6 +3,7 @@
 
 use std::io;
 
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::keys::Keys;
@@ -22,6 +23,10 @@ pub(super) struct Pending {
     /// Its size in the request body.
     pub(super) bytes: usize,
     pub(super) keys: Keys,
+    /// The server's clock (its `Date` header) at the latest answer before
+    /// this input was first sent: an identity created before it was not
+    /// created by this input's request.
+    pub(super) sent_after: Option<OffsetDateTime>,
 }
 
 impl Pending {

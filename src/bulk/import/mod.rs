@@ -352,10 +352,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// by its `external_id`, else by a login identifier its identity schema
     /// derives: found as this input (the same `external_id`, or the same
     /// traits), it was created, and its outcome is its id, unless the
-    /// server created that identity well before the import's first run
-    /// started (more than 30 s, to allow for the two clocks; the start is
-    /// kept in the [`ImportPosition`]): then it was already there, and is
-    /// [`ImportError::AlreadyExists`]; held by another
+    /// server created that identity before the request was sent: then it
+    /// was already there, and is [`ImportError::AlreadyExists`]. "Before"
+    /// is judged by the server's clock (the `Date` of the answer before the
+    /// request, with a second's margin), or, for inputs of an earlier run,
+    /// by the client's clock at the import's first start (kept in the
+    /// [`ImportPosition`], with 30 s for the two clocks): an identity
+    /// someone else created just before counts as this import's. Held by another
     /// identity, it already existed ([`ImportError::AlreadyExists`], or
     /// [`ImportError::IdentifierTaken`] with
     /// [`verify_conflicts(true)`](Self::verify_conflicts)); not found, it

@@ -83,13 +83,57 @@ fn is_this(stored: &Identity<Value>, body: &CreateIdentityBody) -> bool {
 }
 
 /// How far the server's clock may be behind the client's before an
-/// identity it created during the import reads as created before it.
+/// identity it created during the import reads as created before it (when
+/// the server's own clock is not known).
 pub(super) const CLOCK_MARGIN: Duration = Duration::from_secs(30);
 
+/// How far a `Date` header (whole seconds, maybe a proxy's clock) may be
+/// ahead of the clock that stamped `created_at`.
+pub(super) const DATE_MARGIN: Duration = Duration::from_secs(1);
+
 /// `true` when an identity the server created at `created_at` existed
-/// before an import that started at `started` (both known, and the gap
-/// wider than [`CLOCK_MARGIN`]): a lookup that finds it has not found the
+/// before the request that may have created it: before the server's clock
+/// said `sent_after` (the `Date` of the latest answer before it was sent),
+/// or, when that is not known, well before the import started by the
+/// client's clock (`started`). A lookup that finds it has not found the
 /// import's own work.
-pub(super) fn existed_before(created_at: Option<OffsetDateTime>, started: OffsetDateTime) -> bool {
-    created_at.is_some_and(|created| created + CLOCK_MARGIN < started)
+pub(super) fn existed_before(
+    created_at: Option<OffsetDateTime>,
+    sent_after: Option<OffsetDateTime>,
+    started: OffsetDateTime,
+) -> bool {
+    let Some(created) = created_at else {
+        return false;
+    };
+    match sent_after {
+        Some(server_clock) => created + DATE_MARGIN < server_clock,
+        None => created + CLOCK_MARGIN < started,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_800_000_000 + secs).unwrap()
+    }
+
+    #[test]
+    fn the_servers_clock_decides_when_it_is_known() {
+        // Sent after an answer dated t=100: created at 98 existed already,
+        // created at 99.5 may be this request's.
+        assert!(existed_before(Some(at(98)), Some(at(100)), at(0)));
+        assert!(!existed_before(
+            Some(at(99) + Duration::from_millis(500)),
+            Some(at(100)),
+            at(0)
+        ));
+        assert!(!existed_before(Some(at(101)), Some(at(100)), at(0)));
+        // Without it, the client's start with a margin for the clocks.
+        assert!(existed_before(Some(at(60)), None, at(100)));
+        assert!(!existed_before(Some(at(80)), None, at(100)));
+        // Without a creation time, nothing says it existed.
+        assert!(!existed_before(None, Some(at(100)), at(100)));
+    }
 }

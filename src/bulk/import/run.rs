@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -23,6 +24,7 @@ use crate::api::endpoint::decode_json;
 use crate::api::identity_writes::batch_call;
 use crate::api::operation::BATCH_PATCH_IDENTITIES;
 use crate::error::{Error, GenericError};
+use crate::http::retry::parse_http_date;
 use crate::models::{BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch};
 
 /// How many inputs refused one by one, with nothing accepted, make a
@@ -66,6 +68,11 @@ pub struct ImportOutcomes<I> {
     /// When the import's first run started: what a lookup finds created
     /// well before it already existed.
     started: OffsetDateTime,
+    /// The server's clock (its `Date` header) at the latest answer.
+    server_clock: Option<OffsetDateTime>,
+    /// Set once a lookup of a resumed import failed: the server does not
+    /// answer them, and the other inputs to look up stay unknown.
+    lookups_failed: Option<Arc<Error>>,
     /// The last chunk settled its inputs without sending anything (lookups
     /// of a resumed import, duplicates): its outcomes are saved by the next
     /// fill even if that one sends nothing either.
@@ -90,6 +97,10 @@ impl Input {
     }
 }
 
+/// How long reading a chunk may spend settling inputs without sending
+/// (the lookups of a resumed import) before what it settled is handed out.
+const FILL_TIME: Duration = Duration::from_secs(1);
+
 impl<I> ImportOutcomes<I> {
     pub(super) fn new(job: ImportIdentities<I>, resume: ImportPosition) -> Self {
         let first = job.inputs_start_at;
@@ -104,6 +115,8 @@ impl<I> ImportOutcomes<I> {
             schemas: HashMap::new(),
             seen: Seen::default(),
             started: resume.started_at().unwrap_or_else(OffsetDateTime::now_utc),
+            lookups_failed: None,
+            server_clock: None,
             resume: resume.normalized(),
             unhanded: VecDeque::new(),
             handed_unresolved: Vec::new(),
@@ -252,6 +265,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             patch,
             bytes,
             keys,
+            sent_after: None,
         }))
     }
 
@@ -260,8 +274,11 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// itself names (`external_id`, addresses, OIDC and SAML links).
     fn schema(&mut self, id: &str) -> Option<&Value> {
         if !self.schemas.contains_key(id) {
-            let schema = match self.job.client.get_identity_schema(id).send() {
-                Ok(schema) => Some(schema),
+            let schema = match self.job.client.get_identity_schema(id).send_with_info() {
+                Ok(answer) => {
+                    self.note_server_clock(answer.headers().get("date"));
+                    Some(answer.into_body())
+                }
                 Err(error) => {
                     // An unknown schema is refused by Kratos with each of
                     // its inputs anyway.
@@ -286,16 +303,27 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// it is not on the server.
     fn look_up_first(&mut self, pending: Pending) -> Input {
         let index = pending.index;
+        if let Some(error) = &self.lookups_failed {
+            // The server does not answer lookups: the rest stays unknown
+            // rather than costing a lookup (and its deadline) each.
+            return Input::Done(index, Err(ImportError::OutcomeUnknown(Arc::clone(error))));
+        }
         match self.find(&pending, false) {
             Found::This(id, created_at) => {
-                Input::Done(index, self.found_this(id, created_at, None))
+                Input::Done(index, self.found_this(id, created_at, None, None))
             }
             Found::Another(id, kind) => Input::Done(index, Err(self.held_by_another(id, kind))),
             Found::Nothing => Input::Send(Box::new(pending)),
             // Sending it again could create it twice.
             Found::NoKey => Input::Done(index, Err(ImportError::NoResult)),
             Found::Failed(error) => {
-                Input::Done(index, Err(ImportError::OutcomeUnknown(Arc::new(error))))
+                log::warn!(
+                    "import: could not look up inputs an earlier run may have sent ({}); they stay unknown",
+                    error.log_summary()
+                );
+                let error = Arc::new(error);
+                self.lookups_failed = Some(Arc::clone(&error));
+                Input::Done(index, Err(ImportError::OutcomeUnknown(error)))
             }
         }
     }
@@ -318,9 +346,10 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         &self,
         id: Uuid,
         created_at: Option<OffsetDateTime>,
+        sent_after: Option<OffsetDateTime>,
         reason: Option<Box<GenericError>>,
     ) -> Result<Uuid, ImportError> {
-        if !existed_before(created_at, self.started) {
+        if !existed_before(created_at, sent_after, self.started) {
             return Ok(id);
         }
         Err(ImportError::AlreadyExists(reason.unwrap_or_else(|| {
@@ -383,11 +412,18 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let mut settled: Results = Vec::new();
         let mut bytes = ENVELOPE_BYTES;
         let mut plaintext = false;
+        let filling = Instant::now();
         while let Some(input) = self.pending.take().or_else(|| self.read()) {
             match input {
                 Input::Done(index, result) => {
                     settled.push((index, result));
-                    if chunk.len() + settled.len() >= self.job.chunk_size {
+                    // Lookups take time (a second each on some servers):
+                    // what they settled is handed out, and so saved, at
+                    // least once a second, so a job killed while looking up
+                    // does not look it all up again.
+                    if chunk.len() + settled.len() >= self.job.chunk_size
+                        || filling.elapsed() >= FILL_TIME
+                    {
                         break;
                     }
                 }
@@ -566,7 +602,10 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Sends one part. Records the outcome of each of its inputs, except
     /// when the part is refused for its content (400, 409, 413): then
     /// nothing of it was created, and it comes back with the refusal.
-    fn send_part(&mut self, part: Part, results: &mut Results) -> Option<(Part, Arc<Error>)> {
+    fn send_part(&mut self, mut part: Part, results: &mut Results) -> Option<(Part, Arc<Error>)> {
+        for pending in &mut part.inputs {
+            pending.sent_after = pending.sent_after.or(self.server_clock);
+        }
         let error = match self.post(&part.patches()) {
             Ok(response) => {
                 self.failed_in_a_row = 0;
@@ -647,7 +686,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         }
         match self.find(&pending, true) {
             Found::This(id, created_at) if round > 0 => {
-                self.found_this(id, created_at, Some(reason))
+                self.found_this(id, created_at, pending.sent_after, Some(reason))
             }
             Found::This(..) => Err(ImportError::AlreadyExists(reason)),
             Found::Another(id, kind) => Err(ImportError::IdentifierTaken {
@@ -698,7 +737,8 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             }
             match self.find(&pending, false) {
                 Found::This(id, created_at) => {
-                    results.push((index, self.found_this(id, created_at, None)));
+                    let outcome = self.found_this(id, created_at, pending.sent_after, None);
+                    results.push((index, outcome));
                 }
                 Found::Another(id, kind) => {
                     results.push((index, Err(self.held_by_another(id, kind))));
@@ -729,11 +769,19 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 
     /// One batch request with these patches.
-    fn post(&self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
+    fn post(&mut self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
         let call = batch_call(patches)?
             .with_timeout(self.job.timeout)
             .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
         let raw = self.job.client.send_call(&call)?;
+        self.note_server_clock(raw.headers.get("date"));
         decode_json(&raw)
+    }
+
+    /// Keeps the server's clock from an answer's `Date` header.
+    fn note_server_clock(&mut self, date: Option<&str>) {
+        if let Some(at) = date.and_then(parse_http_date) {
+            self.server_clock = Some(at);
+        }
     }
 }
