@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::server::Response;
+use super::server::{Response, status_text};
 
 /// herodot's message for a 400.
 pub(crate) const MSG_BAD_REQUEST: &str =
@@ -137,34 +137,5 @@ pub(crate) fn default_message(status: u16) -> &'static str {
         503 => "The service is temporarily unavailable",
         504 => "The upstream server did not answer in time",
         _ => "The request could not be completed",
-    }
-}
-
-/// The reason phrase of a status.
-pub(crate) fn status_text(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        200 => "OK",
-        201 => "Created",
-        204 => "No Content",
-        307 => "Temporary Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        410 => "Gone",
-        411 => "Length Required",
-        413 => "Request Entity Too Large",
-        422 => "Unprocessable Entity",
-        429 => "Too Many Requests",
-        431 => "Request Header Fields Too Large",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Unknown",
     }
 }

@@ -26,6 +26,38 @@ const MAX_DRAINED_BYTES: u64 = 64 * 1024 * 1024;
 /// How long a connection may sit idle (or a request trickle in) before it is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The self-hosted admin server's cap on request bodies: 5 MiB.
+pub(crate) const MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
+
+/// The reason phrase of a status.
+pub(crate) fn status_text(status: u16) -> &'static str {
+    match status {
+        100 => "Continue",
+        200 => "OK",
+        201 => "Created",
+        204 => "No Content",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        413 => "Request Entity Too Large",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Unknown",
+    }
+}
+
 /// One parsed request.
 #[derive(Debug)]
 pub(crate) struct Request {
@@ -386,7 +418,7 @@ fn read_request(
     let expects_continue = request
         .header("expect")
         .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"));
-    if length > super::handlers::MAX_BODY_BYTES {
+    if length > MAX_BODY_BYTES {
         // Read what was sent (up to a bound), so the client sees the answer.
         if length <= MAX_DRAINED_BYTES {
             if expects_continue {
@@ -438,7 +470,7 @@ fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, u16> {
                 }
             }
         }
-        if body.len().saturating_add(size) as u64 > super::handlers::MAX_BODY_BYTES {
+        if body.len().saturating_add(size) as u64 > MAX_BODY_BYTES {
             return Err(413);
         }
         let start = body.len();
@@ -525,7 +557,7 @@ fn http_date(at: time::OffsetDateTime) -> Option<String> {
 
 fn write_response(writer: &mut TcpStream, response: &Response, close: bool) -> io::Result<()> {
     let mut out = Vec::with_capacity(256 + response.body.len());
-    let reason = super::errors::status_text(response.status);
+    let reason = status_text(response.status);
     out.extend_from_slice(format!("HTTP/1.1 {} {reason}\r\n", response.status).as_bytes());
     for (name, value) in &response.headers {
         out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());

@@ -13,8 +13,7 @@ use serde::de::DeserializeOwned;
 
 use crate::api::operation::{Method, Operation};
 use crate::error::{DecodeError, Error, InvalidInputKind};
-use crate::http::response::Headers;
-use crate::http::url::encode_component;
+use crate::http::percent::encode_component;
 
 /// One HTTP call, described: which operation, the path below the base URL,
 /// query pairs and an optional JSON body.
@@ -191,17 +190,7 @@ impl Call {
     }
 }
 
-/// A complete HTTP response: status, headers and the whole body, and the
-/// operation it answers.
-#[derive(Debug, Clone)]
-pub struct RawResponse {
-    pub(crate) operation: Operation,
-    /// The query pairs of the request this answers (set by the send path).
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) status: u16,
-    pub(crate) headers: Headers,
-    pub(crate) body: Vec<u8>,
-}
+pub use crate::http::response::RawResponse;
 
 pub(crate) mod sealed {
     use super::{Call, RawResponse};

@@ -329,6 +329,9 @@ pub(crate) const LIST_IDENTITY_SCHEMAS: Operation = Operation::LIST_IDENTITY_SCH
 pub(crate) const GET_IDENTITY_SCHEMA: Operation = Operation::GET_IDENTITY_SCHEMA;
 pub(crate) const CREATE_TEST_LOGIN_FLOW: Operation = Operation::CREATE_TEST_LOGIN_FLOW;
 
+/// The operations only master serves (v26.2.0 answers them 405 and 404).
+pub(crate) const MASTER_ONLY: [Operation; 2] = [MANAGE_SESSIONS, CREATE_TEST_LOGIN_FLOW];
+
 #[cfg(test)]
 mod tests {
     use super::*;

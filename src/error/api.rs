@@ -152,7 +152,7 @@ impl ApiError {
     /// tells beforehand ([`ServerVersion::supports`](crate::ServerVersion::supports)).
     pub fn is_unsupported_operation(&self) -> bool {
         self.operation
-            .is_some_and(|op| crate::models::MASTER_ONLY.contains(&op))
+            .is_some_and(|op| crate::api::operation::MASTER_ONLY.contains(&op))
             && (self.status == 405 || (self.status == 404 && self.error.is_none()))
     }
 }

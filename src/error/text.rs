@@ -55,7 +55,7 @@ impl Scrub {
     /// (they would blank unrelated text, and reveal nothing).
     pub(crate) fn value(mut self, value: &str) -> Self {
         if value.len() >= 3 {
-            let encoded = crate::http::url::encode_component(value);
+            let encoded = crate::http::percent::encode_component(value);
             let plus = value.replace(' ', "+");
             for form in [value.to_string(), encoded, plus] {
                 if !self.secrets.contains(&form) {

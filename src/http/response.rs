@@ -1,4 +1,19 @@
-//! A decoded body together with its HTTP status and headers.
+//! What the server answered: the raw answer ([`RawResponse`]), its
+//! headers, and a decoded body together with its status and headers.
+
+use crate::api::operation::Operation;
+
+/// A complete HTTP response: status, headers and the whole body, and the
+/// operation it answers.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub(crate) operation: Operation,
+    /// The query pairs of the request this answers (set by the send path).
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) status: u16,
+    pub(crate) headers: Headers,
+    pub(crate) body: Vec<u8>,
+}
 
 /// Response headers, names lower-cased, in the order received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -11,9 +11,10 @@ use crate::api::operation::Method;
 use crate::client::IdentityClient;
 use crate::error::{ApiError, Error, Scrub, is_kratos_not_found};
 use crate::http::pacing::{RateLimitHeaders, parse_seconds};
+use crate::http::percent::encode_query;
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
 use crate::http::transport::{HttpRequest, clamp};
-use crate::http::url::{encode_query, origin_of, resolve};
+use crate::http::url::{origin_of, resolve};
 
 /// The most redirects a GET follows (the schema endpoints answer 307 from
 /// the admin port to the public port).

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use ureq::http;
 
-use crate::api::endpoint::RawResponse;
 use crate::api::operation::{Method, Operation};
 use crate::error::{Error, TransportErrorKind};
 use crate::http::response::Headers;
+use crate::http::response::RawResponse;
 
 /// How much of a non-2xx body is read.
 const ERROR_BODY_BYTES: u64 = 64 * 1024;

@@ -57,7 +57,6 @@ pub use recovery::{
 pub use schema::IdentitySchemaContainer;
 pub use session::{Session, SessionAuthenticationMethod, SessionDevice};
 pub use sessions_manage::{ManageSessionsBody, ManageSessionsResponse};
-pub(crate) use version::MASTER_ONLY;
 pub use version::ServerVersion;
 
 use std::fmt;

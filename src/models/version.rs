@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::operation::Operation;
+use crate::api::operation::{MASTER_ONLY, Operation};
 use crate::models::CredentialType;
 
 /// The version a Kratos server reports (`GET /version`), with what the
@@ -133,12 +133,6 @@ impl ServerVersion {
         !(self.is_v26_2_or_older() && MASTER_ONLY.contains(&operation))
     }
 }
-
-/// The operations only master serves.
-pub(crate) const MASTER_ONLY: [Operation; 2] = [
-    Operation::MANAGE_SESSIONS,
-    Operation::CREATE_TEST_LOGIN_FLOW,
-];
 
 impl std::fmt::Display for ServerVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::api::endpoint::{RawResponse, parse_json};
 use crate::error::{DecodeError, Error, PaginationErrorKind};
-use crate::http::url::parse_query;
+use crate::http::percent::parse_query;
 use crate::paging::link;
 use crate::paging::offset_pages::requested_page_size;
 use crate::paging::position::{ItemId, ItemKey};

@@ -28,9 +28,6 @@ mod sessions;
 
 pub(crate) use sessions::SESSION_LIFESPAN;
 
-/// The self-hosted admin server's cap on request bodies: 5 MiB.
-pub(crate) const MAX_BODY_BYTES: u64 = 5 * 1024 * 1024;
-
 /// The state shared by the server threads and the [`FakeKratos`](super::FakeKratos) handle.
 #[derive(Debug)]
 pub(crate) struct State {
