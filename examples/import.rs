@@ -53,14 +53,13 @@ use std::io::{self, BufRead, BufReader, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportError, ImportPosition};
 use kratos_identity_fake::FakeKratos;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use support::checkpoint::Checkpoint;
+use support::checkpoint::{Checkpoint, Counts, Saved};
 
 struct Args {
     path: Option<String>,
@@ -120,9 +119,8 @@ struct Progress {
     input: String,
     input_bytes: u64,
     position: ImportPosition,
-    created: usize,
-    existed: usize,
-    failed: usize,
+    #[serde(flatten)]
+    counts: Counts,
     /// Set when the import was read to its end with nothing left unsettled.
     finished: bool,
 }
@@ -268,59 +266,34 @@ fn line_of(seen: &RefCell<Seen>, index: usize) -> usize {
     0
 }
 
-/// Where `--checkpoint` keeps the progress, with what it held at the start.
-struct Saved {
-    file: Checkpoint,
-    progress: Arc<Mutex<Progress>>,
-}
-
-impl Saved {
-    /// Loads the checkpoint of this input, if any; refuses one of another.
-    fn open(path: &PathBuf, input: &str) -> Result<Saved, String> {
-        let file = Checkpoint::new(path);
-        let input_bytes = std::fs::metadata(input)
-            .map_err(|e| format!("cannot read {input}: {e}"))?
-            .len();
-        let progress = match file.load::<Progress>()? {
-            Some(saved) if saved.input != input || saved.input_bytes != input_bytes => {
-                return Err(format!(
-                    "{} is the checkpoint of another input ({}, {} bytes); remove it to start over",
-                    path.display(),
-                    saved.input,
-                    saved.input_bytes
-                ));
-            }
-            Some(saved) => saved,
-            None => Progress {
-                input: input.to_string(),
-                input_bytes,
-                ..Progress::default()
-            },
-        };
-        Ok(Saved {
-            file,
-            progress: Arc::new(Mutex::new(progress)),
-        })
-    }
-
-    /// Saves the progress with this position; a checkpoint that cannot be
-    /// written stops the job, since going on could not be resumed.
-    fn save(file: &Checkpoint, progress: &Mutex<Progress>, position: &ImportPosition) {
-        let mut progress = progress.lock().unwrap_or_else(|e| e.into_inner());
-        progress.position = position.clone();
-        if let Err(e) = file.save(&*progress) {
-            eprintln!(
-                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
-                file.path().display()
-            );
-            std::process::exit(1);
+/// Loads the checkpoint of this input, if any; refuses one of another.
+fn open_checkpoint(path: &PathBuf, input: &str) -> Result<Saved<Progress>, String> {
+    let file = Checkpoint::new(path);
+    let input_bytes = std::fs::metadata(input)
+        .map_err(|e| format!("cannot read {input}: {e}"))?
+        .len();
+    let progress = match file.load::<Progress>()? {
+        Some(saved) if saved.input != input || saved.input_bytes != input_bytes => {
+            return Err(format!(
+                "{} is the checkpoint of another input ({}, {} bytes); remove it to start over",
+                path.display(),
+                saved.input,
+                saved.input_bytes
+            ));
         }
-    }
+        Some(saved) => saved,
+        None => Progress {
+            input: input.to_string(),
+            input_bytes,
+            ..Progress::default()
+        },
+    };
+    Ok(Saved::new(file, progress))
 }
 
 fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
     let saved = match (&args.checkpoint, &args.path) {
-        (Some(checkpoint), Some(input)) => match Saved::open(checkpoint, input) {
+        (Some(checkpoint), Some(input)) => match open_checkpoint(checkpoint, input) {
             Ok(saved) => Some(saved),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -329,14 +302,12 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
         },
         _ => None,
     };
-    let earlier = saved
-        .as_ref()
-        .map(|s| s.progress.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let earlier = saved.as_ref().map(Saved::get);
     if let Some(earlier) = &earlier {
         if earlier.finished {
             eprintln!(
-                "the checkpoint says this import finished: {} created, {} already existed, {} failed; nothing to do",
-                earlier.created, earlier.existed, earlier.failed
+                "the checkpoint says this import finished: {}; nothing to do",
+                earlier.counts
             );
             return ExitCode::SUCCESS;
         }
@@ -363,11 +334,10 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
         .chunk_size(args.chunk_size)
         .verify_conflicts(args.verify_conflicts);
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
-        let file = Checkpoint::new(saved.file.path());
-        let progress = Arc::clone(&saved.progress);
+        let saved = saved.clone();
         import = import
             .resume(&earlier.position)
-            .checkpoint(move |position| Saved::save(&file, &progress, position));
+            .checkpoint(move |position| saved.save(|p| p.position = position.clone()));
     }
     let mut outcomes = import.outcomes();
     // This run's counts; the settled ones also go to the checkpoint.
@@ -394,13 +364,7 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
             }
         }
         if let Some(saved) = &saved {
-            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
-            match &outcome.result {
-                Ok(_) => progress.created += 1,
-                Err(e) if e.is_conflict() => progress.existed += 1,
-                Err(e) if e.is_final() => progress.failed += 1,
-                Err(_) => {} // settled by the next run
-            }
+            saved.change(|p| p.counts.count(&outcome.result));
         }
         resume_line = match &outcome.result {
             Err(e) if !e.is_final() => resume_line.or(Some(line)),
@@ -415,11 +379,10 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
     let seen = seen.borrow();
     let read_whole = seen.read_error.is_none() && stop.is_none();
     if let Some(saved) = &saved {
-        {
-            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
-            progress.finished = read_whole && position.is_settled();
-        }
-        Saved::save(&saved.file, &saved.progress, &position);
+        saved.save(|p| {
+            p.finished = read_whole && position.is_settled();
+            p.position = position.clone();
+        });
     }
 
     for (kind, count) in &seen.left_out {
@@ -470,16 +433,9 @@ fn run(client: &IdentityClient, args: &Args, lines: Lines) -> ExitCode {
     if let Some(earlier) = &earlier
         && let Some(saved) = &saved
     {
-        let total = saved
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let total = saved.get().counts;
         if earlier.position.read() > 0 {
-            println!(
-                "over all runs of this checkpoint: {} created, {} already existed, {} failed",
-                total.created, total.existed, total.failed
-            );
+            println!("over all runs of this checkpoint: {total}");
         }
     }
     let mut listed = 0;

@@ -61,7 +61,7 @@ use kratos_identity::{
 use kratos_identity_fake::FakeKratos;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use support::checkpoint::Checkpoint;
+use support::checkpoint::{Checkpoint, Counts, Saved};
 
 /// Every credential type Kratos can import.
 const IMPORTABLE: [&str; 7] = [
@@ -219,9 +219,8 @@ struct Progress {
     import: ImportPosition,
     /// Outcomes settled so far, over all runs, and what the reading saw
     /// before input `inputs_start_at`.
-    created: usize,
-    existed: usize,
-    failed: usize,
+    #[serde(flatten)]
+    counts: Counts,
     unreadable: usize,
     left_out: BTreeMap<String, usize>,
     finished: bool,
@@ -324,53 +323,38 @@ fn unreadable(seen: &mut Seen, id: String, why: String) {
     }
 }
 
-/// The checkpoint and what it held when this run started.
-struct Saved {
-    file: Checkpoint,
-    progress: Arc<Mutex<Progress>>,
+/// Loads the checkpoint of this migration, if any; refuses one of another.
+fn open_checkpoint(path: &PathBuf, job: &Progress) -> Result<Saved<Progress>, String> {
+    let file = Checkpoint::new(path);
+    let progress = match file.load::<Progress>()? {
+        Some(saved)
+            if saved.source != job.source
+                || saved.target != job.target
+                || saved.page_size != job.page_size =>
+        {
+            return Err(format!(
+                "{} is the checkpoint of another migration ({} to {}, pages of {}); remove it to start over",
+                path.display(),
+                saved.source,
+                saved.target,
+                saved.page_size
+            ));
+        }
+        Some(saved) => saved,
+        None => job.clone(),
+    };
+    Ok(Saved::new(file, progress))
 }
 
-impl Saved {
-    fn open(path: &PathBuf, job: &Progress) -> Result<Saved, String> {
-        let file = Checkpoint::new(path);
-        let progress = match file.load::<Progress>()? {
-            Some(saved)
-                if saved.source != job.source
-                    || saved.target != job.target
-                    || saved.page_size != job.page_size =>
-            {
-                return Err(format!(
-                    "{} is the checkpoint of another migration ({} to {}, pages of {}); remove it to start over",
-                    path.display(),
-                    saved.source,
-                    saved.target,
-                    saved.page_size
-                ));
-            }
-            Some(saved) => saved,
-            None => job.clone(),
-        };
-        Ok(Saved {
-            file,
-            progress: Arc::new(Mutex::new(progress)),
-        })
+/// Saves the progress with the import at `position`: the listing resumes
+/// at the first input the import has not settled.
+fn save_at(saved: &Saved<Progress>, seen: &Mutex<Seen>, position: &ImportPosition) {
+    let first = position.first_unsettled();
+    let mut seen = lock(seen);
+    while seen.marks.front().is_some_and(|m| m.index < first) {
+        seen.marks.pop_front();
     }
-
-    /// Saves the progress with the import at `position`: the listing
-    /// resumes at the first input the import has not settled. A checkpoint
-    /// that cannot be written stops the job (going on could not be resumed).
-    fn save(
-        file: &Checkpoint,
-        progress: &Mutex<Progress>,
-        seen: &Mutex<Seen>,
-        position: &ImportPosition,
-    ) {
-        let first = position.first_unsettled();
-        let mut seen = lock(seen);
-        while seen.marks.front().is_some_and(|m| m.index < first) {
-            seen.marks.pop_front();
-        }
-        let mut progress = progress.lock().unwrap_or_else(|e| e.into_inner());
+    saved.save(|progress| {
         match seen.marks.front().filter(|m| m.index == first) {
             Some(mark) => {
                 progress.listing = Some(mark.listing.clone());
@@ -387,14 +371,7 @@ impl Saved {
         }
         progress.inputs_start_at = first;
         progress.import = position.clone();
-        if let Err(e) = file.save(&*progress) {
-            eprintln!(
-                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
-                file.path().display()
-            );
-            std::process::exit(1);
-        }
-    }
+    });
 }
 
 /// The target's version, to leave out what it cannot import; `None`, with
@@ -445,7 +422,7 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         ..Progress::default()
     };
     let saved = match &args.checkpoint {
-        Some(path) => match Saved::open(path, &job) {
+        Some(path) => match open_checkpoint(path, &job) {
             Ok(saved) => Some(saved),
             Err(message) => {
                 eprintln!("error: {message}");
@@ -454,14 +431,12 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         },
         None => None,
     };
-    let earlier = saved
-        .as_ref()
-        .map(|s| s.progress.lock().unwrap_or_else(|e| e.into_inner()).clone());
+    let earlier = saved.as_ref().map(Saved::get);
     if let Some(earlier) = &earlier {
         if earlier.finished {
             eprintln!(
-                "the checkpoint says this migration finished: {} created, {} already existed, {} failed; nothing to do",
-                earlier.created, earlier.existed, earlier.failed
+                "the checkpoint says this migration finished: {}; nothing to do",
+                earlier.counts
             );
             return ExitCode::SUCCESS;
         }
@@ -516,13 +491,12 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         .chunk_size(args.chunk_size)
         .verify_conflicts(args.verify_conflicts);
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
-        let file = Checkpoint::new(saved.file.path());
-        let progress = Arc::clone(&saved.progress);
+        let saved = saved.clone();
         let seen = Arc::clone(&seen);
         import = import
             .inputs_start_at(earlier.inputs_start_at)
             .resume(&earlier.import)
-            .checkpoint(move |position| Saved::save(&file, &progress, &seen, position));
+            .checkpoint(move |position| save_at(&saved, &seen, position));
     }
     let mut outcomes = import.outcomes();
     let mut last_outcome = Instant::now();
@@ -541,13 +515,7 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
             );
         }
         if let Some(saved) = &saved {
-            let mut progress = saved.progress.lock().unwrap_or_else(|e| e.into_inner());
-            match &outcome.result {
-                Ok(_) => progress.created += 1,
-                Err(e) if e.is_conflict() => progress.existed += 1,
-                Err(e) if e.is_final() => progress.failed += 1,
-                Err(_) => {} // settled by the next run
-            }
+            saved.change(|p| p.counts.count(&outcome.result));
         }
         match outcome.result {
             Ok(_) => created += 1,
@@ -564,12 +532,8 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     drop(outcomes);
     if let Some(saved) = &saved {
         let done = stopped.is_none() && lock(&seen).failed_page.is_none() && position.is_settled();
-        saved
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .finished = done;
-        Saved::save(&saved.file, &saved.progress, &seen, &position);
+        saved.change(|p| p.finished = done);
+        save_at(saved, &seen, &position);
     }
     let seen = lock(&seen);
 
@@ -610,15 +574,7 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
     if let Some(saved) = &saved
         && earlier.as_ref().is_some_and(|e| e.listing.is_some())
     {
-        let total = saved
-            .progress
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        println!(
-            "over all runs of this checkpoint: {} created, {} already existed, {} failed",
-            total.created, total.existed, total.failed
-        );
+        println!("over all runs of this checkpoint: {}", saved.get().counts);
     }
 
     if let Some(error) = &seen.failed_page {

@@ -13,9 +13,12 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use serde::Serialize;
+use kratos_identity::ImportError;
+use kratos_identity::uuid::Uuid;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 /// The file a job's progress is kept in.
 pub struct Checkpoint {
@@ -98,4 +101,92 @@ pub fn open_output(path: &Path, resume_at: Option<u64>) -> io::Result<File> {
     file.set_len(len)?;
     file.seek(SeekFrom::Start(len))?;
     Ok(file)
+}
+
+/// A job's progress and the checkpoint it is kept in, shared by the job's
+/// loop and the import's [`checkpoint`](kratos_identity::ImportIdentities::checkpoint)
+/// callback (which runs inside the loop's `next()`): a clone is the same
+/// progress.
+pub struct Saved<P> {
+    file: Arc<Checkpoint>,
+    progress: Arc<Mutex<P>>,
+}
+
+impl<P> Clone for Saved<P> {
+    fn clone(&self) -> Self {
+        Saved {
+            file: Arc::clone(&self.file),
+            progress: Arc::clone(&self.progress),
+        }
+    }
+}
+
+impl<P: Serialize + Clone> Saved<P> {
+    /// `progress`, to be kept in `file`.
+    pub fn new(file: Checkpoint, progress: P) -> Self {
+        Saved {
+            file: Arc::new(file),
+            progress: Arc::new(Mutex::new(progress)),
+        }
+    }
+
+    /// The progress as it is now.
+    pub fn get(&self) -> P {
+        self.lock().clone()
+    }
+
+    /// Changes the progress in memory; [`save`](Self::save) writes it.
+    pub fn change(&self, change: impl FnOnce(&mut P)) {
+        change(&mut self.lock());
+    }
+
+    /// Changes the progress and writes it. A checkpoint that cannot be
+    /// written stops the job: going on could not be resumed (the last one
+    /// written is still valid).
+    pub fn save(&self, change: impl FnOnce(&mut P)) {
+        let mut progress = self.lock();
+        change(&mut progress);
+        if let Err(e) = self.file.save(&*progress) {
+            eprintln!(
+                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
+                self.file.path().display()
+            );
+            std::process::exit(1);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, P> {
+        self.progress.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How many inputs a job settled, over all its runs.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Counts {
+    pub created: usize,
+    pub existed: usize,
+    pub failed: usize,
+}
+
+impl Counts {
+    /// Counts one outcome; one left unsettled is not counted: the next run
+    /// settles it again.
+    pub fn count(&mut self, result: &Result<Uuid, ImportError>) {
+        match result {
+            Ok(_) => self.created += 1,
+            Err(e) if e.is_conflict() => self.existed += 1,
+            Err(e) if e.is_final() => self.failed += 1,
+            Err(_) => {}
+        }
+    }
+}
+
+impl std::fmt::Display for Counts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} created, {} already existed, {} failed",
+            self.created, self.existed, self.failed
+        )
+    }
 }
