@@ -1,5 +1,5 @@
 //! Test-only helpers: a deterministic pseudo-random source for the
-//! property tests over arbitrary bytes.
+//! property tests over arbitrary bytes, and query pairs written briefly.
 
 /// xorshift64*: deterministic, so a failing case can be replayed by seed.
 pub(crate) struct Rng(u64);
@@ -71,4 +71,12 @@ pub(crate) fn within(limit: std::time::Duration, test: impl FnOnce() + Send + 's
             panic!("did not finish within {limit:?}: a loop that no longer advances?")
         }
     }
+}
+
+/// Query pairs from `(key, value)` literals.
+pub(crate) fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }

@@ -4,6 +4,9 @@
 //! requests or retries fail. Every test checks each request the server
 //! received and one outcome per input, in input order.
 
+mod common;
+
+use common::logs;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
@@ -1148,26 +1151,12 @@ fn counted(n: usize, pulled: &Rc<Cell<usize>>) -> impl Iterator<Item = CreateIde
 /// logger installed once for all its tests (which run in parallel: filter
 /// by what is yours). Call it once before the code under test runs.
 fn warnings() -> Vec<String> {
-    use log::{Level, LevelFilter, Log, Metadata, Record};
-    struct Capture(Mutex<Vec<String>>);
-    impl Log for Capture {
-        fn enabled(&self, _: &Metadata) -> bool {
-            true
-        }
-        fn log(&self, record: &Record) {
-            if record.level() == Level::Warn && record.target().starts_with("kratos_identity") {
-                self.0.lock().unwrap().push(record.args().to_string());
-            }
-        }
-        fn flush(&self) {}
-    }
-    static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&CAPTURE).unwrap();
-        log::set_max_level(LevelFilter::Warn);
-    });
-    CAPTURE.0.lock().unwrap().clone()
+    logs::capture(log::LevelFilter::Warn);
+    logs::records()
+        .into_iter()
+        .filter(|(level, _)| *level == log::Level::Warn)
+        .map(|(_, line)| line)
+        .collect()
 }
 
 /// A batch endpoint that refuses with 400 every request holding an input

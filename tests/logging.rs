@@ -1,37 +1,20 @@
 //! Request logs through the `log` facade: a record per attempt at `debug`,
 //! retries and waits at `warn`, and never a key, a body or a query value.
 
-use std::sync::Mutex;
+mod common;
+
+use common::logs;
 
 use httpmock::prelude::*;
 use kratos_identity::IdentityClient;
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::{Level, LevelFilter};
 
 const KEY: &str = "ory_pat_logging_test_SECRETKEY";
 const EMAIL: &str = "ada.lovelace@example.com";
 
-/// Keeps every record, for the test to read.
-struct Capture(Mutex<Vec<(Level, String)>>);
-
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &Record) {
-        if record.target().starts_with("kratos_identity") {
-            let line = format!("{}", record.args());
-            self.0.lock().unwrap().push((record.level(), line));
-        }
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
 #[test]
 fn every_attempt_is_logged_and_nothing_secret_is() {
-    log::set_logger(&CAPTURE).unwrap();
-    log::set_max_level(LevelFilter::Trace);
+    logs::capture(LevelFilter::Trace);
 
     let server = MockServer::start();
     server.mock(|when, then| {
@@ -58,7 +41,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         .unwrap();
     client.list_sessions().active(true).send().unwrap_err();
 
-    let records = CAPTURE.0.lock().unwrap().clone();
+    let records = logs::records();
     let debug: Vec<&String> = records
         .iter()
         .filter(|(level, _)| *level == Level::Debug)
@@ -100,7 +83,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
     // The other records: an external id (often an email) logged as the
     // path template, a page with an item that does not decode, a wait for
     // the rate-limit budget.
-    CAPTURE.0.lock().unwrap().clear();
+    logs::clear();
     let server = MockServer::start();
     server.mock(|when, then| {
         when.method(GET).path_includes("/admin/identities/by/external/");
@@ -143,7 +126,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
             .send()
             .unwrap();
     }
-    let records = CAPTURE.0.lock().unwrap().clone();
+    let records = logs::records();
     let has = |level: Level, text: &str| {
         records
             .iter()
@@ -178,7 +161,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
 
     // Imports: the split of a refused chunk and a stop say which call
     // failed and how, in a few words; a failed connection says its kind.
-    CAPTURE.0.lock().unwrap().clear();
+    logs::clear();
     let refusing = MockServer::start();
     refusing.mock(|when, then| {
         when.method(PATCH).path("/admin/identities");
@@ -235,7 +218,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         .list_identities()
         .send()
         .unwrap_err();
-    let records = CAPTURE.0.lock().unwrap().clone();
+    let records = logs::records();
     let warnings: Vec<&String> = records
         .iter()
         .filter(|(level, _)| *level == Level::Warn)

@@ -5,13 +5,16 @@
 //! position through JSON, and whole listings against the fake Kratos,
 //! stopped and resumed at many places.
 
-use std::sync::{Arc, Mutex, Once};
+mod common;
+
+use common::logs;
+use std::sync::{Arc, Mutex};
 
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, HttpMockResponse, Mock};
 use kratos_identity::{Error, Identity, IdentityClient, InvalidInputKind, ListPosition};
 use kratos_identity_fake::FakeKratos;
-use log::{Level, LevelFilter, Log, Metadata, Record};
+use log::{Level, LevelFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -232,43 +235,17 @@ fn through_json(position: &ListPosition) -> ListPosition {
     serde_json::from_str(&text).unwrap()
 }
 
-/// Keeps every record of this crate, for the tests that read them.
-struct Capture(Mutex<Vec<(Level, String)>>);
-
-impl Log for Capture {
-    fn enabled(&self, _: &Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &Record) {
-        if record.target().starts_with("kratos_identity") {
-            let line = format!("{}", record.args());
-            self.0.lock().unwrap().push((record.level(), line));
-        }
-    }
-    fn flush(&self) {}
-}
-
-static CAPTURE: Capture = Capture(Mutex::new(Vec::new()));
-
 /// Keeps this crate's log records from now on.
 fn capture_logs() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        log::set_logger(&CAPTURE).expect("the only logger of this test binary");
-        log::set_max_level(LevelFilter::Trace);
-    });
+    logs::capture(LevelFilter::Trace);
 }
 
 /// The records logged so far that mention `needle` (tests run in parallel
 /// and share the logger: each looks for its own ids).
 fn logged(needle: &str) -> Vec<(Level, String)> {
-    CAPTURE
-        .0
-        .lock()
-        .unwrap()
-        .iter()
+    logs::records()
+        .into_iter()
         .filter(|(_, line)| line.contains(needle))
-        .cloned()
         .collect()
 }
 

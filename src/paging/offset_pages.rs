@@ -141,12 +141,7 @@ fn unbase64url(text: &str) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::testing::query as q;
 
     fn page_of(next: &NextPage) -> u64 {
         let page = next.params.iter().find(|(k, _)| k == "page").unwrap();

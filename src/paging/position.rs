@@ -396,12 +396,7 @@ mod tests {
     use super::*;
     use crate::api::operation::LIST_IDENTITIES;
 
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::testing::query as q;
 
     fn ids(ids: &[&str]) -> Vec<Option<ItemKey>> {
         ids.iter().map(|id| ItemKey::of_text(id)).collect()

@@ -5,6 +5,8 @@
 //! Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod logs;
+
 use httpmock::prelude::*;
 use httpmock::{HttpMockRequest, Mock, Then, When};
 use kratos_identity::IdentityClient;
