@@ -132,6 +132,55 @@ fn p01_one_request_a_period_sees_whether_the_budget_is_back() {
     fine.assert_calls(2);
 }
 
+/// Finding 2, for the import: `deadline(d)` bounds each batch request, and
+/// a zero one is refused before anything is sent.
+#[test]
+fn p02_an_import_has_a_deadline_for_each_batch_request() {
+    use kratos_identity::{CreateIdentityBody, Operation};
+    use kratos_identity_fake::{FakeKratos, Fault};
+
+    let people = || {
+        (0..3).map(|i| {
+            CreateIdentityBody::new(
+                "default",
+                serde_json::json!({ "email": format!("d{i}@example.com") }),
+            )
+        })
+    };
+    let kratos = FakeKratos::start();
+    kratos.add_fault(
+        Fault::on(Operation::BATCH_PATCH_IDENTITIES)
+            .stall(Duration::from_secs(5))
+            .next(1),
+    );
+    let started = Instant::now();
+    let report = kratos
+        .client()
+        .import_identities(people())
+        .resolve_unknown(false)
+        .deadline(Duration::from_millis(400))
+        .send();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(report.total, 3, "{report}");
+    assert!(
+        report.failures.iter().all(|f| !f.error.is_safe_to_resend()),
+        "{report}"
+    );
+
+    let kratos = FakeKratos::start();
+    let report = kratos
+        .client()
+        .import_identities(people())
+        .deadline(Duration::ZERO)
+        .send();
+    assert!(report.stopped().is_some(), "{report}");
+    assert_eq!(kratos.identity_count(), 0);
+}
+
 /// A server that accepts connections and never answers.
 fn silent_server() -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

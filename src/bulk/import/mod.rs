@@ -121,6 +121,8 @@ impl IdentityClient {
     /// - [`timeout`](ImportIdentities::timeout): the timeout of each batch
     ///   request (default [`DEFAULT_BATCH_TIMEOUT`](crate::DEFAULT_BATCH_TIMEOUT),
     ///   2 min).
+    /// - [`deadline`](ImportIdentities::deadline): the deadline of each batch
+    ///   request, its retries included (default: the client's, 4 minutes).
     /// - [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks):
     ///   how many requests in a row may fail in a way the next would too
     ///   before the import stops (default 1; `0` never stops for that).
@@ -223,6 +225,7 @@ impl IdentityClient {
             plaintext_chunk_size: DEFAULT_PLAINTEXT_CHUNK_SIZE,
             max_chunk_bytes: DEFAULT_MAX_CHUNK_BYTES,
             timeout: None,
+            deadline: None,
             stop_after: 1,
             max_split_requests: DEFAULT_MAX_SPLIT_REQUESTS,
             resolve_unknown: true,
@@ -247,6 +250,7 @@ pub struct ImportIdentities<I> {
     plaintext_chunk_size: usize,
     max_chunk_bytes: usize,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     stop_after: usize,
     max_split_requests: usize,
     resolve_unknown: bool,
@@ -264,6 +268,7 @@ impl<I> fmt::Debug for ImportIdentities<I> {
             .field("plaintext_chunk_size", &self.plaintext_chunk_size)
             .field("max_chunk_bytes", &self.max_chunk_bytes)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("stop_after_failed_chunks", &self.stop_after)
             .field("max_split_requests", &self.max_split_requests)
             .field("resolve_unknown", &self.resolve_unknown)
@@ -307,6 +312,16 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// chunk that times out is reported as [`ImportError::OutcomeUnknown`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(clamp(timeout));
+        self
+    }
+
+    /// The deadline of each batch request, its retries and waits included,
+    /// replacing the client's [`deadline`](crate::ClientBuilder::deadline)
+    /// (default: twice the batch timeout, 4 minutes). It bounds each
+    /// request, not the whole import; zero is refused (the import stops at
+    /// its first chunk, sending nothing).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(clamp(deadline));
         self
     }
 

@@ -772,6 +772,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     fn post(&mut self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
         let call = batch_call(patches)?
             .with_timeout(self.job.timeout)
+            .and_then(|call| call.with_deadline(self.job.deadline))
             .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
         let raw = self.job.client.send_call(&call)?;
         self.note_server_clock(raw.headers.get("date"));
