@@ -74,7 +74,9 @@ fn identities_by_page_token() {
             .map(|i| i.map(|i| i.id))
             .collect::<Result<_, Error>>()
             .unwrap();
-        assert!(all.len() >= 9, "{b:?}");
+        // Seven of ours make three pages or more; an otherwise empty server
+        // holds only those.
+        assert!(all.len() >= ours.len(), "{b:?}: {} listed", all.len());
         exactly_once(b, "everyone, by token", &all, &ours);
         // The same with the next page fetched ahead.
         let ahead: Vec<Uuid> = b
