@@ -469,7 +469,7 @@ fn the_last_identity_yielded_gone_goes_on_after_it_in_id_order_and_misses_nothin
     let (level, line) = &lines[0];
     assert_eq!(*level, Level::Info);
     assert!(
-        line.starts_with("list_identities (GET /admin/identities): resuming: item "),
+        line.starts_with("list_identities (GET /admin/identities): resuming: "),
         "{line}"
     );
     assert!(line.contains("in id order, offset 1"), "{line}");
@@ -494,7 +494,7 @@ fn a_page_that_changed_is_logged_at_info_when_the_last_identity_is_found() {
         lines
             .iter()
             .any(|(level, line)| *level == Level::Info
-                && line.contains("now at offset 1 instead of 2")),
+                && line.contains("offset 2 instead of 3")),
         "{lines:?}"
     );
 }
@@ -926,4 +926,54 @@ fn iterators_are_send_and_positions_send_and_sync() {
     send::<kratos_identity::Pages<kratos_identity::ListIdentitiesRaw>>();
     send::<kratos_identity::Items<kratos_identity::ListSessions>>();
     shared::<ListPosition>();
+}
+
+/// Issue 23: a position at the end of a page, then five identities created
+/// whose ids sort inside that page (before the last one handed out): the
+/// refetched page now ends before the last identity handed out, which moved
+/// to the next page with four others already handed out. The walk goes on
+/// strictly after the last identity handed out, whatever moved where.
+#[test]
+fn identities_created_inside_the_last_page_handed_out_are_not_handed_out_again() {
+    for (offset_in_page, prefetch) in [(100, false), (100, true), (40, false), (1, true)] {
+        let kratos = FakeKratos::builder().identities(300).seed(23).start();
+        let client = kratos.client();
+        let list = || client.list_identities().page_size(100);
+        let mut first = list().items();
+        let head: Vec<Uuid> = ids_of(first.by_ref().take(100 + offset_in_page));
+        let position = first.resume_position();
+        drop(first);
+        // Five new ids between the second page's first item and the last
+        // one handed out.
+        let low = head[100].as_u128();
+        let high = head[head.len() - 1].as_u128();
+        let mut added = Vec::new();
+        for k in 1..=5u128 {
+            let id = Uuid::from_u128(low + (high - low) / 7 * k + 1);
+            if id.as_u128() >= high || head.contains(&id) {
+                continue;
+            }
+            added.push(kratos.insert_identity(json!({
+                "id": id, "schema_id": "default",
+                "traits": {"email": format!("inside{k}@example.com")}
+            })));
+        }
+        let tail = ids_of(
+            list()
+                .resume(&through_json(&position))
+                .items()
+                .prefetch(prefetch),
+        );
+        let mut handed: Vec<Uuid> = head.clone();
+        handed.extend(&tail);
+        let unique: std::collections::HashSet<&Uuid> = handed.iter().collect();
+        assert_eq!(
+            unique.len(),
+            handed.len(),
+            "an identity was handed out twice (offset {offset_in_page}, prefetch {prefetch})"
+        );
+        assert_eq!(handed.len(), 300, "every identity present throughout, once");
+        assert!(tail.iter().all(|id| id.as_u128() > high));
+        assert!(tail.iter().all(|id| !added.contains(id)));
+    }
 }

@@ -429,6 +429,8 @@ impl<T: DeserializeOwned> Endpoint for ListIdentities<T> {
 }
 
 impl<T> HasPaging for ListIdentities<T> {
+    const IN_ID_ORDER: bool = true;
+
     fn paging(&self) -> &Paging {
         &self.params.paging
     }
@@ -552,6 +554,8 @@ impl Endpoint for ListIdentitiesRaw {
 }
 
 impl HasPaging for ListIdentitiesRaw {
+    const IN_ID_ORDER: bool = true;
+
     fn paging(&self) -> &Paging {
         &self.params.paging
     }

@@ -59,6 +59,12 @@ pub(crate) mod sealed {
 
     /// Access to a list operation's paging parameters.
     pub trait HasPaging {
+        /// Whether the server lists the items in ascending id order on
+        /// every scheme (Kratos's identity list: `ORDER BY id ASC`, and
+        /// its page token is the last id of the page before). A resumed
+        /// walk over such a listing goes on strictly after the last id
+        /// handed out, whatever was created or deleted meanwhile.
+        const IN_ID_ORDER: bool = false;
         fn paging(&self) -> &Paging;
         fn paging_mut(&mut self) -> &mut Paging;
     }
@@ -102,13 +108,25 @@ impl<E: Paginated> RequestBuilder<E> {
     /// hold them.
     ///
     /// The page the position is on is fetched again and the items already
-    /// handed out are skipped. When the page changed meanwhile (an item
-    /// before the position was added or deleted), the walk goes on after
-    /// the last item handed out, found by its `id`; when that item itself
-    /// is gone, after where it was in id order on a page in id order
-    /// (Kratos's identity pages are), else at the same offset, with a
-    /// warning in the log (an item near it may then be missed or come
-    /// twice).
+    /// handed out are skipped.
+    ///
+    /// **Identities** are listed in id order on every paging scheme, so a
+    /// resumed identity listing goes on strictly after the last identity
+    /// handed out, whatever other writers did meanwhile: identities created
+    /// or deleted anywhere, the last one handed out deleted, or so many
+    /// created inside the pages already handed out that the position's page
+    /// now ends before it (then that page is skipped whole, and the next one
+    /// up to it). No identity is handed out twice, and every identity that
+    /// was there from the first walk's start to the resumed walk's end is
+    /// handed out once; one created meanwhile comes if its id sorts after
+    /// the position. This holds on Ory Network too: the page token is never
+    /// built, only the ids on the pages are compared.
+    ///
+    /// **Sessions and schemas** are not in id order. When the page changed
+    /// meanwhile (an item before the position was added or deleted), the
+    /// walk goes on after the last item handed out, found by its `id`; when
+    /// that item itself is gone, at the same offset, with a warning in the
+    /// log (an item near it may then be missed or come twice).
     ///
     /// The position's paging replaces this request's: its page token (or
     /// legacy page number: a walk with `page`/`per_page` resumes with

@@ -17,6 +17,8 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::mem;
 
+use uuid::Uuid;
+
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::Call;
 use crate::error::{DecodeError, Error, PaginationErrorKind};
@@ -148,6 +150,10 @@ struct Current<T> {
     last: Option<ItemKey>,
     /// The walk was resumed at `at`, and its page has not come yet.
     resuming: bool,
+    /// A resumed walk over a listing in id order: every item up to this id
+    /// was handed out before, wherever it is now (see
+    /// [`resume_skip`](Walk::resume_skip)).
+    handed_through: Option<Uuid>,
 }
 
 impl<T: ItemId> Current<T> {
@@ -219,6 +225,10 @@ impl<E: Paginated> Walk<E> {
                 (next, resumed.unwrap_or(start).finished(false), resuming)
             }
         };
+        let handed_through = match (resuming, at.last_id().and_then(ItemKey::of_text)) {
+            (true, Some(ItemKey::Uuid(last))) if E::IN_ID_ORDER => Some(last),
+            _ => None,
+        };
         Walk {
             source: Source::new(builder.client, builder.endpoint),
             next,
@@ -236,6 +246,7 @@ impl<E: Paginated> Walk<E> {
                 last: at.last_id().and_then(ItemKey::of_text),
                 at,
                 resuming,
+                handed_through,
             },
         }
     }
@@ -342,7 +353,7 @@ impl<E: Paginated> Walk<E> {
         };
         self.set_next(next);
         let skip = match mem::take(&mut self.current.resuming) {
-            true => self.position().resume_offset(&page.ids(), E::OPERATION),
+            true => self.resume_skip(&page),
             false => 0,
         };
         if skip > 0 {
@@ -357,6 +368,42 @@ impl<E: Paginated> Walk<E> {
         if self.remaining() > 0 {
             self.budget.pages += 1;
         }
+    }
+
+    /// How many items of a resumed walk's page were handed out before.
+    ///
+    /// On a listing in id order (identities) that is every item up to the
+    /// last id handed out, wherever writers moved it: identities created
+    /// inside the pages already handed out push the last one onto the next
+    /// page, so a page may be handed out whole already, and the walk goes
+    /// on skipping on the next one. Elsewhere (and should a page not come
+    /// in id order) the position's offset, checked against its last id
+    /// ([`ListPosition::resume_offset`]).
+    fn resume_skip(&mut self, page: &Page<E::Item>) -> usize {
+        let ids = page.ids();
+        if let Some(last) = self.current.handed_through {
+            if let Some(through) = handed_through_in_id_order(&ids, last) {
+                let offset = self.current.at.offset();
+                if through != offset {
+                    log::info!(
+                        "{}: resuming: the page changed since the position was taken (identities created or deleted); going on after item {last} in id order, offset {through} instead of {offset}",
+                        E::OPERATION
+                    );
+                }
+                match through == ids.len() {
+                    // The next page may hold more of them.
+                    true => self.current.resuming = true,
+                    false => self.current.handed_through = None,
+                }
+                return through;
+            }
+            log::warn!(
+                "{}: resuming: a page did not come in id order; going on by the position's offset",
+                E::OPERATION
+            );
+            self.current.handed_through = None;
+        }
+        self.position().resume_offset(&ids, E::OPERATION)
     }
 
     /// With the current page handed out (or about to be), asks the source
@@ -603,4 +650,27 @@ fn describe_cursor(call: &Call) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
     parts.join("&")
+}
+
+/// How many items at the start of a page have ids up to `last`, on a page
+/// whose readable ids are UUIDs in ascending order (an item without a
+/// readable id sits where its id sorts); `None` for a page out of order.
+fn handed_through_in_id_order(ids: &[Option<ItemKey>], last: Uuid) -> Option<usize> {
+    let mut previous: Option<Uuid> = None;
+    let mut through = 0;
+    for (at, id) in ids.iter().enumerate() {
+        let uuid = match id {
+            Some(ItemKey::Uuid(uuid)) => *uuid,
+            Some(ItemKey::Text(_)) => return None,
+            None => continue,
+        };
+        if previous.is_some_and(|p| p >= uuid) {
+            return None;
+        }
+        previous = Some(uuid);
+        if uuid <= last {
+            through = at + 1;
+        }
+    }
+    Some(through)
 }
