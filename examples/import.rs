@@ -501,10 +501,17 @@ fn parse_line(line: &str, default_schema: &str) -> Result<Parsed, String> {
             serde_json::from_value(value).map_err(|e| format!("not an identity: {e}"))?;
         let (body, left_out) =
             CreateIdentityBody::from_identity_lossy(&identity).map_err(|e| e.to_string())?;
+        // Without credentials, every type is named as left out: that is
+        // counted once, as an identity exported without credentials.
+        let without_credentials = identity.credentials.is_empty();
+        let left_out = match without_credentials {
+            true => Vec::new(),
+            false => left_out.iter().map(ToString::to_string).collect(),
+        };
         return Ok(Parsed {
             body,
-            left_out: left_out.iter().map(ToString::to_string).collect(),
-            exported_without_credentials: identity.credentials.is_empty(),
+            left_out,
+            exported_without_credentials: without_credentials,
         });
     }
     let body = serde_json::from_value(value).map_err(|e| format!("not a create body: {e}"))?;

@@ -74,6 +74,10 @@ const IMPORTABLE: [&str; 7] = [
     "passkey",
 ];
 
+/// The key under which the counts of left-out credentials hold identities
+/// that have no credentials at all.
+const NO_CREDENTIALS: &str = "(no credentials)";
+
 const USAGE: &str = "usage: migrate [--page-size N] [--chunk-size N] [--checkpoint FILE] [--page-token T] [--verify-conflicts] [--demo-target-down]
 Copies every identity, with its credentials, from SOURCE_KRATOS_URL (SOURCE_ORY_API_KEY) to
 TARGET_KRATOS_URL (TARGET_ORY_API_KEY). Without SOURCE_KRATOS_URL it runs between two local demo servers.";
@@ -305,8 +309,15 @@ impl Iterator for Reader {
                     };
                     seen.marks.push_back(mark);
                     seen.next_index += 1;
+                    // Read with include_credential, an identity without
+                    // credentials has none (a schema without login
+                    // identifiers): counted once, not per type.
+                    let left_out = match identity.credentials.is_empty() {
+                        true => vec![NO_CREDENTIALS.to_string()],
+                        false => left_out.iter().map(ToString::to_string).collect(),
+                    };
                     for kind in left_out {
-                        *seen.left_out.entry(kind.to_string()).or_default() += 1;
+                        *seen.left_out.entry(kind).or_default() += 1;
                     }
                     return Some(body);
                 }
@@ -549,6 +560,11 @@ fn migrate(source: &IdentityClient, target: &IdentityClient, args: &Args) -> Exi
         );
     }
     for (kind, count) in &seen.left_out {
+        if kind == NO_CREDENTIALS {
+            let count = support::identities(*count);
+            println!("  {count} without any credentials: migrated without a way to log in");
+            continue;
+        }
         let why = match kind.as_str() {
             "password" => "their password credential has no hash to carry".to_string(),
             "code" => "Kratos cannot import them (it recreates code credentials from the traits)"

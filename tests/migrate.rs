@@ -200,10 +200,10 @@ fn a_password_credential_without_a_hash_is_named_not_dropped() {
     );
 }
 
-/// The documented limit of `from_identity`: an identity listed without
-/// `include_credential` has no `credentials` at all (Kratos omits the field
-/// then, as it does for an identity without credentials), so its body
-/// carries none and nothing can tell. Read with `include_credential`, the
+/// An identity listed without `include_credential` has no `credentials` at
+/// all (Kratos omits the field then, as it does for an identity without
+/// credentials): the strict conversion refuses it, and the lossy one names
+/// what it could not carry. Read with `include_credential`, the
 /// password is carried; read with `get_identity` without it, the types are
 /// listed without config and the conversion is refused.
 #[test]
@@ -214,14 +214,32 @@ fn credentials_must_be_read_with_include_credential_to_be_carried() {
     let id = kratos.seed_identities(1)[0];
     let client = kratos.client();
 
-    // Listed without include_credential: no credentials, no error.
+    // Listed without include_credential: no credentials. Strict refuses
+    // it, naming the fix; lossy converts it and names every importable
+    // type as left out (issue 23).
     let listed = client.list_identities().send().unwrap();
     let bare = &listed.as_slice()[0];
     assert!(bare.credentials.is_empty());
-    let body = CreateIdentityBody::from_identity(bare).unwrap();
-    assert_eq!(body.credentials, None, "nothing to see, nothing carried");
-    let (_, left_out) = CreateIdentityBody::from_identity_lossy(bare).unwrap();
-    assert!(left_out.is_empty());
+    let err = CreateIdentityBody::from_identity(bare).unwrap_err();
+    assert_eq!(
+        err.invalid_input_kind(),
+        Some(kratos_identity::InvalidInputKind::NotConvertible)
+    );
+    let message = err.to_string();
+    assert!(message.contains("carries no credentials"), "{message}");
+    assert!(message.contains("include_credential"), "{message}");
+    assert!(message.contains("from_identity_lossy"), "{message}");
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(bare).unwrap();
+    assert_eq!(body.credentials, None, "nothing read, nothing carried");
+    assert!(left_out.contains(&CredentialType::Password), "{left_out:?}");
+    assert!(left_out.contains(&CredentialType::Passkey), "{left_out:?}");
+    let v26 = kratos_identity::ServerVersion::new("v26.2.0");
+    let (_, left_out) = CreateIdentityBody::from_identity_lossy_for(bare, &v26).unwrap();
+    assert_eq!(
+        left_out,
+        [CredentialType::Password, CredentialType::Oidc, CredentialType::Saml]
+    );
+    assert!(CreateIdentityBody::from_identity_for(bare, &v26).is_err());
 
     // Listed with it: the password hash is carried.
     let listed = client

@@ -40,20 +40,37 @@ impl CreateIdentityBody {
     ///
     /// # Read the identity with `include_credential`
     ///
-    /// **An identity listed without `include_credential` converts without
-    /// error into a body with no credentials**: migrated that way, every
-    /// user arrives without a password, OIDC link or second factor.
     /// `list_identities()` without `include_credential` returns no
-    /// `credentials` at all, and Kratos also omits `credentials` for an
-    /// identity that has none, so an empty
-    /// [`credentials`](Identity::credentials) map cannot tell "has none"
-    /// from "was not read", and this function cannot refuse it. Always read
-    /// with every type to carry:
+    /// `credentials` at all, and an identity migrated that way arrives
+    /// without its password, OIDC link or second factor: its user could
+    /// never log in. So an identity that carries no credentials is
+    /// **refused**, naming the fix: read with every type to carry,
     /// `list_identities().include_credential(["password", "oidc", "saml",
     /// "totp", "lookup_secret", "webauthn", "passkey"])`, or the same on
     /// `get_identity(id)`. (`get_identity` without `include_credential`
-    /// does list the credential types, without their config; that is
-    /// refused, see below.)
+    /// lists the credential types without their config; that is refused
+    /// too, see below.) Kratos gives every identity whose schema names a
+    /// login identifier a credential holding it, so only an identity of a
+    /// schema without identifiers, never given a credential, truly has
+    /// none: convert that one with
+    /// [`from_identity_lossy`](Self::from_identity_lossy), which names every
+    /// importable type as left out.
+    ///
+    /// ```
+    /// use kratos_identity::{CreateIdentityBody, Identity, InvalidInputKind};
+    ///
+    /// // As `list_identities()` without include_credential returns it:
+    /// let listed: Identity = serde_json::from_str(r#"{
+    ///   "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default",
+    ///   "schema_url": "", "traits": {"email": "ada@example.com"}
+    /// }"#)?;
+    /// let error = CreateIdentityBody::from_identity(&listed).unwrap_err();
+    /// assert_eq!(error.invalid_input_kind(), Some(InvalidInputKind::NotConvertible));
+    /// assert!(error.to_string().contains("include_credential"));
+    /// let (_, left_out) = CreateIdentityBody::from_identity_lossy(&listed)?;
+    /// assert!(left_out.iter().any(|t| t.as_str() == "password"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Read the traits whole
     ///
@@ -121,6 +138,15 @@ impl CreateIdentityBody {
         if left_out.is_empty() {
             return Ok(body);
         }
+        if left_out.iter().any(|(_, why)| *why == LeftOut::NotRead) {
+            return Err(Error::invalid(
+                InvalidInputKind::NotConvertible,
+                format!(
+                    "identity {} carries no credentials: it was read without include_credential, so its password hash, social sign-in links and second factors would not reach the target and the user could not log in there; read it with list_identities().include_credential([\"password\", \"oidc\", \"saml\", \"totp\", \"lookup_secret\", \"webauthn\", \"passkey\"]) (or the same on get_identity), or, for an identity that truly has none, convert it with from_identity_lossy, which names every credential type as left out",
+                    identity.id
+                ),
+            ));
+        }
         let unimportable: Vec<&str> = left_out
             .iter()
             .filter(|(_, why)| *why == LeftOut::NotImportable)
@@ -174,13 +200,14 @@ impl CreateIdentityBody {
     /// - [`CredentialType::Password`] when the password credential holds no
     ///   hash (and is not marked `use_password_migration_hook`): the
     ///   password was removed or never set, so there is none to carry, and
-    ///   the user will have no password on the target either.
-    ///
-    /// **Read the identity with `include_credential`**: an identity listed
-    /// without it has an empty `credentials` map and converts into a body
-    /// without credentials, with nothing left out and no error (see
-    /// "Read the identity with `include_credential`" on
-    /// [`from_identity`](Self::from_identity)).
+    ///   the user will have no password on the target either;
+    /// - every type Kratos imports (every type the target imports, for
+    ///   [`from_identity_lossy_for`](Self::from_identity_lossy_for)) when
+    ///   the identity carries no credentials at all: it was read without
+    ///   `include_credential`, so whatever it has is left out (see "Read
+    ///   the identity with `include_credential`" on
+    ///   [`from_identity`](Self::from_identity)). Tell that case by
+    ///   [`credentials`](Identity::credentials) being empty.
     ///
     /// # Errors
     /// As for [`from_identity`](Self::from_identity), except for what is
@@ -268,6 +295,15 @@ impl CreateIdentityBody {
             .collect();
         let mut credentials = IdentityWithCredentials::default();
         let mut left_out = Vec::new();
+        if identity.credentials.is_empty() {
+            // Listed without include_credential: whatever it has, none of
+            // it was read. Every type the target imports is left out.
+            let importable = match target {
+                Some(target) => target.importable_credentials(),
+                None => IMPORTABLE.to_vec(),
+            };
+            left_out.extend(importable.into_iter().map(|kind| (kind, LeftOut::NotRead)));
+        }
         for (name, credential) in &identity.credentials {
             let kind = CredentialType::from(name.as_str());
             if is_importable(&kind) && target.is_some_and(|t| !t.imports_credential(&kind)) {
@@ -301,7 +337,21 @@ enum LeftOut {
     /// A password credential without a hash (and not marked for the
     /// password migration hook): there is no password to carry.
     NoPasswordHash,
+    /// The identity carries no credentials at all: it was read without
+    /// `include_credential`, so whatever it has was not read.
+    NotRead,
 }
+
+/// The credential types master imports.
+const IMPORTABLE: [CredentialType; 7] = [
+    CredentialType::Password,
+    CredentialType::Oidc,
+    CredentialType::Saml,
+    CredentialType::Totp,
+    CredentialType::LookupSecret,
+    CredentialType::Webauthn,
+    CredentialType::Passkey,
+];
 
 /// `false` for a WebAuthn or passkey credential that holds no key (what
 /// Kratos derives from the schema alone); `true` for anything else.
@@ -318,16 +368,7 @@ fn holds_keys(kind: &CredentialType, credential: &IdentityCredentials) -> bool {
 
 /// Whether master imports credentials of this type.
 fn is_importable(kind: &CredentialType) -> bool {
-    matches!(
-        kind,
-        CredentialType::Password
-            | CredentialType::Oidc
-            | CredentialType::Saml
-            | CredentialType::Totp
-            | CredentialType::LookupSecret
-            | CredentialType::Webauthn
-            | CredentialType::Passkey
-    )
+    IMPORTABLE.contains(kind)
 }
 
 /// Puts one exported credential into the import shape. `Ok(Some(why))`
