@@ -105,7 +105,7 @@ fn the_first_input_with_an_identifier_wins_and_later_ones_are_duplicates() {
         assert!(duplicates[0].1.is_safe_to_resend());
         assert_eq!(
             duplicates[0].1.to_string(),
-            "not sent: a duplicate of input 1 (the same password identifier), which came first"
+            "not created: a duplicate of input 1 (the same password identifier), which came first"
         );
         assert!(
             report
@@ -782,4 +782,159 @@ fn inputs_start_at_continues_without_reading_the_settled_inputs_again() {
     assert_eq!(indices, [4, 5]);
     assert_eq!(kratos.identity_count(), 6);
     assert_eq!(rest.resume_position().read(), 6);
+}
+
+// ------------------------------------------- the same answer without the schema
+
+/// Issue 23: two inputs of the same person (the same email, another name;
+/// and one input given twice) are duplicates whether or not the identity
+/// schema can be read. Without it the keys cannot find them before
+/// sending, so Kratos's 409 is looked up by what the traits hold: never
+/// "already existed", never a success.
+#[test]
+fn duplicates_are_duplicates_whether_or_not_the_schema_can_be_read() {
+    use kratos_identity::Operation;
+    use kratos_identity_fake::Fault;
+
+    let inputs = || {
+        vec![
+            CreateIdentityBody::new(
+                "default",
+                json!({"email": "ada@example.com", "name": {"first": "A"}}),
+            ),
+            CreateIdentityBody::new(
+                "default",
+                json!({"email": "Ada@example.com", "name": {"first": "B"}}),
+            ),
+            person("grace@example.com"),
+            person("grace@example.com"),
+            person("zoe@example.com"),
+        ]
+    };
+    for schema_readable in [true, false] {
+        for chunk_size in [1, 1000] {
+            let builder = FakeKratos::builder();
+            let kratos = match schema_readable {
+                true => builder.start(),
+                false => builder
+                    .fault(Fault::on(Operation::GET_IDENTITY_SCHEMA).status(500))
+                    .start(),
+            };
+            let report = kratos
+                .client()
+                .import_identities(inputs())
+                .chunk_size(chunk_size)
+                .send();
+            let context =
+                format!("schema readable {schema_readable}, chunk {chunk_size}: {report}");
+            assert_eq!(report.created, 3, "{context}");
+            assert!(!report.is_success(), "{context}");
+            assert!(report.already_existed.is_empty(), "{context}");
+            let duplicates: Vec<(usize, usize)> = report
+                .failures
+                .iter()
+                .map(|f| match f.error {
+                    ImportError::Duplicate { of, .. } => (f.index, of),
+                    ref other => panic!("{context}: input {} {other}", f.index),
+                })
+                .collect();
+            assert_eq!(duplicates, [(1, 0), (3, 2)], "{context}");
+            assert_eq!(
+                emails(&kratos),
+                ["ada@example.com", "grace@example.com", "zoe@example.com"]
+            );
+
+            // The same import again, as after a crash: what exists is
+            // "already existed" for the first of each, and the second is
+            // still not a success.
+            let again = kratos
+                .client()
+                .import_identities(inputs())
+                .chunk_size(chunk_size)
+                .send();
+            let context = format!("again, {context}: {again}");
+            assert_eq!(again.created, 0, "{context}");
+            assert_eq!(again.already_existed.len(), 3, "{context}");
+            assert_eq!(again.failures.len(), 2, "{context}");
+            assert!(!again.is_success(), "{context}");
+        }
+    }
+}
+
+/// Without the schema, a 409 that no lookup can explain (nothing in the
+/// traits finds an identity: the conflict is on an address, or on an
+/// identifier the traits do not spell as stored) is reported as
+/// unverified: a failure, never "already existed".
+#[test]
+fn an_unverifiable_conflict_without_the_schema_is_a_failure() {
+    let server = MockServer::start();
+    let schema = server.mock(|when, then| {
+        when.method(GET).path("/schemas/default");
+        then.status(500).body("schema store down");
+    });
+    let batch = server.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(409).header("content-type", "application/json").body(
+            r#"{"error":{"code":409,"status":"Conflict","message":"Unable to insert or update resource because a resource with that value exists already"}}"#,
+        );
+    });
+    let lookups = server.mock(|when, then| {
+        when.method(GET).path("/admin/identities").query_param_exists("credentials_identifier");
+        then.status(200)
+            .header("content-type", "application/json")
+            .header("link", r#"</admin/identities?page_size=250&page_token=00000000-0000-0000-0000-000000000000>; rel="first""#)
+            .body("[]");
+    });
+    let stray = server.mock(|when, then| {
+        when.any_request();
+        then.status(418);
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let input = CreateIdentityBody::new(
+        "default",
+        json!({"email": "ada@example.com", "name": {"first": "Ada"}}),
+    );
+    let report = client.import_identities([input]).send();
+    schema.assert_calls(1);
+    batch.assert_calls(1);
+    // Each string trait is tried.
+    lookups.assert_calls(2);
+    stray.assert_calls(0);
+    assert!(!report.is_success(), "{report}");
+    assert!(report.already_existed.is_empty(), "{report}");
+    let error = &report.failures[0].error;
+    assert!(
+        matches!(error, ImportError::ConflictUnverified(_)),
+        "{error}"
+    );
+    assert!(error.is_safe_to_resend());
+    assert!(!error.is_final(), "a resumed import settles it");
+    let text = error.to_string();
+    assert!(text.contains("could not be told"), "{text}");
+    assert!(!text.contains("ada@example.com"), "{text}");
+
+    // With the schema readable, the same 409 is "already existed", as
+    // before: the schema names every identifier, and two inputs of the
+    // same person are found before sending.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/schemas/default");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(include_str!("fixtures/schema_default.json"));
+    });
+    server.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(409).header("content-type", "application/json").body(
+            r#"{"error":{"code":409,"status":"Conflict","message":"Unable to insert or update resource because a resource with that value exists already"}}"#,
+        );
+    });
+    let client = IdentityClient::new(server.base_url()).unwrap();
+    let input = CreateIdentityBody::new("default", json!({"email": "ada@example.com"}));
+    let report = client.import_identities([input]).send();
+    assert_eq!(report.already_existed.len(), 1, "{report}");
+    assert!(report.is_success(), "{report}");
 }

@@ -237,7 +237,11 @@ fn credentials_must_be_read_with_include_credential_to_be_carried() {
     let (_, left_out) = CreateIdentityBody::from_identity_lossy_for(bare, &v26).unwrap();
     assert_eq!(
         left_out,
-        [CredentialType::Password, CredentialType::Oidc, CredentialType::Saml]
+        [
+            CredentialType::Password,
+            CredentialType::Oidc,
+            CredentialType::Saml
+        ]
     );
     assert!(CreateIdentityBody::from_identity_for(bare, &v26).is_err());
 

@@ -493,8 +493,7 @@ fn a_page_that_changed_is_logged_at_info_when_the_last_identity_is_found() {
     assert!(
         lines
             .iter()
-            .any(|(level, line)| *level == Level::Info
-                && line.contains("offset 2 instead of 3")),
+            .any(|(level, line)| *level == Level::Info && line.contains("offset 2 instead of 3")),
         "{lines:?}"
     );
 }

@@ -85,6 +85,11 @@ pub(crate) struct Keys {
     pub(crate) external_id: Option<String>,
     /// Everything else, in schema order, without repeats.
     pub(crate) values: Vec<(IdentifierKind, String)>,
+    /// Whether the identity schema was read. Without it the login
+    /// identifiers are unknown: two inputs of the same person are not found
+    /// before sending, and a 409 must be looked up to be told apart (see
+    /// [`guessed_identifiers`]).
+    pub(crate) schema_read: bool,
 }
 
 impl Keys {
@@ -94,6 +99,7 @@ impl Keys {
         let mut keys = Keys {
             external_id: body.external_id.clone().filter(|id| !id.is_empty()),
             values: Vec::new(),
+            schema_read: schema.is_some(),
         };
         if let Some(schema) = schema {
             derive(&schema["properties"]["traits"], &body.traits, &mut keys);
@@ -156,6 +162,35 @@ impl Keys {
             *kind == IdentifierKind::ExternalId || kind.is_credentials_identifier()
         })
     }
+}
+
+/// How many trait values a lookup tries when the schema could not be read.
+const MAX_GUESSES: usize = 8;
+
+/// The string values of traits that may be login identifiers, for an input
+/// whose schema could not be read: every string trait (nested ones too),
+/// trimmed, in order, without repeats (ignoring case), at most
+/// [`MAX_GUESSES`], none longer than an email address may be. Only used to
+/// look an identity up (`credentials_identifier` finds nothing by a value
+/// that is not an identifier), never to call two inputs the same.
+pub(crate) fn guessed_identifiers(traits: &Value) -> Vec<String> {
+    fn walk(value: &Value, into: &mut Vec<String>) {
+        match value {
+            Value::String(text) => {
+                let text = text.trim();
+                let fresh = !into.iter().any(|seen| seen.eq_ignore_ascii_case(text));
+                if !text.is_empty() && text.len() <= 320 && fresh && into.len() < MAX_GUESSES {
+                    into.push(text.to_string());
+                }
+            }
+            Value::Object(fields) => fields.values().for_each(|v| walk(v, into)),
+            Value::Array(items) => items.iter().for_each(|v| walk(v, into)),
+            _ => {}
+        }
+    }
+    let mut guesses = Vec::new();
+    walk(traits, &mut guesses);
+    guesses
 }
 
 /// A verifiable or recovery address as Kratos stores it: its channel and
@@ -329,11 +364,26 @@ mod tests {
     }
 
     #[test]
+    fn without_the_schema_every_string_trait_may_be_an_identifier() {
+        let traits = json!({"email": " Ada@Example.com ", "name": {"first": "Ada", "last": ""},
+                            "emails": ["ada@example.com", "a2@example.com"], "age": 36});
+        assert_eq!(
+            guessed_identifiers(&traits),
+            ["Ada@Example.com", "a2@example.com", "Ada"]
+        );
+        let many = json!((0..20).map(|i| format!("v{i}")).collect::<Vec<_>>());
+        assert_eq!(guessed_identifiers(&many).len(), MAX_GUESSES);
+        assert!(guessed_identifiers(&json!({"long": "x".repeat(321)})).is_empty());
+        assert!(!Keys::of(&CreateIdentityBody::new("default", traits), None).schema_read);
+    }
+
+    #[test]
     fn the_first_input_holding_a_key_keeps_it() {
         let mut seen = Seen::default();
         let keys = |email: &str, external: Option<&str>| Keys {
             external_id: external.map(str::to_string),
             values: vec![(IdentifierKind::Password, email.to_string())],
+            schema_read: true,
         };
         assert_eq!(seen.claim(0, &keys("a@x", Some("1"))), None);
         assert_eq!(seen.claim(1, &keys("b@x", None)), None);
@@ -351,6 +401,7 @@ mod tests {
         let code = Keys {
             external_id: None,
             values: vec![(IdentifierKind::Code, "b@x".to_string())],
+            schema_read: true,
         };
         assert_eq!(seen.claim(5, &code), None);
     }

@@ -209,7 +209,7 @@ impl IdentityClient {
     /// assert_eq!(report.created, 1);
     /// assert_eq!(report.already_existed.len(), 1);
     /// for failure in &report.failures {
-    ///     // input 2: not sent: a duplicate of input 0 (the same password identifier), which came first
+    ///     // input 2: not created: a duplicate of input 0 (the same password identifier), which came first
     ///     eprintln!("input {}: {}", failure.index, failure.error);
     /// }
     /// assert!(!report.is_success());

@@ -44,6 +44,15 @@ pub enum ImportError {
     /// or the same traits); another identity holding the identifier is
     /// [`IdentifierTaken`](Self::IdentifierTaken).
     AlreadyExists(Box<GenericError>),
+    /// Kratos answered 409 (an identity holds one of its identifiers, its
+    /// `external_id` or an address), and whether that identity is this
+    /// input (created by an earlier run) or another person could not be
+    /// told: the input's identity schema could not be read, so its login
+    /// identifiers are unknown, and no lookup by what it holds found the
+    /// identity. A failure, never a success: two inputs of the same person
+    /// must not read as "already existed". Not created by this import; a
+    /// resumed import (with the schema readable) settles it.
+    ConflictUnverified(Box<GenericError>),
     /// Another identity, not this input, holds one of its identifiers, its
     /// `external_id` or an address: found by looking it up after a 409
     /// ([`verify_conflicts`](super::ImportIdentities::verify_conflicts)),
@@ -56,9 +65,13 @@ pub enum ImportError {
         on: Option<IdentifierKind>,
     },
     /// An earlier input of the same import has the same `external_id` or
-    /// identifier: the first input wins, this one was never sent. Not a
+    /// identifier: the first input wins, this one was not created. Not a
     /// success and not "already existed": two inputs claim to be the same
-    /// person, and one of them was not imported.
+    /// person, and one of them was not imported. Found before sending from
+    /// the identity schema's identifiers, so the duplicate is never sent;
+    /// when the schema could not be read, found after Kratos refused it
+    /// with 409, by a lookup that finds the identity this import created
+    /// (or found) for the earlier input.
     Duplicate {
         /// The index of the earlier input.
         of: usize,
@@ -109,6 +122,10 @@ impl fmt::Display for ImportError {
         match self {
             ImportError::Rejected(e) => write!(f, "rejected by the server: {e}"),
             ImportError::AlreadyExists(e) => write!(f, "already exists: {e}"),
+            ImportError::ConflictUnverified(e) => write!(
+                f,
+                "not created, and not known to exist: the identity schema could not be read, so whether the identity holding its identifier is this input or another person could not be told: {e}"
+            ),
             ImportError::IdentifierTaken { existing, on } => {
                 f.write_str("not created: another identity")?;
                 if let Some(id) = existing {
@@ -121,7 +138,7 @@ impl fmt::Display for ImportError {
             }
             ImportError::Duplicate { of, on } => write!(
                 f,
-                "not sent: a duplicate of input {of} (the same {on}), which came first"
+                "not created: a duplicate of input {of} (the same {on}), which came first"
             ),
             ImportError::NotCreated(e) => {
                 write!(f, "not created, the request was refused or not sent: {e}")
@@ -194,6 +211,7 @@ impl ImportError {
                 | ImportError::NoResult
                 | ImportError::NotCreated(_)
                 | ImportError::NotAttempted(_)
+                | ImportError::ConflictUnverified(_)
         )
     }
 }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::keys::{IdentifierKind, Keys};
+use super::keys::{IdentifierKind, Keys, guessed_identifiers};
 use crate::client::IdentityClient;
 use crate::error::Error;
 use crate::models::{CreateIdentityBody, Identity};
@@ -17,13 +17,16 @@ use crate::models::{CreateIdentityBody, Identity};
 #[derive(Debug)]
 pub(super) enum Found {
     /// The stored identity is this input: the same `external_id`, or the
-    /// same traits; with when the server created it.
-    This(Uuid, Option<OffsetDateTime>),
+    /// same traits; with when the server created it, and the key that
+    /// found it.
+    This(Uuid, Option<OffsetDateTime>, IdentifierKind),
     /// Another identity holds the `external_id` or an identifier.
     Another(Uuid, IdentifierKind),
     /// No identity holds any of the values looked up by.
     Nothing,
-    /// The input has nothing to look it up by.
+    /// The input has nothing certain to look it up by (no `external_id`,
+    /// no identifier its schema names, or the schema could not be read),
+    /// and guessing found nothing.
     NoKey,
     /// A lookup failed.
     Failed(Error),
@@ -32,7 +35,10 @@ pub(super) enum Found {
 /// Looks `body` up by its keys, in order: the `external_id`, then each
 /// credentials identifier. With `all` (verifying a 409) every key is tried
 /// until one finds an identity; without (settling an unknown outcome) the
-/// first key decides, since a created input holds all of its keys.
+/// first key decides, since a created input holds all of its keys. When
+/// the schema could not be read, its string traits are tried after them
+/// ([`guessed_identifiers`]): one that finds this very record finds it, one
+/// that finds another identity holds its identifier (for a 409 only).
 /// Returns what was found and how many requests it took.
 pub(super) fn look_up(
     client: &IdentityClient,
@@ -60,17 +66,76 @@ pub(super) fn look_up(
         };
         match stored {
             Some(identity) if is_this(&identity, body) => {
-                return (Found::This(identity.id, identity.created_at), requests);
+                return (
+                    Found::This(identity.id, identity.created_at, kind),
+                    requests,
+                );
             }
             Some(identity) => return (Found::Another(identity.id, kind), requests),
             None if all => continue,
             None => return (Found::Nothing, requests),
         }
     }
-    match requests {
-        0 => (Found::NoKey, 0),
+    let certain = requests;
+    if !keys.schema_read {
+        // The identifiers are unknown: try the string traits. A value
+        // `credentials_identifier` finds is an identifier of the identity
+        // found; one that finds nothing says nothing.
+        for guess in guessed_identifiers(&body.traits) {
+            requests += 1;
+            let stored = match client
+                .list_identities()
+                .credentials_identifier(&guess)
+                .send_lenient()
+            {
+                Ok(page) => page.into_items().into_iter().next(),
+                Err(error) => return (Found::Failed(error), requests),
+            };
+            match stored {
+                Some(identity) if is_this(&identity, body) => {
+                    let kind = kind_holding(&identity, &guess);
+                    return (
+                        Found::This(identity.id, identity.created_at, kind),
+                        requests,
+                    );
+                }
+                Some(identity) if all => {
+                    let kind = kind_holding(&identity, &guess);
+                    return (Found::Another(identity.id, kind), requests);
+                }
+                _ => {}
+            }
+        }
+    }
+    match certain {
+        0 => (Found::NoKey, requests),
         _ => (Found::Nothing, requests),
     }
+}
+
+/// The kind of login identifier `value` is for `identity` (found by it
+/// with `credentials_identifier`, which lists each credential's
+/// identifiers): the first credential type listing it, a password
+/// identifier when none does.
+fn kind_holding(identity: &Identity<Value>, value: &str) -> IdentifierKind {
+    let normalized = value.trim().to_lowercase();
+    for (name, credential) in &identity.credentials {
+        let listed = credential
+            .identifiers
+            .iter()
+            .any(|id| *id == value || *id == normalized);
+        let kind = match name.as_str() {
+            "code" => IdentifierKind::Code,
+            "webauthn" => IdentifierKind::WebAuthn,
+            "oidc" => IdentifierKind::Oidc,
+            "saml" => IdentifierKind::Saml,
+            _ => IdentifierKind::Password,
+        };
+        if listed {
+            return kind;
+        }
+    }
+    IdentifierKind::Password
 }
 
 /// The stored identity is this input: the same `external_id` (both set),

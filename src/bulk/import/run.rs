@@ -77,6 +77,12 @@ pub struct ImportOutcomes<I> {
     /// of a resumed import, duplicates): its outcomes are saved by the next
     /// fill even if that one sends nothing either.
     unsaved: bool,
+    /// The stored identities this run matched to an input, with that input:
+    /// created for it, or found to be it by a lookup. A lookup that finds
+    /// one of them for another input has found two inputs of the same
+    /// person (which the keys cannot tell before sending when the schema
+    /// could not be read).
+    claimed: HashMap<Uuid, usize>,
 }
 
 /// One input, read.
@@ -124,6 +130,7 @@ impl<I> ImportOutcomes<I> {
             lookups: 0,
             resent: 0,
             unsaved: false,
+            claimed: HashMap::new(),
         }
     }
 
@@ -309,10 +316,14 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             return Input::Done(index, Err(ImportError::OutcomeUnknown(Arc::clone(error))));
         }
         match self.find(&pending, false) {
-            Found::This(id, created_at) => {
-                Input::Done(index, self.found_this(id, created_at, None, None))
+            Found::This(id, created_at, kind) => {
+                let outcome = self.found_this(index, id, kind, created_at, None, None);
+                self.note_created(index, &outcome);
+                Input::Done(index, outcome)
             }
-            Found::Another(id, kind) => Input::Done(index, Err(self.held_by_another(id, kind))),
+            Found::Another(id, kind) => {
+                Input::Done(index, Err(self.held_by_another(index, id, kind)))
+            }
             Found::Nothing => Input::Send(Box::new(pending)),
             // Sending it again could create it twice.
             Found::NoKey => Input::Done(index, Err(ImportError::NoResult)),
@@ -343,12 +354,17 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// import, unless the server created it well before the import started
     /// (then it already existed; `reason` is the server's 409, if any).
     fn found_this(
-        &self,
+        &mut self,
+        index: usize,
         id: Uuid,
+        kind: IdentifierKind,
         created_at: Option<OffsetDateTime>,
         sent_after: Option<OffsetDateTime>,
         reason: Option<Box<GenericError>>,
     ) -> Result<Uuid, ImportError> {
+        if let Some(of) = self.claimed_by_another(id, index) {
+            return Err(ImportError::Duplicate { of, on: kind });
+        }
         if !existed_before(created_at, sent_after, self.started) {
             return Ok(id);
         }
@@ -362,8 +378,26 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         })))
     }
 
-    /// The outcome of an input whose identifier another identity holds.
-    fn held_by_another(&self, id: Uuid, kind: IdentifierKind) -> ImportError {
+    /// The input this run matched identity `id` to, when that is not input
+    /// `index` itself; else `id` is now matched to `index` (a lookup found
+    /// it to be this input).
+    fn claimed_by_another(&mut self, id: Uuid, index: usize) -> Option<usize> {
+        let first = *self.claimed.entry(id).or_insert(index);
+        (first != index).then_some(first)
+    }
+
+    /// The input this run matched identity `id` to, when that is not input
+    /// `index` (a lookup found `id` holding one of its keys).
+    fn matched_to_another(&self, id: Uuid, index: usize) -> Option<usize> {
+        self.claimed.get(&id).copied().filter(|&of| of != index)
+    }
+
+    /// The outcome of input `index`, whose identifier identity `id` holds:
+    /// a duplicate when this run created `id` for an earlier input.
+    fn held_by_another(&self, index: usize, id: Uuid, kind: IdentifierKind) -> ImportError {
+        if let Some(of) = self.matched_to_another(id, index) {
+            return ImportError::Duplicate { of, on: kind };
+        }
         match self.job.verify_conflicts {
             true => ImportError::IdentifierTaken {
                 existing: Some(id),
@@ -650,6 +684,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         results: &mut Results,
     ) {
         let mut unanswered = Part::new(part.round);
+        for (pending, result) in part.inputs.iter().zip(&matched) {
+            self.note_created(pending.index, result);
+        }
         for (pending, result) in part.inputs.into_iter().zip(matched) {
             let index = pending.index;
             let result = match result {
@@ -681,18 +718,37 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         reason: Box<GenericError>,
         round: usize,
     ) -> Result<Uuid, ImportError> {
-        if !self.job.verify_conflicts && round == 0 {
+        let index = pending.index;
+        // Without the schema, two inputs of the same person were not found
+        // before sending, and the 409 may be the second one's: told apart
+        // like a verified conflict, and never a success unverified.
+        let schema_read = pending.keys.schema_read;
+        if !self.job.verify_conflicts && round == 0 && schema_read {
             return Err(ImportError::AlreadyExists(reason));
         }
         match self.find(&pending, true) {
-            Found::This(id, created_at) if round > 0 => {
-                self.found_this(id, created_at, pending.sent_after, Some(reason))
+            Found::This(id, created_at, kind) if round > 0 => self.found_this(
+                index,
+                id,
+                kind,
+                created_at,
+                pending.sent_after,
+                Some(reason),
+            ),
+            Found::This(id, _, kind) => match self.claimed_by_another(id, index) {
+                Some(of) => Err(ImportError::Duplicate { of, on: kind }),
+                None => Err(ImportError::AlreadyExists(reason)),
+            },
+            Found::Another(id, kind) => match self.matched_to_another(id, index) {
+                Some(of) => Err(ImportError::Duplicate { of, on: kind }),
+                None => Err(ImportError::IdentifierTaken {
+                    existing: Some(id),
+                    on: Some(kind),
+                }),
+            },
+            Found::Nothing | Found::NoKey if !schema_read => {
+                Err(ImportError::ConflictUnverified(reason))
             }
-            Found::This(..) => Err(ImportError::AlreadyExists(reason)),
-            Found::Another(id, kind) => Err(ImportError::IdentifierTaken {
-                existing: Some(id),
-                on: Some(kind),
-            }),
             // Nothing found by any searchable key: the conflict is on an
             // address, held by another identity.
             Found::Nothing => Err(ImportError::IdentifierTaken {
@@ -700,10 +756,16 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 on: None,
             }),
             Found::NoKey => Err(ImportError::AlreadyExists(reason)),
+            Found::Failed(error) if !schema_read => {
+                log::warn!(
+                    "import: could not look up input {index} after a conflict ({}); without its identity schema the conflict stays unverified",
+                    error.log_summary()
+                );
+                Err(ImportError::ConflictUnverified(reason))
+            }
             Found::Failed(error) => {
                 log::warn!(
-                    "import: could not look up input {} after a conflict ({}); it is reported as already existing",
-                    pending.index,
+                    "import: could not look up input {index} after a conflict ({}); it is reported as already existing",
                     error.log_summary()
                 );
                 Err(ImportError::AlreadyExists(reason))
@@ -736,12 +798,14 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 continue;
             }
             match self.find(&pending, false) {
-                Found::This(id, created_at) => {
-                    let outcome = self.found_this(id, created_at, pending.sent_after, None);
+                Found::This(id, created_at, kind) => {
+                    let sent_after = pending.sent_after;
+                    let outcome = self.found_this(index, id, kind, created_at, sent_after, None);
+                    self.note_created(index, &outcome);
                     results.push((index, outcome));
                 }
                 Found::Another(id, kind) => {
-                    results.push((index, Err(self.held_by_another(id, kind))));
+                    results.push((index, Err(self.held_by_another(index, id, kind))));
                 }
                 Found::Nothing if part.round < self.job.max_resends => again.inputs.push(pending),
                 Found::Nothing | Found::NoKey => results.push((index, Err(unknown()))),
@@ -765,6 +829,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             );
             self.resent += again.len();
             self.send_group(again, results);
+        }
+    }
+
+    /// Records an identity created for input `index`.
+    fn note_created(&mut self, index: usize, outcome: &Result<Uuid, ImportError>) {
+        if let Ok(id) = outcome {
+            self.claimed.insert(*id, index);
         }
     }
 
