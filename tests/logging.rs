@@ -163,11 +163,25 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
     // failed and how, in a few words; a failed connection says its kind.
     logs::clear();
     let refusing = MockServer::start();
+    // As Kratos, it takes a batch of no identities: its refusal is of
+    // the content.
+    refusing.mock(|when, then| {
+        when.method(PATCH)
+            .path("/admin/identities")
+            .body(r#"{"identities":[]}"#);
+        then.status(200).body(r#"{"identities":[]}"#);
+    });
     refusing.mock(|when, then| {
         when.method(PATCH).path("/admin/identities");
         then.status(400).body(format!(
             r#"{{"error":{{"code":400,"status":"Bad Request","message":"bad {EMAIL}"}}}}"#
         ));
+    });
+    // A proxy that refuses every batch, one of no identities too.
+    let blocking = MockServer::start();
+    blocking.mock(|when, then| {
+        when.method(PATCH).path("/admin/identities");
+        then.status(400).body(format!("blocked {EMAIL}"));
     });
     let unauthorized = MockServer::start();
     unauthorized.mock(|when, then| {
@@ -202,6 +216,7 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         .send();
     assert_eq!(unsplit.failures.len(), 2);
     assert_eq!(import_into(&unauthorized).failures.len(), 2);
+    assert!(import_into(&blocking).stopped().is_some());
     let closed = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -225,9 +240,17 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         .map(|(_, line)| line)
         .collect();
     assert!(
+        records.iter().any(|(level, line)| *level == Level::Info
+            && line.starts_with(
+                "import: a chunk of 2 inputs (0 to 1) was refused as a whole \
+                 (batch_patch_identities: HTTP 400); splitting it"
+            )),
+        "{records:#?}"
+    );
+    assert!(
         warnings.iter().any(|w| w.starts_with(
-            "import: a chunk of 2 inputs (0 to 1) was refused as a whole \
-             (batch_patch_identities: HTTP 400); splitting it"
+            "import stopped: the server refused a batch (batch_patch_identities: HTTP 400) \
+             and a batch of no identities alike: it refuses every batch; 2 inputs read"
         )),
         "{warnings:#?}"
     );
@@ -239,9 +262,10 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         "{warnings:#?}"
     );
     assert!(
-        records.iter().any(|(level, line)| *level == Level::Debug
-            && line == "import: splitting inputs 0 to 1 stopped at max_split_requests (0)"),
-        "{records:#?}"
+        warnings.iter().any(|w| w.starts_with(
+            "import: splitting inputs 0 to 1 stopped at max_split_requests (0); the inputs not isolated are reported as not created"
+        )),
+        "{warnings:#?}"
     );
     assert_eq!(
         records

@@ -71,14 +71,21 @@ impl Part {
         self.inputs.iter().map(|p| &p.patch).collect()
     }
 
-    /// The first half and the second half, in order.
-    pub(super) fn halves(mut self) -> [Part; 2] {
-        let at = self.len() / 2;
-        let second = Part {
-            inputs: self.inputs.split_off(at),
-            round: self.round,
-        };
-        [self, second]
+    /// `ways` parts of nearly equal size, in order (fewer when the part
+    /// has fewer inputs).
+    pub(super) fn cut(self, ways: usize) -> Vec<Part> {
+        let ways = ways.clamp(1, self.len().max(1));
+        let (size, extra) = (self.len() / ways, self.len() % ways);
+        let mut inputs = self.inputs.into_iter();
+        (0..ways)
+            .map(|i| Part {
+                inputs: inputs
+                    .by_ref()
+                    .take(size + usize::from(i < extra))
+                    .collect(),
+                round: self.round,
+            })
+            .collect()
     }
 
     /// Every input fails with `error()`.

@@ -51,7 +51,7 @@ pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
 /// a chunk of 1000 (ten cost about 130 requests), and at most 40 s at Ory
 /// Network's Developer-plan rate for writes (5 per second). See
 /// [`ImportIdentities::max_split_requests`].
-pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 200;
+pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 2 * MAX_CHUNK_SIZE;
 /// The default number of times an input of unknown outcome that a lookup
 /// found not created is sent again. See [`ImportIdentities::max_resends`].
 pub const DEFAULT_MAX_RESENDS: usize = 2;

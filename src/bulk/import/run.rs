@@ -27,10 +27,16 @@ use crate::error::{Error, GenericError};
 use crate::http::retry::parse_http_date;
 use crate::models::{BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch};
 
-/// How many inputs refused one by one, with nothing accepted, make a
-/// chunk's refusal the server's rather than the inputs'. Two are not enough:
-/// a chunk of two bad inputs is that.
-const SYSTEMIC_AFTER: usize = 3;
+/// How many chunks in a row that met a server error (a 5xx, a timeout, a
+/// connection that broke) and left nothing created stop the import: the
+/// server fails every batch, and going on would only read more inputs into
+/// unknown outcomes. A proxy that answers 502 after the work was done does
+/// not count: the lookups find its chunks created.
+const DEAD_CHUNKS_IN_A_ROW: usize = 3;
+
+/// How many inputs a split must have isolated before their refusal rate
+/// decides how finely a refused part is cut (see [`ways`]).
+const SPLIT_SAMPLE: usize = 32;
 
 /// The lazy iterator of [`ImportIdentities::outcomes`]: one outcome per
 /// input, in input order, one request per chunk as the outcomes are
@@ -45,6 +51,19 @@ pub struct ImportOutcomes<I> {
     ready: VecDeque<ImportOutcome>,
     /// Chunks in a row that failed in a way the next one would too.
     failed_in_a_row: usize,
+    /// Chunks in a row that met a server error and left nothing created,
+    /// with the last such error.
+    dead_in_a_row: usize,
+    server_error: Option<Arc<Error>>,
+    /// Inputs whose fate a split has told so far: refused alone, and sent
+    /// in a part the server took. Their ratio sets how finely the next
+    /// refused part is cut.
+    split_refused: usize,
+    split_accepted: usize,
+    /// The whole-request refusals (by status and text) that a request
+    /// without any identity was answered 200 after: refusals of content,
+    /// worth a split, not the server refusing every batch.
+    content_refusals: Vec<u64>,
     /// Set once the import stopped: what was read is reported, not sent,
     /// and nothing more is read.
     stopped: Option<Arc<Error>>,
@@ -116,6 +135,11 @@ impl<I> ImportOutcomes<I> {
             next_index: first,
             ready: VecDeque::new(),
             failed_in_a_row: 0,
+            dead_in_a_row: 0,
+            server_error: None,
+            split_refused: 0,
+            split_accepted: 0,
+            content_refusals: Vec::new(),
             stopped: None,
             exhausted: false,
             schemas: HashMap::new(),
@@ -492,8 +516,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.save_checkpoint();
         }
         self.unsaved = chunk.is_empty() && !settled.is_empty();
+        let sent = !chunk.is_empty();
         let mut results = settled;
+        self.server_error = None;
         self.send_group(chunk, &mut results);
+        if sent {
+            self.count_dead_chunk(&results);
+        }
         results.sort_by_key(|(index, _)| *index);
         self.ready.extend(
             results
@@ -513,34 +542,102 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         }
     }
 
+    /// Stops the import after [`DEAD_CHUNKS_IN_A_ROW`] chunks that met a
+    /// server error and created nothing (`results` are the chunk's).
+    fn count_dead_chunk(&mut self, results: &Results) {
+        let Some(error) = self.server_error.take() else {
+            self.dead_in_a_row = 0;
+            return;
+        };
+        if results.iter().any(|(_, result)| result.is_ok()) {
+            self.dead_in_a_row = 0;
+            return;
+        }
+        self.dead_in_a_row += 1;
+        if self.dead_in_a_row >= DEAD_CHUNKS_IN_A_ROW && self.stopped.is_none() {
+            log::warn!(
+                "import stopped: {} chunks in a row met a server error ({}) and none of their inputs was created; {} inputs read, no further input is read",
+                self.dead_in_a_row,
+                error.log_summary(),
+                self.next_index
+            );
+            self.stopped = Some(error);
+        }
+    }
+
     /// Sends a chunk (or the inputs sent again after lookups) and records
     /// an outcome for each of its inputs. A chunk refused as a whole for
     /// its content (400, 409, 413) created nothing: a lone input gets the
     /// refusal as its own, and a larger chunk is split to isolate the
-    /// inputs the server refuses (see [`split`](Self::split)).
+    /// inputs the server refuses (see [`split`](Self::split)). Unless the
+    /// server refuses a request without any identity alike: then it refuses
+    /// every batch, whatever it holds, and the import stops.
     fn send_group(&mut self, chunk: Part, results: &mut Results) {
         if chunk.is_empty() {
             return;
         }
-        if let Some((part, error)) = self.send_part(chunk, results) {
-            match part.len() {
-                1 => self.reject(part, &error, results),
-                _ => self.split(part, error, results),
-            }
+        let Some((part, error)) = self.send_part(chunk, results) else {
+            return;
+        };
+        if self.refuses_every_batch(&error) {
+            self.stop_as_systemic(&error);
+            part.fail_all(results, || ImportError::NotCreated(Arc::clone(&error)));
+            return;
+        }
+        match part.len() {
+            1 => self.reject(part, &error, results),
+            _ => self.split(part, error, results),
         }
     }
 
+    /// Whether a request refused as a whole was refused for what it held
+    /// or because the server (or a proxy before it) refuses every batch:
+    /// asked once per kind of refusal (its status and text) with a batch of
+    /// no identities, which Kratos answers 200 and which no content can
+    /// make wrong. Refused too (any 4xx): every batch is. A 409 is always
+    /// content (a conflict), and a probe that fails otherwise (a 5xx, a
+    /// timeout) proves nothing: the refusal is taken for content.
+    fn refuses_every_batch(&mut self, refusal: &Error) -> bool {
+        if refusal.status() == Some(409) {
+            return false;
+        }
+        let signature = refusal_signature(refusal);
+        if self.content_refusals.contains(&signature) {
+            return false;
+        }
+        let probe = self.post(&[]);
+        let refused = match &probe {
+            Ok(_) => false,
+            Err(error) => error.status().is_some_and(|s| (400..500).contains(&s)),
+        };
+        log::debug!(
+            "import: a batch was refused as a whole ({}); a batch of no identities was {}",
+            refusal.log_summary(),
+            match &probe {
+                Ok(_) => "accepted: the refusal is of the content".to_string(),
+                Err(error) => format!("answered {}", error.log_summary()),
+            }
+        );
+        if !refused {
+            self.content_refusals.push(signature);
+        }
+        refused
+    }
+
     /// Finds the inputs of a refused part that the server refuses, by
-    /// sending halves of it again (a bisection): a half that is accepted is
-    /// created, a lone input that is refused gets the server's reason as its
-    /// own ([`ImportError::Rejected`]: refused alone, it is bad, whatever the
-    /// reason), and a refused half of several inputs is halved again. `d`
-    /// bad inputs among `n` cost about `2d·log2(n/d)` requests: 20 for one in
-    /// 1,000, 130 for ten. [`ImportIdentities::max_split_requests`] bounds
-    /// it: past it, the inputs not yet isolated are
-    /// [`ImportError::NotCreated`] with the refusal of the request that
-    /// carried them (a chunk of inputs that are all bad costs that many
-    /// requests, not `2n - 1`).
+    /// sending smaller parts of it again (adaptive group testing): a part
+    /// that is accepted is created, a lone input that is refused gets the
+    /// server's reason as its own ([`ImportError::Rejected`]: refused
+    /// alone, it is bad, whatever the reason), and a refused part of
+    /// several inputs is cut again. A part is halved until the inputs
+    /// isolated so far say how many are bad; then it is cut into about as
+    /// many groups as it holds bad inputs (see [`ways`]), down to single
+    /// inputs when most are bad. `d` bad inputs among `n` cost about
+    /// `2d·log2(n/d)` requests while they are few (20 for one in 1,000,
+    /// about 430 for 50), never more than `2n`, and about `n` when most
+    /// are bad. [`ImportIdentities::max_split_requests`] bounds it: past
+    /// it, the inputs not yet isolated are [`ImportError::NotCreated`] with
+    /// the refusal of the request that carried them.
     fn split(&mut self, part: Part, refusal: Arc<Error>, results: &mut Results) {
         let cap = self.job.max_split_requests;
         let (first, last) = part.first_and_last();
@@ -550,67 +647,59 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 part.len(),
                 refusal.log_summary()
             ),
-            _ => log::warn!(
-                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses, with at most {cap} more requests",
+            _ => log::info!(
+                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses",
                 part.len(),
                 refusal.log_summary()
             ),
         }
         let mut spent = 0;
-        // What the split found so far: whether the server took any part,
-        // and how many inputs it refused one by one.
-        let (mut accepted_any, mut refused_alone) = (false, 0usize);
-        // Refused parts of several inputs, with their refusal, depth first:
-        // the first lone inputs come after a handful of requests, so a
-        // server that refuses everything is recognised early.
+        // Refused parts of several inputs, with their refusal, depth first.
         let mut refused = vec![(part, refusal)];
         while let Some((part, parent)) = refused.pop() {
-            let [first, second] = part.halves();
+            let ways = ways(part.len(), self.split_refused, self.split_accepted);
+            let groups = part.cut(ways);
             let mut later = Vec::new();
-            for half in [first, second] {
+            for group in groups {
                 if let Some(reason) = &self.stopped {
-                    half.fail_all(results, || ImportError::NotAttempted(Arc::clone(reason)));
+                    group.fail_all(results, || ImportError::NotAttempted(Arc::clone(reason)));
                     continue;
                 }
                 if spent >= cap {
-                    half.fail_all(results, || ImportError::NotCreated(Arc::clone(&parent)));
+                    group.fail_all(results, || ImportError::NotCreated(Arc::clone(&parent)));
                     continue;
                 }
                 spent += 1;
-                match self.send_part(half, results) {
-                    None => accepted_any = true,
-                    Some((half, error)) if half.len() == 1 => {
-                        refused_alone += 1;
-                        self.reject(half, &error, results);
-                        if !accepted_any && refused_alone >= SYSTEMIC_AFTER {
-                            self.stop_as_systemic(&error);
-                        }
+                let size = group.len();
+                match self.send_part(group, results) {
+                    None => self.split_accepted += size,
+                    Some((group, error)) if group.len() == 1 => {
+                        self.split_refused += 1;
+                        self.reject(group, &error, results);
                     }
-                    Some((half, error)) => later.push((half, error)),
+                    Some((group, error)) => later.push((group, error)),
                 }
             }
-            // The first half is split before the second.
+            // The first group is cut before the next.
             refused.extend(later.into_iter().rev());
         }
         if spent >= cap {
-            log::debug!(
-                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap})"
+            log::warn!(
+                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap}); the inputs not isolated are reported as not created"
             );
         }
     }
 
-    /// Stops the import after a split that isolated [`SYSTEMIC_AFTER`] inputs,
-    /// refused them all and accepted nothing: the refusal is the server's
-    /// (a proxy that refuses every batch, an identity schema the target
-    /// lacks), not the inputs', and splitting every chunk would only cost
-    /// requests. The rest of the chunk is not created; no further input is
-    /// read.
+    /// Stops the import: a request without any identity was refused like
+    /// the batch (see [`refuses_every_batch`](Self::refuses_every_batch)),
+    /// so the server (or a proxy before it) refuses every batch, whatever it
+    /// holds. The chunk is not created; no further input is read.
     fn stop_as_systemic(&mut self, error: &Arc<Error>) {
         if self.stopped.is_some() {
             return;
         }
         log::warn!(
-            "import stopped: {SYSTEMIC_AFTER} inputs refused one by one ({}) and none accepted: the server refuses every batch; {} inputs read, no further input is read",
+            "import stopped: the server refused a batch ({}) and a batch of no identities alike: it refuses every batch; {} inputs read, no further input is read",
             error.log_summary(),
             self.next_index
         );
@@ -655,6 +744,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let stops = stops_the_import(&error);
         let sent = !not_sent(&error);
         let error = Arc::new(error);
+        if sent && !stops {
+            self.server_error = Some(Arc::clone(&error));
+        }
         self.failed_in_a_row = if stops { self.failed_in_a_row + 1 } else { 0 };
         if stops && self.job.stop_after > 0 && self.failed_in_a_row >= self.job.stop_after {
             log::warn!(
@@ -856,4 +948,35 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.server_clock = Some(at);
         }
     }
+}
+
+/// How many groups to cut a refused part of `n` inputs into, given how many
+/// inputs splits have isolated so far as refused and as accepted. Halves
+/// until [`SPLIT_SAMPLE`] inputs were told; then groups of `(1 - p) / p`
+/// inputs for a refusal rate `p` (Hwang's generalized binary splitting:
+/// about one bad input per group, each refused group halved again), which
+/// is one input per group once `p` passes about 0.38, where sending each
+/// input alone costs least.
+fn ways(n: usize, refused: usize, accepted: usize) -> usize {
+    if refused + accepted < SPLIT_SAMPLE || refused == 0 {
+        return 2.min(n);
+    }
+    // (1 - p) / p = accepted / refused, at least 1.
+    let group = (accepted / refused).max(1);
+    n.div_ceil(group).clamp(2.min(n), n)
+}
+
+/// A whole-request refusal's kind: its status and what it says.
+fn refusal_signature(error: &Error) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    error.status().hash(&mut hasher);
+    match error.kratos_error() {
+        Some(kratos) => {
+            kratos.message.hash(&mut hasher);
+            kratos.reason.hash(&mut hasher);
+        }
+        None => error.to_string().hash(&mut hasher),
+    }
+    hasher.finish()
 }
