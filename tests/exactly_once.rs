@@ -938,3 +938,53 @@ fn an_unverifiable_conflict_without_the_schema_is_a_failure() {
     assert_eq!(report.already_existed.len(), 1, "{report}");
     assert!(report.is_success(), "{report}");
 }
+
+// --------------------------------------------------- server errors in a row
+
+/// Issue 23: "repeated 5xx" is evidence that the server fails every batch:
+/// three chunks in a row that met a 503 and created nothing (their inputs
+/// looked up, not found, sent again, refused again) stop the import, and no
+/// further input is read. A proxy that answers 502 after doing the work
+/// never stops it: the lookups find every chunk created.
+#[test]
+fn three_chunks_of_server_errors_that_create_nothing_stop_the_import() {
+    use kratos_identity_fake::Fault;
+
+    let kratos = FakeKratos::builder()
+        .fault(Fault::on_request("PATCH", "/admin/identities").status(503))
+        .start();
+    let client = IdentityClient::builder(kratos.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let report = client.import_identities(people(100)).chunk_size(10).send();
+    let why = report.stopped().expect("stopped");
+    assert_eq!(why.status(), Some(503), "{report}");
+    assert_eq!(report.inputs_read(), 30, "{report}");
+    assert_eq!(report.created, 0);
+    assert!(
+        report
+            .failures
+            .iter()
+            .all(|f| matches!(f.error, ImportError::OutcomeUnknown(_))),
+        "{report}"
+    );
+    assert_eq!(kratos.identity_count(), 0);
+
+    let kratos = FakeKratos::builder()
+        .fault(
+            Fault::on_request("PATCH", "/admin/identities")
+                .status(502)
+                .after_work(),
+        )
+        .start();
+    let report = kratos
+        .client()
+        .import_identities(people(100))
+        .chunk_size(10)
+        .send();
+    assert!(report.stopped().is_none(), "{report}");
+    assert_eq!(report.created, 100, "{report}");
+    assert!(report.is_success(), "{report}");
+    assert_eq!(kratos.identity_count(), 100);
+}
