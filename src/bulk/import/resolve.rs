@@ -22,6 +22,10 @@ pub(super) enum Found {
     This(Uuid, Option<OffsetDateTime>, IdentifierKind),
     /// Another identity holds the `external_id` or an identifier.
     Another(Uuid, IdentifierKind),
+    /// Another identity holds a string of the traits as its login
+    /// identifier, found when the schema could not be read: whether that
+    /// trait is an identifier of this input too is not known.
+    GuessHeldBy(Uuid, IdentifierKind),
     /// No identity holds any of the values looked up by.
     Nothing,
     /// The input has nothing certain to look it up by (no `external_id`,
@@ -38,7 +42,7 @@ pub(super) enum Found {
 /// first key decides, since a created input holds all of its keys. When
 /// the schema could not be read, its string traits are tried after them
 /// ([`guessed_identifiers`]): one that finds this very record finds it, one
-/// that finds another identity holds its identifier (for a 409 only).
+/// that finds another identity is [`Found::GuessHeldBy`].
 /// Returns what was found and how many requests it took.
 pub(super) fn look_up(
     client: &IdentityClient,
@@ -77,6 +81,7 @@ pub(super) fn look_up(
         }
     }
     let certain = requests;
+    let mut held = None;
     if !keys.schema_read {
         // The identifiers are unknown: try the string traits. A value
         // `credentials_identifier` finds is an identifier of the identity
@@ -99,17 +104,24 @@ pub(super) fn look_up(
                         requests,
                     );
                 }
-                Some(identity) if all => {
-                    let kind = kind_holding(&identity, &guess);
-                    return (Found::Another(identity.id, kind), requests);
+                // Verifying a 409, the first such value decides; settling
+                // an unknown outcome, a later one may still find this very
+                // record.
+                Some(identity) => {
+                    let found = Found::GuessHeldBy(identity.id, kind_holding(&identity, &guess));
+                    if all {
+                        return (found, requests);
+                    }
+                    held = held.or(Some(found));
                 }
-                _ => {}
+                None => {}
             }
         }
     }
-    match certain {
-        0 => (Found::NoKey, requests),
-        _ => (Found::Nothing, requests),
+    match (held, certain) {
+        (Some(found), _) => (found, requests),
+        (None, 0) => (Found::NoKey, requests),
+        (None, _) => (Found::Nothing, requests),
     }
 }
 

@@ -349,6 +349,11 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 Input::Done(index, Err(self.held_by_another(index, id, kind)))
             }
             Found::Nothing => Input::Send(Box::new(pending)),
+            Found::GuessHeldBy(id, kind) => match self.matched_to_another(id, index) {
+                Some(of) => Input::Done(index, Err(ImportError::Duplicate { of, on: kind })),
+                // Sending it again could create it twice.
+                None => Input::Done(index, Err(ImportError::NoResult)),
+            },
             // Sending it again could create it twice.
             Found::NoKey => Input::Done(index, Err(ImportError::NoResult)),
             Found::Failed(error) => {
@@ -831,7 +836,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 Some(of) => Err(ImportError::Duplicate { of, on: kind }),
                 None => Err(ImportError::AlreadyExists(reason)),
             },
-            Found::Another(id, kind) => match self.matched_to_another(id, index) {
+            Found::Another(id, kind) | Found::GuessHeldBy(id, kind) => match self
+                .matched_to_another(id, index)
+            {
                 Some(of) => Err(ImportError::Duplicate { of, on: kind }),
                 None => Err(ImportError::IdentifierTaken {
                     existing: Some(id),
@@ -898,6 +905,15 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 }
                 Found::Another(id, kind) => {
                     results.push((index, Err(self.held_by_another(index, id, kind))));
+                }
+                // Only a duplicate of an earlier input is certain: the
+                // trait found may not be this input's identifier.
+                Found::GuessHeldBy(id, kind) => {
+                    let outcome = match self.matched_to_another(id, index) {
+                        Some(of) => ImportError::Duplicate { of, on: kind },
+                        None => unknown(),
+                    };
+                    results.push((index, Err(outcome)));
                 }
                 Found::Nothing if part.round < self.job.max_resends => again.inputs.push(pending),
                 Found::Nothing | Found::NoKey => results.push((index, Err(unknown()))),
