@@ -1182,8 +1182,11 @@ fn hmac(hash: &str) -> Result<(), Unusable> {
 /// for SHA-512), which Kratos compares it with.
 fn crypt_hash(hash: &str, digest_len: usize) -> Result<(), Unusable> {
     if hash.is_empty() {
-        // go-crypt's `MatchBytesAdvanced`: "key has 0 bytes".
-        return Err(Unusable::Garbled("its hash is empty"));
+        // go-crypt's decoder (sha-crypt) or matcher (md5-crypt): "key has
+        // 0 bytes".
+        return Err(Unusable::MatchesNothing(Cow::Borrowed(
+            "its hash is empty, which go-crypt matches with no password",
+        )));
     }
     if is_encoding_of(hash.as_bytes(), CRYPT_ALPHABET, digest_len, true) {
         return Ok(());
@@ -2077,6 +2080,51 @@ mod tests {
         }
     }
 
+    /// `(hash, on master, on v26.2.0)`: hashes Kratos computes but the
+    /// fake cannot (its RustCrypto crates refuse them): the client follows
+    /// Kratos.
+    const BEYOND_THE_FAKE: &[(&str, Outcome, Outcome)] = &[
+        // argon2 with less than 8 KiB of memory a lane (Go raises it), a
+        // 4-byte salt, a 2-byte hash.
+        (
+            "$argon2id$v=19$m=1,t=1,p=4$c2FsdA$aGFzaA",
+            Ok(Argon2id),
+            Ok(Argon2id),
+        ),
+        (
+            "$argon2id$v=19$m=32,t=1,p=1$c2FsdA$aGE",
+            Ok(Argon2id),
+            Ok(Argon2id),
+        ),
+        // scrypt with r = 1 and N = 65536.
+        (
+            "$scrypt$ln=65536,r=1,p=1$c2FsdA==$aGFzaA==",
+            Ok(Scrypt),
+            Ok(Scrypt),
+        ),
+        // A bcrypt salt with four LFs, which Go skips, decoding 18
+        // characters into 13 bytes of salt; with one, 21 characters do not
+        // decode.
+        (
+            "$2a$04$.Ce2JxOKjSl2F/9LaX\n\n\n\nCfwGAV0f2qVRYHLcLgekCjrjTQzeUP6",
+            Ok(Bcrypt),
+            Ok(Bcrypt),
+        ),
+        (
+            "$2a$04$.Ce2JxOKjSl2F/9LaXTb\nCfwGAV0f2qVRYHLcLgekCjrjTQzeUP6",
+            Err(Unparsable),
+            Err(Unparsable),
+        ),
+    ];
+
+    #[test]
+    fn follows_kratos_where_the_fake_cannot_compute() {
+        for (hash, master, release) in BEYOND_THE_FAKE {
+            assert_eq!(on_master(hash), *master, "{hash:?}");
+            assert_eq!(on_release(hash), *release, "{hash:?}");
+        }
+    }
+
     #[test]
     fn only_releases_before_v26_3_skip_the_bounds() {
         let slow = "$2a$16$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6";
@@ -2135,6 +2183,11 @@ mod tests {
                 "the pbkdf2 hash can match no password at login: its hash is empty, and \
                  master's PBKDF2 refuses to derive an empty key (v26.2.0 derives one, so any \
                  password matches there)",
+            ),
+            (
+                "$md5-crypt$TVEiiKNb$",
+                "the md5-crypt hash can match no password at login: its hash is empty, which \
+                 go-crypt matches with no password",
             ),
             (
                 "$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C",
@@ -2335,6 +2388,7 @@ mod tests {
             .chain(FAKE_MATCHES.iter().map(|(hash, _)| *hash))
             .chain(UNUSABLE.iter().copied())
             .chain(BOUNDS.iter().map(|(hash, ..)| *hash))
+            .chain(BEYOND_THE_FAKE.iter().map(|(hash, ..)| *hash))
             .collect();
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
         let mut checked = 0;
