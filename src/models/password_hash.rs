@@ -330,7 +330,10 @@ impl fmt::Display for PasswordHashError {
             } => write!(f, "the {format} hash can match no password at login: {why}"),
             Problem::OutOfBounds { format, cost } => {
                 let Cost {
-                    label, value, min, ..
+                    label,
+                    value,
+                    min,
+                    max,
                 } = cost;
                 write!(
                     f,
@@ -339,7 +342,7 @@ impl fmt::Display for PasswordHashError {
                 if value < min {
                     write!(f, "at least {min}")
                 } else {
-                    write!(f, "at most {}", cost.max)
+                    write!(f, "at most {max}")
                 }
             }
         }
@@ -359,6 +362,8 @@ pub enum PasswordHashErrorKind {
     /// never log in; master refuses the most of these (those whose bcrypt
     /// length or cost, or argon2, PBKDF2, scrypt or Firebase scrypt
     /// parameters or base64, do not parse), and stores the rest unusable.
+    /// For master also an empty PBKDF2 or scrypt hash, which master stores
+    /// and cannot use (v26.2.0 matches any password with it).
     ///
     /// A hash that is both unusable and beyond master's bounds is this
     /// kind: lowering its cost would not make it usable.
@@ -538,20 +543,22 @@ impl Decoded {
 /// Reads `hash` as Kratos's comparator for `format` does at login.
 fn decode(format: PasswordHashFormat, hash: &str) -> Result<Decoded, Unusable> {
     use PasswordHashFormat as F;
-    match format {
-        F::Bcrypt => bcrypt(hash),
-        F::Argon2id | F::Argon2i => argon2(hash),
-        F::Pbkdf2 => pbkdf2(hash),
-        F::Scrypt => scrypt(hash),
-        F::FirebaseScrypt => firebase_scrypt(hash),
-        F::Ssha => ssha(hash).map(|()| Decoded::default()),
-        F::SaltedSha => salted_sha(hash).map(|()| Decoded::default()),
-        F::Md5 | F::SaltedMd5 => md5(hash).map(|()| Decoded::default()),
-        F::Hmac => hmac(hash).map(|()| Decoded::default()),
-        F::Md5Crypt => md5_crypt(hash).map(|()| Decoded::default()),
-        F::Sha256Crypt => sha_crypt(hash, 32).map(|()| Decoded::default()),
-        F::Sha512Crypt => sha_crypt(hash, 64).map(|()| Decoded::default()),
-    }
+    let checked = match format {
+        F::Bcrypt => return bcrypt(hash),
+        F::Argon2id | F::Argon2i => return argon2(hash),
+        F::Pbkdf2 => return pbkdf2(hash),
+        F::Scrypt => return scrypt(hash),
+        F::FirebaseScrypt => return firebase_scrypt(hash),
+        F::Ssha => ssha(hash),
+        F::SaltedSha => salted_sha(hash),
+        F::Md5 | F::SaltedMd5 => md5(hash),
+        F::Hmac => hmac(hash),
+        F::Md5Crypt => md5_crypt(hash),
+        F::Sha256Crypt => sha_crypt(hash, 32),
+        F::Sha512Crypt => sha_crypt(hash, 64),
+    };
+    // The others have no cost parameters, and read alike on both versions.
+    checked.map(|()| Decoded::default())
 }
 
 // --- Go's decoding -----------------------------------------------------------
