@@ -2049,4 +2049,57 @@ mod tests {
             assert!(!verify("test", hash), "{hash:?}");
         }
     }
+
+    /// Every hash these tests match (the tests above assert that `verify`
+    /// matches each with its password), the client's `check_password_hash`
+    /// accepts too, for master or at least for v26.2.0: the two read
+    /// Kratos's formats alike, one with the cryptography and one without.
+    #[test]
+    fn the_client_accepts_every_hash_the_fake_matches() {
+        let release = kratos_identity::ServerVersion::new("v26.2.0");
+        let plaintext = bcrypt_hash("correct horse", 4);
+        let matched = [
+            BCRYPT_MATCHES,
+            ARGON2_MATCHES,
+            PBKDF2_MATCHES,
+            SCRYPT_MATCHES,
+            SHA_MATCHES,
+            CRYPT_MATCHES,
+            HMAC_MATCHES,
+        ]
+        .concat()
+        .into_iter()
+        .map(|(_, hash)| hash)
+        .chain(ANY_PASSWORD.iter().copied())
+        .chain([plaintext.as_str()]);
+        for hash in matched {
+            let on_master = kratos_identity::check_password_hash(hash, None);
+            let on_release = kratos_identity::check_password_hash(hash, Some(&release));
+            assert!(
+                on_master.is_ok() || on_release.is_ok(),
+                "{hash:?}: {on_master:?}, {on_release:?}"
+            );
+        }
+    }
+
+    /// The client decides master's bounds as `cost_within_bounds` does,
+    /// except that a hash no password can match is unparsable to the
+    /// client even where master would first find it out of bounds.
+    #[test]
+    fn the_client_bounds_costs_as_master_does() {
+        use kratos_identity::PasswordHashErrorKind::{OutOfBounds, Unparsable};
+        for (hash, within) in MASTER_BOUNDS {
+            let kind = kratos_identity::check_password_hash(hash, None)
+                .err()
+                .map(|e| e.kind());
+            match within {
+                Some(true) => assert_ne!(kind, Some(OutOfBounds), "{hash:?}"),
+                Some(false) => assert!(
+                    matches!(kind, Some(OutOfBounds | Unparsable)),
+                    "{hash:?}: {kind:?}"
+                ),
+                None => assert_eq!(kind, Some(Unparsable), "{hash:?}"),
+            }
+        }
+    }
 }

@@ -18,6 +18,7 @@ mod enums;
 mod id_arg;
 mod identity;
 mod login_flow;
+mod password_hash;
 mod patch;
 mod recovery;
 mod schema;
@@ -46,6 +47,9 @@ pub use identity::{
     Identity, IdentityCredentials, RecoveryIdentityAddress, VerifiableIdentityAddress,
 };
 pub use login_flow::{CreateTestLoginFlowBody, LoginFlow};
+pub use password_hash::{
+    PasswordHashError, PasswordHashErrorKind, PasswordHashFormat, check_password_hash,
+};
 pub use patch::{
     BatchPatchIdentitiesResponse, IdentityPatch, IdentityPatchResponse, JsonPatch,
     PatchIdentitiesBody,
