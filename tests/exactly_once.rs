@@ -885,6 +885,15 @@ fn an_unverifiable_conflict_without_the_schema_is_a_failure() {
             .header("link", r#"</admin/identities?page_size=250&page_token=00000000-0000-0000-0000-000000000000>; rel="first""#)
             .body("[]");
     });
+    // Asked once for its clock (its Date), since the schema's answer gave
+    // none.
+    let version = server.mock(|when, then| {
+        when.method(GET).path("/version");
+        then.status(200)
+            .header("content-type", "application/json")
+            .header("date", "Mon, 07 Dec 2026 21:00:00 GMT")
+            .body(r#"{"version":"v26.2.0"}"#);
+    });
     let stray = server.mock(|when, then| {
         when.any_request();
         then.status(418);
@@ -899,6 +908,7 @@ fn an_unverifiable_conflict_without_the_schema_is_a_failure() {
     );
     let report = client.import_identities([input]).send();
     schema.assert_calls(1);
+    version.assert_calls(1);
     batch.assert_calls(1);
     // Each string trait is tried.
     lookups.assert_calls(2);
@@ -962,11 +972,13 @@ fn three_chunks_of_server_errors_that_create_nothing_stop_the_import() {
     assert_eq!(why.status(), Some(503), "{report}");
     assert_eq!(report.inputs_read(), 30, "{report}");
     assert_eq!(report.created, 0);
+    // Looked up after the last resend and not found: not created, and so
+    // safe to send again, however the answers failed.
     assert!(
         report
             .failures
             .iter()
-            .all(|f| matches!(f.error, ImportError::OutcomeUnknown(_))),
+            .all(|f| matches!(f.error, ImportError::NotCreated(_))),
         "{report}"
     );
     assert_eq!(kratos.identity_count(), 0);

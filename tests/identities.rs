@@ -848,7 +848,7 @@ fn batch_patch_identities_sends_the_patches_and_reads_every_outcome() {
         let when = json_request_headers(when.method(PATCH).path("/admin/identities")).json_body(
             json!({"identities": [
                 {"create": {"schema_id": "default", "traits": {"email": "new@example.com"},
-                            "credentials": {"password": {"config": {"hashed_password": "$2a$10$abc"}}}},
+                            "credentials": {"password": {"config": {"hashed_password": "$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq"}}}},
                  "patch_id": first.to_string()},
                 {"create": {"schema_id": "default", "traits": {"email": "ada@example.com"}},
                  "patch_id": second.to_string()},
@@ -862,7 +862,7 @@ fn batch_patch_identities_sends_the_patches_and_reads_every_outcome() {
     let body = PatchIdentitiesBody::new(vec![
         IdentityPatch::create(
             CreateIdentityBody::new("default", json!({"email": "new@example.com"}))
-                .hashed_password("$2a$10$abc"),
+                .hashed_password("$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq"),
         )
         .patch_id(first),
         IdentityPatch::create(CreateIdentityBody::new(

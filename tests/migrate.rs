@@ -455,3 +455,52 @@ fn a_webauthn_credential_without_keys_is_not_named_as_left_out_for_a_v26_target(
     assert_eq!(left_out, [kratos_identity::CredentialType::Webauthn]);
     assert!(CreateIdentityBody::from_identity_for(&identity(with_key), &v26).is_err());
 }
+
+/// Issue 23: a password hash the target would refuse or store unusable is
+/// not carried in silence: the strict conversion refuses the identity,
+/// naming the hash problem (never the hash), and the lossy one leaves the
+/// password out and names it. The target's version decides what is beyond
+/// bounds: v26.2.0 takes a bcrypt cost of 16, master does not.
+#[test]
+fn a_password_hash_kratos_would_refuse_or_never_verify_is_not_carried() {
+    let exported = |hash: &str| -> kratos_identity::Identity {
+        serde_json::from_value(json!({
+            "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13", "schema_id": "default", "schema_url": "",
+            "traits": {"email": "ada@example.com"},
+            "credentials": {"password": {"type": "password", "identifiers": ["ada@example.com"],
+                                          "config": {"hashed_password": hash}}}
+        }))
+        .unwrap()
+    };
+    let v26 = kratos_identity::ServerVersion::new("v26.2.0");
+    let master = kratos_identity::ServerVersion::new("master");
+    for hash in ["notahash", "$argon2id$v=19$m=abc", "$2a$10$tooshort"] {
+        let identity = exported(hash);
+        for target in [None, Some(&v26), Some(&master)] {
+            let strict = match target {
+                Some(t) => CreateIdentityBody::from_identity_for(&identity, t),
+                None => CreateIdentityBody::from_identity(&identity),
+            };
+            let err = strict.unwrap_err();
+            assert_eq!(
+                err.invalid_input_kind(),
+                Some(kratos_identity::InvalidInputKind::NotConvertible)
+            );
+            let text = format!("{err} {err:?}");
+            assert!(text.contains("password hash"), "{text}");
+            assert!(!text.contains(hash), "the hash in {text}");
+            let (body, left_out) = match target {
+                Some(t) => CreateIdentityBody::from_identity_lossy_for(&identity, t),
+                None => CreateIdentityBody::from_identity_lossy(&identity),
+            }
+            .unwrap();
+            assert_eq!(left_out, [CredentialType::Password], "{hash}");
+            assert!(body.credentials.is_none(), "{hash}");
+        }
+    }
+    // A bcrypt cost of 16: v26.2.0 stores and verifies it, master refuses.
+    let costly = "$2a$16$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6";
+    assert!(CreateIdentityBody::from_identity_for(&exported(costly), &v26).is_ok());
+    assert!(CreateIdentityBody::from_identity_for(&exported(costly), &master).is_err());
+    assert!(CreateIdentityBody::from_identity(&exported(costly)).is_err());
+}

@@ -683,37 +683,12 @@ fn import_credentials(
 /// to simulate).
 const PLAINTEXT_BCRYPT_COST: u32 = 4;
 
-/// The hash prefixes Kratos recognises (`hash.IsValidHashFormat`).
-const HASH_PREFIXES: [&str; 20] = [
-    "$2$",
-    "$2a$",
-    "$2b$",
-    "$2y$",
-    "$2z$",
-    "$argon2id$",
-    "$argon2i$",
-    "$pbkdf2-sha",
-    "$scrypt$",
-    "$sha1$",
-    "$sha256$",
-    "$sha512$",
-    "$firescrypt$",
-    "$md5$",
-    "$md5-crypt$",
-    "$sha256-crypt$",
-    "$sha512-crypt$",
-    "$hmac-",
-    "{SSHA}",
-    "{SSHA256}",
-];
-
 /// Refuses a hash Kratos would not import: one of no known format (both
 /// versions), and on master one whose cost parameters do not parse or
 /// exceed Ory's bounds (`hash.ValidateImportedHash`; v26.2.0 checks the
 /// prefix only).
 fn check_hash(hash: &str, version: KratosVersion) -> Result<(), ApiError> {
-    let known = HASH_PREFIXES.iter().any(|p| hash.starts_with(p)) || hash.starts_with("{SSHA512}");
-    if !known {
+    if !crate::passwords::is_known_format(hash) {
         return Err(ApiError::bad_request(match version {
             KratosVersion::V26_2 => {
                 "The imported password does not match any known hash format. For more information see https://www.ory.sh/dr/2"
@@ -986,6 +961,12 @@ mod tests {
             assert!(check_hash(&bcrypt, version).is_ok());
             assert!(check_hash("{SSHA512}abc", version).is_ok());
             assert!(check_hash("plaintext", version).is_err());
+            // Kratos's patterns: pbkdf2 takes one to three digits after
+            // `sha`, hmac one of seven digests.
+            assert!(check_hash("$pbkdf2-sha$i=1,l=1$c2FsdA$aGFzaA", version).is_err());
+            assert!(check_hash("$pbkdf2-sha1024$i=1,l=1$c2FsdA$aGFzaA", version).is_err());
+            assert!(check_hash("$hmac-sha3$aGFzaA==$a2V5", version).is_err());
+            assert!(check_hash("$hmac-sha256$aGFzaA==$a2V5", version).is_ok());
             assert!(check_hash("", version).is_err());
         }
         // v26.2.0 checks the prefix only; master parses and bounds the cost.

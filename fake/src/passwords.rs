@@ -58,6 +58,13 @@ pub(crate) fn verify(password: &str, hash: &str) -> bool {
     matched.unwrap_or(false)
 }
 
+/// Whether `hash` starts like a format Kratos's comparator knows
+/// (`hash.IsValidHashFormat`: `$pbkdf2-sha` with one to three digits, and
+/// `$hmac-` with one of its seven digests, not any text after them).
+pub(crate) fn is_known_format(hash: &str) -> bool {
+    Format::of(hash).is_some()
+}
+
 /// A `$2a$` bcrypt hash of `password` at `cost`, as Kratos stores a
 /// plaintext password it imports. A cost below 4 means Go's default, 10, as
 /// in Go's `bcrypt.GenerateFromPassword`; one above 31 means 31 (Go refuses

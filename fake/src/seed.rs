@@ -86,7 +86,7 @@ fn identity(store: &Store, index: usize) -> IdentityRecord {
     let password = CredentialRecord::new(
         "password",
         vec![email.clone()],
-        json!({"hashed_password": format!("$2a$12${:0>53}", format!("{index}seededhash"))}),
+        json!({"hashed_password": seeded_hash(index)}),
         &created,
     );
     let code = CredentialRecord::new(
@@ -144,5 +144,55 @@ fn identity(store: &Store, index: usize) -> IdentityRecord {
         organization_id: Some(organization),
         region: None,
         extra: Map::new(),
+    }
+}
+
+/// A bcrypt hash at cost 12, as Kratos stores one, for a seeded identity:
+/// a salt and digest of the right lengths, in bcrypt's alphabet, with the
+/// last character of each one that bcrypt can produce, so that it reads
+/// as a real hash (of a password nobody knows) wherever hashes are
+/// checked. Computing real ones would take 0.25 s each.
+fn seeded_hash(index: usize) -> String {
+    const ALPHABET: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x5EED_1234;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) as usize
+    };
+    // 16 bytes of salt: 21 characters and one holding 2 bits; 23 bytes of
+    // digest: 30 characters and one holding 4 bits.
+    let mut hash = String::from("$2a$12$");
+    for (len, last_step) in [(22, 16), (31, 4)] {
+        for i in 0..len {
+            let value = match i + 1 == len {
+                true => next() % (64 / last_step) * last_step,
+                false => next() % 64,
+            };
+            hash.push(char::from(ALPHABET[value]));
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seeded_hashes_are_bcrypt_hashes_kratos_takes_and_differ() {
+        let hashes: Vec<String> = (0..500).map(seeded_hash).collect();
+        for hash in &hashes {
+            assert_eq!(hash.len(), 60, "{hash}");
+            assert_eq!(
+                kratos_identity::check_password_hash(hash, None),
+                Ok(kratos_identity::PasswordHashFormat::Bcrypt),
+                "{hash}"
+            );
+        }
+        let distinct: std::collections::HashSet<&String> = hashes.iter().collect();
+        assert_eq!(distinct.len(), hashes.len());
     }
 }

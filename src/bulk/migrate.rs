@@ -22,8 +22,8 @@ use crate::models::{
     IdentityWithCredentialsPasswordConfig, IdentityWithCredentialsSaml,
     IdentityWithCredentialsSamlConfig, IdentityWithCredentialsTotp,
     IdentityWithCredentialsTotpConfig, IdentityWithCredentialsWebAuthn,
-    IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, RecoveryIdentityAddress,
-    SamlProvider, ServerVersion, VerifiableIdentityAddress,
+    IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, PasswordHashError,
+    RecoveryIdentityAddress, SamlProvider, ServerVersion, VerifiableIdentityAddress,
 };
 
 impl CreateIdentityBody {
@@ -102,8 +102,10 @@ impl CreateIdentityBody {
     /// # Errors
     /// [`Error::InvalidInput`], naming the identity, when it cannot be
     /// carried whole: a credential of a type Kratos cannot import (`code`,
-    /// `profile`, a type this crate does not know, …), a password
-    /// credential without a hash (use
+    /// `profile`, a type this crate does not know, …), a password hash
+    /// the target would refuse or store so that nobody could log in with it
+    /// ([`check_password_hash`](crate::check_password_hash), by master's
+    /// rules without a target), a password credential without a hash (use
     /// [`from_identity_lossy`](Self::from_identity_lossy) to leave those
     /// out knowingly), an importable credential read without its `config`
     /// (`include_credential` was not set for it), a config of an
@@ -170,6 +172,14 @@ impl CreateIdentityBody {
                 not_on_target.join(", ")
             ));
         }
+        if let Some(problem) = left_out.iter().find_map(|(_, why)| match why {
+            LeftOut::BadPasswordHash(problem) => Some(problem),
+            _ => None,
+        }) {
+            reasons.push(format!(
+                "its password hash would be refused by the target or stored unusable: {problem}"
+            ));
+        }
         if left_out
             .iter()
             .any(|(_, why)| *why == LeftOut::NoPasswordHash)
@@ -201,6 +211,11 @@ impl CreateIdentityBody {
     ///   hash (and is not marked `use_password_migration_hook`): the
     ///   password was removed or never set, so there is none to carry, and
     ///   the user will have no password on the target either;
+    /// - [`CredentialType::Password`] when its hash is one the target
+    ///   would refuse, or store so that nobody could log in with it (see
+    ///   [`check_password_hash`](crate::check_password_hash); without a
+    ///   target, by master's rules): the user can recover the account on
+    ///   the target and set a new password;
     /// - every type Kratos imports (every type the target imports, for
     ///   [`from_identity_lossy_for`](Self::from_identity_lossy_for)) when
     ///   the identity carries no credentials at all: it was read without
@@ -320,6 +335,12 @@ impl CreateIdentityBody {
                 left_out.push((kind, why));
             }
         }
+        // A hash the target would refuse, or store so that nobody could log
+        // in: without a target, by master's rules (the strictest).
+        if let Some(problem) = credentials.password_hash_problem(target) {
+            credentials.password = None;
+            left_out.push((CredentialType::Password, LeftOut::BadPasswordHash(problem)));
+        }
         if credentials != IdentityWithCredentials::default() {
             body.credentials = Some(credentials);
         }
@@ -328,7 +349,7 @@ impl CreateIdentityBody {
 }
 
 /// Why a credential was left out of the body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum LeftOut {
     /// Kratos cannot import credentials of this type.
     NotImportable,
@@ -340,6 +361,9 @@ enum LeftOut {
     /// The identity carries no credentials at all: it was read without
     /// `include_credential`, so whatever it has was not read.
     NotRead,
+    /// Its password hash is one the target would refuse, or store so that
+    /// nobody could log in with it.
+    BadPasswordHash(PasswordHashError),
 }
 
 /// The credential types master imports.

@@ -405,6 +405,24 @@ impl Error {
         }
     }
 
+    /// This error with `prefix` before its message when it is an
+    /// [`Error::InvalidInput`] (which item of a list was wrong, say); any
+    /// other error unchanged.
+    pub(crate) fn with_message_prefix(self, prefix: &str) -> Self {
+        match self {
+            Error::InvalidInput {
+                operation,
+                kind,
+                message,
+            } => Error::InvalidInput {
+                operation,
+                kind,
+                message: format!("{prefix}{message}"),
+            },
+            other => other,
+        }
+    }
+
     /// An unusable configuration of this kind.
     pub(crate) fn config(kind: ConfigErrorKind, message: impl Into<String>) -> Self {
         Error::Config {
@@ -489,6 +507,10 @@ pub enum InvalidInputKind {
     /// Something the server this client talks to would drop in silence (a
     /// credential type Kratos v26.2.0 does not import on update).
     Unsupported,
+    /// An imported password hash the server would refuse, or store so that
+    /// nobody can log in with it: see
+    /// [`check_password_hash`](crate::check_password_hash).
+    PasswordHash,
 }
 
 /// What is wrong with an [`Error::Config`].

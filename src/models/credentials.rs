@@ -17,10 +17,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::{CredentialType, IdArg};
+use super::password_hash::{PasswordHashError, check_password_hash};
+use super::{CredentialType, IdArg, ServerVersion};
 use super::{canonical, check_id, empty_string_as_none};
 use super::{null_as_default, redact};
-use crate::error::Error;
+use crate::error::{Error, InvalidInputKind};
 
 /// Credentials to import when creating or updating an identity.
 ///
@@ -127,8 +128,32 @@ impl IdentityWithCredentials {
         .collect()
     }
 
-    /// Fails on an id argument that was not a UUID.
+    /// The imported password hash, if these credentials carry one.
+    pub(crate) fn password_hash(&self) -> Option<&str> {
+        self.password
+            .as_ref()
+            .and_then(|p| p.config.as_ref())
+            .and_then(|c| c.hashed_password.as_deref())
+    }
+
+    /// Why `target` would refuse the imported password hash, or store it
+    /// unusable ([`check_password_hash`]); `None` for a hash it takes, or
+    /// none at all.
+    pub(crate) fn password_hash_problem(
+        &self,
+        target: Option<&ServerVersion>,
+    ) -> Option<PasswordHashError> {
+        check_password_hash(self.password_hash()?, target).err()
+    }
+
+    /// Fails on an id argument that was not a UUID, and on a password hash
+    /// that no Kratos version takes and can use (a format it does not know,
+    /// or one it cannot read); cost bounds depend on the server, see
+    /// [`check_password_hash`].
     pub(crate) fn check(&self) -> Result<(), Error> {
+        if let Some(problem) = self.password_hash_problem(Some(&ServerVersion::new("v26.2.0"))) {
+            return Err(password_hash_refused(&problem));
+        }
         for provider in self
             .oidc
             .iter()
@@ -628,6 +653,17 @@ impl fmt::Debug for LookupSecretCode {
             .field("used_at", &self.used_at)
             .finish()
     }
+}
+
+/// The error of a call whose body carries a password hash the server would
+/// refuse or store unusable.
+pub(crate) fn password_hash_refused(problem: &PasswordHashError) -> Error {
+    Error::invalid(
+        InvalidInputKind::PasswordHash,
+        format!(
+            "{problem}; Kratos would refuse it, or store a password nobody can log in with (check_password_hash lists the formats it takes)"
+        ),
+    )
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ mod sessions_manage;
 mod version;
 
 pub use bodies::{CreateIdentityBody, UpdateIdentityBody};
+pub(crate) use credentials::password_hash_refused;
 pub use credentials::{
     IdentityWithCredentials, IdentityWithCredentialsLookupSecret,
     IdentityWithCredentialsLookupSecretConfig, IdentityWithCredentialsOidc,

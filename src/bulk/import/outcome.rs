@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::keys::IdentifierKind;
 use super::position::ImportPosition;
 use crate::error::{Error, GenericError, TransportErrorKind};
+use crate::models::{CredentialType, PasswordHashError, ServerVersion};
 
 /// What happened to one input of an import.
 #[derive(Debug, Clone)]
@@ -101,6 +102,26 @@ pub enum ImportError {
     /// [`ImportIdentities::stop_after_failed_chunks`](super::ImportIdentities::stop_after_failed_chunks));
     /// the error is the one that stopped it.
     NotAttempted(Arc<Error>),
+    /// Its password hash is one the target would refuse (a format Kratos
+    /// does not know; on master, one that does not parse or whose cost is
+    /// beyond master's bounds) or store so that nobody could ever log in
+    /// with it (v26.2.0 stores a hash it cannot read). Found by the client
+    /// ([`check_password_hash`](crate::check_password_hash)) before
+    /// sending: the input costs no request and never takes another input's
+    /// batch down with it. Fix or drop the hash (the user can then recover
+    /// the account) and send it again.
+    InvalidPasswordHash(PasswordHashError),
+    /// The target's Kratos version cannot import credentials of this type
+    /// (v26.2.0 imports only passwords, OIDC and SAML links, and refuses a
+    /// whole batch holding another): not sent. Leave them out
+    /// ([`CreateIdentityBody::from_identity_lossy_for`](crate::CreateIdentityBody::from_identity_lossy_for)
+    /// does, and names them) or import into a server that takes them.
+    CredentialNotImportable {
+        /// The credential type.
+        credential_type: CredentialType,
+        /// The target's version, as it reported it.
+        version: ServerVersion,
+    },
     /// This identity alone is larger than the request body cap; not sent.
     TooLarge {
         /// Its size in bytes, in the request.
@@ -147,6 +168,17 @@ impl fmt::Display for ImportError {
                 write!(f, "outcome unknown, it may have been created: {e}")
             }
             ImportError::NotAttempted(e) => write!(f, "not attempted, the import stopped: {e}"),
+            ImportError::InvalidPasswordHash(problem) => write!(
+                f,
+                "not sent, Kratos would refuse its password hash or store it unusable: {problem}"
+            ),
+            ImportError::CredentialNotImportable {
+                credential_type,
+                version,
+            } => write!(
+                f,
+                "not sent: the target runs Kratos {version}, which cannot import {credential_type} credentials (it would refuse the whole batch)"
+            ),
             ImportError::TooLarge { bytes, limit } => write!(
                 f,
                 "the identity serializes to {bytes} bytes, more than the {limit}-byte request cap"

@@ -25,7 +25,9 @@ use crate::api::identity_writes::batch_call;
 use crate::api::operation::BATCH_PATCH_IDENTITIES;
 use crate::error::{Error, GenericError};
 use crate::http::retry::parse_http_date;
-use crate::models::{BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch};
+use crate::models::{
+    BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, ServerVersion,
+};
 
 /// How many chunks in a row that met a server error (a 5xx, a timeout, a
 /// connection that broke) and left nothing created stop the import: the
@@ -102,6 +104,8 @@ pub struct ImportOutcomes<I> {
     /// person (which the keys cannot tell before sending when the schema
     /// could not be read).
     claimed: HashMap<Uuid, usize>,
+    /// The target's version, once asked (`Some(None)`: it would not say).
+    version: Option<Option<ServerVersion>>,
 }
 
 /// One input, read.
@@ -155,6 +159,7 @@ impl<I> ImportOutcomes<I> {
             resent: 0,
             unsaved: false,
             claimed: HashMap::new(),
+            version: None,
         }
     }
 
@@ -273,6 +278,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// Checks and measures one input, and claims its keys: the first input
     /// holding a key keeps it, a later one is a duplicate.
     fn admit(&mut self, index: usize, body: CreateIdentityBody) -> Input {
+        if let Some(refusal) = self.foreseen_refusal(&body) {
+            return Input::Done(index, Err(refusal));
+        }
         if let Err(e) = body.check() {
             return Input::Done(index, Err(ImportError::NotSerializable(e.to_string())));
         }
@@ -298,6 +306,52 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             keys,
             sent_after: None,
         }))
+    }
+
+    /// What the target would refuse of this input, known before sending: a
+    /// password hash it refuses or cannot use, a credential type its
+    /// version cannot import. The server's version is asked (once per
+    /// import) only when it decides: for a hash beyond master's cost
+    /// bounds, and for credentials v26.2.0 does not import.
+    fn foreseen_refusal(&mut self, body: &CreateIdentityBody) -> Option<ImportError> {
+        let credentials = body.credentials.as_ref()?;
+        let v26 = ServerVersion::new("v26.2.0");
+        if credentials.password_hash_problem(None).is_some() {
+            // Refused by master's rules: by every version's too, or only
+            // by master's (a cost beyond its bounds), and then the target
+            // decides.
+            let problem = match credentials.password_hash_problem(Some(&v26)) {
+                Some(problem) => Some(problem),
+                None => credentials.password_hash_problem(self.target_version().as_ref()),
+            };
+            if let Some(problem) = problem {
+                return Some(ImportError::InvalidPasswordHash(problem));
+            }
+        }
+        let beyond_v26 = credentials
+            .types()
+            .into_iter()
+            .filter(|t| !v26.imports_credential(t))
+            .collect::<Vec<_>>();
+        if beyond_v26.is_empty() {
+            return None;
+        }
+        let version = self.target_version()?;
+        let credential_type = beyond_v26
+            .into_iter()
+            .find(|t| !version.imports_credential(t))?;
+        Some(ImportError::CredentialNotImportable {
+            credential_type,
+            version,
+        })
+    }
+
+    /// The target's version, asked once per import when first needed;
+    /// `None` when it would not say.
+    fn target_version(&mut self) -> Option<ServerVersion> {
+        self.version
+            .get_or_insert_with(|| self.job.client.known_version())
+            .clone()
     }
 
     /// The identity schema `id`, read once per import. One that cannot be
@@ -519,6 +573,9 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         // looks its inputs up instead of sending them again.
         if !chunk.is_empty() {
             self.save_checkpoint();
+            if self.server_clock.is_none() {
+                self.read_server_clock();
+            }
         }
         self.unsaved = chunk.is_empty() && !settled.is_empty();
         let sent = !chunk.is_empty();
@@ -763,9 +820,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.stopped = Some(Arc::clone(&error));
         }
         match sent {
-            true => self.settle_unknown(part, results, || {
-                ImportError::OutcomeUnknown(Arc::clone(&error))
-            }),
+            true => self.settle_unknown(part, results, Some(&error)),
             false => part.fail_all(results, || ImportError::NotCreated(Arc::clone(&error))),
         }
         None
@@ -799,7 +854,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             results.push((index, result));
         }
         if !unanswered.is_empty() {
-            self.settle_unknown(unanswered, results, || ImportError::NoResult);
+            self.settle_unknown(unanswered, results, None);
         }
     }
 
@@ -836,15 +891,15 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 Some(of) => Err(ImportError::Duplicate { of, on: kind }),
                 None => Err(ImportError::AlreadyExists(reason)),
             },
-            Found::Another(id, kind) | Found::GuessHeldBy(id, kind) => match self
-                .matched_to_another(id, index)
-            {
-                Some(of) => Err(ImportError::Duplicate { of, on: kind }),
-                None => Err(ImportError::IdentifierTaken {
-                    existing: Some(id),
-                    on: Some(kind),
-                }),
-            },
+            Found::Another(id, kind) | Found::GuessHeldBy(id, kind) => {
+                match self.matched_to_another(id, index) {
+                    Some(of) => Err(ImportError::Duplicate { of, on: kind }),
+                    None => Err(ImportError::IdentifierTaken {
+                        existing: Some(id),
+                        on: Some(kind),
+                    }),
+                }
+            }
             Found::Nothing | Found::NoKey if !schema_read => {
                 Err(ImportError::ConflictUnverified(reason))
             }
@@ -878,12 +933,12 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// existed (or its identifier is taken); not found, it was not created
     /// and is sent again, at most `max_resends` times. What cannot be
     /// settled keeps `unknown()`.
-    fn settle_unknown(
-        &mut self,
-        part: Part,
-        results: &mut Results,
-        unknown: impl Fn() -> ImportError,
-    ) {
+    fn settle_unknown(&mut self, part: Part, results: &mut Results, cause: Option<&Arc<Error>>) {
+        // The request's error, or an answer without the input's entry.
+        let unknown = || match cause {
+            Some(error) => ImportError::OutcomeUnknown(Arc::clone(error)),
+            None => ImportError::NoResult,
+        };
         if !self.job.resolve_unknown || self.stopped.is_some() {
             part.fail_all(results, unknown);
             return;
@@ -916,7 +971,16 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                     results.push((index, Err(outcome)));
                 }
                 Found::Nothing if part.round < self.job.max_resends => again.inputs.push(pending),
-                Found::Nothing | Found::NoKey => results.push((index, Err(unknown()))),
+                // Looked up after the last send, and not there: that send
+                // did not create it either, whatever its answer said.
+                Found::Nothing => {
+                    let outcome = match cause {
+                        Some(error) => ImportError::NotCreated(Arc::clone(error)),
+                        None => unknown(),
+                    };
+                    results.push((index, Err(outcome)));
+                }
+                Found::NoKey => results.push((index, Err(unknown()))),
                 Found::Failed(error) => {
                     // The server does not answer lookups either: the rest
                     // stays unknown rather than costing a retried lookup each.
@@ -956,6 +1020,20 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let raw = self.job.client.send_call(&call)?;
         self.note_server_clock(raw.headers.get("date"));
         decode_json(&raw)
+    }
+
+    /// Reads the server's clock before the first batch when no answer told
+    /// it yet (the identity schema could not be read, say): without it, an
+    /// identity a lookup finds after a lost answer could be told from the
+    /// import's own work only by the client's clock, with a wide margin.
+    fn read_server_clock(&mut self) {
+        match self.job.client.get_version().send_with_info() {
+            Ok(answer) => self.note_server_clock(answer.headers().get("date")),
+            Err(error) => log::debug!(
+                "import: could not read the server's clock ({})",
+                error.log_summary()
+            ),
+        }
     }
 
     /// Keeps the server's clock from an answer's `Date` header.
