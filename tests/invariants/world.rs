@@ -489,6 +489,11 @@ pub fn export_with_writers(
     };
 
     let page_size = 5 + rng.below(40) as u32;
+    // Between runs, while the export is "dead", more writes: created ids
+    // land anywhere, more and more of them inside pages already handed
+    // out; deleted ones are the burst's own.
+    let mut burst = Vec::new();
+    let mut burst_writes = 0;
     let mut handed: Vec<Uuid> = Vec::new();
     let mut saved: Option<String> = None;
     let mut kills = 0;
@@ -508,7 +513,7 @@ pub fn export_with_writers(
             None => list,
         };
         let mut items = list.items().prefetch(rng.percent(50));
-        let take = 1 + rng.below(3 * page_size as usize);
+        let take = 1 + rng.below(page_size as usize);
         let mut failed = None;
         for item in items.by_ref().take(take) {
             match item {
@@ -534,6 +539,27 @@ pub fn export_with_writers(
         if position.is_finished() {
             break Ok(());
         }
+        for _ in 0..2 {
+            let body = CreateIdentityBody::new(
+                "default",
+                json!({"email": format!("b{burst_writes}@{domain}")}),
+            );
+            if let Ok(identity) = client.create_identity(body).send() {
+                burst.push(identity.id);
+                burst_writes += 1;
+            }
+        }
+        if burst.len() > 2 {
+            let victim = burst.swap_remove(rng.below(burst.len()));
+            if client
+                .delete_identity(victim)
+                .missing_ok(true)
+                .send()
+                .is_ok()
+            {
+                burst_writes += 1;
+            }
+        }
         kills += 1;
         if kills > 100_000 {
             break Err(format!("{context}: the walk never finished"));
@@ -542,7 +568,7 @@ pub fn export_with_writers(
     stop.store(true, Ordering::SeqCst);
     let (created, deleted, live) = writer.join().unwrap_or_default();
     // Clean up what this world made, whatever happened.
-    for id in kept.iter().chain(&live) {
+    for id in kept.iter().chain(&live).chain(&burst) {
         let _ = client.delete_identity(*id).missing_ok(true).send();
     }
     result?;
@@ -564,7 +590,7 @@ pub fn export_with_writers(
         ));
     }
     Ok(format!(
-        "{context}: {} handed out in {} runs of page size {page_size}, while writers created {created} and deleted {deleted}",
+        "{context}: {} handed out in {} runs of page size {page_size}, while writers created {created} and deleted {deleted}, and {burst_writes} writes came between runs",
         handed.len(),
         kills + 1
     ))

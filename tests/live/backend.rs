@@ -228,10 +228,27 @@ impl Run {
         format!("{tag}-{n}-{}", self.domain)
     }
 
+    /// This run's email domain.
+    pub fn domain(&self) -> &str {
+        &self.domain
+    }
+
     /// Whether an email belongs to this run.
     pub fn owns(&self, email: &str) -> bool {
         email.ends_with(&format!("@{}", self.domain))
     }
+}
+
+/// A client like the backend's own (with `KRATOS_LIVE_API_KEY`, if set)
+/// for another base URL: a proxy in front of the server.
+pub fn client_for(url: &str) -> IdentityClient {
+    let mut builder = IdentityClient::builder(url).max_retries(0);
+    if let Some(key) = env("KRATOS_LIVE_API_KEY") {
+        builder = builder.bearer_token(key);
+    }
+    builder
+        .build()
+        .unwrap_or_else(|e| panic!("a client for {url}: {e}"))
 }
 
 /// Deletes the identities it was given when dropped (their sessions go with

@@ -20,6 +20,7 @@ mod backend;
 mod hashes;
 mod identities;
 mod import;
+mod invariants;
 mod migrate;
 mod pagination;
 mod patch;
