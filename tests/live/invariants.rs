@@ -43,8 +43,9 @@ fn import_worlds_keep_their_invariants() {
                 .import_identities(world.inputs.iter().map(|(_, body)| body.clone()))
                 .chunk_size(world.chunk_size)
                 .send();
+            let lost = proxy.lost.load(std::sync::atomic::Ordering::SeqCst);
             match world.check(&report, &b.admin) {
-                Ok(line) => eprintln!("{b:?}: {line}"),
+                Ok(line) => eprintln!("{b:?}: {line}; {lost} answers lost"),
                 Err(e) => broken = broken.or(Some(e)),
             }
         }
