@@ -47,10 +47,10 @@ pub const DEFAULT_PLAINTEXT_CHUNK_SIZE: usize = 50;
 /// server's 5 MiB limit.
 pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
 /// The default cap on the extra requests spent splitting one chunk that
-/// Kratos refused as a whole: enough to isolate about fifteen bad inputs in
-/// a chunk of 1000 (ten cost about 130 requests), and at most 40 s at Ory
-/// Network's Developer-plan rate for writes (5 per second). See
-/// [`ImportIdentities::max_split_requests`].
+/// Kratos refused as a whole: twice the largest chunk, which no split of a
+/// chunk of 1,000 reaches however many of its inputs are bad, so every
+/// refused input gets its own outcome and every other one is created. What
+/// a split costs: see [`ImportIdentities::max_split_requests`].
 pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 2 * MAX_CHUNK_SIZE;
 /// The default number of times an input of unknown outcome that a lookup
 /// found not created is sent again. See [`ImportIdentities::max_resends`].
@@ -80,6 +80,14 @@ impl IdentityClient {
     ///
     /// What the import does so that no input is lost, doubled or left for
     /// the user to look up:
+    /// - **What the server would refuse is refused before sending**, as the
+    ///   input's own outcome, costing no request and sinking no batch: a
+    ///   password hash Kratos does not know, cannot read, or (on master)
+    ///   bounds ([`ImportError::InvalidPasswordHash`], see
+    ///   [`check_password_hash`](crate::check_password_hash)), and a
+    ///   credential type the target's version cannot import
+    ///   ([`ImportError::CredentialNotImportable`]). The server's version
+    ///   is asked once, and only when it decides.
     /// - **Duplicates inside the import** are found before anything is
     ///   sent. Each identity schema the inputs name is read once
     ///   ([`get_identity_schema`](Self::get_identity_schema)), and each
@@ -88,14 +96,18 @@ impl IdentityClient {
     ///   `webauthn`, lower-cased and trimmed), beside its `external_id`,
     ///   its addresses and its OIDC/SAML links. The first input holding
     ///   one wins; a later one is [`ImportError::Duplicate`], never sent.
-    /// - **A chunk refused as a whole** for what it carries (400 or 413, and
-    ///   the 409 Kratos answers for a duplicate when a request holds only
-    ///   one valid identity) created nothing: it is split and the halves
-    ///   sent again until the bad inputs are isolated, so the good ones are
-    ///   created and only the bad ones are refused, each with the server's
-    ///   reason (at most
-    ///   [`max_split_requests`](ImportIdentities::max_split_requests) more
-    ///   requests per chunk).
+    ///   When the schema cannot be read, the identifiers are unknown: a 409
+    ///   is then looked up by the string traits, and an input found to be
+    ///   the same person as an earlier one is a `Duplicate` all the same
+    ///   (one no lookup explains is [`ImportError::ConflictUnverified`], a
+    ///   failure, never "already existed").
+    /// - **A chunk refused as a whole** for what it carries (a 400 or 413
+    ///   for a reason the client could not foresee, and the 409 Kratos
+    ///   answers for a duplicate when a request holds only one valid
+    ///   identity) created nothing: it is split and its parts sent again
+    ///   until each refused input has its own outcome, with the server's
+    ///   reason, and every other input is created. What that costs: see
+    ///   [`max_split_requests`](ImportIdentities::max_split_requests).
     /// - **Unknown outcomes are settled** (a timeout, a 5xx, a broken
     ///   connection after the request was sent, an answer without an
     ///   entry): each such input is looked up by its `external_id` or an
@@ -128,7 +140,7 @@ impl IdentityClient {
     ///   before the import stops (default 1; `0` never stops for that).
     /// - [`max_split_requests`](ImportIdentities::max_split_requests): the
     ///   most extra requests spent splitting one refused chunk (default
-    ///   [`DEFAULT_MAX_SPLIT_REQUESTS`], 200; `0` never splits).
+    ///   [`DEFAULT_MAX_SPLIT_REQUESTS`], 2000; `0` never splits).
     /// - [`resolve_unknown`](ImportIdentities::resolve_unknown): settle
     ///   unknown outcomes by lookups (default `true`).
     /// - [`max_resends`](ImportIdentities::max_resends): how often an input
@@ -146,8 +158,11 @@ impl IdentityClient {
     /// `Result`. Each input that was not created has its own
     /// [`ImportError`]:
     /// - [`Rejected`](ImportError::Rejected): Kratos refused this input for
-    ///   its own reason (traits that fail the schema, a hash it cannot
-    ///   parse, …);
+    ///   its own reason (traits that fail the schema, credentials it cannot
+    ///   read, …);
+    /// - [`InvalidPasswordHash`](ImportError::InvalidPasswordHash),
+    ///   [`CredentialNotImportable`](ImportError::CredentialNotImportable):
+    ///   refused by the client, never sent, each naming what is wrong;
     /// - [`AlreadyExists`](ImportError::AlreadyExists): 409, its identifier
     ///   or `external_id` exists, typically from an earlier run; the report
     ///   counts these apart ([`ImportReport::already_existed`]);
@@ -155,6 +170,8 @@ impl IdentityClient {
     ///   identity holds its identifier (found by a lookup);
     /// - [`Duplicate`](ImportError::Duplicate): an earlier input of this
     ///   import holds the same identifier or `external_id`; never sent;
+    /// - [`ConflictUnverified`](ImportError::ConflictUnverified): a 409
+    ///   that could not be told apart, the schema being unreadable;
     /// - [`NotCreated`](ImportError::NotCreated): the whole request was
     ///   refused (a 4xx, a 429 after the retries) or never sent (see
     ///   [`TransportErrorKind::before_request_sent`](crate::TransportErrorKind::before_request_sent)),
@@ -168,29 +185,41 @@ impl IdentityClient {
     /// - [`TooLarge`](ImportError::TooLarge),
     ///   [`NotSerializable`](ImportError::NotSerializable): never sent.
     ///
-    /// The import stops, and reads no further input, when
-    /// [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks)
-    /// requests in a row could not reach the server (DNS, connect, TLS), had
-    /// the credentials refused (401, 403), stayed rate limited (429) or
-    /// could not be built (a zero timeout), and, whatever that setting,
-    /// when a split refuses three inputs one by one and accepts none (the
-    /// refusal is then the server's, not the inputs'). The report says why
-    /// ([`ImportReport::stopped`]) and where to resume
+    /// The import stops, and reads no further input, only on evidence that
+    /// the server refuses everything, never on a count of refused inputs
+    /// (bad data is the inputs' own, and 60% of them refused still reads
+    /// the input to the end):
+    /// - [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks)
+    ///   requests in a row could not reach the server (DNS, connect, TLS),
+    ///   had the credentials refused (401, 403), stayed rate limited (429)
+    ///   or could not be built (a zero timeout);
+    /// - a chunk refused as a whole, and then a batch of no identities
+    ///   (which Kratos answers 200, and which no content can make wrong)
+    ///   refused too: a proxy or firewall refuses every batch. Asked once
+    ///   per kind of refusal;
+    /// - three chunks in a row met a server error (a 5xx, a timeout) and
+    ///   none of their inputs was created, lookups and resends included.
+    ///
+    /// The report says why ([`ImportReport::stopped`]) and where to resume
     /// ([`ImportReport::resume_position`]); [`ImportReport::is_success`] is
     /// `true` only when every input was created or already existed.
     ///
     /// # Kratos versions
     /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials and
     ///   refuses a whole batch with 400 when one input carries `totp`,
-    ///   `lookup_secret`, `webauthn` or `passkey` credentials: the split
-    ///   isolates those inputs as [`Rejected`](ImportError::Rejected) and
-    ///   creates the others. Master imports them all. To leave such
-    ///   credentials out beforehand, convert for the target's version
+    ///   `lookup_secret`, `webauthn` or `passkey` credentials: the import
+    ///   asks the server's version and refuses those inputs before sending
+    ///   ([`CredentialNotImportable`](ImportError::CredentialNotImportable)).
+    ///   Master imports them all. To leave such credentials out instead,
+    ///   convert for the target's version
     ///   ([`CreateIdentityBody::from_identity_lossy_for`], with
     ///   [`get_version`](Self::get_version)).
-    /// - Master refuses a whole batch with 400 for a password hash whose
-    ///   cost is beyond its bounds (v26.2.0 checks only the hash's prefix);
-    ///   the split isolates it the same way.
+    /// - Both refuse a whole batch for a hash of no known format. v26.2.0
+    ///   stores a hash of a known format that it cannot read (its user can
+    ///   never log in); master refuses it, and one whose cost is beyond its
+    ///   bounds, with the whole batch. The client refuses each of these
+    ///   before sending, by the target's rules
+    ///   ([`InvalidPasswordHash`](ImportError::InvalidPasswordHash)).
     ///
     /// # Example
     /// ```
@@ -330,11 +359,12 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// could not be reached (DNS, connect, TLS), refused the credentials
     /// (401, 403), or kept rate limiting (429 after the retries). Default: 1
     /// (the first such chunk stops it); `0` never stops for those. Other
-    /// failures of a whole chunk (a 5xx, a timeout) do not stop it: the
-    /// next chunk may well succeed. Whatever this setting, a split that
-    /// refuses three inputs one by one and accepts none stops the import
-    /// too: the server refuses every batch, and splitting the rest would
-    /// only cost requests.
+    /// failures of a whole chunk (a 5xx, a timeout) do not stop it: their
+    /// inputs are looked up, and the next chunk may well succeed. Whatever
+    /// this setting, the import also stops when a batch of no identities
+    /// is refused like a refused chunk (every batch is refused, whatever it
+    /// holds), and after three chunks in a row of server errors that
+    /// created nothing.
     ///
     /// Once stopped, **no further input is read** from the iterator: the
     /// inputs already read but not sent (the rest of a split chunk, an
@@ -348,14 +378,24 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     }
 
     /// The most extra requests spent splitting one chunk that Kratos
-    /// refused as a whole with 400 or 413 (see
+    /// refused as a whole with 400, 409 or 413 (see
     /// [`IdentityClient::import_identities`]). Default:
-    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (200). Past it, the inputs of that
-    /// chunk not yet created or isolated are reported as
-    /// [`ImportError::NotCreated`] with the refusal of the request that
-    /// carried them; `0` never splits. Without a cap, a chunk of `n` inputs
-    /// that are all bad would cost `2n - 1` requests: minutes at Ory
-    /// Network's rate limits.
+    /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (2000, more than any split of a chunk
+    /// of 1000 needs). Past it, the inputs of that chunk not yet created or
+    /// isolated are reported as [`ImportError::NotCreated`] with the
+    /// refusal of the request that carried them; `0` never splits.
+    ///
+    /// **What a refused input costs.** Hashes and credential types the
+    /// client can judge cost nothing (they are refused before sending). A
+    /// chunk refused for a reason the client could not foresee is cut in
+    /// halves until the import has seen how many inputs are refused, then
+    /// into groups of about one refused input each (Hwang's generalized
+    /// binary splitting), each refused group cut again. `d` refused inputs
+    /// among `n` cost about `2d·log2(n/d)` requests while they are few: 20
+    /// for one in 1,000, about 430 for 50 in 1,000 (5%); about one request
+    /// per input when a third or more are refused; never more than `2n`.
+    /// At Ory Network's Developer-plan rate for writes (5 per second), 430
+    /// requests take about a minute and a half.
     pub fn max_split_requests(mut self, requests: usize) -> Self {
         self.max_split_requests = requests;
         self
@@ -396,7 +436,11 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// input (the same `external_id`, or the same traits), which stays
     /// `AlreadyExists` and counts as a success, or another identity holds
     /// the identifier, which is [`ImportError::IdentifierTaken`], a
-    /// failure. One or more lookups per conflict.
+    /// failure (or [`ImportError::Duplicate`] when this import created that
+    /// identity for an earlier input). One or more lookups per conflict.
+    /// Inputs whose identity schema could not be read are always looked
+    /// up so, by their string traits, setting or not: see
+    /// [`ImportError::ConflictUnverified`].
     pub fn verify_conflicts(mut self, on: bool) -> Self {
         self.verify_conflicts = on;
         self
