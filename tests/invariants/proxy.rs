@@ -38,6 +38,8 @@ pub struct Proxy {
     stop: Arc<AtomicBool>,
     /// How many answers it replaced after forwarding.
     pub lost: Arc<AtomicUsize>,
+    /// How many requests it received.
+    pub requests: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -52,18 +54,21 @@ impl Proxy {
             .to_string();
         let stop = Arc::new(AtomicBool::new(false));
         let lost = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
         let counts: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>> =
             Arc::default();
         let policy: Arc<Policy> = Arc::from(policy);
         {
             let stop = Arc::clone(&stop);
             let lost = Arc::clone(&lost);
+            let requests = Arc::clone(&requests);
             thread::spawn(move || {
                 for stream in listener.incoming() {
                     if stop.load(Ordering::SeqCst) {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    requests.fetch_add(1, Ordering::SeqCst);
                     let upstream = upstream.clone();
                     let policy = Arc::clone(&policy);
                     let counts = Arc::clone(&counts);
@@ -74,7 +79,12 @@ impl Proxy {
                 }
             });
         }
-        Proxy { url, stop, lost }
+        Proxy {
+            url,
+            stop,
+            lost,
+            requests,
+        }
     }
 
     /// The proxy's base URL.
