@@ -52,8 +52,12 @@ fn every_import_world_keeps_its_invariants() {
                 .chunk_size(world.chunk_size)
                 .send();
             let lost = proxy.lost.load(std::sync::atomic::Ordering::SeqCst);
+            let requests = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
             match world.check(&report, &direct) {
-                Ok(line) => eprintln!("fake {:?}: {line}; {lost} answers lost", kratos.version()),
+                Ok(line) => eprintln!(
+                    "fake {:?}: {line}; {requests} requests, {lost} answers lost",
+                    kratos.version()
+                ),
                 Err(broken) => panic!("fake {:?}: {broken}", kratos.version()),
             }
             world.clean_up(&direct);

@@ -44,8 +44,9 @@ fn import_worlds_keep_their_invariants() {
                 .chunk_size(world.chunk_size)
                 .send();
             let lost = proxy.lost.load(std::sync::atomic::Ordering::SeqCst);
+            let requests = proxy.requests.load(std::sync::atomic::Ordering::SeqCst);
             match world.check(&report, &b.admin) {
-                Ok(line) => eprintln!("{b:?}: {line}; {lost} answers lost"),
+                Ok(line) => eprintln!("{b:?}: {line}; {requests} requests, {lost} answers lost"),
                 Err(e) => broken = broken.or(Some(e)),
             }
         }
