@@ -299,8 +299,43 @@ pub fn login(backend: &Backend, identifier: &str, password: &str) -> Result<Logi
     login_at(&backend.public_url, identifier, password)
 }
 
-/// As [`login`], against any public URL.
+/// As [`login`], against any public URL. Retried as a real client would:
+/// after a server error (a 5xx: SQLite's `500 database is locked` when the
+/// suite's tests write at once) or a connection that failed, up to four
+/// attempts with a growing pause, each with a new flow. A refused password
+/// is not retried.
 pub fn login_at(public_url: &str, identifier: &str, password: &str) -> Result<Login, String> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match login_once(public_url, identifier, password) {
+            Err(Attempt::Transient(why)) if attempt < 4 => {
+                eprintln!("login at {public_url}: {why}; trying again");
+                std::thread::sleep(Duration::from_millis(100 << attempt));
+            }
+            Err(Attempt::Transient(why) | Attempt::Final(why)) => {
+                return Err(format!("{why} (after {attempt} attempts)"));
+            }
+            Ok(login) => return Ok(login),
+        }
+    }
+}
+
+/// Why one login attempt failed: worth another attempt, or not.
+enum Attempt {
+    Transient(String),
+    Final(String),
+}
+
+/// A failed request or a 5xx is transient; anything else is final.
+fn transient(status: Option<u16>, why: String) -> Attempt {
+    match status {
+        None | Some(500..=599) => Attempt::Transient(why),
+        Some(_) => Attempt::Final(why),
+    }
+}
+
+fn login_once(public_url: &str, identifier: &str, password: &str) -> Result<Login, Attempt> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(30)))
@@ -310,16 +345,24 @@ pub fn login_at(public_url: &str, identifier: &str, password: &str) -> Result<Lo
         .get(format!("{public_url}/self-service/login/api"))
         .header("accept", "application/json")
         .call()
-        .map_err(|e| format!("GET /self-service/login/api: {e}"))?;
+        .map_err(|e| transient(None, format!("GET /self-service/login/api: {e}")))?;
     let status = flow.status().as_u16();
+    if status >= 500 {
+        return Err(transient(
+            Some(status),
+            format!("GET /self-service/login/api: HTTP {status}"),
+        ));
+    }
     let flow: Value = flow
         .body_mut()
         .read_to_string()
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
-        .ok_or_else(|| format!("the login flow (HTTP {status}) is not JSON"))?;
+        .ok_or_else(|| Attempt::Final(format!("the login flow (HTTP {status}) is not JSON")))?;
     let Some(flow_id) = flow["id"].as_str() else {
-        return Err(format!("the login flow (HTTP {status}) has no id: {flow}"));
+        return Err(Attempt::Final(format!(
+            "the login flow (HTTP {status}) has no id: {flow}"
+        )));
     };
     let submission = json!({"method": "password", "identifier": identifier, "password": password});
     let mut answer = agent
@@ -327,14 +370,19 @@ pub fn login_at(public_url: &str, identifier: &str, password: &str) -> Result<Lo
         .header("accept", "application/json")
         .header("content-type", "application/json")
         .send(submission.to_string())
-        .map_err(|e| format!("POST /self-service/login: {e}"))?;
+        .map_err(|e| transient(None, format!("POST /self-service/login: {e}")))?;
     let status = answer.status().as_u16();
     let body: Value = answer
         .body_mut()
         .read_to_string()
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
-        .ok_or_else(|| format!("the login answer (HTTP {status}) is not JSON"))?;
+        .ok_or_else(|| {
+            transient(
+                Some(status),
+                format!("the login answer (HTTP {status}) is not JSON"),
+            )
+        })?;
     if status != 200 {
         let messages: Vec<String> = body["ui"]["messages"]
             .as_array()
@@ -342,20 +390,25 @@ pub fn login_at(public_url: &str, identifier: &str, password: &str) -> Result<Lo
             .flatten()
             .filter_map(|m| m["text"].as_str().map(str::to_string))
             .collect();
-        return Err(format!(
-            "login refused with HTTP {status}: {messages:?} {}",
-            body["error"]
+        return Err(transient(
+            Some(status),
+            format!(
+                "login refused with HTTP {status}: {messages:?} {}",
+                body["error"]
+            ),
         ));
     }
     let uuid = |v: &Value, what: &str| {
         v.as_str()
             .and_then(|s| Uuid::parse_str(s).ok())
-            .ok_or_else(|| format!("the login answer has no {what}: {body}"))
+            .ok_or_else(|| Attempt::Final(format!("the login answer has no {what}: {body}")))
     };
     Ok(Login {
         session_token: body["session_token"]
             .as_str()
-            .ok_or_else(|| format!("the login answer has no session_token: {body}"))?
+            .ok_or_else(|| {
+                Attempt::Final(format!("the login answer has no session_token: {body}"))
+            })?
             .to_string(),
         // master leaves the identity out (`null`) for one with a second
         // factor: the session id is what both versions always send.

@@ -22,6 +22,8 @@
 #
 # Environment:
 #   KRATOS_BIN_DIR      where the binaries are (default ../shared/kratos)
+#   KRATOS_REAL_DB=sqlite  run on SQLite files instead of PostgreSQL, with
+#                       the DSN the README gives (SQLITE_DSN_OPTIONS)
 #   KRATOS_REAL_KEEP=1  keep the work folder (logs, databases) after the run
 #   CARGO_TEST_ARGS     extra arguments for `cargo test --test live`
 #                       (e.g. "--release", or "-- import" for one module)
@@ -34,7 +36,7 @@ versions=()
 for arg in "$@"; do
   case "$arg" in
     --serve) serve_only=1 ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     v26.2.0|master) versions+=("$arg") ;;
     *) echo "real-kratos.sh: unknown argument $arg (versions: v26.2.0, master)" >&2; exit 2 ;;
   esac
@@ -105,11 +107,22 @@ fail_with_log() {
 
 # --- PostgreSQL -------------------------------------------------------------
 
+database=${KRATOS_REAL_DB:-postgres}
+# SQLite serializes writers: without a busy timeout a write that meets
+# another answers `500 database is locked` at once. Both drivers (v26.2.0's
+# mattn/go-sqlite3, master's modernc.org/sqlite behind Ory's pop) read
+# _busy_timeout (milliseconds) and _fk; WAL lets readers go on while one
+# writes.
+sqlite_options=${SQLITE_DSN_OPTIONS:-_fk=true&mode=rwc&_busy_timeout=60000&_journal_mode=WAL}
+
 pg_bin=""
+[ "$database" = sqlite ] && pg_bin=none
 for dir in /usr/lib/postgresql/*/bin; do
   [ -x "$dir/initdb" ] && pg_bin=$dir
 done
-if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if [ "$database" = sqlite ]; then
+  :
+elif [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   say "installing PostgreSQL with apt"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >"$work/apt.log" 2>&1 \
     || fail_with_log "could not install PostgreSQL" "$work/apt.log"
@@ -118,6 +131,7 @@ if [ -z "$pg_bin" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   done
 fi
 [ -n "$pg_bin" ] || { say "PostgreSQL's initdb was not found (apt-get install postgresql)"; exit 1; }
+if [ "$database" = postgres ]; then
 pg_ctl_bin="$pg_bin/pg_ctl"
 if [ "$(id -u)" = 0 ]; then
   # PostgreSQL refuses to run as root.
@@ -133,6 +147,7 @@ pg_port=$(free_port)
   -o "-h 127.0.0.1 -p $pg_port -k $pg_data -F -c max_connections=200" start >/dev/null 2>&1 \
   || fail_with_log "PostgreSQL did not start" "$work/postgres.log"
 pg_url="postgres://postgres@127.0.0.1:$pg_port"
+fi
 
 # --- Kratos -------------------------------------------------------------------
 
@@ -151,15 +166,19 @@ install_kratos() {
 # Starts one Kratos: name, binary. Sets ADMIN_URL and PUBLIC_URL.
 start_kratos() {
   local name=$1 kratos=$2 db="kratos_${1//[^a-z0-9]/_}" admin public log="$work/$1.log" pid
-  "${as_pg[@]}" "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $db" >>"$log" 2>&1 \
-    || fail_with_log "$name: could not create its database" "$log"
   admin=$(free_port)
   public=$(free_port)
   # The schemas' file:// URLs are relative to the folder Kratos runs in.
   local dir="$work/$name"
   mkdir -p "$dir"
   cp "$repo"/tests/live/kratos.yml "$repo"/tests/live/*.schema.json "$dir"/
-  export DSN="$pg_url/$db?sslmode=disable&max_conns=40&max_idle_conns=20"
+  if [ "$database" = sqlite ]; then
+    export DSN="sqlite://$dir/db.sqlite?$sqlite_options"
+  else
+    "${as_pg[@]}" "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c "CREATE DATABASE $db" >>"$log" 2>&1 \
+      || fail_with_log "$name: could not create its database" "$log"
+    export DSN="$pg_url/$db?sslmode=disable&max_conns=40&max_idle_conns=20"
+  fi
   export SERVE_ADMIN_PORT=$admin SERVE_PUBLIC_PORT=$public
   export SERVE_ADMIN_BASE_URL="http://127.0.0.1:$admin/" SERVE_PUBLIC_BASE_URL="http://127.0.0.1:$public/"
   (cd "$dir" && "$kratos" migrate sql -e --yes) >>"$log" 2>&1 \
@@ -175,6 +194,8 @@ start_kratos() {
 
 status=0
 summary=()
+db_label=PostgreSQL
+[ "$database" = sqlite ] && db_label=SQLite
 for version in "${available[@]}"; do
   kratos=$(install_kratos "$version") || fail_with_log "$version: could not unpack its binary" /dev/null
   start_kratos "$version-source" "$kratos"
@@ -182,7 +203,7 @@ for version in "${available[@]}"; do
   start_kratos "$version-target" "$kratos"
   target_admin=$ADMIN_URL target_public=$PUBLIC_URL
   reported=$(curl -fsS "$source_admin/version" | python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
-  say "Kratos $reported on PostgreSQL: source $source_admin (public $source_public), target $target_admin (public $target_public)"
+  say "Kratos $reported on $db_label: source $source_admin (public $source_public), target $target_admin (public $target_public)"
 
   if [ "$serve_only" = 1 ]; then
     echo "export KRATOS_LIVE_ADMIN_URL=$source_admin KRATOS_LIVE_PUBLIC_URL=$source_public KRATOS_LIVE_TARGET_ADMIN_URL=$target_admin KRATOS_LIVE_TARGET_PUBLIC_URL=$target_public"
@@ -203,7 +224,7 @@ for version in "${available[@]}"; do
     grep -E -A 25 '^---- |^failures:' "$out" | head -n 120 >&2
     tail -n 5 "$out" >&2
   fi
-  summary+=("real Kratos $version on PostgreSQL: $passed passed, $failed failed")
+  summary+=("real Kratos $version on $db_label: $passed passed, $failed failed")
   echo "${summary[-1]}"
   # This version's servers stop before the next version starts.
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
