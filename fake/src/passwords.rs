@@ -34,8 +34,11 @@ use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 use sha3::{Sha3_224, Sha3_384};
 use subtle::ConstantTimeEq;
 
-/// Whether `password` matches `hash`, as Kratos's `hash.Compare` decides.
-pub(crate) fn verify(password: &str, hash: &str) -> bool {
+/// Whether `password` matches `hash`, as Kratos's `hash.Compare` decides;
+/// `master` for master's comparator, which derives no empty PBKDF2 or
+/// scrypt key (its `crypto/pbkdf2` refuses to, its scrypt panics), where
+/// v26.2.0 derives one and so matches an empty hash with any password.
+pub(crate) fn verify(password: &str, hash: &str, master: bool) -> bool {
     let Some(format) = Format::of(hash) else {
         return false;
     };
@@ -47,6 +50,7 @@ pub(crate) fn verify(password: &str, hash: &str) -> bool {
         Format::Sha512Crypt => sha_crypt_matches::<Sha512>(password, hash, &SHA512_CRYPT_ORDER),
         Format::Argon2id => argon2_matches(password, hash, argon2::Algorithm::Argon2id),
         Format::Argon2i => argon2_matches(password, hash, argon2::Algorithm::Argon2i),
+        Format::Pbkdf2 | Format::Scrypt if master && has_empty_key(hash) => None,
         Format::Pbkdf2 => pbkdf2_matches(password, hash),
         Format::Scrypt => scrypt_matches(password, hash),
         Format::Ssha => ssha_matches(password, hash),
@@ -56,6 +60,12 @@ pub(crate) fn verify(password: &str, hash: &str) -> bool {
         Format::Hmac => hmac_matches(password, hash),
     };
     matched.unwrap_or(false)
+}
+
+/// Whether a PBKDF2 or scrypt hash (`$…$params$salt$hash`) has an empty
+/// hash field: a key of no bytes.
+fn has_empty_key(hash: &str) -> bool {
+    hash.rsplit('$').next().is_some_and(str::is_empty)
 }
 
 /// Whether `hash` starts like a format Kratos's comparator knows
@@ -998,12 +1008,18 @@ mod tests {
     /// character added does not, and no pair of `refusals` matches.
     fn check(matches: &[(&str, &str)], refusals: &[(&str, &str)]) {
         for (password, hash) in matches {
-            assert!(verify(password, hash), "{hash:?} should match {password:?}");
+            assert!(
+                verify(password, hash, false),
+                "{hash:?} should match {password:?}"
+            );
             let wrong = format!("{password}x");
-            assert!(!verify(&wrong, hash), "{hash:?} matched {wrong:?}");
+            assert!(!verify(&wrong, hash, false), "{hash:?} matched {wrong:?}");
         }
         for (password, hash) in refusals {
-            assert!(!verify(password, hash), "{hash:?} matched {password:?}");
+            assert!(
+                !verify(password, hash, false),
+                "{hash:?} matched {password:?}"
+            );
         }
     }
 
@@ -1012,7 +1028,10 @@ mod tests {
         for (password, hash) in matches {
             for (end, _) in hash.char_indices() {
                 let prefix = hash.get(..end).unwrap_or_default();
-                assert!(!verify(password, prefix), "{prefix:?} matched {password:?}");
+                assert!(
+                    !verify(password, prefix, false),
+                    "{prefix:?} matched {password:?}"
+                );
             }
         }
     }
@@ -1116,6 +1135,17 @@ mod tests {
     ];
 
     #[test]
+    fn an_empty_pbkdf2_or_scrypt_hash_matches_any_password_on_v26_and_none_on_master() {
+        for hash in [
+            "$pbkdf2-sha256$i=1,l=32$c2FsdA$",
+            "$scrypt$ln=16,r=8,p=1$c2FsdA==$",
+        ] {
+            assert!(verify("anything", hash, false), "{hash} on v26.2.0");
+            assert!(!verify("anything", hash, true), "{hash} on master");
+        }
+    }
+
+    #[test]
     fn bcrypt() {
         check(BCRYPT_MATCHES, BCRYPT_REFUSALS);
         check_truncations(BCRYPT_MATCHES.get(2..4).unwrap_or_default());
@@ -1125,8 +1155,11 @@ mod tests {
     fn bcrypt_refuses_passwords_over_72_bytes() {
         let long = "x".repeat(73);
         let hash = bcrypt_hash(&long, 4);
-        assert!(verify(&long[..72], &hash), "bcrypt uses 72 bytes");
-        assert!(!verify(&long, &hash), "Kratos refuses longer passwords");
+        assert!(verify(&long[..72], &hash, false), "bcrypt uses 72 bytes");
+        assert!(
+            !verify(&long, &hash, false),
+            "Kratos refuses longer passwords"
+        );
     }
 
     #[test]
@@ -1391,7 +1424,10 @@ mod tests {
     fn some_hashes_match_any_password() {
         for hash in ANY_PASSWORD {
             for password in ["", "test", "anything at all"] {
-                assert!(verify(password, hash), "{hash:?} should match {password:?}");
+                assert!(
+                    verify(password, hash, false),
+                    "{hash:?} should match {password:?}"
+                );
             }
         }
     }
@@ -1948,7 +1984,10 @@ mod tests {
             "$2a",
         ] {
             for password in ["", "test", "test123"] {
-                assert!(!verify(password, hash), "{hash:?} matched {password:?}");
+                assert!(
+                    !verify(password, hash, false),
+                    "{hash:?} matched {password:?}"
+                );
             }
         }
     }
@@ -2053,7 +2092,7 @@ mod tests {
             "$scrypt$ln=16,r=8,p=2097152$MDEyMzQ1Njc4OWFiY2RlZg==$UAzMStjV",
             "$firescrypt$ln=31,r=8,p=1$$$$",
         ] {
-            assert!(!verify("test", hash), "{hash:?}");
+            assert!(!verify("test", hash, false), "{hash:?}");
         }
     }
 
@@ -2082,6 +2121,17 @@ mod tests {
         for hash in matched {
             let on_master = kratos_identity::check_password_hash(hash, None);
             let on_release = kratos_identity::check_password_hash(hash, Some(&release));
+            // The client refuses a hash any password matches: the fake
+            // must then match a password nobody chose.
+            let matches_any = [&on_master, &on_release].iter().any(|r| {
+                r.as_ref().is_err_and(|e| {
+                    e.kind() == kratos_identity::PasswordHashErrorKind::MatchesAnyPassword
+                })
+            });
+            if matches_any {
+                assert!(verify("no one chose this", hash, false), "{hash:?}");
+                continue;
+            }
             assert!(
                 on_master.is_ok() || on_release.is_ok(),
                 "{hash:?}: {on_master:?}, {on_release:?}"

@@ -228,7 +228,7 @@ fn submit(state: &State, request: &Request, query: &Query) -> Result<Response, A
         .and_then(|c| c["hashed_password"].as_str())
         .unwrap_or_default()
         .to_string();
-    if hash.is_empty() || !crate::passwords::verify(password, &hash) {
+    if hash.is_empty() || !crate::passwords::verify(password, &hash, state.version.is_master()) {
         return Ok(refused(INVALID_CREDENTIALS));
     }
     if record.state() != "active" {

@@ -210,6 +210,11 @@ enum Problem {
         format: PasswordHashFormat,
         cost: Cost,
     },
+    /// Any password matches it.
+    MatchesAny {
+        format: PasswordHashFormat,
+        why: &'static str,
+    },
 }
 
 /// Why a hash of a known format can never match. The texts hold numbers at
@@ -254,6 +259,7 @@ impl PasswordHashError {
             Problem::UnknownFormat { .. } => PasswordHashErrorKind::UnknownFormat,
             Problem::Unusable { .. } => PasswordHashErrorKind::Unparsable,
             Problem::OutOfBounds { .. } => PasswordHashErrorKind::OutOfBounds,
+            Problem::MatchesAny { .. } => PasswordHashErrorKind::MatchesAnyPassword,
         }
     }
 
@@ -262,7 +268,9 @@ impl PasswordHashError {
     pub fn format(&self) -> Option<PasswordHashFormat> {
         match self.problem {
             Problem::UnknownFormat { .. } => None,
-            Problem::Unusable { format, .. } | Problem::OutOfBounds { format, .. } => Some(format),
+            Problem::Unusable { format, .. }
+            | Problem::OutOfBounds { format, .. }
+            | Problem::MatchesAny { format, .. } => Some(format),
         }
     }
 
@@ -328,6 +336,10 @@ impl fmt::Display for PasswordHashError {
                 format,
                 why: Unusable::MatchesNothing(why),
             } => write!(f, "the {format} hash can match no password at login: {why}"),
+            Problem::MatchesAny { format, why } => write!(
+                f,
+                "the {format} hash matches any password at login ({why}): whoever tries could log in as this user"
+            ),
             Problem::OutOfBounds { format, cost } => {
                 let Cost {
                     label,
@@ -368,6 +380,12 @@ pub enum PasswordHashErrorKind {
     /// A hash that is both unusable and beyond master's bounds is this
     /// kind: lowering its cost would not make it usable.
     Unparsable,
+    /// A hash any password matches: a salted SHA or MD5 whose `pf=`
+    /// template holds no `{PASSWORD}`, a Firebase scrypt hash whose hash
+    /// and signer key are empty, and on v26.2.0 an empty PBKDF2 or scrypt
+    /// hash. Kratos stores it, and anybody can then log in as that user
+    /// with any password (measured on v26.2.0 with an empty PBKDF2 hash).
+    MatchesAnyPassword,
     /// Cost parameters beyond the bounds master enforces (bcrypt cost > 15;
     /// argon2 m outside 1..=1048576 KiB (1 GiB), t outside 1..=10 or p
     /// outside 1..=16; PBKDF2 i outside 1..=10,000,000; scrypt N (its `ln`)
@@ -484,12 +502,16 @@ pub enum PasswordHashErrorKind {
 /// assert!(error.to_string().starts_with("not a password hash format Kratos knows"));
 /// ```
 ///
-/// # What else it does not judge
+/// # Hashes any password matches
 ///
-/// A hash that matches every password is accepted where Kratos accepts it:
-/// a `pf=` template without `{PASSWORD}`, and on v26.2.0 an empty PBKDF2 or
-/// scrypt hash (an empty key is derived, and equals it; master cannot use
-/// either, see above) or an empty Firebase scrypt hash and signer key.
+/// Kratos stores some hashes that every password matches, and then lets
+/// anybody log in as that user: a `pf=` template without `{PASSWORD}`, an
+/// empty Firebase scrypt hash and signer key, and on v26.2.0 an empty
+/// PBKDF2 or scrypt hash (an empty key is derived, and equals it; master
+/// cannot use one, see above). Logging in with any password to an identity
+/// imported with an empty PBKDF2 hash was measured on a real v26.2.0. These
+/// are refused as [`PasswordHashErrorKind::MatchesAnyPassword`].
+///
 /// A password over 72 bytes never matches a bcrypt hash in Kratos; that is
 /// the password's problem, not the hash's.
 pub fn check_password_hash(
@@ -505,11 +527,18 @@ pub fn check_password_hash(
                 Unusable::MatchesNothing(Cow::Borrowed(why)),
             ));
         }
-        if let Some(cost) = decoded.costs.into_iter().find(|c| !c.within_bounds()) {
-            return Err(PasswordHashError {
-                problem: Problem::OutOfBounds { format, cost },
-            });
-        }
+    }
+    if let Some(why) = decoded.matches_any {
+        return Err(PasswordHashError {
+            problem: Problem::MatchesAny { format, why },
+        });
+    }
+    if follows_master(target)
+        && let Some(cost) = decoded.costs.into_iter().find(|c| !c.within_bounds())
+    {
+        return Err(PasswordHashError {
+            problem: Problem::OutOfBounds { format, cost },
+        });
     }
     Ok(format)
 }
@@ -529,13 +558,23 @@ struct Decoded {
     costs: Vec<Cost>,
     /// Why master, and only master, can match no password with it.
     unusable_on_master: Option<&'static str>,
+    /// Why any password matches it (where master cannot use it, the
+    /// version that can: `unusable_on_master` is checked first).
+    matches_any: Option<&'static str>,
 }
 
 impl Decoded {
     fn costs(costs: Vec<Cost>) -> Self {
         Decoded {
             costs,
-            unusable_on_master: None,
+            ..Decoded::default()
+        }
+    }
+
+    fn matching_any(why: Option<&'static str>) -> Self {
+        Decoded {
+            matches_any: why,
+            ..Decoded::default()
         }
     }
 }
@@ -549,9 +588,9 @@ fn decode(format: PasswordHashFormat, hash: &str) -> Result<Decoded, Unusable> {
         F::Pbkdf2 => return pbkdf2(hash),
         F::Scrypt => return scrypt(hash),
         F::FirebaseScrypt => return firebase_scrypt(hash),
+        F::SaltedSha => return salted_sha(hash),
+        F::Md5 | F::SaltedMd5 => return md5(hash),
         F::Ssha => ssha(hash),
-        F::SaltedSha => salted_sha(hash),
-        F::Md5 | F::SaltedMd5 => md5(hash),
         F::Hmac => hmac(hash),
         F::Md5Crypt => md5_crypt(hash),
         F::Sha256Crypt => sha_crypt(hash, 32),
@@ -780,16 +819,19 @@ fn is_encoding_of(text: &[u8], alphabet: &[u8; 64], bytes: usize, least_first: b
 }
 
 /// A `pf=<template>` field: Go's `fmt.Sscanf(field, "pf=%s")`, then the
-/// word in strict padded base64. What the template says does not matter.
-fn template(field: &str) -> Result<(), Unusable> {
-    Scan::new(field)
+/// word in strict padded base64. `Some(why)` when any password matches: the
+/// template has no `{PASSWORD}` to fill in.
+fn template(field: &str) -> Result<Option<&'static str>, Unusable> {
+    let template = Scan::new(field)
         .literal("pf=")
         .and_then(Scan::word)
         .and_then(|word| STD_STRICT.decode(word.as_bytes()))
-        .map(drop)
         .ok_or(Unusable::Garbled(
             "its pf= template is not pf= and padded standard base64",
-        ))
+        ))?;
+    let has_password = template.windows(10).any(|w| w == b"{PASSWORD}");
+    Ok((!has_password)
+        .then_some("its pf= template has no {PASSWORD}, so the password is never hashed"))
 }
 
 /// A field in `encoding`, decoded, or `why` it is not.
@@ -955,6 +997,9 @@ fn pbkdf2(hash: &str) -> Result<Decoded, Unusable> {
             "its hash is empty, and master's PBKDF2 refuses to derive an empty key \
              (v26.2.0 derives one, so any password matches there)",
         ),
+        matches_any: key
+            .is_empty()
+            .then_some("its hash is empty, and an empty key is derived from any password"),
     })
 }
 
@@ -1023,6 +1068,9 @@ fn scrypt(hash: &str) -> Result<Decoded, Unusable> {
             "its hash is empty, and master's scrypt panics deriving an empty key \
              (v26.2.0 derives one, so any password matches there)",
         ),
+        matches_any: key
+            .is_empty()
+            .then_some("its hash is empty, and an empty key is derived from any password"),
     })
 }
 
@@ -1074,11 +1122,16 @@ fn firebase_scrypt(hash: &str) -> Result<Decoded, Unusable> {
         ))));
     }
     // Master's bounds: `validateFirebaseScryptParams`, on ln before the shift.
-    Ok(Decoded::costs(vec![
-        Cost::new("ln=", log_n, 0, 17),
-        Cost::new("r=", r, 1, 8),
-        Cost::new("p=", p, 1, 10),
-    ]))
+    Ok(Decoded {
+        matches_any: key.is_empty().then_some(
+            "its hash and signer key are empty, and the encryption of an empty signer key is empty",
+        ),
+        ..Decoded::costs(vec![
+            Cost::new("ln=", log_n, 0, 17),
+            Cost::new("r=", r, 1, 8),
+            Cost::new("p=", p, 1, 10),
+        ])
+    })
 }
 
 // --- SHA and MD5, salted or not ------------------------------------------------
@@ -1113,14 +1166,14 @@ fn ssha(hash: &str) -> Result<(), Unusable> {
 
 /// `$sha1$`, `$sha256$` or `$sha512$`, then `pf=template$salt$hash`
 /// (`decodeSHAHash`): five `$`-fields, the three in strict padded base64.
-fn salted_sha(hash: &str) -> Result<(), Unusable> {
+fn salted_sha(hash: &str) -> Result<Decoded, Unusable> {
     let fields: Vec<&str> = hash.split('$').collect();
     let [_, name, pf, salt, digest] = fields.as_slice() else {
         return Err(Unusable::Garbled(
             "it is not $sha…$pf=<template>$<salt>$<hash>",
         ));
     };
-    template(pf)?;
+    let matches_any = template(pf)?;
     field(&STD_STRICT, salt, "its salt is not padded standard base64")?;
     let digest = field(
         &STD_STRICT,
@@ -1132,17 +1185,19 @@ fn salted_sha(hash: &str) -> Result<(), Unusable> {
         "sha256" => ("SHA-256", 32),
         _ => ("SHA-512", 64),
     };
-    digest_length(&digest, expected, name)
+    digest_length(&digest, expected, name)?;
+    Ok(Decoded::matching_any(matches_any))
 }
 
 /// `$md5$hash`, or `$md5$pf=template$salt$hash` as the salted SHAs
 /// (`decodeMD5Hash`); all in strict padded base64.
-fn md5(hash: &str) -> Result<(), Unusable> {
+fn md5(hash: &str) -> Result<Decoded, Unusable> {
     let fields: Vec<&str> = hash.split('$').collect();
+    let mut matches_any = None;
     let digest = match fields.as_slice() {
         [_, _, digest] => digest,
         [_, _, pf, salt, digest] => {
-            template(pf)?;
+            matches_any = template(pf)?;
             field(&STD_STRICT, salt, "its salt is not padded standard base64")?;
             digest
         }
@@ -1157,7 +1212,8 @@ fn md5(hash: &str) -> Result<(), Unusable> {
         digest,
         "its hash is not padded standard base64",
     )?;
-    digest_length(&digest, 16, "MD5")
+    digest_length(&digest, 16, "MD5")?;
+    Ok(Decoded::matching_any(matches_any))
 }
 
 // --- HMAC --------------------------------------------------------------------
@@ -1264,7 +1320,7 @@ mod live_hashes;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use PasswordHashErrorKind::{OutOfBounds, UnknownFormat, Unparsable};
+    use PasswordHashErrorKind::{MatchesAnyPassword, OutOfBounds, UnknownFormat, Unparsable};
     use PasswordHashFormat::{
         Argon2i, Argon2id, Bcrypt, FirebaseScrypt, Hmac, Md5, Md5Crypt, Pbkdf2, SaltedMd5,
         SaltedSha, Scrypt, Sha256Crypt, Sha512Crypt, Ssha,
@@ -1710,36 +1766,58 @@ mod tests {
     /// `(hash, on master, on v26.2.0)`: hashes any password matches in
     /// v26.2.0 (the fake's `ANY_PASSWORD`).
     const ANY_PASSWORD: &[(&str, Outcome, Outcome)] = &[
-        // An empty key: master's PBKDF2 and scrypt refuse to derive one.
-        ("$pbkdf2-sha256$i=1,l=0$$", Err(Unparsable), Ok(Pbkdf2)),
-        ("$pbkdf2-sha1$i=7,l=32$c2FsdA$", Err(Unparsable), Ok(Pbkdf2)),
-        ("$scrypt$ln=16,r=8,p=1$$", Err(Unparsable), Ok(Scrypt)),
+        // An empty key: master's PBKDF2 and scrypt refuse to derive one (no
+        // password matches), v26.2.0 derives one from any password.
+        (
+            "$pbkdf2-sha256$i=1,l=0$$",
+            Err(Unparsable),
+            Err(MatchesAnyPassword),
+        ),
+        (
+            "$pbkdf2-sha1$i=7,l=32$c2FsdA$",
+            Err(Unparsable),
+            Err(MatchesAnyPassword),
+        ),
+        (
+            "$scrypt$ln=16,r=8,p=1$$",
+            Err(Unparsable),
+            Err(MatchesAnyPassword),
+        ),
         // Firebase's key is always 32 bytes: the empty signer key's
         // encryption is empty on both.
         (
             "$firescrypt$ln=4,r=8,p=1$$$$",
-            Ok(FirebaseScrypt),
-            Ok(FirebaseScrypt),
+            Err(MatchesAnyPassword),
+            Err(MatchesAnyPassword),
         ),
         // Templates without {PASSWORD} once filled.
         (
             "$sha256$pf=e1BBU1N7U0FMVH1XT1JEfQ==$MDEy$b/mwHAOffHncaGNi/XZMpU6JYzXisMH64yGgTBehhiI=",
-            Ok(SaltedSha),
-            Ok(SaltedSha),
+            Err(MatchesAnyPassword),
+            Err(MatchesAnyPassword),
         ),
         (
             "$md5$pf=bm90aGluZw==$$Pke3UACwkktsm6V1mnzxXQ==",
-            Ok(SaltedMd5),
-            Ok(SaltedMd5),
+            Err(MatchesAnyPassword),
+            Err(MatchesAnyPassword),
         ),
     ];
 
+    /// Kratos stores these, and then logs anybody in with any password
+    /// (measured on v26.2.0 with an empty PBKDF2 hash): refused, as worse
+    /// than unusable.
     #[test]
-    fn hashes_that_match_any_password_pass_where_kratos_uses_them() {
+    fn hashes_that_match_any_password_are_refused() {
         for (hash, master, release) in ANY_PASSWORD {
             assert_eq!(on_master(hash), *master, "{hash:?}");
             assert_eq!(on_release(hash), *release, "{hash:?}");
         }
+        let error = check_password_hash(ANY_PASSWORD[0].0, Some(&ServerVersion::new("v26.2.0")))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the pbkdf2 hash matches any password at login (its hash is empty, and an empty key is derived from any password): whoever tries could log in as this user"
+        );
     }
 
     /// No format Kratos knows: both versions refuse them.
@@ -2379,6 +2457,11 @@ mod tests {
             Some(OutOfBounds) => panic!("v26.2.0 has no bounds: {hash:?}"),
             Some(UnknownFormat) => assert_eq!(kind(&master), Some(UnknownFormat), "{hash:?}"),
             Some(Unparsable) => assert_eq!(kind(&master), Some(Unparsable), "{hash:?}"),
+            // Where master cannot derive the key, no password matches.
+            Some(MatchesAnyPassword) => assert!(
+                matches!(kind(&master), Some(MatchesAnyPassword | Unparsable)),
+                "{hash:?}"
+            ),
             _ => {
                 let format = release.as_ref().ok().copied();
                 let master_format = master.as_ref().map_or_else(|e| e.format(), |f| Some(*f));
