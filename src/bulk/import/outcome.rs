@@ -104,8 +104,9 @@ pub enum ImportError {
     NotAttempted(Arc<Error>),
     /// Its password hash is one the target would refuse (a format Kratos
     /// does not know; on master, one that does not parse or whose cost is
-    /// beyond master's bounds) or store so that nobody could ever log in
-    /// with it (v26.2.0 stores a hash it cannot read). Found by the client
+    /// beyond master's bounds), store so that nobody could ever log in
+    /// with it (v26.2.0 stores a hash it cannot read), or store so that
+    /// anybody could (a hash any password matches). Found by the client
     /// ([`check_password_hash`](crate::check_password_hash)) before
     /// sending: the input costs no request and never takes another input's
     /// batch down with it. Fix or drop the hash (the user can then recover
