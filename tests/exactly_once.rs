@@ -1231,3 +1231,50 @@ fn a_server_refusing_concurrent_batches_gets_them_one_at_a_time() {
         .count();
     assert_eq!(created_by_batches, 8, "each chunk created once");
 }
+
+/// A duplicate of an input the server refused for itself is the person to
+/// create: the first one (traits the schema refuses) is rejected, the next
+/// one with its email is sent and created, and a third is a duplicate of
+/// the second. Whether the first is in the same chunk or an earlier one.
+#[test]
+fn a_duplicate_of_a_refused_input_is_created_in_its_place() {
+    for chunk_size in [2, 3, 1000] {
+        let kratos = FakeKratos::start();
+        let inputs = vec![
+            person("zoe@example.com"),
+            CreateIdentityBody::new(
+                "default",
+                json!({"email": "ada@example.com", "name": {"first": 7}}),
+            ),
+            person("ADA@example.com"),
+            person("ada@example.com"),
+            person("max@example.com"),
+        ];
+        let report = kratos
+            .client()
+            .import_identities(inputs)
+            .chunk_size(chunk_size)
+            .send();
+        let context = format!("chunk {chunk_size}: {report}");
+        assert_eq!(report.created, 3, "{context}");
+        let created: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+        assert_eq!(created, [0, 2, 4], "{context}");
+        assert!(
+            matches!(report.failures[0].error, ImportError::Rejected(_)),
+            "{context}"
+        );
+        assert_eq!(report.failures[0].index, 1);
+        assert!(
+            matches!(
+                report.failures[1].error,
+                ImportError::Duplicate { of: 2, .. }
+            ),
+            "{context}: {}",
+            report.failures[1].error
+        );
+        assert_eq!(
+            emails(&kratos),
+            ["ADA@example.com", "max@example.com", "zoe@example.com"]
+        );
+    }
+}

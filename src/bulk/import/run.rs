@@ -2,7 +2,7 @@
 //! duplicates, filling chunks, sending them, splitting refused ones, and
 //! settling what the answers leave open by looking inputs up.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
@@ -110,6 +110,11 @@ pub struct ImportOutcomes<I> {
     claimed: HashMap<Uuid, usize>,
     /// The target's version, once asked (`Some(None)`: it would not say).
     version: Option<Option<ServerVersion>>,
+    /// The inputs the server refused for themselves, and the duplicates
+    /// read whose first input has no outcome yet: a duplicate of a refused
+    /// input is sent after all.
+    rejected: HashSet<usize>,
+    shadowed: HashMap<usize, Box<Pending>>,
     /// How many batches may be in flight at once (see
     /// [`ImportIdentities::concurrency`]); drops to one when the server
     /// refuses batches sent side by side.
@@ -183,6 +188,8 @@ impl<I> ImportOutcomes<I> {
             unsaved: false,
             claimed: HashMap::new(),
             version: None,
+            rejected: HashSet::new(),
+            shadowed: HashMap::new(),
             concurrency: job_concurrency,
             in_flight: VecDeque::new(),
         }
@@ -345,16 +352,73 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             }
             Ok(bytes) => bytes,
         };
-        if let Some((of, on)) = self.seen.claim(index, &keys) {
-            return Input::Done(index, Err(ImportError::Duplicate { of, on }));
-        }
-        Input::Send(Box::new(Pending {
+        let pending = Box::new(Pending {
             index,
             patch,
             bytes,
             keys,
             sent_after: None,
-        }))
+        });
+        match self.seen.claim(index, &pending.keys) {
+            None => Input::Send(pending),
+            // The first input holding the key was refused for itself: this
+            // one is the person to create.
+            Some((of, _)) if self.rejected.contains(&of) => {
+                self.seen.reassign(index, &pending.keys);
+                Input::Send(pending)
+            }
+            Some((of, on)) => {
+                // Kept until the first one's outcome is known, in case the
+                // server refuses it.
+                self.shadowed.insert(index, pending);
+                Input::Done(index, Err(ImportError::Duplicate { of, on }))
+            }
+        }
+    }
+
+    /// Sends again the duplicates among `results` whose first input the
+    /// server refused for itself (traits the schema refuses, say): that
+    /// input is not created, so a later one of the same person must be.
+    /// The others stay duplicates; their bodies are let go.
+    fn revive_duplicates(&mut self, results: &mut Results) {
+        for (index, result) in results.iter() {
+            if matches!(result, Err(ImportError::Rejected(_))) {
+                self.rejected.insert(*index);
+            }
+        }
+        let mut revived = Part::default();
+        for (index, result) in results.iter_mut() {
+            let Err(ImportError::Duplicate { of, on }) = result else {
+                continue;
+            };
+            let Some(pending) = self.shadowed.remove(index) else {
+                continue;
+            };
+            if !self.rejected.contains(of) {
+                continue;
+            }
+            // Another duplicate was sent in the first one's place already:
+            // this one is a duplicate of that one.
+            if let Some(holder) = self.seen.holder_other_than(&pending.keys, *of) {
+                *result = Err(ImportError::Duplicate {
+                    of: holder,
+                    on: *on,
+                });
+                continue;
+            }
+            self.seen.reassign(*index, &pending.keys);
+            revived.inputs.push(*pending);
+        }
+        let sent: HashSet<usize> = revived.inputs.iter().map(|p| p.index).collect();
+        results.retain(|(index, _)| !sent.contains(index));
+        if !revived.is_empty() {
+            let (first, last) = revived.first_and_last();
+            log::info!(
+                "import: {} inputs ({first} to {last}) were duplicates of inputs the server refused; sending them",
+                revived.len()
+            );
+            self.send_group(revived, results);
+        }
     }
 
     /// What the target would refuse of this input, known before sending: a
@@ -697,6 +761,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 }
             }
         }
+        self.revive_duplicates(&mut results);
         if sent {
             self.count_dead_chunk(&results);
         }
