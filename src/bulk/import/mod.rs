@@ -120,7 +120,7 @@ impl IdentityClient {
     ///   (serializable) says where it stands, the
     ///   [`checkpoint`](ImportIdentities::checkpoint) hook hands it over
     ///   before each chunk is sent, and [`resume`](ImportIdentities::resume)
-    ///   continues from it without sending an input twice.
+    ///   continues from it without creating an input twice.
     ///
     /// # Setters
     /// - [`chunk_size`](ImportIdentities::chunk_size): identities per
@@ -529,7 +529,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// Calls `save` with the import's position just before each chunk is
     /// sent, for a job that must resume exactly after a crash (even `kill
     /// -9`): save the position (atomically) in `save`, and a run resumed
-    /// from the last one saved sends no input twice. Every outcome handed
+    /// from the last one saved creates no input twice and settles every
+    /// one. The inputs of the chunks that were on their way when the job
+    /// died are looked up before anything is sent: one found is not sent
+    /// again; one not found is, and if the dead job's batch was still being
+    /// processed by the server at that moment (Kratos commits a batch at
+    /// its end), Kratos's unique identifiers refuse the second one with
+    /// 409, which is looked up and reported as created. Every outcome handed
     /// out before the call has been handled by the caller's loop (the call
     /// happens inside `next()`), so state the job keeps beside the position
     /// (counts, an output file's length) is consistent with it. Saving after
