@@ -223,6 +223,7 @@ impl IdentityClient {
     ///
     /// # Example
     /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
     /// # let kratos = kratos_identity_fake::FakeKratos::start();
     /// # let client = kratos.client();
     /// # client.import_identities([kratos_identity::CreateIdentityBody::new("default", serde_json::json!({"email": "grace@example.com"}))]).send();
@@ -242,6 +243,7 @@ impl IdentityClient {
     ///     eprintln!("input {}: {}", failure.index, failure.error);
     /// }
     /// assert!(!report.is_success());
+    /// # }
     /// ```
     pub fn import_identities<I>(&self, identities: I) -> ImportIdentities<I::IntoIter>
     where
@@ -495,6 +497,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// the whole input, as in the first run.
     ///
     /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
     /// # let kratos = kratos_identity_fake::FakeKratos::start();
     /// # let client = kratos.client();
     /// use kratos_identity::{CreateIdentityBody, ImportPosition};
@@ -507,6 +510,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// let rest = client.import_identities(inputs()).resume(&saved).send();
     /// assert_eq!(rest.total, 2); // inputs 2 and 3
     /// assert_eq!(rest.created_ids[0].0, 2);
+    /// # }
     /// ```
     pub fn resume(mut self, position: &ImportPosition) -> Self {
         self.resume = Some(position.clone());
@@ -543,6 +547,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// then.
     ///
     /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
     /// # let kratos = kratos_identity_fake::FakeKratos::start();
     /// # let client = kratos.client();
     /// use std::sync::{Arc, Mutex};
@@ -564,6 +569,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// // Saved before the second chunk: inputs 0 and 1 settled, input 2 on its way.
     /// let last: ImportPosition = serde_json::from_str(saved.lock().unwrap().as_deref().unwrap())?;
     /// assert_eq!((last.read(), last.unresolved()), (3, &[2][..]));
+    /// # }
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn checkpoint(mut self, save: impl FnMut(&ImportPosition) + Send + 'static) -> Self {
@@ -590,6 +596,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// already taken on the server) only a real import finds.
     ///
     /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
     /// # let kratos = kratos_identity_fake::FakeKratos::start();
     /// # let client = kratos.client();
     /// use kratos_identity::CreateIdentityBody;
@@ -608,6 +615,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// for refused in &check.refused {
     ///     println!("input {}: {}", refused.index, refused.error);
     /// }
+    /// # }
     /// ```
     pub fn check(self) -> ImportCheck
     where
