@@ -303,10 +303,7 @@ impl CreateIdentityBody {
         if identity.credentials.is_empty() {
             // Listed without include_credential: whatever it has, none of
             // it was read. Every type the target imports is left out.
-            let importable = match target {
-                Some(target) => target.importable_credentials(),
-                None => IMPORTABLE.to_vec(),
-            };
+            let importable = target.unwrap_or(&master()).importable_credentials();
             left_out.extend(importable.into_iter().map(|kind| (kind, LeftOut::NotRead)));
         }
         for (name, credential) in &identity.credentials {
@@ -353,16 +350,10 @@ enum LeftOut {
     BadPasswordHash(PasswordHashError),
 }
 
-/// The credential types master imports.
-const IMPORTABLE: [CredentialType; 7] = [
-    CredentialType::Password,
-    CredentialType::Oidc,
-    CredentialType::Saml,
-    CredentialType::Totp,
-    CredentialType::LookupSecret,
-    CredentialType::Webauthn,
-    CredentialType::Passkey,
-];
+/// Master, whose imports are what a conversion without a target carries.
+fn master() -> ServerVersion {
+    ServerVersion::new("master")
+}
 
 /// `false` for a WebAuthn or passkey credential that holds no key (what
 /// Kratos derives from the schema alone); `true` for anything else.
@@ -379,7 +370,7 @@ fn holds_keys(kind: &CredentialType, credential: &IdentityCredentials) -> bool {
 
 /// Whether master imports credentials of this type.
 fn is_importable(kind: &CredentialType) -> bool {
-    IMPORTABLE.contains(kind)
+    master().imports_credential(kind)
 }
 
 /// Puts one exported credential into the import shape. `Ok(Some(why))`
