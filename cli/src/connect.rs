@@ -73,10 +73,22 @@ impl Connection {
             .identities(self.demo_identities)
             .seed(self.demo_seed)
             .start();
+        // One identity with an external id and sessions, for `find`.
+        let grace = demo.insert_identity(serde_json::json!({
+            "id": "9f425a8d-7efc-4768-8f23-7647a74fdf13",
+            "schema_id": "default",
+            "external_id": "crm-0042",
+            "state": "active",
+            "traits": {"email": "grace@example.com", "name": {"first": "Grace", "last": "Hopper"}},
+            "credentials": {"password": {"type": "password", "identifiers": ["grace@example.com"],
+                "config": {"hashed_password": "$2a$10$ZsCsoVQ3xfBG/K2z2XpBf.tm90GZmtOqtqWcB5.pYd5Eq8y7RlDyq"}}}
+        }));
+        demo.add_session(grace);
+        demo.add_session(grace);
         eprintln!(
             "KRATOS_ADMIN_URL is not set: {doing} a local demo server at {} ({})",
             demo.base_url(),
-            crate::exit::identities(self.demo_identities as u64)
+            crate::exit::identities(demo.identity_count() as u64)
         );
         Server {
             client: demo.client(),

@@ -4,6 +4,10 @@
 //! as an external id. Exactly one identity found: it is printed (with its
 //! active sessions); none: exit 1; different identities: exit 2.
 
+use std::io::Write;
+
+use kratos_identity::time::OffsetDateTime;
+use kratos_identity::time::format_description::well_known::Rfc3339;
 use kratos_identity::uuid::Uuid;
 use kratos_identity::{Error, Identity, IdentityClient, Session};
 use serde_json::Value;
@@ -108,13 +112,26 @@ fn lookup_failed(e: Error) -> Fail {
     }
 }
 
+/// Prints the identity on stdout (a closed pipe is not an error).
 fn print(client: &IdentityClient, identity: &Identity, how: &str, json: bool) -> Result<(), Fail> {
-    if json {
-        let text = serde_json::to_string_pretty(identity)
-            .map_err(|e| Fail::failed(format!("cannot write the identity as JSON: {e}")))?;
-        println!("{text}");
-        return Ok(());
+    let text = match json {
+        true => {
+            serde_json::to_string_pretty(identity)
+                .map_err(|e| Fail::failed(format!("cannot write the identity as JSON: {e}")))?
+                + "\n"
+        }
+        false => summary(client, identity, how)?,
+    };
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Fail::failed(format!("writing to stdout: {e}")))
+        }
+        _ => Ok(()),
     }
+}
+
+/// The identity and its active sessions, one field a line.
+fn summary(client: &IdentityClient, identity: &Identity, how: &str) -> Result<String, Fail> {
     let sessions: Vec<Session> = client
         .list_identity_sessions(identity.id)
         .active(true)
@@ -125,7 +142,8 @@ fn print(client: &IdentityClient, identity: &Identity, how: &str, json: bool) ->
             true => Ok(Vec::new()),
             false => Err(lookup_failed(e)),
         })?;
-    let field = |name: &str, value: String| println!("{name:<14}{value}");
+    let mut out = String::new();
+    let mut field = |name: &str, value: String| out.push_str(&format!("{name:<14}{value}\n"));
     field("id", identity.id.to_string());
     field("found by", format!("its {how}"));
     field(
@@ -178,22 +196,25 @@ fn print(client: &IdentityClient, identity: &Identity, how: &str, json: bool) ->
             false => credentials.join(", "),
         },
     );
-    if let Some(created) = identity.created_at {
-        field("created", created.to_string());
+    if identity.created_at.is_some() {
+        field("created", at(identity.created_at));
     }
     field("sessions", format!("{} active", sessions.len()));
     for session in &sessions {
-        let at = |t: Option<kratos_identity::time::OffsetDateTime>| {
-            t.map_or("-".to_string(), |t| t.to_string())
-        };
-        println!(
-            "  {}  authenticated {}, expires {}",
+        out.push_str(&format!(
+            "  {}  authenticated {}, expires {}\n",
             session.id,
             at(session.authenticated_at),
             at(session.expires_at)
-        );
+        ));
     }
-    Ok(())
+    Ok(out)
+}
+
+/// A time as RFC 3339, or `-`.
+fn at(time: Option<OffsetDateTime>) -> String {
+    time.and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| "-".to_string())
 }
 
 /// The traits as `email=ada@example.com, name.first=Ada`: the leaves, by

@@ -328,7 +328,8 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
             }
         ));
     }
-    for (why, count) in &reasons {
+    // Each failure was named on stderr already without a report file.
+    for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
     }
     if lookups > 0 {
@@ -537,7 +538,8 @@ fn check(
             keys.entry(key).or_insert(number);
         }
     }
-    for (why, count) in &reasons {
+    // Each failure was named on stderr already without a report file.
+    for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
     }
     report.close()?;

@@ -468,7 +468,8 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
             ),
         });
     }
-    for (why, count) in &reasons {
+    // Each failure was named on stderr already without a report file.
+    for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
     }
     if lookups > 0 {
