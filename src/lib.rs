@@ -167,8 +167,8 @@ pub use api::sessions::{
 pub use api::{IncludeCredentials, MissingOk};
 pub use bulk::import::{
     DEFAULT_MAX_CHUNK_BYTES, DEFAULT_MAX_RESENDS, DEFAULT_MAX_SPLIT_REQUESTS,
-    DEFAULT_PLAINTEXT_CHUNK_SIZE, IdentifierKind, ImportError, ImportFailure, ImportIdentities,
-    ImportOutcome, ImportOutcomes, ImportPosition, ImportReport, MAX_CHUNK_SIZE,
+    DEFAULT_PLAINTEXT_CHUNK_SIZE, IdentifierKind, ImportCheck, ImportError, ImportFailure,
+    ImportIdentities, ImportOutcome, ImportOutcomes, ImportPosition, ImportReport, MAX_CHUNK_SIZE,
     MAX_CHUNK_SIZE_WITH_PLAINTEXT_PASSWORDS,
 };
 pub use client::{

@@ -1000,3 +1000,281 @@ fn three_chunks_of_server_errors_that_create_nothing_stop_the_import() {
     assert!(report.is_success(), "{report}");
     assert_eq!(kratos.identity_count(), 100);
 }
+
+// ----------------------------------------------------------- batches in flight
+
+/// Issue 26: with batches in flight, every guarantee of one at a time
+/// holds: the same outcomes in input order, duplicates found across the
+/// whole input (also across chunks in flight together), answers lost after
+/// the work settled by lookups, and no input created twice.
+#[test]
+fn batches_in_flight_give_the_outcomes_of_one_at_a_time() {
+    use kratos_identity_fake::Fault;
+
+    let inputs = || {
+        let mut inputs = people(600);
+        // Duplicates of inputs in other chunks, near and far.
+        inputs[150] = person(" USER3@example.com ");
+        inputs[420] = person("user299@example.com");
+        inputs
+    };
+    let kinds = |report: &kratos_identity::ImportReport| {
+        let mut kinds: Vec<(usize, String)> = report
+            .created_ids
+            .iter()
+            .map(|(i, _)| (*i, "created".to_string()))
+            .chain(
+                report
+                    .failures
+                    .iter()
+                    .map(|f| (f.index, format!("{:?}", f.error).chars().take(12).collect())),
+            )
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    let serial = {
+        let kratos = FakeKratos::start();
+        kratos
+            .client()
+            .import_identities(inputs())
+            .chunk_size(50)
+            .send()
+    };
+    assert_eq!(serial.created, 598, "{serial}");
+    for concurrency in [2, 3, 8] {
+        let kratos = FakeKratos::builder()
+            .fault(
+                Fault::on_request("PATCH", "/admin/identities")
+                    .status(502)
+                    .after_work()
+                    .every(5),
+            )
+            .start();
+        let outcomes: Vec<ImportOutcome> = kratos
+            .client()
+            .import_identities(inputs())
+            .chunk_size(50)
+            .concurrency(concurrency)
+            .outcomes()
+            .collect();
+        let order: Vec<usize> = outcomes.iter().map(|o| o.index).collect();
+        assert_eq!(
+            order,
+            (0..600).collect::<Vec<_>>(),
+            "concurrency {concurrency}"
+        );
+        let report = kratos.client().import_identities(std::iter::empty()).send();
+        let _ = report;
+        let created = outcomes.iter().filter(|o| o.result.is_ok()).count();
+        assert_eq!(created, 598, "concurrency {concurrency}");
+        assert_eq!(kratos.identity_count(), 598, "concurrency {concurrency}");
+        assert!(matches!(
+            outcomes[150].result,
+            Err(ImportError::Duplicate { of: 3, .. })
+        ));
+        assert!(matches!(
+            outcomes[420].result,
+            Err(ImportError::Duplicate { of: 299, .. })
+        ));
+    }
+    let again = {
+        let kratos = FakeKratos::start();
+        kratos
+            .client()
+            .import_identities(inputs())
+            .chunk_size(50)
+            .concurrency(4)
+            .send()
+    };
+    assert_eq!(kinds(&again), kinds(&serial));
+}
+
+/// Killed with batches in flight, the last checkpoint lists every input of
+/// every chunk in flight as unsettled: the resumed import looks them up
+/// and sends none of them twice, whatever the kill point.
+#[test]
+fn a_kill_with_batches_in_flight_resumes_without_sending_an_input_twice() {
+    let inputs = || people(60).into_iter();
+    for handled in [0, 3, 9, 10, 25, 41, 59] {
+        for concurrency in [2, 4] {
+            let kratos = FakeKratos::start();
+            let saved: Arc<Mutex<Option<ImportPosition>>> = Arc::default();
+            let keep = Arc::clone(&saved);
+            let mut outcomes = kratos
+                .client()
+                .import_identities(inputs())
+                .chunk_size(5)
+                .concurrency(concurrency)
+                .checkpoint(move |position| *keep.lock().unwrap() = Some(position.clone()))
+                .outcomes();
+            for _ in 0..=handled {
+                outcomes.next();
+            }
+            drop(outcomes); // killed, with batches in flight
+            // Let the batches in flight land, as they would on the server.
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let position = saved.lock().unwrap().clone().unwrap();
+            let landed = kratos.identity_count();
+
+            let report = kratos
+                .client()
+                .import_identities(inputs())
+                .chunk_size(5)
+                .concurrency(concurrency)
+                .resume(&position)
+                .send();
+            let context = format!("after {handled}, {concurrency} in flight: {report}");
+            assert!(report.is_success(), "{context}");
+            assert!(report.already_existed.is_empty(), "{context}");
+            assert_eq!(kratos.identity_count(), 60, "{context}");
+            // Every input the first run may have sent is looked up first.
+            assert!(landed <= position.read(), "{context}");
+            assert_eq!(report.lookups, position.unresolved().len(), "{context}");
+            assert!(
+                position.unresolved().len() <= 5 * concurrency + 5,
+                "{context}"
+            );
+        }
+    }
+}
+
+/// `check()` sends no write: it reads the schema (and the version when a
+/// hash needs it) and tells what would be refused before sending.
+#[test]
+fn check_tells_what_would_be_refused_and_sends_no_write() {
+    let kratos = FakeKratos::builder()
+        .version(kratos_identity_fake::KratosVersion::V26_2)
+        .start();
+    let mut inputs = people(20);
+    inputs[3] = person("user3@example.com").hashed_password("$argon2id$v=19$m=abc");
+    inputs[7] = person("USER1@example.com");
+    let mut totp = IdentityWithCredentials::default();
+    totp.totp = Some(kratos_identity::IdentityWithCredentialsTotp::new(
+        kratos_identity::IdentityWithCredentialsTotpConfig::new(
+            "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP",
+        ),
+    ));
+    inputs[9] = person("user9@example.com").credentials(totp);
+    inputs[11] = person("user11@example.com")
+        .hashed_password("$2a$16$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6");
+    let check = kratos.client().import_identities(inputs).check();
+    assert_eq!((check.inputs, check.sendable), (20, 17), "{check}");
+    let refused: Vec<usize> = check.refused.iter().map(|r| r.index).collect();
+    assert_eq!(refused, [3, 7, 9], "{check}");
+    assert!(check.unreadable_schemas.is_empty());
+    assert!(!check.is_clean());
+    assert_eq!(
+        check.to_string(),
+        "20 inputs: 17 would be sent, 3 refused before sending (1 invalid password hash, 1 credential type the target cannot import, 1 duplicate within the input)"
+    );
+    assert!(
+        kratos.requests().iter().all(|r| r.method == "GET"),
+        "{:?}",
+        kratos.requests()
+    );
+    assert_eq!(kratos.identity_count(), 0);
+}
+
+/// Issue 26: `concurrency(n)` has up to `n` batches in flight at once (the
+/// server handles them together), never more, and the outcomes come in
+/// input order.
+#[test]
+fn concurrency_puts_up_to_n_batches_in_flight() {
+    for n in [1, 2, 4] {
+        let kratos = FakeKratos::builder()
+            .latency(std::time::Duration::from_millis(40))
+            .start();
+        let outcomes: Vec<ImportOutcome> = kratos
+            .client()
+            .import_identities(people(120))
+            .chunk_size(10)
+            .concurrency(n)
+            .outcomes()
+            .collect();
+        let order: Vec<usize> = outcomes.iter().map(|o| o.index).collect();
+        assert_eq!(order, (0..120).collect::<Vec<_>>(), "{n} in flight");
+        assert!(outcomes.iter().all(|o| o.result.is_ok()), "{n} in flight");
+        assert_eq!(kratos.identity_count(), 120);
+        assert_eq!(kratos.most_concurrent_requests(), n, "{n} in flight");
+    }
+}
+
+/// A server that refuses batches sent side by side with 429, as Ory Network
+/// does (the fake's `refuse_concurrent_writes`): the refused batch is sent
+/// again, the import goes on one batch at a time and says so in a warning,
+/// and every input is created once.
+#[test]
+fn a_server_refusing_concurrent_batches_gets_them_one_at_a_time() {
+    let kratos = FakeKratos::builder()
+        .latency(std::time::Duration::from_millis(30))
+        .refuse_concurrent_writes(true)
+        .start();
+    let client = IdentityClient::builder(kratos.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let report = client
+        .import_identities(people(80))
+        .chunk_size(10)
+        .concurrency(4)
+        .send();
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.created, 80);
+    assert_eq!(kratos.identity_count(), 80);
+    let refused = kratos.requests().iter().filter(|r| r.status == 429).count();
+    assert!(refused >= 1, "the fake refused no concurrent batch");
+    let created_by_batches: usize = kratos
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.status == 200)
+        .count();
+    assert_eq!(created_by_batches, 8, "each chunk created once");
+}
+
+/// A duplicate of an input the server refused for itself is the person to
+/// create: the first one (traits the schema refuses) is rejected, the next
+/// one with its email is sent and created, and a third is a duplicate of
+/// the second. Whether the first is in the same chunk or an earlier one.
+#[test]
+fn a_duplicate_of_a_refused_input_is_created_in_its_place() {
+    for chunk_size in [2, 3, 1000] {
+        let kratos = FakeKratos::start();
+        let inputs = vec![
+            person("zoe@example.com"),
+            CreateIdentityBody::new(
+                "default",
+                json!({"email": "ada@example.com", "name": {"first": 7}}),
+            ),
+            person("ADA@example.com"),
+            person("ada@example.com"),
+            person("max@example.com"),
+        ];
+        let report = kratos
+            .client()
+            .import_identities(inputs)
+            .chunk_size(chunk_size)
+            .send();
+        let context = format!("chunk {chunk_size}: {report}");
+        assert_eq!(report.created, 3, "{context}");
+        let created: Vec<usize> = report.created_ids.iter().map(|(i, _)| *i).collect();
+        assert_eq!(created, [0, 2, 4], "{context}");
+        assert!(
+            matches!(report.failures[0].error, ImportError::Rejected(_)),
+            "{context}"
+        );
+        assert_eq!(report.failures[0].index, 1);
+        assert!(
+            matches!(
+                report.failures[1].error,
+                ImportError::Duplicate { of: 2, .. }
+            ),
+            "{context}: {}",
+            report.failures[1].error
+        );
+        assert_eq!(
+            emails(&kratos),
+            ["ADA@example.com", "max@example.com", "zoe@example.com"]
+        );
+    }
+}

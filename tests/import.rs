@@ -1952,7 +1952,7 @@ fn debug_of_an_import_shows_its_settings_but_no_input() {
         .max_split_requests(9);
     assert_eq!(
         format!("{import:?}"),
-        "ImportIdentities { chunk_size: 10, plaintext_chunk_size: 5, max_chunk_bytes: 100000, \
+        "ImportIdentities { chunk_size: 10, concurrency: 1, plaintext_chunk_size: 5, max_chunk_bytes: 100000, \
          timeout: Some(7s), deadline: None, stop_after_failed_chunks: 2, max_split_requests: 9, \
          resolve_unknown: true, verify_conflicts: false, max_resends: 2, resume: None, \
          inputs_start_at: 0, checkpoint: false, .. }"

@@ -142,7 +142,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -263,6 +263,7 @@ pub struct FakeKratosBuilder {
     schemas: Vec<(String, Value)>,
     oidc_providers: Vec<String>,
     faster_session_extend: bool,
+    refuse_concurrent_writes: bool,
     seed: u64,
     port: u16,
     public_port: u16,
@@ -340,6 +341,16 @@ impl FakeKratosBuilder {
         self
     }
 
+    /// Refuses a write to a path while another write to the same path is
+    /// being handled, with 429, as Ory Network does (concurrent
+    /// `POST`/`PATCH /admin/identities`, and `PUT`/`PATCH`/`DELETE` of one
+    /// identity): for clients that must send one batch at a time there.
+    /// Self-hosted Kratos has no such limit. Default: off.
+    pub fn refuse_concurrent_writes(mut self, on: bool) -> Self {
+        self.refuse_concurrent_writes = on;
+        self
+    }
+
     /// Mixes `seed` into every id the fake makes, seeded identities'
     /// included: the same seed gives the same ids from run to run, another
     /// seed other ids. Default: 0.
@@ -405,6 +416,10 @@ impl FakeKratosBuilder {
             version: self.version,
             public_url: Mutex::new(String::new()),
             faster_session_extend: AtomicBool::new(self.faster_session_extend),
+            handling: AtomicUsize::new(0),
+            most_handled_at_once: AtomicUsize::new(0),
+            refuse_concurrent_writes: self.refuse_concurrent_writes,
+            writing: Mutex::default(),
         });
         let server = Server::start(Arc::clone(&state) as Arc<dyn server::Handler>, self.port)?;
         let public = Server::start(
@@ -579,6 +594,14 @@ impl FakeKratos {
     /// Every request received so far, oldest first, with the status answered.
     pub fn requests(&self) -> Vec<FakeRequest> {
         lock(&self.state.log).clone()
+    }
+
+    /// The most admin requests the fake was handling at once since it
+    /// started: how many a client really had in flight together (with a
+    /// [`latency`](FakeKratosBuilder::latency), each request is handled for
+    /// at least that long).
+    pub fn most_concurrent_requests(&self) -> usize {
+        self.state.most_handled_at_once.load(Ordering::SeqCst)
     }
 
     /// Forgets the requests received so far.

@@ -465,6 +465,7 @@ impl IdentityClient {
     /// default), fall back to one call per identity:
     ///
     /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
     /// # let kratos = kratos_identity_fake::FakeKratos::start();
     /// # let client = kratos.client();
     /// use kratos_identity::{ManageSessionsAction, ManageSessionsBody};
@@ -481,6 +482,7 @@ impl IdentityClient {
     ///     }
     ///     Err(e) => return Err(e),
     /// }
+    /// # }
     /// # Ok::<(), kratos_identity::Error>(())
     /// ```
     pub fn manage_sessions(&self, body: ManageSessionsBody) -> RequestBuilder<ManageSessions> {

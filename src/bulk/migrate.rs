@@ -4,10 +4,13 @@
 //! What Kratos exports and what it imports differ in shape (a lookup
 //! secret's `recovery_codes` are imported as `codes`; an OIDC provider's
 //! tokens are exported but not imported), and some credential types cannot
-//! be imported at all (`code`, `profile`, …). Nothing is dropped in silence:
+//! be imported at all (`profile`, …). Nothing is dropped in silence:
 //! [`CreateIdentityBody::from_identity`] refuses an identity it cannot carry
 //! whole, and [`CreateIdentityBody::from_identity_lossy`] names what it
-//! leaves out.
+//! leaves out. What the target makes from the traits by itself is not
+//! carried, and not counted as lost: a `code` credential, and a password
+//! credential that holds identifiers but no hash (Kratos makes one for
+//! every identity whose schema names a password identifier).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -41,7 +44,9 @@ impl CreateIdentityBody {
     /// # Read the identity with `include_credential`
     ///
     /// `list_identities()` without `include_credential` returns no
-    /// `credentials` at all, and an identity migrated that way arrives
+    /// `credentials` at all (with a `credentials_identifier` filter it lists
+    /// their types without their config, refused as said below), and an
+    /// identity migrated that way arrives
     /// without its password, OIDC link or second factor: its user could
     /// never log in. So an identity that carries no credentials is
     /// **refused**, naming the fix: read with every type to carry,
@@ -101,11 +106,11 @@ impl CreateIdentityBody {
     ///
     /// # Errors
     /// [`Error::InvalidInput`], naming the identity, when it cannot be
-    /// carried whole: a credential of a type Kratos cannot import (`code`,
-    /// `profile`, a type this crate does not know, …), a password hash
+    /// carried whole: a credential of a type Kratos cannot import
+    /// (`profile`, a type this crate does not know, …), a password hash
     /// the target would refuse or store so that nobody could log in with it
     /// ([`check_password_hash`](crate::check_password_hash), by master's
-    /// rules without a target), a password credential without a hash (use
+    /// rules without a target; use
     /// [`from_identity_lossy`](Self::from_identity_lossy) to leave those
     /// out knowingly), an importable credential read without its `config`
     /// (`include_credential` was not set for it), a config of an
@@ -180,15 +185,6 @@ impl CreateIdentityBody {
                 "its password hash would be refused by the target or stored unusable: {problem}"
             ));
         }
-        if left_out
-            .iter()
-            .any(|(_, why)| *why == LeftOut::NoPasswordHash)
-        {
-            reasons.push(
-                "its password credential has no password hash to carry (the password was removed, or never set)"
-                    .to_string(),
-            );
-        }
         Err(Error::invalid(
             InvalidInputKind::NotConvertible,
             format!(
@@ -203,14 +199,8 @@ impl CreateIdentityBody {
     /// credentials it cannot carry and names their types in the second
     /// element, so that a migration can report them:
     ///
-    /// - every credential of a type Kratos cannot import (`code`,
-    ///   `profile`, a type this crate does not know, …). Kratos recreates a
-    ///   `code` credential from the traits when the target's identity
-    ///   schema marks the email as a code identifier;
-    /// - [`CredentialType::Password`] when the password credential holds no
-    ///   hash (and is not marked `use_password_migration_hook`): the
-    ///   password was removed or never set, so there is none to carry, and
-    ///   the user will have no password on the target either;
+    /// - every credential of a type Kratos cannot import (`profile`, a type
+    ///   this crate does not know, …);
     /// - [`CredentialType::Password`] when its hash is one the target
     ///   would refuse, or store so that nobody could log in with it (see
     ///   [`check_password_hash`](crate::check_password_hash); without a
@@ -355,9 +345,6 @@ enum LeftOut {
     NotImportable,
     /// The target's version cannot import credentials of this type.
     NotOnTarget,
-    /// A password credential without a hash (and not marked for the
-    /// password migration hook): there is no password to carry.
-    NoPasswordHash,
     /// The identity carries no credentials at all: it was read without
     /// `include_credential`, so whatever it has was not read.
     NotRead,
@@ -402,6 +389,12 @@ fn carry(
     credential: &IdentityCredentials,
     into: &mut IdentityWithCredentials,
 ) -> Result<Option<LeftOut>, String> {
+    // Nothing to carry, and nothing lost: Kratos derives a `code`
+    // credential from the traits (the schema's code identifier) on the
+    // target, as it did here.
+    if *kind == CredentialType::Code {
+        return Ok(None);
+    }
     if !is_importable(kind) {
         return Ok(Some(LeftOut::NotImportable));
     }
@@ -427,10 +420,12 @@ fn carry(
             } else if exported.use_password_migration_hook == Some(true) {
                 import.use_password_migration_hook = Some(true);
             } else {
-                // A password credential without a hash: the password was
-                // removed, or never set. There is nothing to carry, and
-                // that is said, not passed over.
-                return Ok(Some(LeftOut::NoPasswordHash));
+                // A password credential without a hash: Kratos makes one,
+                // holding only the identifiers, for every identity whose
+                // schema names a password identifier; the user never set a
+                // password (or it was removed). Nothing is lost: the target
+                // makes the same from the traits.
+                return Ok(None);
             }
             into.password = Some(IdentityWithCredentialsPassword::new(import));
         }

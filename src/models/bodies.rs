@@ -221,8 +221,10 @@ impl CreateIdentityBody {
         self
     }
 
-    /// `true` when the body carries a plain-text password (batches of such
-    /// bodies are limited to 200 per request).
+    /// `true` when the body carries a plain-text password: Kratos takes at
+    /// most 200 such bodies in one batch request, and the import sends 50
+    /// by default ([`DEFAULT_PLAINTEXT_CHUNK_SIZE`](crate::DEFAULT_PLAINTEXT_CHUNK_SIZE)),
+    /// since Kratos hashes them inside the request.
     pub fn has_plaintext_password(&self) -> bool {
         self.credentials
             .as_ref()

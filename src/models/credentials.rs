@@ -62,7 +62,9 @@ pub struct IdentityWithCredentials {
 
 impl IdentityWithCredentials {
     /// A plain-text password, hashed by Kratos on import. Batch imports that
-    /// carry plain-text passwords are limited to 200 identities per request.
+    /// carry plain-text passwords are limited to 200 identities per request
+    /// by Kratos (the import sends 50 by default, see
+    /// [`DEFAULT_PLAINTEXT_CHUNK_SIZE`](crate::DEFAULT_PLAINTEXT_CHUNK_SIZE)).
     pub fn password(plain: impl Into<String>) -> Self {
         IdentityWithCredentials {
             password: Some(IdentityWithCredentialsPassword::new(

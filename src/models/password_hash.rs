@@ -1314,7 +1314,7 @@ fn sha_crypt_params(params: &str) -> bool {
 /// The live suite's hashes: each was imported into real Kratos v26.2.0 and
 /// master, and logged in with.
 #[cfg(test)]
-#[path = "../../tests/live/hashes.rs"]
+#[path = "../../tests/common/hashes.rs"]
 mod live_hashes;
 
 #[cfg(test)]

@@ -108,6 +108,9 @@ pub enum Kind {
     SpacedEmailOf(usize),
     /// The same `external_id` as input `of`.
     SameExternalIdAs(usize),
+    /// A valid input with the email of input `of`, which the server
+    /// refuses for its traits: this one is the person to create.
+    AfterRefused(usize),
     /// On the server before the import began: already existed.
     Stored,
 }
@@ -140,6 +143,7 @@ impl std::fmt::Display for ImportWorld {
                 Kind::SameEmailAs(_) | Kind::SpacedEmailOf(_) | Kind::SameExternalIdAs(_) => {
                     "duplicate"
                 }
+                Kind::AfterRefused(_) => "valid after a refused one",
                 Kind::Stored => "already stored",
             };
             *counts.entry(name).or_default() += 1;
@@ -167,6 +171,8 @@ impl ImportWorld {
         let mut inputs: Vec<(Kind, CreateIdentityBody)> = Vec::with_capacity(n);
         let mut stored = Vec::new();
         let mut valid: Vec<usize> = Vec::new();
+        // Refused inputs with a valid email, not yet followed by another.
+        let mut refused_emails: Vec<(usize, String)> = Vec::new();
         for i in 0..n {
             let email = format!("u{i}@{domain}");
             let person = |email: &str, first: &str| {
@@ -195,7 +201,10 @@ impl ImportWorld {
                     let traits = match rng.below(3) {
                         0 => json!({"email": format!("not-an-email-{i}")}),
                         1 => json!({"name": {"first": "No email"}}),
-                        _ => json!({"email": email, "name": {"first": 7}}),
+                        _ => {
+                            refused_emails.push((i, email.clone()));
+                            json!({"email": email, "name": {"first": 7}})
+                        }
                     };
                     // An external id to look it up by: an input with no
                     // key at all whose answer is lost can only be of
@@ -229,6 +238,13 @@ impl ImportWorld {
                             ),
                         },
                     }
+                }
+                35..=37 if !refused_emails.is_empty() => {
+                    let (of, their) = refused_emails.swap_remove(rng.below(refused_emails.len()));
+                    (
+                        Kind::AfterRefused(of),
+                        person(&their.to_uppercase(), "Second try"),
+                    )
                 }
                 30..=34 => {
                     let body = person(&email, "Stored");
@@ -335,7 +351,7 @@ impl ImportWorld {
                 return fail(format!("input {index} ({kind:?}) has no outcome"));
             };
             let right = match (kind, result) {
-                (Kind::Valid, Ok(_)) => true,
+                (Kind::Valid | Kind::AfterRefused(_), Ok(_)) => true,
                 (Kind::UnreadableHash | Kind::UnusableHash, Err(e)) => {
                     matches!(e, ImportError::InvalidPasswordHash(_))
                         && e.to_string().contains("hash")
@@ -408,10 +424,11 @@ impl ImportWorld {
         let mut found = Vec::new();
         for identity in direct.list_identities().page_size(500).items() {
             let identity = identity.map_err(|e| format!("{self}: listing: {e:#}"))?;
-            if let Some(email) = identity.traits["email"].as_str()
+            // Kratos keeps a trait as written; its identifier, lower-cased.
+            if let Some(email) = identity.traits["email"].as_str().map(str::to_lowercase)
                 && email.ends_with(&suffix)
             {
-                found.push((identity.id, email.to_string()));
+                found.push((identity.id, email));
             }
         }
         Ok(found)

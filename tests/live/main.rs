@@ -17,6 +17,7 @@
 //! nowhere else.
 
 mod backend;
+#[path = "../common/hashes.rs"]
 mod hashes;
 mod identities;
 mod import;

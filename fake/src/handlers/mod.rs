@@ -2,7 +2,7 @@
 //! faults (rate limit and `fail_every`, then the aimed [`Fault`]s, and
 //! latency), answered by the operation's function, and logged.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -40,6 +40,13 @@ pub(crate) struct State {
     pub(crate) public_url: Mutex<String>,
     /// Kratos's `feature_flags.faster_session_extend`: extend answers 204.
     pub(crate) faster_session_extend: AtomicBool,
+    /// Admin requests being handled now, and the most there ever were.
+    pub(crate) handling: AtomicUsize,
+    pub(crate) most_handled_at_once: AtomicUsize,
+    /// Ory Network's refusal of concurrent writes to one path, and the
+    /// paths being written now.
+    pub(crate) refuse_concurrent_writes: bool,
+    pub(crate) writing: Mutex<std::collections::HashSet<String>>,
 }
 
 impl State {
@@ -66,10 +73,71 @@ pub(crate) struct Ctx<'a> {
 type Answer = Result<Response, ApiError>;
 
 impl Handler for State {
+    /// Counts the request among those handled at once, then handles it
+    /// ([`handle_counted`](State::handle_counted)).
+    fn handle(&self, request: Request) -> Reply {
+        let now = self.handling.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_handled_at_once.fetch_max(now, Ordering::SeqCst);
+        let write = self.refuse_concurrent_writes
+            && matches!(request.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE")
+            && request.path.starts_with("/admin/");
+        let reply = match write {
+            false => self.handle_counted(request),
+            true if !lock(&self.writing).insert(request.path.clone()) => {
+                let refusal = ApiError::new(
+                    429,
+                    Some("Another write to this path is in progress; send one at a time.".into()),
+                    "Too Many Requests",
+                )
+                .into_response();
+                self.answer(&request, refusal, Vec::new(), None)
+            }
+            true => {
+                let path = request.path.clone();
+                let reply = self.handle_counted(request);
+                lock(&self.writing).remove(&path);
+                reply
+            }
+        };
+        self.handling.fetch_sub(1, Ordering::SeqCst);
+        reply
+    }
+
+    /// Kratos caps admin bodies at 5 MiB with `http.MaxBytesReader`, and
+    /// each handler reports the read error its own way: never a 413.
+    fn too_large(&self, request: Request) -> Response {
+        const TOO_LARGE: &str = "http: request body too large";
+        let (operation, _) = route(&request.method, &request.path);
+        let error = match operation {
+            Ok(Operation::BATCH_PATCH_IDENTITIES) => {
+                ApiError::bad_request_message(TOO_LARGE).with_body_code(500)
+            }
+            Ok(Operation::UPDATE_IDENTITY) => {
+                ApiError::bad_request(format!("Unable to read HTTP POST body: {TOO_LARGE}"))
+            }
+            Ok(Operation::PATCH_IDENTITY) => ApiError::new(500, None, TOO_LARGE),
+            _ => ApiError::bad_request_message(TOO_LARGE),
+        };
+        let response = error.into_response();
+        self.finish(&request, response.status, None);
+        response
+    }
+
+    fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response {
+        let message = super::errors::default_message(status);
+        let response = ApiError::new(status, Some(why.to_string()), message).into_response();
+        if let Some(request) = head {
+            self.finish(request, response.status, None);
+        }
+        response
+    }
+}
+
+impl State {
     /// The global faults first (rate limit, `fail_every`), then the aimed
     /// ones: a fault stalls and answers before the work, or, with
     /// `after_work`, once the real answer is made (and then dropped).
-    fn handle(&self, request: Request) -> Reply {
+    fn handle_counted(&self, request: Request) -> Reply {
         let (routed, params) = route(&request.method, &request.path);
         let operation = as_version(routed, self.version);
         let verdict = lock(&self.faults).admit(
@@ -110,37 +178,6 @@ impl Handler for State {
         }
     }
 
-    /// Kratos caps admin bodies at 5 MiB with `http.MaxBytesReader`, and
-    /// each handler reports the read error its own way: never a 413.
-    fn too_large(&self, request: Request) -> Response {
-        const TOO_LARGE: &str = "http: request body too large";
-        let (operation, _) = route(&request.method, &request.path);
-        let error = match operation {
-            Ok(Operation::BATCH_PATCH_IDENTITIES) => {
-                ApiError::bad_request_message(TOO_LARGE).with_body_code(500)
-            }
-            Ok(Operation::UPDATE_IDENTITY) => {
-                ApiError::bad_request(format!("Unable to read HTTP POST body: {TOO_LARGE}"))
-            }
-            Ok(Operation::PATCH_IDENTITY) => ApiError::new(500, None, TOO_LARGE),
-            _ => ApiError::bad_request_message(TOO_LARGE),
-        };
-        let response = error.into_response();
-        self.finish(&request, response.status, None);
-        response
-    }
-
-    fn refuse(&self, status: u16, why: &str, head: Option<&Request>) -> Response {
-        let message = super::errors::default_message(status);
-        let response = ApiError::new(status, Some(why.to_string()), message).into_response();
-        if let Some(request) = head {
-            self.finish(request, response.status, None);
-        }
-        response
-    }
-}
-
-impl State {
     /// The real answer: the operation's, or the router's plain text for a
     /// path no route serves (`Err(404)`) or a method it does not take
     /// (`Err(405)`), as Go's `http.NotFound` and `http.Error` write them,

@@ -275,6 +275,24 @@ impl Seen {
     }
 }
 
+impl Seen {
+    /// Gives every key of `keys` to input `index`, whoever held it.
+    pub(crate) fn reassign(&mut self, index: usize, keys: &Keys) {
+        for (kind, value) in keys.all() {
+            self.first.insert(fingerprint(kind, value), index);
+        }
+    }
+
+    /// The input other than `of` that holds one of `keys` now, if any
+    /// (another duplicate of `of` was sent in its place already).
+    pub(crate) fn holder_other_than(&self, keys: &Keys, of: usize) -> Option<usize> {
+        keys.all()
+            .filter_map(|(kind, value)| self.first.get(&fingerprint(kind, value)))
+            .copied()
+            .find(|&holder| holder != of)
+    }
+}
+
 fn fingerprint(kind: IdentifierKind, value: &str) -> (u64, u64) {
     let hash = |salt: u8| {
         let mut hasher = DefaultHasher::new();

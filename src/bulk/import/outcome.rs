@@ -373,6 +373,96 @@ impl fmt::Display for ImportReport {
     }
 }
 
+/// What [`ImportIdentities::check`](super::ImportIdentities::check) found:
+/// how many inputs an import would send, and those it would refuse before
+/// sending, each with why. `Display` gives it in one line (`2000 inputs:
+/// 1890 would be sent, 110 refused before sending (103 invalid password
+/// hashes, 7 duplicates within the input)`).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ImportCheck {
+    /// How many inputs were read.
+    pub inputs: usize,
+    /// How many would be sent.
+    pub sendable: usize,
+    /// The inputs that would be refused before sending, in input order.
+    pub refused: Vec<ImportFailure>,
+    /// The identity schemas that could not be read: the duplicates among
+    /// their inputs were told only by `external_id`, addresses and
+    /// OIDC/SAML links.
+    pub unreadable_schemas: Vec<String>,
+}
+
+impl ImportCheck {
+    /// `true` when no input would be refused before sending and every
+    /// schema could be read.
+    pub fn is_clean(&self) -> bool {
+        self.refused.is_empty() && self.unreadable_schemas.is_empty()
+    }
+}
+
+impl fmt::Display for ImportCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize, one: &str, many: &str| match n {
+            1 => format!("1 {one}"),
+            n => format!("{n} {many}"),
+        };
+        write!(
+            f,
+            "{}: {} would be sent, {} refused before sending",
+            plural(self.inputs, "input", "inputs"),
+            self.sendable,
+            self.refused.len()
+        )?;
+        let count = |matches: fn(&ImportError) -> bool| {
+            self.refused.iter().filter(|r| matches(&r.error)).count()
+        };
+        let kinds = [
+            (
+                count(|e| matches!(e, ImportError::InvalidPasswordHash(_))),
+                "invalid password hash",
+                "invalid password hashes",
+            ),
+            (
+                count(|e| matches!(e, ImportError::CredentialNotImportable { .. })),
+                "credential type the target cannot import",
+                "credential types the target cannot import",
+            ),
+            (
+                count(ImportError::is_duplicate),
+                "duplicate within the input",
+                "duplicates within the input",
+            ),
+            (
+                count(|e| {
+                    matches!(
+                        e,
+                        ImportError::TooLarge { .. } | ImportError::NotSerializable(_)
+                    )
+                }),
+                "that cannot be sent",
+                "that cannot be sent",
+            ),
+        ];
+        let notes: Vec<String> = kinds
+            .into_iter()
+            .filter(|(n, ..)| *n > 0)
+            .map(|(n, one, many)| plural(n, one, many))
+            .collect();
+        if !notes.is_empty() {
+            write!(f, " ({})", notes.join(", "))?;
+        }
+        if !self.unreadable_schemas.is_empty() {
+            write!(
+                f,
+                "; identity schemas that could not be read: {}",
+                self.unreadable_schemas.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
 /// Says whether a failed request was certainly not processed: refused with
 /// a 4xx (a 429 included), never built, or never sent. Whether a transport
 /// failure happened before the request was sent is decided by

@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 /// Then it goes on with input [`read`](Self::read).
 ///
 /// ```
+/// # #[cfg(kratos_fake_doctests)] {
 /// # let kratos = kratos_identity_fake::FakeKratos::start();
 /// # let client = kratos.client();
 /// use kratos_identity::{CreateIdentityBody, ImportPosition};
@@ -42,6 +43,7 @@ use time::OffsetDateTime;
 /// let report = client.import_identities(inputs()).resume(&position).send();
 /// assert_eq!(report.created + 3, 5);
 /// assert_eq!(kratos.identity_count(), 5);
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,9 +2,9 @@
 //! duplicates, filling chunks, sending them, splitting refused ones, and
 //! settling what the answers leave open by looking inputs up.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -16,14 +16,18 @@ use super::chunk::{
     serialized_len,
 };
 use super::keys::{IdentifierKind, Keys, Seen};
-use super::outcome::{ImportError, ImportOutcome, not_sent, stops_the_import};
+use super::outcome::{
+    ImportCheck, ImportError, ImportFailure, ImportOutcome, not_sent, stops_the_import,
+};
 use super::position::{ImportPosition, Plan};
 use super::resolve::{Found, existed_before, look_up};
 use super::{ENVELOPE_BYTES, ImportIdentities};
-use crate::api::endpoint::decode_json;
+use crate::api::endpoint::{Call, decode_json};
 use crate::api::identity_writes::batch_call;
 use crate::api::operation::BATCH_PATCH_IDENTITIES;
-use crate::error::{Error, GenericError};
+use crate::client::IdentityClient;
+use crate::error::{Error, GenericError, InvalidInputKind};
+use crate::http::response::RawResponse;
 use crate::http::retry::parse_http_date;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, ServerVersion,
@@ -106,6 +110,29 @@ pub struct ImportOutcomes<I> {
     claimed: HashMap<Uuid, usize>,
     /// The target's version, once asked (`Some(None)`: it would not say).
     version: Option<Option<ServerVersion>>,
+    /// The inputs the server refused for themselves, and the duplicates
+    /// read whose first input has no outcome yet: a duplicate of a refused
+    /// input is sent after all.
+    rejected: HashSet<usize>,
+    shadowed: HashMap<usize, Box<Pending>>,
+    /// How many batches may be in flight at once (see
+    /// [`ImportIdentities::concurrency`]); drops to one when the server
+    /// refuses batches sent side by side.
+    concurrency: usize,
+    /// The chunks sent and not settled yet, oldest first.
+    in_flight: VecDeque<Flight>,
+}
+
+/// The answer to a batch request sent on a thread of its own.
+type Answer = mpsc::Receiver<Result<RawResponse, Error>>;
+
+/// A chunk whose request is under way, with the inputs settled without
+/// sending that were read with it.
+struct Flight {
+    chunk: Part,
+    settled: Results,
+    /// `None` for a group of inputs settled without sending.
+    answer: Option<Answer>,
 }
 
 /// One input, read.
@@ -133,6 +160,7 @@ const FILL_TIME: Duration = Duration::from_secs(1);
 impl<I> ImportOutcomes<I> {
     pub(super) fn new(job: ImportIdentities<I>, resume: ImportPosition) -> Self {
         let first = job.inputs_start_at;
+        let job_concurrency = effective_concurrency(&job.client, job.concurrency);
         ImportOutcomes {
             job,
             pending: None,
@@ -160,6 +188,10 @@ impl<I> ImportOutcomes<I> {
             unsaved: false,
             claimed: HashMap::new(),
             version: None,
+            rejected: HashSet::new(),
+            shadowed: HashMap::new(),
+            concurrency: job_concurrency,
+            in_flight: VecDeque::new(),
         }
     }
 
@@ -249,6 +281,30 @@ impl<I: Iterator<Item = CreateIdentityBody>> Iterator for ImportOutcomes<I> {
 }
 
 impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
+    /// Reads every input as the import would, sending nothing: see
+    /// [`ImportIdentities::check`].
+    pub(super) fn check(mut self) -> ImportCheck {
+        let mut check = ImportCheck::default();
+        while let Some(input) = self.read() {
+            check.inputs += 1;
+            match input {
+                Input::Send(_) => check.sendable += 1,
+                Input::Done(_, Ok(_)) => {}
+                Input::Done(index, Err(error)) => {
+                    check.refused.push(ImportFailure { index, error })
+                }
+            }
+        }
+        check.unreadable_schemas = self
+            .schemas
+            .iter()
+            .filter(|(_, schema)| schema.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        check.unreadable_schemas.sort();
+        check
+    }
+
     /// Reads the next input that is not skipped.
     fn read(&mut self) -> Option<Input> {
         loop {
@@ -296,16 +352,73 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             }
             Ok(bytes) => bytes,
         };
-        if let Some((of, on)) = self.seen.claim(index, &keys) {
-            return Input::Done(index, Err(ImportError::Duplicate { of, on }));
-        }
-        Input::Send(Box::new(Pending {
+        let pending = Box::new(Pending {
             index,
             patch,
             bytes,
             keys,
             sent_after: None,
-        }))
+        });
+        match self.seen.claim(index, &pending.keys) {
+            None => Input::Send(pending),
+            // The first input holding the key was refused for itself: this
+            // one is the person to create.
+            Some((of, _)) if self.rejected.contains(&of) => {
+                self.seen.reassign(index, &pending.keys);
+                Input::Send(pending)
+            }
+            Some((of, on)) => {
+                // Kept until the first one's outcome is known, in case the
+                // server refuses it.
+                self.shadowed.insert(index, pending);
+                Input::Done(index, Err(ImportError::Duplicate { of, on }))
+            }
+        }
+    }
+
+    /// Sends again the duplicates among `results` whose first input the
+    /// server refused for itself (traits the schema refuses, say): that
+    /// input is not created, so a later one of the same person must be.
+    /// The others stay duplicates; their bodies are let go.
+    fn revive_duplicates(&mut self, results: &mut Results) {
+        for (index, result) in results.iter() {
+            if matches!(result, Err(ImportError::Rejected(_))) {
+                self.rejected.insert(*index);
+            }
+        }
+        let mut revived = Part::default();
+        for (index, result) in results.iter_mut() {
+            let Err(ImportError::Duplicate { of, on }) = result else {
+                continue;
+            };
+            let Some(pending) = self.shadowed.remove(index) else {
+                continue;
+            };
+            if !self.rejected.contains(of) {
+                continue;
+            }
+            // Another duplicate was sent in the first one's place already:
+            // this one is a duplicate of that one.
+            if let Some(holder) = self.seen.holder_other_than(&pending.keys, *of) {
+                *result = Err(ImportError::Duplicate {
+                    of: holder,
+                    on: *on,
+                });
+                continue;
+            }
+            self.seen.reassign(*index, &pending.keys);
+            revived.inputs.push(*pending);
+        }
+        let sent: HashSet<usize> = revived.inputs.iter().map(|p| p.index).collect();
+        results.retain(|(index, _)| !sent.contains(index));
+        if !revived.is_empty() {
+            let (first, last) = revived.first_and_last();
+            log::info!(
+                "import: {} inputs ({first} to {last}) were duplicates of inputs the server refused; sending them",
+                revived.len()
+            );
+            self.send_group(revived, results);
+        }
     }
 
     /// What the target would refuse of this input, known before sending: a
@@ -498,9 +611,15 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 
     /// Puts the outcomes of the next chunk, or of the next input that
-    /// is not sent, in `ready`, keeping input order.
+    /// is not sent, in `ready`, keeping input order. With
+    /// [`concurrency`](ImportIdentities::concurrency) above one, first sends
+    /// the chunks after it, up to that many in flight, each on a thread of
+    /// its own; what their answers leave to do (splits, lookups, resends) is
+    /// done here, one chunk at a time, in input order.
     fn fill(&mut self) {
-        if let Some(reason) = self.stopped.clone() {
+        if self.in_flight.is_empty()
+            && let Some(reason) = self.stopped.clone()
+        {
             // Stopped: the input already read is reported, none is sent,
             // and no further input is read.
             let outcome = match self.pending.take() {
@@ -522,6 +641,39 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.unsaved = false;
             self.save_checkpoint();
         }
+        if self.concurrency() <= 1 && self.in_flight.is_empty() {
+            let (chunk, settled) = self.next_chunk();
+            self.settle_chunk(chunk, settled, None);
+            return;
+        }
+        while self.stopped.is_none() && self.in_flight.len() < self.concurrency() {
+            let (mut chunk, settled) = self.next_chunk();
+            if chunk.is_empty() && settled.is_empty() {
+                break;
+            }
+            let answer = (!chunk.is_empty()).then(|| self.dispatch(&mut chunk));
+            let sent_nothing = answer.is_none();
+            self.in_flight.push_back(Flight {
+                chunk,
+                settled,
+                answer,
+            });
+            // What was settled without sending is handed out now, not
+            // after the next chunks are read.
+            if sent_nothing {
+                break;
+            }
+        }
+        if let Some(flight) = self.in_flight.pop_front() {
+            self.settle_chunk(flight.chunk, flight.settled, flight.answer);
+        }
+    }
+
+    /// Reads the inputs of the next chunk: those to send, and those settled
+    /// without sending (in input order among them). Before a chunk goes
+    /// out, the position is saved, so a job killed while it is on its way
+    /// looks its inputs up instead of sending them again.
+    fn next_chunk(&mut self) -> (Part, Results) {
         let mut chunk = Part::default();
         // Inputs settled without sending, read while the chunk fills: they
         // do not cut it short, and take a place in it so that a run of them
@@ -569,8 +721,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 }
             }
         }
-        // Saved before the request, so a job killed while it is on its way
-        // looks its inputs up instead of sending them again.
         if !chunk.is_empty() {
             self.save_checkpoint();
             if self.server_clock.is_none() {
@@ -578,10 +728,40 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             }
         }
         self.unsaved = chunk.is_empty() && !settled.is_empty();
+        (chunk, settled)
+    }
+
+    /// Settles a chunk: sends it (or takes the answer of its send already
+    /// under way), settles what the answer leaves open, and hands its
+    /// outcomes out with those of the inputs settled beside it.
+    fn settle_chunk(&mut self, chunk: Part, settled: Results, answer: Option<Answer>) {
         let sent = !chunk.is_empty();
         let mut results = settled;
         self.server_error = None;
-        self.send_group(chunk, &mut results);
+        match answer {
+            None => self.send_group(chunk, &mut results),
+            Some(answer) => {
+                let answer = answer.recv().unwrap_or_else(|_| {
+                    Err(Error::invalid(
+                        InvalidInputKind::Invalid,
+                        "the thread sending this batch ended without an answer",
+                    )
+                    .in_operation(BATCH_PATCH_IDENTITIES))
+                });
+                match answer {
+                    // Concurrent writes refused (Ory Network answers them
+                    // 429): one batch at a time from now on, and this one
+                    // again, which was not processed.
+                    Err(error) if error.status() == Some(429) => {
+                        self.one_at_a_time(&error);
+                        self.await_in_flight();
+                        self.send_group(chunk, &mut results);
+                    }
+                    answer => self.answered_group(chunk, answer, &mut results),
+                }
+            }
+        }
+        self.revive_duplicates(&mut results);
         if sent {
             self.count_dead_chunk(&results);
         }
@@ -591,6 +771,55 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
                 .into_iter()
                 .map(|(index, result)| ImportOutcome { index, result }),
         );
+    }
+
+    /// How many batches may be in flight now.
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    /// Sends no more than one batch at a time from now on, saying why.
+    fn one_at_a_time(&mut self, error: &Error) {
+        if self.concurrency > 1 {
+            log::warn!(
+                "import: the server refused a batch sent beside others ({}); sending one batch at a time from now on",
+                error.log_summary()
+            );
+            self.concurrency = 1;
+        }
+    }
+
+    /// Waits until every chunk in flight has its answer (kept for when its
+    /// turn comes), so that the server is handling none of them.
+    fn await_in_flight(&mut self) {
+        for flight in &mut self.in_flight {
+            if let Some(answer) = flight.answer.take() {
+                let (sender, kept) = mpsc::channel();
+                if let Ok(received) = answer.recv() {
+                    let _ = sender.send(received);
+                }
+                flight.answer = Some(kept);
+            }
+        }
+    }
+
+    /// Starts sending a chunk on a thread of its own; its answer comes on
+    /// the returned channel.
+    fn dispatch(&mut self, chunk: &mut Part) -> Answer {
+        let (sender, answer) = mpsc::channel();
+        match self.batch_request(chunk) {
+            Ok(call) => {
+                let client = self.job.client.clone();
+                std::thread::spawn(move || {
+                    // The receiver is gone only if the import was dropped.
+                    let _ = sender.send(client.send_call(&call));
+                });
+            }
+            Err(error) => {
+                let _ = sender.send(Err(error));
+            }
+        }
+        answer
     }
 
     /// Hands the position to the caller's [`ImportIdentities::checkpoint`].
@@ -634,11 +863,22 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// inputs the server refuses (see [`split`](Self::split)). Unless the
     /// server refuses a request without any identity alike: then it refuses
     /// every batch, whatever it holds, and the import stops.
-    fn send_group(&mut self, chunk: Part, results: &mut Results) {
+    fn send_group(&mut self, mut chunk: Part, results: &mut Results) {
         if chunk.is_empty() {
             return;
         }
-        let Some((part, error)) = self.send_part(chunk, results) else {
+        let answer = self.send_now(&mut chunk);
+        self.answered_group(chunk, answer, results);
+    }
+
+    /// [`send_group`](Self::send_group) once the chunk's answer is in.
+    fn answered_group(
+        &mut self,
+        chunk: Part,
+        answer: Result<RawResponse, Error>,
+        results: &mut Results,
+    ) {
+        let Some((part, error)) = self.answered_part(chunk, answer, results) else {
             return;
         };
         if self.refuses_every_batch(&error) {
@@ -788,10 +1028,18 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     /// when the part is refused for its content (400, 409, 413): then
     /// nothing of it was created, and it comes back with the refusal.
     fn send_part(&mut self, mut part: Part, results: &mut Results) -> Option<(Part, Arc<Error>)> {
-        for pending in &mut part.inputs {
-            pending.sent_after = pending.sent_after.or(self.server_clock);
-        }
-        let error = match self.post(&part.patches()) {
+        let answer = self.send_now(&mut part);
+        self.answered_part(part, answer, results)
+    }
+
+    /// [`send_part`](Self::send_part) once the part's answer is in.
+    fn answered_part(
+        &mut self,
+        part: Part,
+        answer: Result<RawResponse, Error>,
+        results: &mut Results,
+    ) -> Option<(Part, Arc<Error>)> {
+        let error = match self.read_answer(answer) {
             Ok(response) => {
                 self.failed_in_a_row = 0;
                 let matched = match_results(&part, response.identities);
@@ -1011,13 +1259,43 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         }
     }
 
+    /// The batch request of a part; its inputs are marked sent now (after
+    /// the server's clock as last read).
+    fn batch_request(&self, part: &mut Part) -> Result<Call, Error> {
+        for pending in &mut part.inputs {
+            pending.sent_after = pending.sent_after.or(self.server_clock);
+        }
+        self.call_with(&part.patches())
+    }
+
     /// One batch request with these patches.
-    fn post(&mut self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
-        let call = batch_call(patches)?
+    fn call_with(&self, patches: &[&IdentityPatch]) -> Result<Call, Error> {
+        batch_call(patches)?
             .with_timeout(self.job.timeout)
             .and_then(|call| call.with_deadline(self.job.deadline))
-            .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
-        let raw = self.job.client.send_call(&call)?;
+            .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))
+    }
+
+    /// Sends a part's batch request and waits for the answer.
+    fn send_now(&mut self, part: &mut Part) -> Result<RawResponse, Error> {
+        let call = self.batch_request(part)?;
+        self.job.client.send_call(&call)
+    }
+
+    /// One batch request with these patches, sent and read.
+    fn post(&mut self, patches: &[&IdentityPatch]) -> Result<BatchPatchIdentitiesResponse, Error> {
+        let call = self.call_with(patches);
+        let answer = call.and_then(|call| self.job.client.send_call(&call));
+        self.read_answer(answer)
+    }
+
+    /// The answer of a batch request: the server's clock noted, the body
+    /// decoded.
+    fn read_answer(
+        &mut self,
+        answer: Result<RawResponse, Error>,
+    ) -> Result<BatchPatchIdentitiesResponse, Error> {
+        let raw = answer?;
         self.note_server_clock(raw.headers.get("date"));
         decode_json(&raw)
     }
@@ -1073,4 +1351,45 @@ fn refusal_signature(error: &Error) -> u64 {
         None => error.to_string().hash(&mut hasher),
     }
     hasher.finish()
+}
+
+/// The batches an import may have in flight against this client's server:
+/// one against Ory Network (`*.oryapis.com`), which refuses concurrent writes
+/// to the same path, with a warning when more were asked for.
+fn effective_concurrency(client: &IdentityClient, asked: usize) -> usize {
+    let asked = asked.max(1);
+    let host = client.base_url();
+    let host = host
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ':']).next())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if asked > 1 && (host == "oryapis.com" || host.ends_with(".oryapis.com")) {
+        log::warn!(
+            "import: concurrency({asked}) asked for, but Ory Network refuses concurrent writes to the same path; sending one batch at a time"
+        );
+        return 1;
+    }
+    asked
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ory_network_gets_one_batch_at_a_time() {
+        let client = |url: &str| IdentityClient::new(url).unwrap();
+        for (url, asked, given) in [
+            ("http://my-slug.projects.oryapis.com", 4, 1),
+            ("http://MY-SLUG.Projects.OryApis.com:443/prefix", 2, 1),
+            ("http://oryapis.com", 2, 1),
+            ("http://127.0.0.1:4434", 4, 4),
+            ("http://oryapis.com.example.org", 3, 3),
+            ("http://127.0.0.1:4434", 0, 1),
+        ] {
+            assert_eq!(effective_concurrency(&client(url), asked), given, "{url}");
+        }
+    }
 }
