@@ -10,16 +10,14 @@
 //! can tell before sending.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use kratos_identity::{
     CreateIdentityBody, IdentityClient, ImportError, ImportPosition, ServerVersion,
-    check_password_hash,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::checkpoint::{Checkpoint, Counts, Saved, file_len};
 use crate::connect::{Connection, target_version};
@@ -69,7 +67,8 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     chunk_size: u16,
 
-    /// Batch requests in flight at once.
+    /// Batch requests in flight at once (one at a time against Ory Network,
+    /// which refuses concurrent writes).
     #[arg(long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=16))]
     concurrency: u16,
@@ -236,15 +235,6 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
             );
         }
     }
-    if args.concurrency > 1 {
-        // TODO(concurrency): ImportIdentities::concurrency(n), once the
-        // client has it; until then one batch is in flight at a time.
-        eprintln!(
-            "note: --concurrency {}: this version of the client sends one batch at a time",
-            args.concurrency
-        );
-    }
-
     let seen = Rc::new(RefCell::new(Seen::default()));
     let reader = Reader {
         lines,
@@ -257,6 +247,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
         .client
         .import_identities(reader)
         .chunk_size(usize::from(args.chunk_size))
+        .concurrency(usize::from(args.concurrency))
         .verify_conflicts(args.verify_conflicts);
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
         let saved = saved.clone();
@@ -464,8 +455,9 @@ fn open_checkpoint(path: &Path, input: &Path, server: &str) -> Result<Saved<Stat
     Ok(Saved::new(file, progress))
 }
 
-/// `--check`: what the client can tell before sending, sending nothing (it
-/// reads the server's version and the identity schemas).
+/// `--check`: what the import would refuse before sending, sending no
+/// write (`ImportIdentities::check` reads the identity schemas and the
+/// server's version), and the lines that are not identities.
 fn check(
     client: &IdentityClient,
     version: Option<&ServerVersion>,
@@ -473,157 +465,70 @@ fn check(
     lines: Lines,
     mut report: Report,
 ) -> Result<Exit, Fail> {
-    // TODO(check): ImportIdentities::check, once the client has it: this
-    // redoes with public pieces a part of what the import checks.
     let progress = Progress::start("checking", None);
-    let mut schemas: HashMap<String, Option<Vec<String>>> = HashMap::new();
-    let mut keys: HashMap<(String, String), u64> = HashMap::new();
-    let (mut inputs, mut refused) = (0u64, 0u64);
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let reader = Reader {
+        lines,
+        line: 0,
+        schema_id: args.schema_id.clone(),
+        target: version.cloned(),
+        seen: Rc::clone(&seen),
+    };
+    let check = client.import_identities(reader).check();
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
-    let mut refuse = |line: u64, why: String, short: String, report: &mut Report| {
-        *reasons.entry(short).or_default() += 1;
-        report.add(&Failed {
-            line: Some(line),
-            error: why,
+    // Every refusal and unreadable line, in line order.
+    let mut failed: Vec<Failed> = Vec::new();
+    for refused in &check.refused {
+        *reasons.entry(reason(&refused.error)).or_default() += 1;
+        failed.push(Failed {
+            line: line_of(&seen, refused.index),
+            index: Some(refused.index as u64),
+            error: refused.error.to_string(),
             ..Failed::default()
         });
-    };
-    for (number, line) in (1u64..).zip(lines) {
-        let line = line.map_err(|e| Fail::failed(format!("reading line {number}: {e}")))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        inputs += 1;
-        progress.inc(1);
-        let body = match input::parse_line(&line, &args.schema_id, version) {
-            Ok(parsed) => parsed.body,
-            Err(why) => {
-                refused += 1;
-                let short = format!("unreadable line: {}", why.split(':').next().unwrap_or(""));
-                refuse(number, why, short, &mut report);
-                continue;
-            }
-        };
-        if let Some(why) = refusal(&body, version) {
-            refused += 1;
-            refuse(number, why.clone(), why, &mut report);
-            continue;
-        }
-        let paths = schemas
-            .entry(body.schema_id.clone())
-            .or_insert_with(|| identifier_paths(client, &body.schema_id));
-        let mut mine = Vec::new();
-        if let Some(external_id) = &body.external_id {
-            mine.push(("external_id".to_string(), external_id.clone()));
-        }
-        for path in paths.iter().flatten() {
-            if let Some(Value::String(value)) = body.traits.pointer(path) {
-                mine.push(("identifier".to_string(), value.trim().to_lowercase()));
-            }
-        }
-        if let Some((kind, first)) = mine
-            .iter()
-            .find_map(|key| keys.get(key).map(|first| (&key.0, *first)))
-        {
-            refused += 1;
-            refuse(
-                number,
-                format!("a duplicate of line {first} (the same {kind}), which comes first"),
-                format!("a duplicate of an earlier line (the same {kind})"),
-                &mut report,
-            );
-            continue;
-        }
-        for key in mine {
-            keys.entry(key).or_insert(number);
-        }
     }
-    // Each failure was named on stderr already without a report file.
+    let seen = seen.borrow();
+    for (line, why) in &seen.bad {
+        *reasons
+            .entry(format!(
+                "unreadable line: {}",
+                why.split(':').next().unwrap_or("")
+            ))
+            .or_default() += 1;
+        failed.push(Failed {
+            line: Some(*line),
+            error: why.clone(),
+            ..Failed::default()
+        });
+    }
+    failed.sort_by_key(|f| f.line);
+    for failure in &failed {
+        report.add(failure);
+    }
+    // Each refusal was named on stderr already without a report file.
     for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
     }
+    for schema in &check.unreadable_schemas {
+        progress.note(&format!(
+            "warning: the identity schema {schema:?} could not be read: duplicates among its inputs were found by external_id, addresses and OIDC/SAML links only"
+        ));
+    }
+    if let Some((line, e)) = &seen.read_error {
+        return Err(Fail::failed(format!("reading line {line}: {e}")));
+    }
     report.close()?;
+    let inputs = check.inputs as u64 + seen.bad_count;
+    let refused = failed.len() as u64;
     progress.finish(&format!(
         "checked {} {}: {} would be sent, {refused} would be refused before sending; nothing was sent",
         identities(inputs),
         progress.timing(inputs),
-        inputs - refused,
+        check.sendable,
     ));
     Ok(if refused > 0 {
         Exit::Failed
     } else {
         Exit::Done
     })
-}
-
-/// What the import would refuse before sending, judged alone: a password
-/// hash the target would refuse or store unusable, a credential type its
-/// version cannot import.
-fn refusal(body: &CreateIdentityBody, version: Option<&ServerVersion>) -> Option<String> {
-    let credentials = body.credentials.as_ref()?;
-    if let Some(version) = version
-        && let Some(kind) = credentials
-            .types()
-            .into_iter()
-            .find(|kind| !version.imports_credential(kind.as_str()))
-    {
-        return Some(
-            ImportError::CredentialNotImportable {
-                credential_type: kind,
-                version: version.clone(),
-            }
-            .to_string(),
-        );
-    }
-    let hash = credentials
-        .password
-        .as_ref()
-        .and_then(|p| p.config.as_ref())
-        .and_then(|c| c.hashed_password.as_deref())?;
-    check_password_hash(hash, version)
-        .err()
-        .map(|e| ImportError::InvalidPasswordHash(e).to_string())
-}
-
-/// The JSON pointers of the traits an identity schema makes login
-/// identifiers (`ory.sh/kratos` `credentials.{password,code,webauthn}.identifier`);
-/// `None` when the schema cannot be read (its duplicates are then not found).
-fn identifier_paths(client: &IdentityClient, schema_id: &str) -> Option<Vec<String>> {
-    let schema = match client.get_identity_schema(schema_id).send() {
-        Ok(schema) => schema,
-        Err(e) => {
-            eprintln!(
-                "warning: cannot read the identity schema {schema_id:?} ({}); duplicates of its inputs are found by external_id only",
-                chain(&e)
-            );
-            return None;
-        }
-    };
-    let mut paths = Vec::new();
-    collect_identifiers(
-        schema.pointer("/properties/traits").unwrap_or(&schema),
-        "",
-        &mut paths,
-    );
-    Some(paths)
-}
-
-fn collect_identifiers(schema: &Value, path: &str, paths: &mut Vec<String>) {
-    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
-        return;
-    };
-    for (name, property) in properties {
-        let here = format!("{path}/{}", name.replace('~', "~0").replace('/', "~1"));
-        let credentials = property.pointer("/ory.sh~1kratos/credentials");
-        let identifier = ["password", "code", "webauthn"].iter().any(|kind| {
-            credentials
-                .and_then(|c| c.get(kind))
-                .and_then(|c| c.get("identifier"))
-                == Some(&Value::Bool(true))
-        });
-        if identifier {
-            paths.push(here.clone());
-        }
-        collect_identifiers(property, &here, paths);
-    }
 }

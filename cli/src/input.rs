@@ -87,8 +87,7 @@ pub fn parse_line(
 pub fn left_out_reason(kind: &str, target: Option<&ServerVersion>) -> String {
     match kind {
         "password" => {
-            "their password has no hash to carry, or one Kratos would refuse or store unusable"
-                .to_string()
+            "their password hash is one the target would refuse or store unusable".to_string()
         }
         "code" => {
             "Kratos cannot import them (it recreates code credentials from the traits)".to_string()

@@ -88,6 +88,12 @@ pub struct Args {
           value_parser = clap::value_parser!(u16).range(1..=1000))]
     chunk_size: u16,
 
+    /// Batch requests in flight at once to the target (one at a time against
+    /// Ory Network, which refuses concurrent writes).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=16))]
+    concurrency: u16,
+
     /// Look up every conflict: an identity on the target that is another
     /// person holding the same email is a failure, not "already existed".
     #[arg(long)]
@@ -405,6 +411,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     let mut import = target
         .import_identities(reader)
         .chunk_size(usize::from(args.chunk_size))
+        .concurrency(usize::from(args.concurrency))
         .verify_conflicts(args.verify_conflicts);
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
         let saved = saved.clone();

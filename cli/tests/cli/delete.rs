@@ -115,3 +115,24 @@ fn a_stopped_delete_resumes_from_its_checkpoint_sending_done_ids_no_more() {
     assert_eq!(third.code, 0, "{third:?}");
     assert!(third.stderr.contains("finished"), "{third:?}");
 }
+
+#[test]
+fn deletes_run_in_parallel() {
+    let kratos = FakeKratos::builder()
+        .identities(12)
+        .latency(std::time::Duration::from_millis(50))
+        .start();
+    let started = std::time::Instant::now();
+    let deleted = run(
+        against(&kratos),
+        &["delete", "--all", "--yes", "--concurrency", "4"],
+    );
+    assert_eq!(deleted.code, 0, "{deleted:?}");
+    assert_eq!(kratos.identity_count(), 0);
+    assert!(
+        kratos.most_concurrent_requests() >= 2,
+        "{}",
+        kratos.most_concurrent_requests()
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

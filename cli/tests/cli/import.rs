@@ -210,3 +210,42 @@ fn an_import_resumes_from_its_checkpoint_without_sending_an_input_twice() {
     );
     assert_eq!(kratos.identity_count(), 30);
 }
+
+#[test]
+fn concurrency_puts_several_batches_in_flight() {
+    let kratos = FakeKratos::builder()
+        .latency(std::time::Duration::from_millis(100))
+        .start();
+    let dir = temp_dir("import-concurrency");
+    let input = dir.join("in.ndjson");
+    let lines: Vec<String> = (0..40)
+        .map(|i| {
+            json!({"schema_id": "default", "traits": {"email": format!("c{i}@example.com")}})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let imported = run(
+        against(&kratos),
+        &[
+            "import",
+            "--chunk-size",
+            "5",
+            "--concurrency",
+            "3",
+            arg(&input),
+        ],
+    );
+    assert_eq!(imported.code, 0, "{imported:?}");
+    assert!(
+        imported
+            .summary()
+            .ends_with(": 40 created, 0 already existed, 0 failed"),
+        "{imported:?}"
+    );
+    assert!(
+        kratos.most_concurrent_requests() >= 2,
+        "{}",
+        kratos.most_concurrent_requests()
+    );
+}
