@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 /// The file a job's progress is kept in.
+#[derive(Debug)]
 pub struct Checkpoint {
     path: PathBuf,
 }
@@ -104,9 +105,8 @@ pub fn open_output(path: &Path, resume_at: Option<u64>) -> io::Result<File> {
 }
 
 /// A job's progress and the checkpoint it is kept in, shared by the job's
-/// loop and the import's [`checkpoint`](kratos_identity::ImportIdentities::checkpoint)
-/// callback (which runs inside the loop's `next()`): a clone is the same
-/// progress.
+/// loop and the import's checkpoint callback (which runs inside the loop's
+/// `next()`): a clone is the same progress.
 pub struct Saved<P> {
     file: Arc<Checkpoint>,
     progress: Arc<Mutex<P>>,
@@ -141,17 +141,18 @@ impl<P: Serialize + Clone> Saved<P> {
     }
 
     /// Changes the progress and writes it. A checkpoint that cannot be
-    /// written stops the job: going on could not be resumed (the last one
-    /// written is still valid).
+    /// written stops the process at once with exit status 3: it is called
+    /// just before a chunk is sent, and sending it could not be resumed
+    /// exactly (the last checkpoint written is still valid).
     pub fn save(&self, change: impl FnOnce(&mut P)) {
         let mut progress = self.lock();
         change(&mut progress);
         if let Err(e) = self.file.save(&*progress) {
             eprintln!(
-                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid)",
+                "error: cannot write the checkpoint {}: {e}; stopping (the last one written is still valid: run the same command again to continue)",
                 self.file.path().display()
             );
-            std::process::exit(1);
+            std::process::exit(3);
         }
     }
 
@@ -160,12 +161,12 @@ impl<P: Serialize + Clone> Saved<P> {
     }
 }
 
-/// How many inputs a job settled, over all its runs.
+/// How many inputs an import or migration settled, over all its runs.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Counts {
-    pub created: usize,
-    pub existed: usize,
-    pub failed: usize,
+    pub created: u64,
+    pub existed: u64,
+    pub failed: u64,
 }
 
 impl Counts {
@@ -189,4 +190,11 @@ impl std::fmt::Display for Counts {
             self.created, self.existed, self.failed
         )
     }
+}
+
+/// A file's size, to tell a checkpoint's input from another file.
+pub fn file_len(path: &Path) -> Result<u64, String> {
+    fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
