@@ -140,16 +140,41 @@ impl IdentityClient {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The server's version, asked once per client (and its clones) with
-    /// [`get_version`](Self::get_version) when a call first needs it;
-    /// `None` when the server would not say (the question is asked again
-    /// next time).
-    pub(crate) fn known_version(&self) -> Option<ServerVersion> {
+    /// The server's version, asked once per client (and its clones share
+    /// the answer): what the client itself asks before the calls that
+    /// depend on it (an import with credentials or hashes only some
+    /// versions take, an update with credentials, `include_all_credentials`).
+    /// Use it rather than [`get_version`](Self::get_version) to decide
+    /// what to send, so the question is asked once.
+    ///
+    /// ```
+    /// # #[cfg(kratos_fake_doctests)] {
+    /// # let kratos = kratos_identity_fake::FakeKratos::start();
+    /// # let client = kratos.client();
+    /// let version = client.server_version()?;
+    /// if !version.imports_credential("totp") {
+    ///     println!("{version} would refuse TOTP credentials: leaving them out");
+    /// }
+    /// # }
+    /// # Ok::<(), kratos_identity::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`get_version`](Self::get_version); a failed answer is not
+    /// remembered, so the next call asks again.
+    pub fn server_version(&self) -> Result<ServerVersion, Error> {
         if let Some(version) = self.inner.version.get() {
-            return Some(version.clone());
+            return Ok(version.clone());
         }
-        match self.get_version().send() {
-            Ok(version) => Some(self.inner.version.get_or_init(|| version).clone()),
+        let version = self.get_version().send()?;
+        Ok(self.inner.version.get_or_init(|| version).clone())
+    }
+
+    /// [`server_version`](Self::server_version), or `None` (logged) when
+    /// the server would not say.
+    pub(crate) fn known_version(&self) -> Option<ServerVersion> {
+        match self.server_version() {
+            Ok(version) => Some(version),
             Err(e) => {
                 log::debug!("the server did not say its version: {}", e.log_summary());
                 None

@@ -124,7 +124,7 @@ pub fn env(name: &str) -> Option<String> {
 pub fn target_version(
     target: &IdentityClient,
 ) -> Result<Option<kratos_identity::ServerVersion>, Fail> {
-    match target.get_version().send() {
+    match target.server_version() {
         Ok(version) => Ok(Some(version)),
         Err(e) if matches!(e.status(), Some(401 | 403)) => Err(Fail::usage(format!(
             "the server refuses the API key (check ORY_API_KEY): {}",
