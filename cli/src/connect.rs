@@ -23,6 +23,11 @@ pub struct Connection {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
+    /// Send the API key over plain http:// to a host that is not loopback
+    /// (refused by default: anyone on the way could read it).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+
     /// How many identities the demo server holds (without a URL).
     #[arg(long, hide = true, default_value_t = 3000)]
     pub demo_identities: usize,
@@ -58,7 +63,7 @@ impl Connection {
     pub fn connect(&self, doing: &str) -> Result<Server, Fail> {
         match self.url() {
             Some(url) => Ok(Server {
-                client: client(&url, env("ORY_API_KEY"))?,
+                client: client(&url, env("ORY_API_KEY"), self.allow_insecure_http)?,
                 label: url,
                 _demo: None,
             }),
@@ -101,15 +106,26 @@ impl Connection {
     }
 }
 
-/// A client for `url` with `key` (if any) as its bearer token.
-pub fn client(url: &str, key: Option<String>) -> Result<IdentityClient, Fail> {
-    let mut builder: ClientBuilder = IdentityClient::builder(url).user_agent(USER_AGENT);
+/// A client for `url` with `key` (if any) as its bearer token; with
+/// `insecure`, the key may go over plain HTTP to a host that is not
+/// loopback.
+pub fn client(url: &str, key: Option<String>, insecure: bool) -> Result<IdentityClient, Fail> {
+    let mut builder: ClientBuilder = IdentityClient::builder(url)
+        .user_agent(USER_AGENT)
+        .allow_insecure_http(insecure);
     if let Some(key) = key {
         builder = builder.bearer_token(key);
     }
-    builder
-        .build()
-        .map_err(|e| Fail::usage(format!("cannot use {url}: {}", chain(&e))))
+    builder.build().map_err(|e| {
+        let hint = match e {
+            kratos_identity::Error::Config {
+                kind: kratos_identity::ConfigErrorKind::InsecureHttp,
+                ..
+            } => " (--allow-insecure-http sends it anyway)",
+            _ => "",
+        };
+        Fail::usage(format!("cannot use {url}: {}{hint}", chain(&e)))
+    })
 }
 
 /// An environment variable, if set and not blank.

@@ -68,6 +68,11 @@ pub struct Args {
     #[arg(long, value_name = "URL", requires = "from")]
     to: Option<String>,
 
+    /// Send the keys over plain http:// to hosts that are not loopback
+    /// (refused by default: anyone on the way could read them).
+    #[arg(long)]
+    allow_insecure_http: bool,
+
     /// Keep the job's progress in FILE; the same command continues where a
     /// stopped run left off, sending nothing twice.
     #[arg(long, value_name = "FILE")]
@@ -258,8 +263,8 @@ type Clients = (
 fn clients(args: &Args) -> Result<Clients, Fail> {
     match (&args.from, &args.to) {
         (Some(from), Some(to)) => Ok((
-            client(from, env("ORY_API_KEY_FROM"))?,
-            client(to, env("ORY_API_KEY_TO"))?,
+            client(from, env("ORY_API_KEY_FROM"), args.allow_insecure_http)?,
+            client(to, env("ORY_API_KEY_TO"), args.allow_insecure_http)?,
             None,
         )),
         _ => {

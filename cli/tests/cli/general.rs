@@ -133,3 +133,35 @@ fn the_api_key_is_sent_but_never_printed() {
         );
     }
 }
+
+/// A key is never sent over plain HTTP to a host that is not loopback,
+/// unless `--allow-insecure-http` says so: refused with exit 2 and the flag
+/// named; with it, the tool goes on (here to a host that cannot be
+/// resolved: exit 3, stopped, resumable).
+#[test]
+fn a_key_over_plain_http_needs_allow_insecure_http() {
+    let mut command = bin();
+    command.env("ORY_API_KEY", "ory_pat_never_over_http");
+    let refused = run(command, &["export", "--url", "http://kratos.invalid:4434"]);
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("--allow-insecure-http"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("ory_pat_never_over_http"));
+
+    let mut command = bin();
+    command.env("ORY_API_KEY", "ory_pat_never_over_http");
+    let allowed = run(
+        command,
+        &[
+            "export",
+            "--url",
+            "http://kratos.invalid:4434",
+            "--allow-insecure-http",
+        ],
+    );
+    assert_eq!(allowed.code, 3, "{}", allowed.stderr);
+    assert!(!allowed.stderr.contains("ory_pat_never_over_http"));
+}
