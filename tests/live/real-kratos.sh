@@ -232,7 +232,8 @@ for version in "${available[@]}"; do
 done
 
 if [ "$serve_only" = 1 ]; then
-  say "serving; Ctrl-C stops every server"
-  while true; do sleep 3600; done
+  say "serving; Ctrl-C (or a TERM) stops every server"
+  # In the background, so that a signal runs the trap at once.
+  while true; do sleep 3600 & wait $!; done
 fi
 exit "$status"
