@@ -1242,6 +1242,109 @@ fn a_foreign_error_page_echoing_the_url_loses_the_query_values() {
     assert!(shown.contains("Bad gateway"), "{shown}");
 }
 
+/// An id or external id the user passed is often an email. A proxy's page
+/// that echoes the request's path (as it was sent, decoded, lower-cased or
+/// form-encoded) must not carry it into the error; a UUID may stay, it
+/// names no one. Issue 25: the path's values were not scrubbed, only the
+/// key and the query's.
+#[test]
+fn an_id_that_is_not_a_uuid_never_appears_in_an_error() {
+    const EMAIL: &str = "Ada.Lovelace@example.com";
+    const NAMED: &str = "Grace Hopper+1";
+    let echo = format!(
+        "<html><body>502 Bad Gateway: no upstream for /admin/identities/{IDENTITY_ID} \
+         /admin/identities/by/external/Ada.Lovelace%40example.com \
+         /admin/identities/by/external/ada.lovelace%40example.com \
+         /admin/identities/ada.lovelace@example.com/credentials/oidc \
+         /admin/identities/Grace%20Hopper%2B1 /admin/identities/Grace+Hopper%2B1 \
+         /admin/identities/Grace+Hopper+1 (Grace Hopper+1) (grace hopper+1)</body></html>"
+    );
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(502)
+            .header("content-type", "text/html")
+            .body(&echo);
+    });
+    let client = secret_client(&server);
+    let errors = [
+        (
+            EMAIL,
+            client.get_identity_by_external_id(EMAIL).send().map(drop),
+        ),
+        (EMAIL, client.get_identity(EMAIL).send().map(drop)),
+        (NAMED, client.get_identity(NAMED).send().map(drop)),
+        (
+            EMAIL,
+            client
+                .delete_identity_credentials(EMAIL, "oidc")
+                .send()
+                .map(drop),
+        ),
+        (NAMED, client.delete_identity(NAMED).send().map(drop)),
+        (
+            IDENTITY_ID,
+            client.get_identity(IDENTITY_ID).send().map(drop),
+        ),
+    ]
+    .map(|(value, result)| (value, result.unwrap_err()));
+    for (value, err) in &errors {
+        let display = shown(err);
+        let forms: &[&str] = match *value {
+            EMAIL => &["lovelace", "Lovelace", "%40example"],
+            NAMED => &["Hopper", "hopper"],
+            _ => &[],
+        };
+        for text in chain(err).into_iter().chain([format!("{err:?}"), display]) {
+            for form in forms {
+                assert!(!text.contains(form), "{form} leaked: {text}");
+            }
+            assert!(text.contains("502 Bad Gateway: no upstream for"), "{text}");
+            // A UUID names no one, and Kratos's messages name ids usefully.
+            assert!(text.contains(IDENTITY_ID), "{text}");
+        }
+    }
+    // The builder's Debug never showed the id; it still does not.
+    let builder = client.get_identity_by_external_id(EMAIL);
+    assert!(!format!("{builder:?}").contains("ovelace"), "{builder:?}");
+}
+
+/// The HTTP stack's own message may quote the whole URL: a user's agent
+/// configured for HTTPS only refuses `http://` with it. The values of the
+/// request in it are scrubbed, like those of any other message.
+#[test]
+fn the_http_stack_s_message_loses_the_request_s_values() {
+    let agent: kratos_identity::ureq::Agent = kratos_identity::ureq::Agent::config_builder()
+        .https_only(true)
+        .build()
+        .into();
+    let client = IdentityClient::builder("http://127.0.0.1:9")
+        .agent(agent)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let errors = [
+        client
+            .get_identity_by_external_id("ada.lovelace@example.com")
+            .send()
+            .map(drop),
+        client
+            .list_identities()
+            .credentials_identifier("ada.lovelace@example.com")
+            .send()
+            .map(drop),
+    ]
+    .map(Result::unwrap_err);
+    for err in &errors {
+        let messages = chain(err);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[1].contains("https only"), "{messages:?}");
+        for text in messages.into_iter().chain([format!("{err:?}")]) {
+            assert!(!text.contains("lovelace"), "{text}");
+        }
+    }
+}
+
 /// A server that asks for a longer wait than `max_retry_after` allows gets
 /// its 429 back at once: no wait, no retry.
 #[test]

@@ -15,6 +15,11 @@ use crate::api::operation::{Method, Operation};
 use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::http::percent::encode_component;
 
+/// The path parameters whose values are words of the API (a credential
+/// type), which errors and logs may show. Every other path value is an id
+/// the user passed, shown only when it is a UUID.
+const PUBLIC_PATH_PARAMS: [&str; 1] = ["type"];
+
 /// One HTTP call, described: which operation, the path below the base URL,
 /// query pairs and an optional JSON body.
 #[derive(Debug, Clone)]
@@ -22,6 +27,14 @@ pub struct Call {
     pub(crate) operation: Operation,
     /// Already percent-encoded, starting with `/`.
     pub(crate) path: String,
+    /// The path as logs show it: the template with each value that is a
+    /// UUID or a word of the API filled in, and every other value (an
+    /// external id, an id that is not a UUID: often an email) left as its
+    /// `{name}`.
+    log_path: String,
+    /// The path's values that no error or log line may repeat: the ids that
+    /// are not UUIDs (see [`private_values`](Self::private_values)).
+    private_path_values: Vec<String>,
     /// Decoded pairs, in order; encoded when the URL is built.
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Option<Vec<u8>>,
@@ -44,6 +57,8 @@ impl Call {
     pub(crate) fn new(operation: Operation, params: &[&str]) -> Result<Self, Error> {
         let template = operation.path();
         let mut path = String::with_capacity(template.len() + 40);
+        let mut log_path = String::with_capacity(template.len() + 40);
+        let mut private_path_values = Vec::new();
         let mut params = params.iter();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -62,15 +77,28 @@ impl Call {
                     format!("{name} must not be {value:?}"),
                 ));
             }
+            let encoded = encode_component(value);
             path.push_str(&rest[..open]);
-            path.push_str(&encode_component(value));
+            path.push_str(&encoded);
+            log_path.push_str(&rest[..open]);
+            if PUBLIC_PATH_PARAMS.contains(&name) || uuid::Uuid::parse_str(value).is_ok() {
+                log_path.push_str(&encoded);
+            } else {
+                log_path.push('{');
+                log_path.push_str(name);
+                log_path.push('}');
+                private_path_values.push(value.to_string());
+            }
             rest = rest.get(close + 1..).unwrap_or_default();
         }
         path.push_str(rest);
+        log_path.push_str(rest);
         let method = operation.http_method();
         Ok(Call {
             operation,
             path,
+            log_path,
+            private_path_values,
             query: Vec::new(),
             body: None,
             // GET, PUT and DELETE are idempotent by HTTP's definition; POST
@@ -103,14 +131,22 @@ impl Call {
         Ok(self)
     }
 
-    /// The path as logs show it: the real path, whose ids are fine to log,
-    /// but the template for an external id, which is often an email.
+    /// The path as logs show it: its UUIDs and credential types, but the
+    /// `{name}` of any other value (an external id, an id that is not a
+    /// UUID), which may be an email.
     pub(crate) fn log_path(&self) -> &str {
-        if self.operation == crate::api::operation::GET_IDENTITY_BY_EXTERNAL_ID {
-            self.operation.path()
-        } else {
-            &self.path
-        }
+        &self.log_path
+    }
+
+    /// The values of this call that are the user's own and may be personal
+    /// or secret, which no error, `Debug` or log line may repeat: the path's
+    /// ids that are not UUIDs, and the values of the query.
+    pub(crate) fn private_values(&self) -> impl Iterator<Item = &str> {
+        let query = self.query.iter().map(|(_, value)| value.as_str());
+        self.private_path_values
+            .iter()
+            .map(String::as_str)
+            .chain(query)
     }
 
     pub(crate) fn method(&self) -> Method {
@@ -330,5 +366,43 @@ mod tests {
             );
         }
         assert!(Call::new(GET_IDENTITY, &[]).is_err());
+    }
+
+    /// Logs show a path's UUIDs and credential types; any other value (an
+    /// email as an external id or an id) is the template's `{name}`, and is
+    /// among the values no error may repeat.
+    #[test]
+    fn logs_show_uuids_and_credential_types_only() {
+        use crate::api::operation::GET_IDENTITY_BY_EXTERNAL_ID;
+        let uuid = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+        let private = |call: &Call| {
+            call.private_values()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let call = Call::new(DELETE_IDENTITY_CREDENTIALS, &[uuid, "oidc"]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            format!("/admin/identities/{uuid}/credentials/oidc")
+        );
+        assert!(private(&call).is_empty());
+        let call = Call::new(DELETE_IDENTITY_CREDENTIALS, &["ada@example.com", "oidc"]).unwrap();
+        assert_eq!(call.log_path(), "/admin/identities/{id}/credentials/oidc");
+        assert_eq!(private(&call), ["ada@example.com"]);
+        let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &["ada@example.com"]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            "/admin/identities/by/external/{externalID}"
+        );
+        let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &[uuid]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            format!("/admin/identities/by/external/{uuid}")
+        );
+        let call = Call::new(LIST_IDENTITIES, &[])
+            .unwrap()
+            .query_opt("credentials_identifier", Some("ada@example.com"));
+        assert_eq!(call.log_path(), "/admin/identities");
+        assert_eq!(private(&call), ["ada@example.com"]);
     }
 }

@@ -4,8 +4,9 @@
 //! part once: a layer's `Display` describes that layer, and the cause comes
 //! from [`source()`](std::error::Error::source), so `anyhow`'s `{:#}` prints
 //! each message once. No message ever holds the API key, a value of the
-//! request's query (an email in `credentials_identifier`, say) or a value of
-//! a response body (a password hash, a recovery code).
+//! request that is the user's own (an email in `credentials_identifier` or
+//! as an external id, an id that is not a UUID) or a value of a response
+//! body (a password hash, a recovery code).
 //!
 //! - `api.rs`: [`ApiError`], the non-success answer, and Kratos's error body;
 //! - `decode.rs`: [`DecodeError`], the evidence of a body that did not decode;

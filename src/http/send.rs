@@ -88,12 +88,13 @@ impl IdentityClient {
             started: Instant::now(),
             deadline: self.deadline_of(call),
         };
+        let scrub = self.scrub_for(call);
         let mut attempt: u32 = 1;
         // Whether an earlier attempt may have done the work although it
         // failed (a timeout, a broken connection, a 502 from a proxy).
         let mut maybe_done = false;
         loop {
-            let error = match self.attempt(call, attempt, &clock, maybe_done, cancel)? {
+            let error = match self.attempt(call, &scrub, attempt, &clock, maybe_done, cancel)? {
                 Ok(mut response) => {
                     response.query.clone_from(&call.query);
                     return Some(Ok(response));
@@ -143,6 +144,7 @@ impl IdentityClient {
     fn attempt(
         &self,
         call: &Call,
+        scrub: &Scrub,
         attempt: u32,
         clock: &Clock,
         maybe_done: bool,
@@ -203,7 +205,7 @@ impl IdentityClient {
             }
         }
         let started = Instant::now();
-        let Some(result) = self.send_once(call, clock, cancel) else {
+        let Some(result) = self.send_once(call, scrub, clock, cancel) else {
             if let Some(pacer) = pacer {
                 pacer.observe(bucket, None, started, Instant::now());
             }
@@ -237,11 +239,9 @@ impl IdentityClient {
             pacer.observe(bucket, headers, started, Instant::now());
         }
         let retried_delete_done = maybe_done && call.method() == Method::Delete;
-        Some(
-            result.and_then(|response| {
-                self.check_status(response, call, attempt, retried_delete_done)
-            }),
-        )
+        Some(result.and_then(|response| {
+            self.check_status(response, call, scrub, attempt, retried_delete_done)
+        }))
     }
 
     /// One exchange: the request and any redirects it is answered with;
@@ -249,6 +249,7 @@ impl IdentityClient {
     fn send_once(
         &self,
         call: &Call,
+        scrub: &Scrub,
         clock: &Clock,
         cancel: Option<&AtomicBool>,
     ) -> Option<Result<RawResponse, Error>> {
@@ -277,6 +278,7 @@ impl IdentityClient {
                 url: &url,
                 origin: &origin,
                 shown_path: &shown_path,
+                scrub,
                 headers: &headers,
                 body: call.body.as_deref(),
                 timeout: call.timeout,
@@ -310,13 +312,13 @@ impl IdentityClient {
     }
 
     /// What an error may not repeat of this call: the API key and the
-    /// query's values.
+    /// call's private values (see [`Call::private_values`]).
     fn scrub_for(&self, call: &Call) -> Scrub {
         let mut scrub = Scrub::default();
         if let Some(token) = &self.inner.token {
             scrub = scrub.value(token.expose());
         }
-        for (_, value) in &call.query {
+        for value in call.private_values() {
             scrub = scrub.value(value);
         }
         scrub
@@ -329,6 +331,7 @@ impl IdentityClient {
         &self,
         response: RawResponse,
         call: &Call,
+        scrub: &Scrub,
         attempt: u32,
         retried_delete_done: bool,
     ) -> Result<RawResponse, Error> {
@@ -360,7 +363,7 @@ impl IdentityClient {
             retry_after,
             &response.body,
         )
-        .scrub(&self.scrub_for(call));
+        .scrub(scrub);
         error.path = Some(self.shown_path(call));
         Err(Error::Api(Box::new(error)))
     }
