@@ -1345,6 +1345,84 @@ fn the_http_stack_s_message_loses_the_request_s_values() {
     }
 }
 
+/// Scrubbing takes out what is personal or secret, not the words the crate
+/// itself sent: Kratos's messages name credential types, expansions,
+/// numbers and ids, and a message without them is no use. Issue 25: every
+/// query value of 3 characters or more was erased (`The … hash of
+/// identity 1 is invalid`, `could not find … for this session`).
+#[test]
+fn kratos_s_messages_keep_the_words_the_crate_sent() {
+    const EMAIL: &str = "ada.lovelace@example.com";
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(
+            then,
+            400,
+            &format!(
+                r#"{{"error":{{"code":400,"message":"The password hash of identity 1 is invalid","reason":"ids {IDENTITY_ID}, page_size 250 (strong), {EMAIL}, token tok-ZZZ"}}}}"#
+            ),
+        );
+    });
+    server.mock(|when, then| {
+        when.method(GET).path(format!("/admin/sessions/{IDENTITY_ID}"));
+        json(
+            then,
+            404,
+            r#"{"error":{"code":404,"message":"Unable to locate the resource","reason":"could not find identity for this session"}}"#,
+        );
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        json(
+            then,
+            500,
+            r#"{"error":{"code":500,"message":"listing sessions with active=true and expand=devices failed"}}"#,
+        );
+    });
+    let client = secret_client(&server);
+
+    let err = client
+        .list_identities()
+        .include_credential(["password"])
+        .consistency("strong")
+        .page_size(250)
+        .ids([IDENTITY_ID])
+        .credentials_identifier(EMAIL)
+        .page_token("tok-ZZZ")
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        format!(
+            "HTTP 400 Bad Request: The password hash of identity 1 is invalid (ids {IDENTITY_ID}, page_size 250 (strong), …, token …)"
+        )
+    );
+    assert!(!format!("{err:?}").contains("ovelace"), "{err:?}");
+    assert!(!format!("{err:?}").contains("tok-ZZZ"), "{err:?}");
+
+    let err = client
+        .get_session(IDENTITY_ID)
+        .expand(["identity"])
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "HTTP 404 Not Found: Unable to locate the resource (could not find identity for this session)"
+    );
+
+    let err = client
+        .list_sessions()
+        .active(true)
+        .expand(["devices"])
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "HTTP 500 Internal Server Error: listing sessions with active=true and expand=devices failed"
+    );
+}
+
 /// A server that asks for a longer wait than `max_retry_after` allows gets
 /// its 429 back at once: no wait, no retry.
 #[test]

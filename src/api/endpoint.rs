@@ -37,6 +37,12 @@ pub struct Call {
     private_path_values: Vec<String>,
     /// Decoded pairs, in order; encoded when the URL is built.
     pub(crate) query: Vec<(String, String)>,
+    /// The query parameters whose values are words of the API that the
+    /// crate sends (an enum's name, a number, a flag), which errors may
+    /// repeat: Kratos's messages name them. Set where each call is built
+    /// ([`public`](Self::public)); every other parameter's values are the
+    /// user's own and are scrubbed.
+    public_params: Vec<&'static str>,
     pub(crate) body: Option<Vec<u8>>,
     /// Safe to send again after it may have reached the server.
     pub(crate) idempotent: bool,
@@ -100,6 +106,7 @@ impl Call {
             log_path,
             private_path_values,
             query: Vec::new(),
+            public_params: Vec::new(),
             body: None,
             // GET, PUT and DELETE are idempotent by HTTP's definition; POST
             // and PATCH are not unless an endpoint says so.
@@ -139,21 +146,44 @@ impl Call {
     }
 
     /// The values of this call that are the user's own and may be personal
-    /// or secret, which no error, `Debug` or log line may repeat: the path's
-    /// ids that are not UUIDs, and the values of the query.
+    /// or secret (an email, an OIDC subject, a page token, a URL), which no
+    /// error, `Debug` or log line may repeat: the path's ids that are not
+    /// UUIDs, and the values of every query parameter not declared
+    /// [`public`](Self::public), but UUIDs, which name no one (and which
+    /// Kratos's messages name usefully).
     pub(crate) fn private_values(&self) -> impl Iterator<Item = &str> {
-        let query = self.query.iter().map(|(_, value)| value.as_str());
+        let query = self
+            .query
+            .iter()
+            .filter(|(key, _)| !self.public_params.contains(&key.as_str()))
+            .map(|(_, value)| value.as_str())
+            .filter(|value| uuid::Uuid::parse_str(value).is_err());
         self.private_path_values
             .iter()
             .map(String::as_str)
             .chain(query)
     }
 
+    /// Declares the values of these query parameters words of the API that
+    /// the crate sends (an enum's name, a number, a flag: `include_credential`,
+    /// `expand`, `page_size`), which errors may repeat. A parameter not
+    /// declared here is the user's own, and scrubbed from every error: a
+    /// new parameter is private until its call says otherwise.
+    pub(crate) fn public(mut self, params: &[&'static str]) -> Self {
+        for param in params {
+            if !self.public_params.contains(param) {
+                self.public_params.push(param);
+            }
+        }
+        self
+    }
+
     pub(crate) fn method(&self) -> Method {
         self.operation.http_method()
     }
 
-    /// Adds `key=value` when the value is set.
+    /// Adds `key=value` when the value is set. The value is private, scrubbed
+    /// from errors, unless the call declares `key` [`public`](Self::public).
     pub(crate) fn query_opt<V: ToString>(mut self, key: &str, value: Option<V>) -> Self {
         if let Some(v) = value {
             self.query.push((key.to_string(), v.to_string()));
@@ -161,7 +191,8 @@ impl Call {
         self
     }
 
-    /// Adds one `key=value` pair per item.
+    /// Adds one `key=value` pair per item; private unless `key` is declared
+    /// [`public`](Self::public).
     pub(crate) fn query_each(mut self, key: &str, values: &[String]) -> Self {
         for v in values {
             self.query.push((key.to_string(), v.clone()));
@@ -404,5 +435,23 @@ mod tests {
             .query_opt("credentials_identifier", Some("ada@example.com"));
         assert_eq!(call.log_path(), "/admin/identities");
         assert_eq!(private(&call), ["ada@example.com"]);
+    }
+
+    /// A query value is private unless its call declares the parameter a
+    /// word of the API; a UUID is never private.
+    #[test]
+    fn query_values_are_private_unless_declared_public() {
+        let uuid = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+        let call = Call::new(LIST_IDENTITIES, &[])
+            .unwrap()
+            .query_opt("include_credential", Some("password"))
+            .query_opt("a_new_parameter", Some("ada@example.com"))
+            .query_opt("ids", Some(uuid))
+            .query_opt("page_token", Some("tok"))
+            .query_opt("page_size", Some(250))
+            .public(&["include_credential", "page_size"])
+            .public(&["page_size"]);
+        let private: Vec<&str> = call.private_values().collect();
+        assert_eq!(private, ["ada@example.com", "tok"]);
     }
 }

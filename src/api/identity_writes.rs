@@ -684,6 +684,7 @@ impl Sealed for DeleteIdentityCredentials {
             DELETE_IDENTITY_CREDENTIALS,
             &[&self.id, &self.credential_type],
         )?
+        // An OIDC or SAML subject: the user's own, so private (no `public`).
         .query_opt("identifier", self.identifier.as_ref());
         let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)

@@ -168,6 +168,7 @@ impl Sealed for CreateRecoveryLinkForIdentity {
 
     fn to_call(&self) -> Result<Call, Error> {
         self.body.check()?;
+        // A URL of the user's, which may carry anything: private (no `public`).
         Call::new(CREATE_RECOVERY_LINK_FOR_IDENTITY, &[])?
             .query_opt("return_to", self.return_to.as_ref())
             .json(&self.body)

@@ -534,7 +534,8 @@ impl Sealed for ListSessions {
             .paging
             .apply(Call::new(LIST_SESSIONS, &[])?)?
             .query_opt("active", self.active)
-            .query_each("expand", &self.expand))
+            .query_each("expand", &self.expand)
+            .public(&["active", "expand"]))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
@@ -569,7 +570,11 @@ impl Sealed for ListIdentitySessions {
 
     fn to_call(&self) -> Result<Call, Error> {
         let call = Call::new(LIST_IDENTITY_SESSIONS, &[&self.id])?;
-        Ok(self.paging.apply(call)?.query_opt("active", self.active))
+        Ok(self
+            .paging
+            .apply(call)?
+            .query_opt("active", self.active)
+            .public(&["active"]))
     }
 
     /// The next page is computed, not read from the `Link` header, which
@@ -614,7 +619,9 @@ impl Sealed for GetSession {
     const OPERATION: Operation = GET_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Ok(Call::new(GET_SESSION, &[&self.id])?.query_each("expand", &self.expand))
+        Ok(Call::new(GET_SESSION, &[&self.id])?
+            .query_each("expand", &self.expand)
+            .public(&["expand"]))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
