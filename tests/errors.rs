@@ -1196,6 +1196,153 @@ fn secrets_in_a_body_that_does_not_decode_stay_out_of_the_error() {
     );
 }
 
+/// A proxy that echoes the request into a 200 page puts the key where a
+/// decode error quotes the body: the page's start, a JSON path built from
+/// the body's keys, an item's id; and a bulk import decodes its batch
+/// answers too. Issue 25: the same page was scrubbed with a 5xx and not
+/// with a 2xx; every quote of a body is scrubbed now, whatever the status.
+#[test]
+fn a_success_answer_that_does_not_decode_is_scrubbed_like_an_error_answer() {
+    let page = format!("<html><body>Signed in with {SECRET}, welcome</body></html>");
+    // The key cut by the excerpt's end: its start must go too.
+    let cut_page = format!("<p>{}{SECRET}</p>", " ".repeat(390));
+    let cut_error_page = format!("<p>{}{SECRET}</p>", " ".repeat(4090));
+    let server = MockServer::start();
+    for (path, status, body) in [
+        (
+            format!("/admin/identities/{IDENTITY_ID}"),
+            200,
+            page.clone(),
+        ),
+        (format!("/admin/sessions/{IDENTITY_ID}"), 503, page.clone()),
+        (
+            "/admin/identities/by/external/cut".to_string(),
+            200,
+            cut_page,
+        ),
+        (
+            "/admin/identities/by/external/cut-5xx".to_string(),
+            500,
+            cut_error_page,
+        ),
+        (
+            "/admin/identities/by/external/key".to_string(),
+            200,
+            format!(r#"{{"id":"{IDENTITY_ID}","traits":{{"{SECRET}":[1,}}}}"#),
+        ),
+        (
+            "/admin/identities/by/external/id".to_string(),
+            200,
+            format!(r#"{{"id":"{SECRET}","traits":7}}"#),
+        ),
+        (
+            "/admin/sessions".to_string(),
+            200,
+            format!(r#"[{{"id":"{SECRET}","active":"yes"}}]"#),
+        ),
+        ("/admin/identities".to_string(), 200, page.clone()),
+    ] {
+        server.mock(|when, then| {
+            when.path(path);
+            then.status(status).body(body);
+        });
+    }
+    let client = secret_client(&server);
+    let html = client.get_identity(IDENTITY_ID).send().unwrap_err();
+    let html_5xx = client.get_session(IDENTITY_ID).send().unwrap_err();
+    let cut = client
+        .get_identity_by_external_id("cut")
+        .send()
+        .unwrap_err();
+    let cut_5xx = client
+        .get_identity_by_external_id("cut-5xx")
+        .send()
+        .unwrap_err();
+    let key = client
+        .get_identity_by_external_id("key")
+        .send()
+        .unwrap_err();
+    let id = client.get_identity_by_external_id("id").send().unwrap_err();
+    let item = client.list_sessions().send().unwrap_err();
+    let lenient = client.list_sessions().send_lenient().unwrap();
+    let import = client
+        .import_identities([CreateIdentityBody::new(
+            "default",
+            json!({"email": "ada@example.com"}),
+        )])
+        .resolve_unknown(false)
+        .send();
+    let outcome = &import.failures[0].error;
+    assert!(
+        matches!(outcome, kratos_identity::ImportError::OutcomeUnknown(_)),
+        "{outcome:?}"
+    );
+    // An entry's error in a batch answer that decoded is quoted as well.
+    let batch = MockServer::start();
+    batch.mock(|when, then| {
+        when.path("/admin/identities");
+        json(
+            then,
+            200,
+            &format!(
+                r#"{{"identities":[{{"action":"error","error":{{"message":"refused for {SECRET}"}}}}]}}"#
+            ),
+        );
+    });
+    let import = secret_client(&batch)
+        .import_identities([CreateIdentityBody::new(
+            "default",
+            json!({"email": "ada@example.com"}),
+        )])
+        .send();
+    let rejected = &import.failures[0].error;
+    assert_eq!(
+        rejected.to_string(),
+        "rejected by the server: refused for …"
+    );
+    let texts = |err: &(dyn std::error::Error + 'static)| {
+        let mut texts = chain(err);
+        texts.push(format!("{err:?}"));
+        texts
+    };
+    for err in [&html, &html_5xx, &cut, &cut_5xx, &key, &id, &item] {
+        shown(err);
+    }
+    let all = [&html, &html_5xx, &cut, &cut_5xx, &key, &id, &item]
+        .into_iter()
+        .flat_map(|err| texts(err))
+        .chain(texts(outcome))
+        .chain(texts(rejected))
+        .chain([format!("{:?}", lenient.errors())]);
+    for text in all {
+        assert!(!text.contains("SUPERSECRET"), "the key leaked: {text}");
+        assert!(!text.contains("ory_pa"), "the key's start leaked: {text}");
+    }
+    // The evidence stays, without the key.
+    let body_start = |err: &Error| {
+        err.decode_error()
+            .and_then(|d| d.body_start())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        body_start(&html).as_deref(),
+        Some("<html><body>Signed in with …, welcome</body></html>")
+    );
+    assert_eq!(body_start(&cut).as_deref(), Some("<p> …"));
+    assert!(
+        cut_5xx.to_string().ends_with("non-JSON body: <p> …"),
+        "{cut_5xx}"
+    );
+    assert_eq!(
+        key.decode_error().and_then(|d| d.path()),
+        Some("traits.…"),
+        "{key}"
+    );
+    assert_eq!(id.decode_error().and_then(|d| d.id()), None, "{id}");
+    assert_eq!(item.decode_error().and_then(|d| d.id()), None, "{item}");
+    assert_eq!(item.decode_error().and_then(|d| d.item_index()), Some(0));
+}
+
 #[test]
 fn a_login_page_instead_of_json_is_shown_by_its_start() {
     let server = MockServer::start();

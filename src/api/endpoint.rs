@@ -324,16 +324,10 @@ pub trait Endpoint: Sealed {
 }
 
 /// Decodes a JSON body into `T`; when it does not fit, the error says where
-/// and why without quoting the body's values.
+/// and why without quoting the body's values, and scrubbed as the
+/// response's call says ([`DecodeError::of_body`]).
 pub(crate) fn decode_json<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
-    parse_json(&response.body).map_err(|e| {
-        Error::decode(DecodeError::of_body::<T>(
-            response.operation,
-            response.status,
-            &response.body,
-            &e,
-        ))
-    })
+    parse_json(&response.body).map_err(|e| Error::decode(DecodeError::of_body::<T>(response, &e)))
 }
 
 /// Parses JSON bytes into `T`. A body that is valid UTF-8 as a whole (every

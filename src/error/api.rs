@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::text::{Scrub, one_line, snippet};
+use super::text::{Scrub, one_line};
 use super::write_attempts;
 use crate::api::operation::Operation;
 
@@ -71,13 +71,17 @@ impl ApiError {
         }
     }
 
-    /// Builds the error from a response's status, selected headers and body.
+    /// Builds the error from a response's status, selected headers and
+    /// body, without what `scrub` takes out: a proxy's page or error body
+    /// may echo the request (the API key, an email in the query or the
+    /// path). Applied to everything `Display` and `Debug` show.
     pub(crate) fn from_response(
         operation: Option<Operation>,
         status: u16,
         error_id: Option<String>,
         retry_after: Option<Duration>,
         body: &[u8],
+        scrub: &Scrub,
     ) -> Self {
         // Kratos wraps its error in `{"error": …}`; some proxies and older
         // endpoints send the bare object. Either counts when it has a message.
@@ -89,8 +93,9 @@ impl ApiError {
         let raw_body = match error {
             Some(_) => None,
             None if body.is_empty() => None,
-            None => Some(snippet(body, RAW_BODY_KEEP)),
+            None => Some(scrub.excerpt(body, RAW_BODY_KEEP)),
         };
+        let error = error.map(|error| error.scrubbed(scrub));
         ApiError {
             operation,
             status,
@@ -102,35 +107,6 @@ impl ApiError {
             deadline: None,
             path: None,
         }
-    }
-
-    /// Takes the secrets out of what the server sent back: a proxy's page
-    /// or error body may echo the request (the API key, an email in the
-    /// query). Applied to everything `Display` and `Debug` show.
-    pub(crate) fn scrub(mut self, scrub: &Scrub) -> Self {
-        if let Some(raw) = &mut self.raw_body {
-            *raw = scrub.apply(raw);
-        }
-        if let Some(error) = &mut self.error {
-            error.message = scrub.apply(&error.message);
-            for text in [
-                &mut error.reason,
-                &mut error.debug,
-                &mut error.id,
-                &mut error.request,
-                &mut error.status,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                *text = scrub.apply(text);
-            }
-            if let Some(details) = &mut error.details {
-                let text = scrub.apply(&details.to_string());
-                *details = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-            }
-        }
-        self
     }
 
     /// The server's `message`, if it sent a Kratos error body.
@@ -269,6 +245,28 @@ impl GenericError {
             message: message.into(),
             ..GenericError::default()
         }
+    }
+
+    /// The same body without what `scrub` takes out, in every text field.
+    pub(crate) fn scrubbed(mut self, scrub: &Scrub) -> Self {
+        self.message = scrub.apply(&self.message);
+        for text in [
+            &mut self.reason,
+            &mut self.debug,
+            &mut self.id,
+            &mut self.request,
+            &mut self.status,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = scrub.apply(text);
+        }
+        if let Some(details) = &mut self.details {
+            let text = scrub.apply(&details.to_string());
+            *details = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        }
+        self
     }
 }
 

@@ -21,13 +21,12 @@ use crate::api::operation::{Operation, RateLimitBucket};
 mod api;
 mod decode;
 mod json_path;
-mod text;
+pub(crate) mod text;
 
 pub(crate) use api::is_kratos_not_found;
 pub use api::{ApiError, GenericError};
 pub use decode::DecodeError;
 pub(crate) use decode::{short_type_name, without_values};
-pub(crate) use text::Scrub;
 
 /// Everything that can go wrong when talking to the Kratos admin API.
 ///
@@ -643,11 +642,9 @@ mod tests {
     fn accessors_read_a_decode_error() {
         let body = br#"{"id": 12}"#;
         let cause = serde_json::from_slice::<crate::models::Identity>(body).unwrap_err();
+        let response = crate::http::response::RawResponse::for_test(GET_IDENTITY, 200, body);
         let err = Error::decode(DecodeError::of_body::<crate::models::Identity>(
-            GET_IDENTITY,
-            200,
-            body,
-            &cause,
+            &response, &cause,
         ));
         let details = err.decode_error().and_then(|d| d.path());
         assert_eq!(details, Some("id"), "{err:?}");

@@ -1,5 +1,9 @@
 //! Excerpts of what a server sent, fit for a message: on one line, cut
 //! short, and scrubbed of secrets the request carried ([`Scrub`]).
+//!
+//! A leaf: it imports nothing of the crate but `http::percent`, so the
+//! answer of a call ([`RawResponse`](crate::http::response::RawResponse))
+//! can carry its call's [`Scrub`].
 
 /// `s` on one line: control characters become spaces, runs of spaces one,
 /// cut to `max` characters.
@@ -23,16 +27,6 @@ pub(crate) fn one_line(s: &str, max: usize) -> String {
         out.push(c);
     }
     out.trim_end().to_string()
-}
-
-/// The first `max` bytes of `body`, lossily decoded, cut on a char boundary.
-pub(crate) fn snippet(body: &[u8], max: usize) -> String {
-    let cut = &body[..body.len().min(max)];
-    let mut s = String::from_utf8_lossy(cut).into_owned();
-    if body.len() > max {
-        s.push('…');
-    }
-    s
 }
 
 /// What an error may not repeat of the request: the client's API key, the
@@ -86,6 +80,44 @@ impl Scrub {
     /// Whether `text` holds something [`apply`](Self::apply) takes out.
     pub(crate) fn finds_in(&self, text: &str) -> bool {
         self.apply(text) != text
+    }
+
+    /// The start of `body`, at most `max` bytes of it (cut on a character),
+    /// lossily decoded and scrubbed, with `…` when it was cut. A secret the
+    /// cut goes through goes too: what is left of it would not match, and
+    /// a key's first half is half a key.
+    pub(crate) fn excerpt(&self, body: &[u8], max: usize) -> String {
+        let mut start = &body[..body.len().min(max)];
+        if let Err(e) = std::str::from_utf8(start)
+            && e.error_len().is_none()
+        {
+            // A character the cut goes through.
+            start = &start[..e.valid_up_to()];
+        }
+        let mut text = self.apply(&String::from_utf8_lossy(start));
+        if start.len() < body.len() {
+            text.truncate(self.start_of_a_cut_secret(&text));
+            text.push('…');
+        }
+        text
+    }
+
+    /// Where a secret that `text` ends partway into starts (the longest such),
+    /// else `text.len()`.
+    fn start_of_a_cut_secret(&self, text: &str) -> usize {
+        let lower = text.to_ascii_lowercase();
+        let mut cut = text.len();
+        for secret in &self.secrets {
+            let secret = secret.to_ascii_lowercase();
+            let longest = (1..secret.len())
+                .rev()
+                .filter(|&k| secret.is_char_boundary(k))
+                .find(|&k| lower.ends_with(&secret[..k]));
+            if let Some(k) = longest {
+                cut = cut.min(text.len() - k);
+            }
+        }
+        cut
     }
 }
 
@@ -162,6 +194,21 @@ mod tests {
         assert_eq!(scrub.apply("ÄÖ ZOË@X.IO ü"), "ÄÖ ZOË@X.IO ü");
         assert_eq!(scrub.apply("ÄÖ Zoë@X.io ü"), "ÄÖ … ü");
         assert_eq!(scrub.apply("Zo%C3%AB%40x.io"), "…");
+    }
+
+    #[test]
+    fn an_excerpt_cut_through_a_secret_loses_its_start_too() {
+        let scrub = Scrub::default().value("ory_pat_SUPERSECRET");
+        let body = b"<p>token ory_pat_SUPERSECRET here</p>";
+        assert_eq!(scrub.excerpt(body, 1000), "<p>token … here</p>");
+        // Cut inside the key: the start of it goes with the rest.
+        assert_eq!(scrub.excerpt(body, 16), "<p>token …");
+        assert_eq!(scrub.excerpt(body, 10), "<p>token …");
+        // Cut before it: nothing to take out but what a secret may start with.
+        assert_eq!(scrub.excerpt(body, 9), "<p>token …");
+        assert_eq!(scrub.excerpt(b"abc", 3), "abc");
+        // Cut inside a character: the character goes, not decoded as garbage.
+        assert_eq!(Scrub::default().excerpt("aé".as_bytes(), 2), "a…");
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::api::endpoint::{Call, RawResponse};
 use crate::api::operation::Method;
 use crate::client::IdentityClient;
-use crate::error::{ApiError, Error, Scrub, is_kratos_not_found};
+use crate::error::text::Scrub;
+use crate::error::{ApiError, Error, is_kratos_not_found};
 use crate::http::pacing::{RateLimitHeaders, parse_seconds};
 use crate::http::percent::encode_query;
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
@@ -239,9 +240,11 @@ impl IdentityClient {
             pacer.observe(bucket, headers, started, Instant::now());
         }
         let retried_delete_done = maybe_done && call.method() == Method::Delete;
-        Some(result.and_then(|response| {
-            self.check_status(response, call, scrub, attempt, retried_delete_done)
-        }))
+        Some(
+            result.and_then(|response| {
+                self.check_status(response, call, attempt, retried_delete_done)
+            }),
+        )
     }
 
     /// One exchange: the request and any redirects it is answered with;
@@ -331,7 +334,6 @@ impl IdentityClient {
         &self,
         response: RawResponse,
         call: &Call,
-        scrub: &Scrub,
         attempt: u32,
         retried_delete_done: bool,
     ) -> Result<RawResponse, Error> {
@@ -362,8 +364,8 @@ impl IdentityClient {
             error_id,
             retry_after,
             &response.body,
-        )
-        .scrub(scrub);
+            &response.scrub,
+        );
         error.path = Some(self.shown_path(call));
         Err(Error::Api(Box::new(error)))
     }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use ureq::http;
 
 use crate::api::operation::{Method, Operation};
-use crate::error::{Error, Scrub, TransportErrorKind};
+use crate::error::text::Scrub;
+use crate::error::{Error, TransportErrorKind};
 use crate::http::response::Headers;
 use crate::http::response::RawResponse;
 
@@ -173,6 +174,7 @@ impl Transport {
         Ok(RawResponse {
             operation: req.operation,
             query: Vec::new(),
+            scrub: req.scrub.clone(),
             status,
             headers,
             body,

@@ -1019,7 +1019,15 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
         let raw = self.job.client.send_call(&call)?;
         self.note_server_clock(raw.headers.get("date"));
-        decode_json(&raw)
+        let mut answer: BatchPatchIdentitiesResponse = decode_json(&raw)?;
+        // An entry's error is quoted by its input's outcome: scrubbed, as
+        // the body of an error answer is.
+        for entry in answer.identities.iter_mut().flatten() {
+            if let Some(error) = entry.error.take() {
+                entry.error = Some(error.scrubbed(&raw.scrub));
+            }
+        }
+        Ok(answer)
     }
 
     /// Reads the server's clock before the first batch when no answer told
