@@ -1276,8 +1276,11 @@ fn a_timeout_is_per_attempt_and_retried_on_a_get() {
 
 // ------------------------------------------------------------ broken framing
 
+/// Broken chunked framing is an answer the client cannot read as HTTP: a
+/// `BadResponse`, no longer the `Io` of a broken connection (issue 25: the
+/// message said the connection broke while the server had answered).
 #[test]
-fn malformed_chunked_framing_is_a_transport_io_error() {
+fn malformed_chunked_framing_is_a_bad_response() {
     let server = RawServer::start(|_, _, conn| {
         conn.send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n");
         After::Close
@@ -1286,7 +1289,7 @@ fn malformed_chunked_framing_is_a_transport_io_error() {
     let err = result.unwrap_err();
     assert_eq!(
         transport_kind(&err),
-        Some(TransportErrorKind::Io),
+        Some(TransportErrorKind::BadResponse),
         "{err:?}"
     );
     assert_quick(elapsed);
@@ -1294,8 +1297,10 @@ fn malformed_chunked_framing_is_a_transport_io_error() {
     assert_requests(&server, 1, "GET", &format!("/admin/identities/{ID}"));
 }
 
+/// A head without end is not HTTP the client reads: a `BadResponse`, no
+/// longer the `Io` of a broken connection (issue 25).
 #[test]
-fn endless_response_head_is_a_transport_io_error() {
+fn endless_response_head_is_a_bad_response() {
     let server = RawServer::start(|_, _, conn| {
         conn.send(b"HTTP/1.1 200 OK\r\n");
         for i in 0..200_000 {
@@ -1310,7 +1315,7 @@ fn endless_response_head_is_a_transport_io_error() {
     let err = result.unwrap_err();
     assert_eq!(
         transport_kind(&err),
-        Some(TransportErrorKind::Io),
+        Some(TransportErrorKind::BadResponse),
         "{err:?}"
     );
     assert_quick(elapsed);
@@ -1318,6 +1323,63 @@ fn endless_response_head_is_a_transport_io_error() {
     assert!(server.wait_scripts(1, Duration::from_secs(5)));
     assert!(server.written() < 4 * 1024 * 1024, "{}", server.written());
     assert_requests(&server, 1, "GET", &format!("/admin/identities/{ID}"));
+}
+
+/// A server that answers with something else than HTTP (another protocol
+/// on that port, a garbage status line) did answer: the request was sent.
+/// The error says so, instead of "the connection broke" (issue 25); a GET
+/// is retried as after a broken connection, and a create is not.
+#[test]
+fn an_answer_that_is_not_http_is_a_bad_response() {
+    for answer in [&b"HELLO\r\n\r\n"[..], b"HTTP/9 abc\r\n\r\n"] {
+        let server = RawServer::start(move |_, _, conn| {
+            conn.send(answer);
+            After::Close
+        });
+        let client = builder(&server.url())
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let (result, elapsed) = get_identity(&client);
+        let err = result.unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::BadResponse),
+            "{err:?}"
+        );
+        assert!(!TransportErrorKind::BadResponse.before_request_sent());
+        assert!(!err.is_timeout());
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "get_identity (GET /admin/identities/{{id}}): the answer from {} was not HTTP (gave up after 3 attempts)",
+                server.url()
+            )
+        );
+        // The HTTP stack's words are the cause, said once.
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(cause.starts_with("protocol: "), "{cause}");
+        assert!(!err.to_string().contains(&cause));
+        assert_quick(elapsed);
+        assert_no_key(&err);
+        assert_requests(&server, 3, "GET", &format!("/admin/identities/{ID}"));
+
+        let server = RawServer::start(move |_, _, conn| {
+            conn.send(answer);
+            After::Close
+        });
+        let client = builder(&server.url())
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let err = client.create_identity(create_body()).send().unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::BadResponse),
+            "{err:?}"
+        );
+        assert_requests(&server, 1, "POST", "/admin/identities");
+    }
 }
 
 // ------------------------------------------------------------ kept-alive connections

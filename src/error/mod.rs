@@ -170,13 +170,8 @@ impl fmt::Display for Error {
                 deadline,
                 ..
             } => {
-                write!(
-                    f,
-                    "{} ({} {path}): {} {origin}",
-                    operation.name(),
-                    operation.method(),
-                    kind.describe()
-                )?;
+                write!(f, "{} ({} {path}): ", operation.name(), operation.method())?;
+                kind.describe(f, origin)?;
                 write_attempts(f, *attempts, *deadline)
             }
             Error::Decode { details, .. } => details.fmt(f),
@@ -565,8 +560,14 @@ pub enum TransportErrorKind {
     /// TLS failed: the handshake or certificate check, or a TLS record
     /// later on the connection (so the request may have been sent).
     Tls,
-    /// The connection broke or the peer spoke malformed HTTP.
+    /// The connection broke (a reset, a body cut short, a read that
+    /// stalled).
     Io,
+    /// The server's answer was not HTTP, or not HTTP the client can read: a
+    /// garbage status line (a server of another protocol on that port),
+    /// broken chunked framing, a head too large. The request was sent, so
+    /// it may have been processed.
+    BadResponse,
     /// Anything else the HTTP stack reported.
     Other,
 }
@@ -587,7 +588,7 @@ impl TransportErrorKind {
     /// |---|---|
     /// | [`Dns`](Self::Dns), [`Connect`](Self::Connect) (refused, unreachable), [`ConnectTimeout`](Self::ConnectTimeout) | certainly not: `true` |
     /// | [`Tls`](Self::Tls) | maybe: a TLS error can also come after the request was written, while the answer is read |
-    /// | [`Timeout`](Self::Timeout), [`Io`](Self::Io), [`Other`](Self::Other) | maybe |
+    /// | [`Timeout`](Self::Timeout), [`Io`](Self::Io), [`BadResponse`](Self::BadResponse), [`Other`](Self::Other) | maybe (an answer came, so it was sent) |
     pub fn before_request_sent(self) -> bool {
         matches!(
             self,
@@ -605,17 +606,21 @@ impl TransportErrorKind {
         )
     }
 
-    /// What happened, as the start of a sentence that ends with the origin.
-    fn describe(self) -> &'static str {
-        match self {
+    /// What happened with `origin`, in a few words.
+    fn describe(self, f: &mut fmt::Formatter<'_>, origin: &str) -> fmt::Result {
+        let before = match self {
             TransportErrorKind::Dns => "could not resolve the host of",
             TransportErrorKind::Connect => "could not connect to",
             TransportErrorKind::ConnectTimeout => "timed out connecting to",
             TransportErrorKind::Timeout => "timed out waiting for",
             TransportErrorKind::Tls => "TLS failed with",
             TransportErrorKind::Io => "the connection broke with",
+            TransportErrorKind::BadResponse => {
+                return write!(f, "the answer from {origin} was not HTTP");
+            }
             TransportErrorKind::Other => "the HTTP client failed the request to",
-        }
+        };
+        write!(f, "{before} {origin}")
     }
 }
 
@@ -628,6 +633,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Timeout => "timeout",
             TransportErrorKind::Tls => "TLS",
             TransportErrorKind::Io => "I/O",
+            TransportErrorKind::BadResponse => "protocol",
             TransportErrorKind::Other => "HTTP",
         })
     }
@@ -672,11 +678,12 @@ mod tests {
             K::Timeout,
             K::Tls,
             K::Io,
+            K::BadResponse,
             K::Other,
         ] {
             let expected = match kind {
                 K::Dns | K::Connect | K::ConnectTimeout => true,
-                K::Timeout | K::Tls | K::Io | K::Other => false,
+                K::Timeout | K::Tls | K::Io | K::BadResponse | K::Other => false,
             };
             assert_eq!(kind.before_request_sent(), expected, "{kind}");
         }

@@ -8,8 +8,8 @@ use crate::http::transport::clamp;
 
 /// How failed requests are retried.
 ///
-/// Retried failures: connection failures, timeouts, broken connections, and
-/// the statuses 429, 502, 503 and 504. Waits grow exponentially from
+/// Retried failures: connection failures, timeouts, broken connections,
+/// answers that are not HTTP, and the statuses 429, 502, 503 and 504. Waits grow exponentially from
 /// [`initial_backoff`](Self::initial_backoff) up to
 /// [`max_backoff`](Self::max_backoff), with jitter. A `Retry-After` header
 /// (seconds or an HTTP date) or, on a 429, `x-ratelimit-reset` is honoured

@@ -253,7 +253,11 @@ impl Transport {
             ureq::Error::Rustls(_) => TransportErrorKind::Tls,
             #[cfg(feature = "native-tls")]
             ureq::Error::NativeTls(_) => TransportErrorKind::Tls,
-            ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
+            // An answer came, and it was not HTTP the client can read.
+            ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+                TransportErrorKind::BadResponse
+            }
+            ureq::Error::BodyStalled => TransportErrorKind::Io,
             #[cfg(feature = "gzip")]
             ureq::Error::Decompress(..) => TransportErrorKind::Io,
             _ => TransportErrorKind::Other,
