@@ -616,6 +616,124 @@ fn a_create_refused_with_429_is_retried() {
     created.assert_calls(1);
 }
 
+/// A call that is not idempotent is not retried after a proxy's 502, 503
+/// or 504 (Kratos behind it may have done the work): its error says that
+/// it may have been applied, and `may_have_been_applied()` says so to a
+/// program. An idempotent call is retried, and says neither; nor does a
+/// failure that tells what happened. Issue 25: only the README said it.
+#[test]
+fn a_write_a_proxy_failed_may_have_been_applied_and_says_so() {
+    use kratos_identity::{
+        CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody,
+        CreateTestLoginFlowBody, IdentityPatch, JsonPatch, ManageSessionsAction,
+        ManageSessionsBody, PatchIdentitiesBody, UpdateIdentityBody,
+    };
+    const ADVICE: &str = "; it may have been applied, so look before sending it again";
+    for (status, text) in [
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (504, "Gateway Timeout"),
+    ] {
+        let server = MockServer::start();
+        let all = server.mock(|when, then| {
+            when.any_request();
+            then.status(status)
+                .header("retry-after", "0")
+                .body("upstream failed");
+        });
+        let client = retrying_secret_client(&server);
+        let body = || CreateIdentityBody::new("default", json!({"email": "ada@example.com"}));
+        let writes = [
+            client.create_identity(body()).send().map(drop),
+            client
+                .batch_patch_identities(PatchIdentitiesBody::new(vec![IdentityPatch::create(
+                    body(),
+                )]))
+                .send()
+                .map(drop),
+            client
+                .patch_identity(IDENTITY_ID, vec![JsonPatch::remove("/metadata_public")])
+                .send()
+                .map(drop),
+            client
+                .manage_sessions(ManageSessionsBody::for_identities(
+                    ManageSessionsAction::Disable,
+                    [IDENTITY_ID],
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_recovery_code_for_identity(CreateRecoveryCodeForIdentityBody::new(
+                    IDENTITY_ID,
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_recovery_link_for_identity(CreateRecoveryLinkForIdentityBody::new(
+                    IDENTITY_ID,
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_test_login_flow(CreateTestLoginFlowBody::new("oidc"))
+                .send()
+                .map(drop),
+        ]
+        .map(Result::unwrap_err);
+        all.assert_calls(writes.len());
+        for err in &writes {
+            let operation = err.operation().unwrap();
+            assert!(err.may_have_been_applied(), "{operation}: {err:?}");
+            assert_eq!(err.attempts(), 1, "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{operation}: HTTP {status} {text}: non-JSON body: upstream failed{ADVICE}"
+                )
+            );
+            assert_each_message_once(err);
+        }
+        // Retried, and the same done twice: nothing to look for.
+        let idempotent = [
+            client.get_identity(IDENTITY_ID).send().map(drop),
+            client
+                .update_identity(
+                    IDENTITY_ID,
+                    UpdateIdentityBody::new(
+                        "default",
+                        kratos_identity::IdentityState::Active,
+                        json!({}),
+                    ),
+                )
+                .send()
+                .map(drop),
+            client.delete_identity(IDENTITY_ID).send().map(drop),
+            client.extend_session(IDENTITY_ID).send().map(drop),
+        ]
+        .map(Result::unwrap_err);
+        for err in &idempotent {
+            assert!(!err.may_have_been_applied(), "{err}");
+            assert_eq!(err.attempts(), 4, "{err}");
+            assert!(!err.to_string().contains("applied"), "{err}");
+        }
+    }
+    // An answer that says what happened: not applied, or not unknown.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        json(then, 500, fixtures::ERROR_500);
+    });
+    let err = secret_client(&server)
+        .create_identity(CreateIdentityBody::new("default", json!({})))
+        .send()
+        .unwrap_err();
+    assert!(!err.may_have_been_applied(), "{err}");
+    assert!(!err.to_string().contains("applied"), "{err}");
+    let mut api = kratos_identity::ApiError::new(502);
+    api.may_have_been_applied = true;
+    assert!(Error::Api(Box::new(api)).may_have_been_applied());
+}
+
 #[test]
 fn retries_exhausted_keeps_the_last_failure() {
     let server = MockServer::start();

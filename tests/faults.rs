@@ -839,6 +839,134 @@ fn a_reset_on_create_identity_is_not_retried() {
     assert_requests(&server, 1, "POST", "/admin/identities");
 }
 
+/// A create whose request reached the server and whose answer never came
+/// whole (a reset, a timeout, an answer that is not HTTP) is not retried:
+/// it may have been applied. Its message says so, once, and
+/// `may_have_been_applied()` says so to a program (issue 25); a GET that
+/// fails alike is retried and says neither, and so does a create whose
+/// connection was refused (nothing was sent, so it is retried).
+#[test]
+fn a_create_cut_off_after_sending_says_it_may_have_been_applied() {
+    const ADVICE: &str = "; it may have been applied, so look before sending it again";
+    let reset = || {
+        RawServer::start(|_, _, conn| {
+            conn.send(
+                format!("{}\r\n", head("201 Created", JSON, Some(IDENTITY.len()))).as_bytes(),
+            );
+            After::Reset
+        })
+    };
+    let silent = || {
+        RawServer::start(|_, _, conn| {
+            conn.pause(Duration::from_millis(1500));
+            After::Close
+        })
+    };
+    let garbage = || {
+        RawServer::start(|_, _, conn| {
+            conn.send(b"HELLO\r\n\r\n");
+            After::Close
+        })
+    };
+    let cases: [(&str, fn() -> RawServer, TransportErrorKind, &str); 3] = [
+        (
+            "reset",
+            reset,
+            TransportErrorKind::Io,
+            "the connection broke with",
+        ),
+        (
+            "timeout",
+            silent,
+            TransportErrorKind::Timeout,
+            "timed out waiting for",
+        ),
+        (
+            "not HTTP",
+            garbage,
+            TransportErrorKind::BadResponse,
+            "was not HTTP",
+        ),
+    ];
+    for (what, start, kind, words) in cases {
+        let server = start();
+        let client = builder(&server.url())
+            .timeout(Duration::from_millis(300))
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let (result, elapsed) = timed(|| client.create_identity(create_body()).send());
+        let err = result.unwrap_err();
+        assert_eq!(transport_kind(&err), Some(kind), "{what}: {err:?}");
+        assert!(err.may_have_been_applied(), "{what}: {err:?}");
+        let display = err.to_string();
+        assert!(
+            display.starts_with("create_identity (POST /admin/identities): ")
+                && display.contains(words)
+                && display.ends_with(ADVICE),
+            "{what}: {display}"
+        );
+        // anyhow's `{:#}`: the HTTP stack's words after it, the advice once.
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        let alternate = format!("{display}: {source}");
+        assert_eq!(alternate.matches("may have been applied").count(), 1);
+        assert_quick(elapsed);
+        assert_no_key(&err);
+        assert_requests(&server, 1, "POST", "/admin/identities");
+
+        // The same failure of a GET: retried, and nothing to look for.
+        let server = start();
+        let client = builder(&server.url())
+            .timeout(Duration::from_millis(300))
+            .retry(quick_retries(1))
+            .build()
+            .unwrap();
+        let err = get_identity(&client).0.unwrap_err();
+        assert_eq!(transport_kind(&err), Some(kind), "{what}: {err:?}");
+        assert!(!err.may_have_been_applied(), "{what}: {err}");
+        assert!(!err.to_string().contains("applied"), "{what}: {err}");
+        assert_requests(&server, 2, "GET", &format!("/admin/identities/{ID}"));
+    }
+    // Nothing sent: retried, and not applied.
+    let client = builder(&dead_port_url())
+        .retry(quick_retries(1))
+        .build()
+        .unwrap();
+    let err = client.create_identity(create_body()).send().unwrap_err();
+    assert_eq!(err.attempts(), 2, "{err}");
+    assert!(!err.may_have_been_applied(), "{err}");
+    assert!(!err.to_string().contains("applied"), "{err}");
+}
+
+/// An import settles what its batches did (it looks its inputs up) and
+/// says it input by input: the batch's error inside an outcome does not
+/// say it again.
+#[test]
+fn an_import_says_once_that_an_input_may_exist() {
+    let server = RawServer::start(|_, _, conn| {
+        conn.send(format!("{}\r\n", head("200 OK", JSON, Some(100))).as_bytes());
+        After::Reset
+    });
+    let client = builder(&server.url()).max_retries(0).build().unwrap();
+    let report = client
+        .import_identities([create_body()])
+        .resolve_unknown(false)
+        .send();
+    let failure = &report.failures[0].error;
+    let kratos_identity::ImportError::OutcomeUnknown(request) = failure else {
+        panic!("expected OutcomeUnknown, got {failure:?}");
+    };
+    assert!(!request.may_have_been_applied(), "{request}");
+    let display = failure.to_string();
+    assert!(
+        display.starts_with(
+            "outcome unknown, it may have been created: batch_patch_identities (PATCH /admin/identities): the connection broke with "
+        ),
+        "{display}"
+    );
+    assert!(!display.contains("applied"), "{display}");
+}
+
 // ------------------------------------------------------------ redirects
 
 #[test]

@@ -107,8 +107,11 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// It is not retried once it may have reached the server (it would
-    /// create the identity twice, or fail with 409): after a timeout, look
-    /// the identity up before sending it again.
+    /// create the identity twice, or fail with 409). Then (a connection that
+    /// broke or a timeout after the request was sent, a 502, 503 or 504
+    /// from a proxy) its error says that it may have been applied, and
+    /// [`Error::may_have_been_applied`] is `true`: look the identity up
+    /// before sending it again.
     ///
     /// # Kratos versions
     /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials; a
@@ -237,6 +240,9 @@ impl IdentityClient {
     ///
     /// It is not retried once it may have reached the server: a JSON Patch
     /// need not be idempotent (`add` to an array appends again).
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Kratos versions
     /// Both refuse `/id`, the `/credentials` map itself and anything below
@@ -312,6 +318,11 @@ impl IdentityClient {
     ///
     /// It is not retried once it may have reached the server: a batch is
     /// not idempotent.
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
+    /// ([`import_identities`](Self::import_identities) looks such inputs up
+    /// itself.)
     ///
     /// # Kratos versions
     /// - v26.2.0 refuses the whole batch with 400 (its body says `code:

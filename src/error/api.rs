@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::text::{Scrub, one_line};
-use super::write_attempts;
+use super::{write_attempts, write_may_have_been_applied};
 use crate::api::operation::Operation;
 
 /// A non-success answer from the API: the HTTP status (the truth, even when
@@ -40,6 +40,10 @@ pub struct ApiError {
     /// template (`/kratos/admin/identities/{id}`), never a value; `None`
     /// when not known (an error built by hand).
     pub path: Option<String>,
+    /// The call is not idempotent and a proxy answered 502, 503 or 504:
+    /// Kratos behind it may have done the work. See
+    /// [`Error::may_have_been_applied`](crate::Error::may_have_been_applied).
+    pub may_have_been_applied: bool,
 }
 
 /// How many bytes of a non-JSON error body are kept.
@@ -68,6 +72,7 @@ impl ApiError {
             attempts: 1,
             deadline: None,
             path: None,
+            may_have_been_applied: false,
         }
     }
 
@@ -106,6 +111,7 @@ impl ApiError {
             attempts: 1,
             deadline: None,
             path: None,
+            may_have_been_applied: false,
         }
     }
 
@@ -168,7 +174,8 @@ impl fmt::Display for ApiError {
         if let Some(id) = self.error_id.as_deref().filter(|id| !id.is_empty()) {
             write!(f, " [ory-error-id {id}]")?;
         }
-        write_attempts(f, self.attempts, self.deadline)
+        write_attempts(f, self.attempts, self.deadline)?;
+        write_may_have_been_applied(f, self.may_have_been_applied)
     }
 }
 

@@ -36,7 +36,11 @@ pub(crate) use decode::{short_type_name, without_values};
 ///
 /// The variant says what went wrong, whatever the number of attempts: a
 /// failure after retries is the same variant as without them, and
-/// [`attempts`](Error::attempts) says how many were made. The struct
+/// [`attempts`](Error::attempts) says how many were made. A call that is
+/// not idempotent (a create, a batch, a patch) and failed after it may have
+/// reached the server is not retried; its message ends with "it may have
+/// been applied, so look before sending it again", and
+/// [`may_have_been_applied`](Error::may_have_been_applied) is `true`. The struct
 /// variants are `#[non_exhaustive]`: match them with `..`
 /// (`Error::Transport { kind, .. }`), and the enum itself with a wildcard
 /// arm, so that new fields and variants do not break your code.
@@ -78,6 +82,9 @@ pub enum Error {
         attempts: u32,
         /// The call's deadline, when it is what ended the attempts.
         deadline: Option<Duration>,
+        /// The call is not idempotent and the failure came after the
+        /// request may have been sent: see [`Error::may_have_been_applied`].
+        may_have_been_applied: bool,
         /// The underlying error from the HTTP stack. Opaque: its type is the
         /// HTTP stack's and may change with it; read it as a
         /// `dyn std::error::Error` (its message, its own `source()`), and
@@ -168,11 +175,13 @@ impl fmt::Display for Error {
                 path,
                 attempts,
                 deadline,
+                may_have_been_applied,
                 ..
             } => {
                 write!(f, "{} ({} {path}): ", operation.name(), operation.method())?;
                 kind.describe(f, origin)?;
-                write_attempts(f, *attempts, *deadline)
+                write_attempts(f, *attempts, *deadline)?;
+                write_may_have_been_applied(f, *may_have_been_applied)
             }
             Error::Decode { details, .. } => details.fmt(f),
             Error::BodyTooLarge { operation, limit } => write!(
@@ -218,6 +227,18 @@ pub(crate) fn write_attempts(
             if n == 1 { "" } else { "s" },
             seconds(d)
         ),
+    }
+}
+
+/// What a person must do after a call that may have been applied: said
+/// once, at the end of the message of the failure that leaves it unknown.
+pub(crate) fn write_may_have_been_applied(
+    f: &mut fmt::Formatter<'_>,
+    applied: bool,
+) -> fmt::Result {
+    match applied {
+        true => f.write_str("; it may have been applied, so look before sending it again"),
+        false => Ok(()),
     }
 }
 
@@ -279,6 +300,51 @@ impl Error {
             Error::Transport { attempts, .. } => *attempts,
             Error::Decode { .. } | Error::BodyTooLarge { .. } | Error::Pagination { .. } => 1,
             Error::InvalidInput { .. } | Error::Config { .. } | Error::RateLimited { .. } => 0,
+        }
+    }
+
+    /// `true` when the call may have done its work on the server although
+    /// it failed, so that sending it again could do it twice: a call that is
+    /// not idempotent (`create_identity`, `batch_patch_identities`,
+    /// `patch_identity`, `manage_sessions`, the recovery code and link,
+    /// `create_test_login_flow`) whose connection broke, timed out or was
+    /// answered with something that is not HTTP after the request was
+    /// sent, or that a proxy answered 502, 503 or 504 (Kratos behind it may
+    /// have done the work). Such a call is not retried, and its message
+    /// ends with "it may have been applied, so look before sending it
+    /// again": look the result up (the identity by its identifier or
+    /// `external_id`, say) before you send it again.
+    ///
+    /// `false` for every other failure: one before the request was sent (a
+    /// refused connection, a rate limit), an answer that says what
+    /// happened (a 4xx, Kratos's own 500), and every failure of an
+    /// idempotent call (a read, `update_identity`, a delete,
+    /// `extend_session`), which is retried and has the same effect done
+    /// twice. The errors inside an import's outcomes say `false` too: the
+    /// import settles what its batches did, and each input's
+    /// [`ImportError`](crate::ImportError) says whether it may exist.
+    ///
+    /// ```
+    /// # use kratos_identity::{CreateIdentityBody, Error, IdentityClient, Identity};
+    /// fn create(client: &IdentityClient, body: CreateIdentityBody) -> Result<Identity, Error> {
+    ///     match client.create_identity(body).send() {
+    ///         Err(err) if err.may_have_been_applied() => {
+    ///             // Look it up (by its identifier or external_id) before
+    ///             // trying again.
+    ///             Err(err)
+    ///         }
+    ///         other => other,
+    ///     }
+    /// }
+    /// ```
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Api(api) => api.may_have_been_applied,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied,
+            _ => false,
         }
     }
 
@@ -437,6 +503,37 @@ impl Error {
             kind,
             message: message.into(),
         }
+    }
+
+    /// The same failure of a call that may have been applied (see
+    /// [`may_have_been_applied`](Self::may_have_been_applied)): its message
+    /// says so. Only the send path, which knows whether the call is
+    /// idempotent and when it failed, marks an error so.
+    pub(crate) fn that_may_have_been_applied(mut self) -> Self {
+        match &mut self {
+            Error::Api(api) => api.may_have_been_applied = true,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied = true,
+            _ => {}
+        }
+        self
+    }
+
+    /// The same failure, without saying that it may have been applied: for
+    /// a caller that settles that itself and says it in its own words (an
+    /// import looks its inputs up).
+    pub(crate) fn settled_by_the_caller(mut self) -> Self {
+        match &mut self {
+            Error::Api(api) => api.may_have_been_applied = false,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied = false,
+            _ => {}
+        }
+        self
     }
 
     /// Names the call of invalid input that does not name one yet.

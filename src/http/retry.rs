@@ -23,7 +23,9 @@ use crate::http::transport::clamp;
 ///   `manage_sessions`, `create_test_login_flow` and the recovery code and
 ///   link creations are retried only when the request certainly did not
 ///   reach the server (DNS failure, connection refused) or was refused
-///   unprocessed with 429.
+///   unprocessed with 429. After any other retryable failure their error
+///   says that they may have been applied
+///   ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied)).
 ///
 /// ```
 /// use std::time::Duration;

@@ -104,7 +104,15 @@ impl IdentityClient {
             };
             let ended = |error: Error, deadline: bool| {
                 let deadline = deadline.then_some(clock.deadline);
-                Some(Err(error.after_attempts(attempt, deadline)))
+                let error = error.after_attempts(attempt, deadline);
+                // The one place that knows both whether the call is
+                // idempotent and whether its failure may have done the work.
+                Some(Err(
+                    match !call.idempotent && may_have_reached_the_server(&error) {
+                        true => error.that_may_have_been_applied(),
+                        false => error,
+                    },
+                ))
             };
             if matches!(error, Error::RateLimited { .. }) || !is_retryable(&error, call.idempotent)
             {

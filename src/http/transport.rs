@@ -279,6 +279,7 @@ impl Transport {
             path: req.shown_path.to_string(),
             attempts: 1,
             deadline: None,
+            may_have_been_applied: false,
             source,
         }
     }

@@ -1017,7 +1017,13 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             .with_timeout(self.job.timeout)
             .and_then(|call| call.with_deadline(self.job.deadline))
             .map_err(|e| e.in_operation(BATCH_PATCH_IDENTITIES))?;
-        let raw = self.job.client.send_call(&call)?;
+        // Whether a failed batch may have created its inputs is the
+        // import's to settle (it looks them up) and to say, input by input.
+        let raw = self
+            .job
+            .client
+            .send_call(&call)
+            .map_err(Error::settled_by_the_caller)?;
         self.note_server_clock(raw.headers.get("date"));
         let mut answer: BatchPatchIdentitiesResponse = decode_json(&raw)?;
         // An entry's error is quoted by its input's outcome: scrubbed, as
