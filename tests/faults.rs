@@ -967,6 +967,92 @@ fn an_import_says_once_that_an_input_may_exist() {
     assert!(!display.contains("applied"), "{display}");
 }
 
+/// What a delete found, for each of the four deletes: a 2xx proves it
+/// existed (`Deleted`), Kratos's 404 with `missing_ok(true)` says it did
+/// not (`NotFound`), and a 404 to a retry after an attempt whose outcome was
+/// unknown (a 503, a broken connection) is `GoneOnRetry`, with or without
+/// `missing_ok`: deleted by that attempt, or never there. Issue 25: every
+/// one was `Ok(())`, so an id that never existed read as deleted.
+#[test]
+fn a_delete_says_what_it_found() {
+    use kratos_identity::Deleted;
+    const NOT_FOUND: &str =
+        r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#;
+    #[derive(Clone, Copy)]
+    enum Answer {
+        NoContent,
+        Unavailable,
+        Reset,
+        NotFound,
+    }
+    use Answer::*;
+    let cases: [(&[Answer], bool, Option<Deleted>); 8] = [
+        (&[NoContent], false, Some(Deleted::Deleted)),
+        (&[Unavailable, NoContent], false, Some(Deleted::Deleted)),
+        (&[NotFound], true, Some(Deleted::NotFound)),
+        (&[Unavailable, NotFound], false, Some(Deleted::GoneOnRetry)),
+        (&[Unavailable, NotFound], true, Some(Deleted::GoneOnRetry)),
+        (&[Reset, NotFound], false, Some(Deleted::GoneOnRetry)),
+        // Kratos's 404 at the first attempt is still an error.
+        (&[NotFound], false, None),
+        (&[Unavailable, Unavailable, Unavailable], true, None),
+    ];
+    type Delete = fn(&IdentityClient, bool) -> Result<Deleted, Error>;
+    let deletes: [(&str, Delete); 4] = [
+        ("delete_identity", |c, ok| {
+            c.delete_identity(ID).missing_ok(ok).send()
+        }),
+        ("delete_identity_credentials", |c, ok| {
+            c.delete_identity_credentials(ID, "totp")
+                .missing_ok(ok)
+                .send()
+        }),
+        ("delete_identity_sessions", |c, ok| {
+            c.delete_identity_sessions(ID).missing_ok(ok).send()
+        }),
+        ("disable_session", |c, ok| {
+            c.disable_session(ID).missing_ok(ok).send()
+        }),
+    ];
+    for (name, delete) in deletes {
+        for (answers, missing_ok, expected) in cases {
+            let server = RawServer::start(move |n, _, conn| {
+                match answers.get(n).copied().unwrap_or(NotFound) {
+                    NoContent => conn.respond("204 No Content", &[], b""),
+                    Unavailable => {
+                        conn.respond("503 Service Unavailable", &[], b"proxy: no upstream")
+                    }
+                    Reset => return After::Reset,
+                    NotFound => conn.respond("404 Not Found", JSON, NOT_FOUND.as_bytes()),
+                };
+                After::Close
+            });
+            let client = builder(&server.url())
+                .retry(quick_retries(2))
+                .build()
+                .unwrap();
+            let result = delete(&client, missing_ok);
+            let what = format!(
+                "{name}, {} answers, missing_ok({missing_ok})",
+                answers.len()
+            );
+            match expected {
+                Some(found) => {
+                    assert_eq!(result.as_ref().ok(), Some(&found), "{what}: {result:?}");
+                    assert_eq!(found.is_deleted(), found == Deleted::Deleted);
+                    assert_eq!(found.is_not_found(), found == Deleted::NotFound);
+                    assert_eq!(found.is_gone_on_retry(), found == Deleted::GoneOnRetry);
+                }
+                None => {
+                    let err = result.unwrap_err();
+                    assert!(!err.may_have_been_applied(), "{what}: {err}");
+                }
+            }
+            assert_eq!(server.requests().len(), answers.len(), "{what}");
+        }
+    }
+}
+
 // ------------------------------------------------------------ redirects
 
 #[test]

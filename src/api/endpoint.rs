@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::api::operation::{Method, Operation};
 use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::http::percent::encode_component;
+use crate::models::Deleted;
 
 /// The path parameters whose values are words of the API (a credential
 /// type), which errors and logs may show. Every other path value is an id
@@ -339,6 +340,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_js
     match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),
+    }
+}
+
+/// What a delete found, from the answer the send path let through: a 2xx,
+/// or Kratos's 404 (with `missing_ok`, or after an attempt whose outcome was
+/// unknown). Its body, if any, is not read.
+pub(crate) fn decode_deleted(response: &RawResponse) -> Deleted {
+    match response.status {
+        200..=299 => Deleted::Deleted,
+        _ if response.after_unknown_outcome => Deleted::GoneOnRetry,
+        _ => Deleted::NotFound,
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{
-    Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
+    Call, Endpoint, RawResponse, Sealed, decode_deleted, decode_json, decode_optional_json,
 };
 use crate::api::operation::{
     DELETE_IDENTITY_SESSIONS, DISABLE_SESSION, EXTEND_SESSION, GET_SESSION, LIST_IDENTITY_SESSIONS,
@@ -13,7 +13,7 @@ use crate::api::sealed;
 use crate::client::IdentityClient;
 use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::models::IdArg;
-use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
+use crate::models::{Deleted, ManageSessionsBody, ManageSessionsResponse, Session};
 use crate::paging::offset_pages::next_identity_sessions_page;
 use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
@@ -277,9 +277,21 @@ impl IdentityClient {
 
     /// Disables (revokes) one session: `DELETE /admin/sessions/{id}`.
     ///
-    /// `send()` returns `()`. The session is not deleted: it stays listed,
-    /// as inactive. Kratos answers 404 for a session that does not exist;
+    /// `send()` returns what it found, a [`Deleted`]. The session is not
+    /// deleted: it stays listed, as inactive. Kratos answers 404 for a
+    /// session that does not exist;
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes that a success.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server disabled it (a 2xx): it existed;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   there was nothing to delete;
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that it existed. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
@@ -356,13 +368,24 @@ impl IdentityClient {
     /// Deletes every session of one identity, logging it out everywhere:
     /// `DELETE /admin/identities/{id}/sessions`.
     ///
-    /// `send()` returns `()`. **Kratos answers 404 when the identity has no
-    /// sessions**, not only when it does not exist: it deletes by identity
-    /// id and reports "not found" when nothing was deleted, without looking
-    /// the identity up. So "log this user out everywhere" fails for every
-    /// user who is not logged in. Use
+    /// `send()` returns what it found, a [`Deleted`]. **Kratos answers 404
+    /// when the identity has no sessions**, not only when it does not
+    /// exist: it deletes by identity id and reports "not found" when nothing
+    /// was deleted, without looking the identity up. So "log this user out
+    /// everywhere" fails for every user who is not logged in. Use
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) to make sure a user
     /// has no sessions.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server deleted sessions (a 2xx): the identity had some;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   no session (or no such identity);
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that there were sessions. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
@@ -645,13 +668,13 @@ impl Sealed for DisableSession {
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DisableSession {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DisableSession {
@@ -686,13 +709,13 @@ impl Sealed for DeleteIdentitySessions {
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DeleteIdentitySessions {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DeleteIdentitySessions {

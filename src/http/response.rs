@@ -15,6 +15,10 @@ pub struct RawResponse {
     /// key, the user's own values): every excerpt, path and id an error
     /// quotes from the body goes through it, whatever the status.
     pub(crate) scrub: Scrub,
+    /// An earlier attempt of the same call failed in a way that may have
+    /// done its work (a proxy's 502, 503 or 504, a broken connection, a
+    /// timeout): set by the send path.
+    pub(crate) after_unknown_outcome: bool,
     pub(crate) status: u16,
     pub(crate) headers: Headers,
     pub(crate) body: Vec<u8>,
@@ -29,6 +33,7 @@ impl RawResponse {
             operation,
             query: Vec::new(),
             scrub: Scrub::default(),
+            after_unknown_outcome: false,
             status,
             headers: Headers::default(),
             body: body.to_vec(),

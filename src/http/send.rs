@@ -98,6 +98,7 @@ impl IdentityClient {
             let error = match self.attempt(call, &scrub, attempt, &clock, maybe_done, cancel)? {
                 Ok(mut response) => {
                     response.query.clone_from(&call.query);
+                    response.after_unknown_outcome = maybe_done;
                     return Some(Ok(response));
                 }
                 Err(error) => error,

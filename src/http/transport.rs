@@ -175,6 +175,7 @@ impl Transport {
             operation: req.operation,
             query: Vec::new(),
             scrub: req.scrub.clone(),
+            after_unknown_outcome: false,
             status,
             headers,
             body,
