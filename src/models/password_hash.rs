@@ -520,13 +520,13 @@ pub fn check_password_hash(
 ) -> Result<PasswordHashFormat, PasswordHashError> {
     let format = PasswordHashFormat::of(hash).ok_or_else(|| PasswordHashError::unknown(hash))?;
     let decoded = decode(format, hash).map_err(|why| PasswordHashError::unusable(format, why))?;
-    if follows_master(target) {
-        if let Some(why) = decoded.unusable_on_master {
-            return Err(PasswordHashError::unusable(
-                format,
-                Unusable::MatchesNothing(Cow::Borrowed(why)),
-            ));
-        }
+    if follows_master(target)
+        && let Some(why) = decoded.unusable_on_master
+    {
+        return Err(PasswordHashError::unusable(
+            format,
+            Unusable::MatchesNothing(Cow::Borrowed(why)),
+        ));
     }
     if let Some(why) = decoded.matches_any {
         return Err(PasswordHashError {
