@@ -868,7 +868,14 @@ fn a_create_cut_off_after_sending_says_it_may_have_been_applied() {
             After::Close
         })
     };
-    let cases: [(&str, fn() -> RawServer, TransportErrorKind, &str); 3] = [
+    // What fails, the server that makes it fail, the kind, the message's words.
+    type Case = (
+        &'static str,
+        fn() -> RawServer,
+        TransportErrorKind,
+        &'static str,
+    );
+    let cases: [Case; 3] = [
         (
             "reset",
             reset,
