@@ -82,13 +82,13 @@
 //! | [`update_identity`](IdentityClient::update_identity) | `PUT /admin/identities/{id}` | [`Identity<T>`] |
 //! | [`patch_identity`](IdentityClient::patch_identity) | `PATCH /admin/identities/{id}` | [`Identity<T>`] |
 //! | [`batch_patch_identities`](IdentityClient::batch_patch_identities) | `PATCH /admin/identities` | [`BatchPatchIdentitiesResponse`] |
-//! | [`delete_identity`](IdentityClient::delete_identity) | `DELETE /admin/identities/{id}` | `()` |
-//! | [`delete_identity_credentials`](IdentityClient::delete_identity_credentials) | `DELETE /admin/identities/{id}/credentials/{type}` | `()` |
-//! | [`delete_identity_sessions`](IdentityClient::delete_identity_sessions) | `DELETE /admin/identities/{id}/sessions` | `()` |
+//! | [`delete_identity`](IdentityClient::delete_identity) | `DELETE /admin/identities/{id}` | [`Deleted`] |
+//! | [`delete_identity_credentials`](IdentityClient::delete_identity_credentials) | `DELETE /admin/identities/{id}/credentials/{type}` | [`Deleted`] |
+//! | [`delete_identity_sessions`](IdentityClient::delete_identity_sessions) | `DELETE /admin/identities/{id}/sessions` | [`Deleted`] |
 //! | [`list_identity_sessions`](IdentityClient::list_identity_sessions) | `GET /admin/identities/{id}/sessions` | [`Page`] of [`Session`] |
 //! | [`list_sessions`](IdentityClient::list_sessions) | `GET /admin/sessions` | [`Page`] of [`Session`] |
 //! | [`get_session`](IdentityClient::get_session) | `GET /admin/sessions/{id}` | [`Session`] |
-//! | [`disable_session`](IdentityClient::disable_session) | `DELETE /admin/sessions/{id}` | `()` |
+//! | [`disable_session`](IdentityClient::disable_session) | `DELETE /admin/sessions/{id}` | [`Deleted`] |
 //! | [`extend_session`](IdentityClient::extend_session) | `PATCH /admin/sessions/{id}/extend` | `Option<`[`Session`]`>` |
 //! | [`manage_sessions`](IdentityClient::manage_sessions) (master only) | `POST /admin/sessions` | [`ManageSessionsResponse`] |
 //! | [`create_recovery_code_for_identity`](IdentityClient::create_recovery_code_for_identity) | `POST /admin/recovery/code` | [`RecoveryCodeForIdentity`] |

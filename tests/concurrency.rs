@@ -29,7 +29,11 @@ fn fan_out_gives_the_results_in_input_order() {
         client
             .delete_identity(format!("9f425a8d-7efc-4768-8f23-{i:012}"))
             .send()
-            .map(|()| i)
+            // What the delete found (it was `()`): a 204, so `Deleted`.
+            .map(|found| {
+                assert!(found.is_deleted());
+                i
+            })
     });
     let got: Vec<u64> = results.into_iter().map(Result::unwrap).collect();
     assert_eq!(got, (0..40).collect::<Vec<_>>());

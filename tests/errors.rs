@@ -616,6 +616,124 @@ fn a_create_refused_with_429_is_retried() {
     created.assert_calls(1);
 }
 
+/// A call that is not idempotent is not retried after a proxy's 502, 503
+/// or 504 (Kratos behind it may have done the work): its error says that
+/// it may have been applied, and `may_have_been_applied()` says so to a
+/// program. An idempotent call is retried, and says neither; nor does a
+/// failure that tells what happened. Issue 25: only the README said it.
+#[test]
+fn a_write_a_proxy_failed_may_have_been_applied_and_says_so() {
+    use kratos_identity::{
+        CreateRecoveryCodeForIdentityBody, CreateRecoveryLinkForIdentityBody,
+        CreateTestLoginFlowBody, IdentityPatch, JsonPatch, ManageSessionsAction,
+        ManageSessionsBody, PatchIdentitiesBody, UpdateIdentityBody,
+    };
+    const ADVICE: &str = "; it may have been applied, so look before sending it again";
+    for (status, text) in [
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (504, "Gateway Timeout"),
+    ] {
+        let server = MockServer::start();
+        let all = server.mock(|when, then| {
+            when.any_request();
+            then.status(status)
+                .header("retry-after", "0")
+                .body("upstream failed");
+        });
+        let client = retrying_secret_client(&server);
+        let body = || CreateIdentityBody::new("default", json!({"email": "ada@example.com"}));
+        let writes = [
+            client.create_identity(body()).send().map(drop),
+            client
+                .batch_patch_identities(PatchIdentitiesBody::new(vec![IdentityPatch::create(
+                    body(),
+                )]))
+                .send()
+                .map(drop),
+            client
+                .patch_identity(IDENTITY_ID, vec![JsonPatch::remove("/metadata_public")])
+                .send()
+                .map(drop),
+            client
+                .manage_sessions(ManageSessionsBody::for_identities(
+                    ManageSessionsAction::Disable,
+                    [IDENTITY_ID],
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_recovery_code_for_identity(CreateRecoveryCodeForIdentityBody::new(
+                    IDENTITY_ID,
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_recovery_link_for_identity(CreateRecoveryLinkForIdentityBody::new(
+                    IDENTITY_ID,
+                ))
+                .send()
+                .map(drop),
+            client
+                .create_test_login_flow(CreateTestLoginFlowBody::new("oidc"))
+                .send()
+                .map(drop),
+        ]
+        .map(Result::unwrap_err);
+        all.assert_calls(writes.len());
+        for err in &writes {
+            let operation = err.operation().unwrap();
+            assert!(err.may_have_been_applied(), "{operation}: {err:?}");
+            assert_eq!(err.attempts(), 1, "{err}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{operation}: HTTP {status} {text}: non-JSON body: upstream failed{ADVICE}"
+                )
+            );
+            assert_each_message_once(err);
+        }
+        // Retried, and the same done twice: nothing to look for.
+        let idempotent = [
+            client.get_identity(IDENTITY_ID).send().map(drop),
+            client
+                .update_identity(
+                    IDENTITY_ID,
+                    UpdateIdentityBody::new(
+                        "default",
+                        kratos_identity::IdentityState::Active,
+                        json!({}),
+                    ),
+                )
+                .send()
+                .map(drop),
+            client.delete_identity(IDENTITY_ID).send().map(drop),
+            client.extend_session(IDENTITY_ID).send().map(drop),
+        ]
+        .map(Result::unwrap_err);
+        for err in &idempotent {
+            assert!(!err.may_have_been_applied(), "{err}");
+            assert_eq!(err.attempts(), 4, "{err}");
+            assert!(!err.to_string().contains("applied"), "{err}");
+        }
+    }
+    // An answer that says what happened: not applied, or not unknown.
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        json(then, 500, fixtures::ERROR_500);
+    });
+    let err = secret_client(&server)
+        .create_identity(CreateIdentityBody::new("default", json!({})))
+        .send()
+        .unwrap_err();
+    assert!(!err.may_have_been_applied(), "{err}");
+    assert!(!err.to_string().contains("applied"), "{err}");
+    let mut api = kratos_identity::ApiError::new(502);
+    api.may_have_been_applied = true;
+    assert!(Error::Api(Box::new(api)).may_have_been_applied());
+}
+
 #[test]
 fn retries_exhausted_keeps_the_last_failure() {
     let server = MockServer::start();
@@ -1196,6 +1314,153 @@ fn secrets_in_a_body_that_does_not_decode_stay_out_of_the_error() {
     );
 }
 
+/// A proxy that echoes the request into a 200 page puts the key where a
+/// decode error quotes the body: the page's start, a JSON path built from
+/// the body's keys, an item's id; and a bulk import decodes its batch
+/// answers too. Issue 25: the same page was scrubbed with a 5xx and not
+/// with a 2xx; every quote of a body is scrubbed now, whatever the status.
+#[test]
+fn a_success_answer_that_does_not_decode_is_scrubbed_like_an_error_answer() {
+    let page = format!("<html><body>Signed in with {SECRET}, welcome</body></html>");
+    // The key cut by the excerpt's end: its start must go too.
+    let cut_page = format!("<p>{}{SECRET}</p>", " ".repeat(390));
+    let cut_error_page = format!("<p>{}{SECRET}</p>", " ".repeat(4090));
+    let server = MockServer::start();
+    for (path, status, body) in [
+        (
+            format!("/admin/identities/{IDENTITY_ID}"),
+            200,
+            page.clone(),
+        ),
+        (format!("/admin/sessions/{IDENTITY_ID}"), 503, page.clone()),
+        (
+            "/admin/identities/by/external/cut".to_string(),
+            200,
+            cut_page,
+        ),
+        (
+            "/admin/identities/by/external/cut-5xx".to_string(),
+            500,
+            cut_error_page,
+        ),
+        (
+            "/admin/identities/by/external/key".to_string(),
+            200,
+            format!(r#"{{"id":"{IDENTITY_ID}","traits":{{"{SECRET}":[1,}}}}"#),
+        ),
+        (
+            "/admin/identities/by/external/id".to_string(),
+            200,
+            format!(r#"{{"id":"{SECRET}","traits":7}}"#),
+        ),
+        (
+            "/admin/sessions".to_string(),
+            200,
+            format!(r#"[{{"id":"{SECRET}","active":"yes"}}]"#),
+        ),
+        ("/admin/identities".to_string(), 200, page.clone()),
+    ] {
+        server.mock(|when, then| {
+            when.path(path);
+            then.status(status).body(body);
+        });
+    }
+    let client = secret_client(&server);
+    let html = client.get_identity(IDENTITY_ID).send().unwrap_err();
+    let html_5xx = client.get_session(IDENTITY_ID).send().unwrap_err();
+    let cut = client
+        .get_identity_by_external_id("cut")
+        .send()
+        .unwrap_err();
+    let cut_5xx = client
+        .get_identity_by_external_id("cut-5xx")
+        .send()
+        .unwrap_err();
+    let key = client
+        .get_identity_by_external_id("key")
+        .send()
+        .unwrap_err();
+    let id = client.get_identity_by_external_id("id").send().unwrap_err();
+    let item = client.list_sessions().send().unwrap_err();
+    let lenient = client.list_sessions().send_lenient().unwrap();
+    let import = client
+        .import_identities([CreateIdentityBody::new(
+            "default",
+            json!({"email": "ada@example.com"}),
+        )])
+        .resolve_unknown(false)
+        .send();
+    let outcome = &import.failures[0].error;
+    assert!(
+        matches!(outcome, kratos_identity::ImportError::OutcomeUnknown(_)),
+        "{outcome:?}"
+    );
+    // An entry's error in a batch answer that decoded is quoted as well.
+    let batch = MockServer::start();
+    batch.mock(|when, then| {
+        when.path("/admin/identities");
+        json(
+            then,
+            200,
+            &format!(
+                r#"{{"identities":[{{"action":"error","error":{{"message":"refused for {SECRET}"}}}}]}}"#
+            ),
+        );
+    });
+    let import = secret_client(&batch)
+        .import_identities([CreateIdentityBody::new(
+            "default",
+            json!({"email": "ada@example.com"}),
+        )])
+        .send();
+    let rejected = &import.failures[0].error;
+    assert_eq!(
+        rejected.to_string(),
+        "rejected by the server: refused for …"
+    );
+    let texts = |err: &(dyn std::error::Error + 'static)| {
+        let mut texts = chain(err);
+        texts.push(format!("{err:?}"));
+        texts
+    };
+    for err in [&html, &html_5xx, &cut, &cut_5xx, &key, &id, &item] {
+        shown(err);
+    }
+    let all = [&html, &html_5xx, &cut, &cut_5xx, &key, &id, &item]
+        .into_iter()
+        .flat_map(|err| texts(err))
+        .chain(texts(outcome))
+        .chain(texts(rejected))
+        .chain([format!("{:?}", lenient.errors())]);
+    for text in all {
+        assert!(!text.contains("SUPERSECRET"), "the key leaked: {text}");
+        assert!(!text.contains("ory_pa"), "the key's start leaked: {text}");
+    }
+    // The evidence stays, without the key.
+    let body_start = |err: &Error| {
+        err.decode_error()
+            .and_then(|d| d.body_start())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        body_start(&html).as_deref(),
+        Some("<html><body>Signed in with …, welcome</body></html>")
+    );
+    assert_eq!(body_start(&cut).as_deref(), Some("<p> …"));
+    assert!(
+        cut_5xx.to_string().ends_with("non-JSON body: <p> …"),
+        "{cut_5xx}"
+    );
+    assert_eq!(
+        key.decode_error().and_then(|d| d.path()),
+        Some("traits.…"),
+        "{key}"
+    );
+    assert_eq!(id.decode_error().and_then(|d| d.id()), None, "{id}");
+    assert_eq!(item.decode_error().and_then(|d| d.id()), None, "{item}");
+    assert_eq!(item.decode_error().and_then(|d| d.item_index()), Some(0));
+}
+
 #[test]
 fn a_login_page_instead_of_json_is_shown_by_its_start() {
     let server = MockServer::start();
@@ -1240,6 +1505,187 @@ fn a_foreign_error_page_echoing_the_url_loses_the_query_values() {
     assert!(!shown.contains("ada.lovelace"), "{shown}");
     assert!(!shown.contains("tok-ZZZ"), "{shown}");
     assert!(shown.contains("Bad gateway"), "{shown}");
+}
+
+/// An id or external id the user passed is often an email. A proxy's page
+/// that echoes the request's path (as it was sent, decoded, lower-cased or
+/// form-encoded) must not carry it into the error; a UUID may stay, it
+/// names no one. Issue 25: the path's values were not scrubbed, only the
+/// key and the query's.
+#[test]
+fn an_id_that_is_not_a_uuid_never_appears_in_an_error() {
+    const EMAIL: &str = "Ada.Lovelace@example.com";
+    const NAMED: &str = "Grace Hopper+1";
+    let echo = format!(
+        "<html><body>502 Bad Gateway: no upstream for /admin/identities/{IDENTITY_ID} \
+         /admin/identities/by/external/Ada.Lovelace%40example.com \
+         /admin/identities/by/external/ada.lovelace%40example.com \
+         /admin/identities/ada.lovelace@example.com/credentials/oidc \
+         /admin/identities/Grace%20Hopper%2B1 /admin/identities/Grace+Hopper%2B1 \
+         /admin/identities/Grace+Hopper+1 (Grace Hopper+1) (grace hopper+1)</body></html>"
+    );
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(502)
+            .header("content-type", "text/html")
+            .body(&echo);
+    });
+    let client = secret_client(&server);
+    let errors = [
+        (
+            EMAIL,
+            client.get_identity_by_external_id(EMAIL).send().map(drop),
+        ),
+        (EMAIL, client.get_identity(EMAIL).send().map(drop)),
+        (NAMED, client.get_identity(NAMED).send().map(drop)),
+        (
+            EMAIL,
+            client
+                .delete_identity_credentials(EMAIL, "oidc")
+                .send()
+                .map(drop),
+        ),
+        (NAMED, client.delete_identity(NAMED).send().map(drop)),
+        (
+            IDENTITY_ID,
+            client.get_identity(IDENTITY_ID).send().map(drop),
+        ),
+    ]
+    .map(|(value, result)| (value, result.unwrap_err()));
+    for (value, err) in &errors {
+        let display = shown(err);
+        let forms: &[&str] = match *value {
+            EMAIL => &["lovelace", "Lovelace", "%40example"],
+            NAMED => &["Hopper", "hopper"],
+            _ => &[],
+        };
+        for text in chain(err).into_iter().chain([format!("{err:?}"), display]) {
+            for form in forms {
+                assert!(!text.contains(form), "{form} leaked: {text}");
+            }
+            assert!(text.contains("502 Bad Gateway: no upstream for"), "{text}");
+            // A UUID names no one, and Kratos's messages name ids usefully.
+            assert!(text.contains(IDENTITY_ID), "{text}");
+        }
+    }
+    // The builder's Debug never showed the id; it still does not.
+    let builder = client.get_identity_by_external_id(EMAIL);
+    assert!(!format!("{builder:?}").contains("ovelace"), "{builder:?}");
+}
+
+/// The HTTP stack's own message may quote the whole URL: a user's agent
+/// configured for HTTPS only refuses `http://` with it. The values of the
+/// request in it are scrubbed, like those of any other message.
+#[test]
+fn the_http_stack_s_message_loses_the_request_s_values() {
+    let agent: kratos_identity::ureq::Agent = kratos_identity::ureq::Agent::config_builder()
+        .https_only(true)
+        .build()
+        .into();
+    let client = IdentityClient::builder("http://127.0.0.1:9")
+        .agent(agent)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let errors = [
+        client
+            .get_identity_by_external_id("ada.lovelace@example.com")
+            .send()
+            .map(drop),
+        client
+            .list_identities()
+            .credentials_identifier("ada.lovelace@example.com")
+            .send()
+            .map(drop),
+    ]
+    .map(Result::unwrap_err);
+    for err in &errors {
+        let messages = chain(err);
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[1].contains("https only"), "{messages:?}");
+        for text in messages.into_iter().chain([format!("{err:?}")]) {
+            assert!(!text.contains("lovelace"), "{text}");
+        }
+    }
+}
+
+/// Scrubbing takes out what is personal or secret, not the words the crate
+/// itself sent: Kratos's messages name credential types, expansions,
+/// numbers and ids, and a message without them is no use. Issue 25: every
+/// query value of 3 characters or more was erased (`The … hash of
+/// identity 1 is invalid`, `could not find … for this session`).
+#[test]
+fn kratos_s_messages_keep_the_words_the_crate_sent() {
+    const EMAIL: &str = "ada.lovelace@example.com";
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/identities");
+        json(
+            then,
+            400,
+            &format!(
+                r#"{{"error":{{"code":400,"message":"The password hash of identity 1 is invalid","reason":"ids {IDENTITY_ID}, page_size 250 (strong), {EMAIL}, token tok-ZZZ"}}}}"#
+            ),
+        );
+    });
+    server.mock(|when, then| {
+        when.method(GET).path(format!("/admin/sessions/{IDENTITY_ID}"));
+        json(
+            then,
+            404,
+            r#"{"error":{"code":404,"message":"Unable to locate the resource","reason":"could not find identity for this session"}}"#,
+        );
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/admin/sessions");
+        json(
+            then,
+            500,
+            r#"{"error":{"code":500,"message":"listing sessions with active=true and expand=devices failed"}}"#,
+        );
+    });
+    let client = secret_client(&server);
+
+    let err = client
+        .list_identities()
+        .include_credential(["password"])
+        .consistency("strong")
+        .page_size(250)
+        .ids([IDENTITY_ID])
+        .credentials_identifier(EMAIL)
+        .page_token("tok-ZZZ")
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        format!(
+            "HTTP 400 Bad Request: The password hash of identity 1 is invalid (ids {IDENTITY_ID}, page_size 250 (strong), …, token …)"
+        )
+    );
+    assert!(!format!("{err:?}").contains("ovelace"), "{err:?}");
+    assert!(!format!("{err:?}").contains("tok-ZZZ"), "{err:?}");
+
+    let err = client
+        .get_session(IDENTITY_ID)
+        .expand(["identity"])
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "HTTP 404 Not Found: Unable to locate the resource (could not find identity for this session)"
+    );
+
+    let err = client
+        .list_sessions()
+        .active(true)
+        .expand(["devices"])
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        shown(&err),
+        "HTTP 500 Internal Server Error: listing sessions with active=true and expand=devices failed"
+    );
 }
 
 /// A server that asks for a longer wait than `max_retry_after` allows gets

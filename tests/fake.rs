@@ -678,8 +678,10 @@ fn sessions() {
         .expand(["everything"])
         .send()
         .unwrap_err();
-    // The client takes the query's values out of the server's words.
-    assert_eq!(reason(&err), "Could not parse expand option: …");
+    // `expand` is a word of the API the crate sends, not the user's data:
+    // the server's words keep it (issue 25; it read "option: …", which
+    // hid the very value to fix).
+    assert_eq!(reason(&err), "Could not parse expand option: everything");
 
     let one = client.get_session(s1).expand(["identity"]).send().unwrap();
     assert_eq!(one.identity.unwrap().id, ids[0]);

@@ -839,6 +839,227 @@ fn a_reset_on_create_identity_is_not_retried() {
     assert_requests(&server, 1, "POST", "/admin/identities");
 }
 
+/// A create whose request reached the server and whose answer never came
+/// whole (a reset, a timeout, an answer that is not HTTP) is not retried:
+/// it may have been applied. Its message says so, once, and
+/// `may_have_been_applied()` says so to a program (issue 25); a GET that
+/// fails alike is retried and says neither, and so does a create whose
+/// connection was refused (nothing was sent, so it is retried).
+#[test]
+fn a_create_cut_off_after_sending_says_it_may_have_been_applied() {
+    const ADVICE: &str = "; it may have been applied, so look before sending it again";
+    let reset = || {
+        RawServer::start(|_, _, conn| {
+            conn.send(
+                format!("{}\r\n", head("201 Created", JSON, Some(IDENTITY.len()))).as_bytes(),
+            );
+            After::Reset
+        })
+    };
+    let silent = || {
+        RawServer::start(|_, _, conn| {
+            conn.pause(Duration::from_millis(1500));
+            After::Close
+        })
+    };
+    let garbage = || {
+        RawServer::start(|_, _, conn| {
+            conn.send(b"HELLO\r\n\r\n");
+            After::Close
+        })
+    };
+    // What fails, the server that makes it fail, the kind, the message's words.
+    type Case = (
+        &'static str,
+        fn() -> RawServer,
+        TransportErrorKind,
+        &'static str,
+    );
+    let cases: [Case; 3] = [
+        (
+            "reset",
+            reset,
+            TransportErrorKind::Io,
+            "the connection broke with",
+        ),
+        (
+            "timeout",
+            silent,
+            TransportErrorKind::Timeout,
+            "timed out waiting for",
+        ),
+        (
+            "not HTTP",
+            garbage,
+            TransportErrorKind::BadResponse,
+            "was not HTTP",
+        ),
+    ];
+    for (what, start, kind, words) in cases {
+        let server = start();
+        let client = builder(&server.url())
+            .timeout(Duration::from_millis(300))
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let (result, elapsed) = timed(|| client.create_identity(create_body()).send());
+        let err = result.unwrap_err();
+        assert_eq!(transport_kind(&err), Some(kind), "{what}: {err:?}");
+        assert!(err.may_have_been_applied(), "{what}: {err:?}");
+        let display = err.to_string();
+        assert!(
+            display.starts_with("create_identity (POST /admin/identities): ")
+                && display.contains(words)
+                && display.ends_with(ADVICE),
+            "{what}: {display}"
+        );
+        // anyhow's `{:#}`: the HTTP stack's words after it, the advice once.
+        let source = std::error::Error::source(&err).unwrap().to_string();
+        let alternate = format!("{display}: {source}");
+        assert_eq!(alternate.matches("may have been applied").count(), 1);
+        assert_quick(elapsed);
+        assert_no_key(&err);
+        assert_requests(&server, 1, "POST", "/admin/identities");
+
+        // The same failure of a GET: retried, and nothing to look for.
+        let server = start();
+        let client = builder(&server.url())
+            .timeout(Duration::from_millis(300))
+            .retry(quick_retries(1))
+            .build()
+            .unwrap();
+        let err = get_identity(&client).0.unwrap_err();
+        assert_eq!(transport_kind(&err), Some(kind), "{what}: {err:?}");
+        assert!(!err.may_have_been_applied(), "{what}: {err}");
+        assert!(!err.to_string().contains("applied"), "{what}: {err}");
+        assert_requests(&server, 2, "GET", &format!("/admin/identities/{ID}"));
+    }
+    // Nothing sent: retried, and not applied.
+    let client = builder(&dead_port_url())
+        .retry(quick_retries(1))
+        .build()
+        .unwrap();
+    let err = client.create_identity(create_body()).send().unwrap_err();
+    assert_eq!(err.attempts(), 2, "{err}");
+    assert!(!err.may_have_been_applied(), "{err}");
+    assert!(!err.to_string().contains("applied"), "{err}");
+}
+
+/// An import settles what its batches did (it looks its inputs up) and
+/// says it input by input: the batch's error inside an outcome does not
+/// say it again.
+#[test]
+fn an_import_says_once_that_an_input_may_exist() {
+    let server = RawServer::start(|_, _, conn| {
+        conn.send(format!("{}\r\n", head("200 OK", JSON, Some(100))).as_bytes());
+        After::Reset
+    });
+    let client = builder(&server.url()).max_retries(0).build().unwrap();
+    let report = client
+        .import_identities([create_body()])
+        .resolve_unknown(false)
+        .send();
+    let failure = &report.failures[0].error;
+    let kratos_identity::ImportError::OutcomeUnknown(request) = failure else {
+        panic!("expected OutcomeUnknown, got {failure:?}");
+    };
+    assert!(!request.may_have_been_applied(), "{request}");
+    let display = failure.to_string();
+    assert!(
+        display.starts_with(
+            "outcome unknown, it may have been created: batch_patch_identities (PATCH /admin/identities): the connection broke with "
+        ),
+        "{display}"
+    );
+    assert!(!display.contains("applied"), "{display}");
+}
+
+/// What a delete found, for each of the four deletes: a 2xx proves it
+/// existed (`Deleted`), Kratos's 404 with `missing_ok(true)` says it did
+/// not (`NotFound`), and a 404 to a retry after an attempt whose outcome was
+/// unknown (a 503, a broken connection) is `GoneOnRetry`, with or without
+/// `missing_ok`: deleted by that attempt, or never there. Issue 25: every
+/// one was `Ok(())`, so an id that never existed read as deleted.
+#[test]
+fn a_delete_says_what_it_found() {
+    use kratos_identity::Deleted;
+    const NOT_FOUND: &str =
+        r#"{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}"#;
+    #[derive(Clone, Copy)]
+    enum Answer {
+        NoContent,
+        Unavailable,
+        Reset,
+        NotFound,
+    }
+    use Answer::*;
+    let cases: [(&[Answer], bool, Option<Deleted>); 8] = [
+        (&[NoContent], false, Some(Deleted::Deleted)),
+        (&[Unavailable, NoContent], false, Some(Deleted::Deleted)),
+        (&[NotFound], true, Some(Deleted::NotFound)),
+        (&[Unavailable, NotFound], false, Some(Deleted::GoneOnRetry)),
+        (&[Unavailable, NotFound], true, Some(Deleted::GoneOnRetry)),
+        (&[Reset, NotFound], false, Some(Deleted::GoneOnRetry)),
+        // Kratos's 404 at the first attempt is still an error.
+        (&[NotFound], false, None),
+        (&[Unavailable, Unavailable, Unavailable], true, None),
+    ];
+    type Delete = fn(&IdentityClient, bool) -> Result<Deleted, Error>;
+    let deletes: [(&str, Delete); 4] = [
+        ("delete_identity", |c, ok| {
+            c.delete_identity(ID).missing_ok(ok).send()
+        }),
+        ("delete_identity_credentials", |c, ok| {
+            c.delete_identity_credentials(ID, "totp")
+                .missing_ok(ok)
+                .send()
+        }),
+        ("delete_identity_sessions", |c, ok| {
+            c.delete_identity_sessions(ID).missing_ok(ok).send()
+        }),
+        ("disable_session", |c, ok| {
+            c.disable_session(ID).missing_ok(ok).send()
+        }),
+    ];
+    for (name, delete) in deletes {
+        for (answers, missing_ok, expected) in cases {
+            let server = RawServer::start(move |n, _, conn| {
+                match answers.get(n).copied().unwrap_or(NotFound) {
+                    NoContent => conn.respond("204 No Content", &[], b""),
+                    Unavailable => {
+                        conn.respond("503 Service Unavailable", &[], b"proxy: no upstream")
+                    }
+                    Reset => return After::Reset,
+                    NotFound => conn.respond("404 Not Found", JSON, NOT_FOUND.as_bytes()),
+                };
+                After::Close
+            });
+            let client = builder(&server.url())
+                .retry(quick_retries(2))
+                .build()
+                .unwrap();
+            let result = delete(&client, missing_ok);
+            let what = format!(
+                "{name}, {} answers, missing_ok({missing_ok})",
+                answers.len()
+            );
+            match expected {
+                Some(found) => {
+                    assert_eq!(result.as_ref().ok(), Some(&found), "{what}: {result:?}");
+                    assert_eq!(found.is_deleted(), found == Deleted::Deleted);
+                    assert_eq!(found.is_not_found(), found == Deleted::NotFound);
+                    assert_eq!(found.is_gone_on_retry(), found == Deleted::GoneOnRetry);
+                }
+                None => {
+                    let err = result.unwrap_err();
+                    assert!(!err.may_have_been_applied(), "{what}: {err}");
+                }
+            }
+            assert_eq!(server.requests().len(), answers.len(), "{what}");
+        }
+    }
+}
+
 // ------------------------------------------------------------ redirects
 
 #[test]
@@ -1276,8 +1497,11 @@ fn a_timeout_is_per_attempt_and_retried_on_a_get() {
 
 // ------------------------------------------------------------ broken framing
 
+/// Broken chunked framing is an answer the client cannot read as HTTP: a
+/// `BadResponse`, no longer the `Io` of a broken connection (issue 25: the
+/// message said the connection broke while the server had answered).
 #[test]
-fn malformed_chunked_framing_is_a_transport_io_error() {
+fn malformed_chunked_framing_is_a_bad_response() {
     let server = RawServer::start(|_, _, conn| {
         conn.send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n[]\r\n0\r\n\r\n");
         After::Close
@@ -1286,7 +1510,7 @@ fn malformed_chunked_framing_is_a_transport_io_error() {
     let err = result.unwrap_err();
     assert_eq!(
         transport_kind(&err),
-        Some(TransportErrorKind::Io),
+        Some(TransportErrorKind::BadResponse),
         "{err:?}"
     );
     assert_quick(elapsed);
@@ -1294,8 +1518,10 @@ fn malformed_chunked_framing_is_a_transport_io_error() {
     assert_requests(&server, 1, "GET", &format!("/admin/identities/{ID}"));
 }
 
+/// A head without end is not HTTP the client reads: a `BadResponse`, no
+/// longer the `Io` of a broken connection (issue 25).
 #[test]
-fn endless_response_head_is_a_transport_io_error() {
+fn endless_response_head_is_a_bad_response() {
     let server = RawServer::start(|_, _, conn| {
         conn.send(b"HTTP/1.1 200 OK\r\n");
         for i in 0..200_000 {
@@ -1310,7 +1536,7 @@ fn endless_response_head_is_a_transport_io_error() {
     let err = result.unwrap_err();
     assert_eq!(
         transport_kind(&err),
-        Some(TransportErrorKind::Io),
+        Some(TransportErrorKind::BadResponse),
         "{err:?}"
     );
     assert_quick(elapsed);
@@ -1318,6 +1544,63 @@ fn endless_response_head_is_a_transport_io_error() {
     assert!(server.wait_scripts(1, Duration::from_secs(5)));
     assert!(server.written() < 4 * 1024 * 1024, "{}", server.written());
     assert_requests(&server, 1, "GET", &format!("/admin/identities/{ID}"));
+}
+
+/// A server that answers with something else than HTTP (another protocol
+/// on that port, a garbage status line) did answer: the request was sent.
+/// The error says so, instead of "the connection broke" (issue 25); a GET
+/// is retried as after a broken connection, and a create is not.
+#[test]
+fn an_answer_that_is_not_http_is_a_bad_response() {
+    for answer in [&b"HELLO\r\n\r\n"[..], b"HTTP/9 abc\r\n\r\n"] {
+        let server = RawServer::start(move |_, _, conn| {
+            conn.send(answer);
+            After::Close
+        });
+        let client = builder(&server.url())
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let (result, elapsed) = get_identity(&client);
+        let err = result.unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::BadResponse),
+            "{err:?}"
+        );
+        assert!(!TransportErrorKind::BadResponse.before_request_sent());
+        assert!(!err.is_timeout());
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "get_identity (GET /admin/identities/{{id}}): the answer from {} was not HTTP (gave up after 3 attempts)",
+                server.url()
+            )
+        );
+        // The HTTP stack's words are the cause, said once.
+        let cause = std::error::Error::source(&err).unwrap().to_string();
+        assert!(cause.starts_with("protocol: "), "{cause}");
+        assert!(!err.to_string().contains(&cause));
+        assert_quick(elapsed);
+        assert_no_key(&err);
+        assert_requests(&server, 3, "GET", &format!("/admin/identities/{ID}"));
+
+        let server = RawServer::start(move |_, _, conn| {
+            conn.send(answer);
+            After::Close
+        });
+        let client = builder(&server.url())
+            .retry(quick_retries(2))
+            .build()
+            .unwrap();
+        let err = client.create_identity(create_body()).send().unwrap_err();
+        assert_eq!(
+            transport_kind(&err),
+            Some(TransportErrorKind::BadResponse),
+            "{err:?}"
+        );
+        assert_requests(&server, 1, "POST", "/admin/identities");
+    }
 }
 
 // ------------------------------------------------------------ kept-alive connections

@@ -910,8 +910,10 @@ fn batch_patch_identities_sends_the_patches_and_reads_every_outcome() {
 
 // ---------------------------------------------------------------- delete
 
+/// A 204 proves the identity existed: `Deleted::Deleted` (the answer was
+/// `()`, which could not tell it from a 404 read as gone).
 #[test]
-fn delete_identity_answers_unit_on_204() {
+fn delete_identity_answers_deleted_on_204() {
     let server = MockServer::start();
     let path = format!("/admin/identities/{IDENTITY_ID}");
     let mock = server.mock(|when, then| {
@@ -927,7 +929,7 @@ fn delete_identity_answers_unit_on_204() {
 
     mock.assert();
     assert_eq!(response.status(), 204);
-    let () = response.into_body();
+    assert_eq!(response.into_body(), kratos_identity::Deleted::Deleted);
 }
 
 #[test]

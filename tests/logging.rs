@@ -159,6 +159,62 @@ fn every_attempt_is_logged_and_nothing_secret_is() {
         }
     }
 
+    // An id that is not a UUID (an email, often) is logged as its
+    // `{name}`, in the attempts and in the retries; a UUID and a credential
+    // type are logged as they are. Issue 25: `log_path` hid only an
+    // external id, so `get_identity(email)` logged the email.
+    logs::clear();
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(503).header("retry-after", "0").body("down");
+    });
+    let client = IdentityClient::builder(server.base_url())
+        .retry(kratos_identity::RetryPolicy::default().max_retries(1))
+        .build()
+        .unwrap();
+    let id = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+    client.get_identity(EMAIL).send().unwrap_err();
+    client
+        .delete_identity_credentials(EMAIL, "oidc")
+        .send()
+        .unwrap_err();
+    client
+        .delete_identity_credentials(id, "oidc")
+        .send()
+        .unwrap_err();
+    let records = logs::records();
+    let has = |level: Level, text: &str| {
+        records
+            .iter()
+            .any(|(l, line)| *l == level && line.contains(text))
+    };
+    for (level, text) in [
+        (
+            Level::Debug,
+            "get_identity: GET /admin/identities/{id} -> 503",
+        ),
+        (
+            Level::Warn,
+            "get_identity: GET /admin/identities/{id}: attempt 1 failed (HTTP 503)",
+        ),
+        (
+            Level::Warn,
+            "delete_identity_credentials: DELETE /admin/identities/{id}/credentials/oidc: attempt 1 failed",
+        ),
+        (
+            Level::Warn,
+            "delete_identity_credentials: DELETE /admin/identities/9f425a8d-7efc-4768-8f23-7647a74fdf13/credentials/oidc: attempt 1 failed",
+        ),
+    ] {
+        assert!(has(level, text), "{text}: {records:#?}");
+    }
+    for (_, line) in &records {
+        for secret in ["ada.lovelace", "lovelace%40", "example.com"] {
+            assert!(!line.contains(secret), "{secret} in the log: {line}");
+        }
+    }
+
     // Imports: the split of a refused chunk and a stop say which call
     // failed and how, in a few words; a failed connection says its kind.
     logs::clear();

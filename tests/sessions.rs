@@ -337,7 +337,9 @@ fn disable_session_deletes_it() {
         then.status(204);
     });
 
-    let () = client(&server).disable_session(SESSION_ID).send().unwrap();
+    // `Deleted`, no longer `()`: a 204 proves the session existed.
+    let found = client(&server).disable_session(SESSION_ID).send().unwrap();
+    assert_eq!(found, kratos_identity::Deleted::Deleted);
 
     mock.assert();
 }
@@ -526,9 +528,9 @@ fn session_operations_refuse_an_empty_id_without_sending() {
 
     let failures = [
         client.get_session("").send().map(|_| ()),
-        client.disable_session("").send(),
+        client.disable_session("").send().map(|_| ()),
         client.extend_session("").send().map(|_| ()),
-        client.delete_identity_sessions("").send(),
+        client.delete_identity_sessions("").send().map(|_| ()),
         client.list_identity_sessions("").send().map(|_| ()),
     ];
     for result in failures {

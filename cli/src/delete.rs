@@ -284,9 +284,10 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     Ok(exit)
 }
 
-/// Deletes one identity; "already gone" is done.
+/// Deletes one identity; "already gone" ([`kratos_identity::Deleted`]:
+/// not found, or gone when a retry came) is done.
 fn delete(client: &IdentityClient, id: Uuid) -> Result<(), Error> {
-    client.delete_identity(id).missing_ok(true).send()
+    client.delete_identity(id).missing_ok(true).send().map(drop)
 }
 
 /// Saves the checkpoint; a checkpoint that cannot be written stops the

@@ -25,7 +25,8 @@ use crate::http::transport::clamp;
 ///    nothing is sent.
 /// 3. **Send it.** [`send`](Self::send) returns the decoded answer
 ///    ([`Endpoint::Output`](crate::Endpoint::Output): an
-///    [`Identity`](crate::Identity), a [`Page`](crate::Page), `()`, …);
+///    [`Identity`](crate::Identity), a [`Page`](crate::Page), what a delete
+///    found ([`Deleted`](crate::Deleted)), …);
 ///    [`send_with_info`](Self::send_with_info) also returns the HTTP status
 ///    and headers. A list has more ways to send:
 ///    [`items`](Self::items) and [`pages`](Self::pages) fetch every page

@@ -14,6 +14,12 @@ use serde::de::DeserializeOwned;
 use crate::api::operation::{Method, Operation};
 use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::http::percent::encode_component;
+use crate::models::Deleted;
+
+/// The path parameters whose values are words of the API (a credential
+/// type), which errors and logs may show. Every other path value is an id
+/// the user passed, shown only when it is a UUID.
+const PUBLIC_PATH_PARAMS: [&str; 1] = ["type"];
 
 /// One HTTP call, described: which operation, the path below the base URL,
 /// query pairs and an optional JSON body.
@@ -22,8 +28,22 @@ pub struct Call {
     pub(crate) operation: Operation,
     /// Already percent-encoded, starting with `/`.
     pub(crate) path: String,
+    /// The path as logs show it: the template with each value that is a
+    /// UUID or a word of the API filled in, and every other value (an
+    /// external id, an id that is not a UUID: often an email) left as its
+    /// `{name}`.
+    log_path: String,
+    /// The path's values that no error or log line may repeat: the ids that
+    /// are not UUIDs (see [`private_values`](Self::private_values)).
+    private_path_values: Vec<String>,
     /// Decoded pairs, in order; encoded when the URL is built.
     pub(crate) query: Vec<(String, String)>,
+    /// The query parameters whose values are words of the API that the
+    /// crate sends (an enum's name, a number, a flag), which errors may
+    /// repeat: Kratos's messages name them. Set where each call is built
+    /// ([`public`](Self::public)); every other parameter's values are the
+    /// user's own and are scrubbed.
+    public_params: Vec<&'static str>,
     pub(crate) body: Option<Vec<u8>>,
     /// Safe to send again after it may have reached the server.
     pub(crate) idempotent: bool,
@@ -44,6 +64,8 @@ impl Call {
     pub(crate) fn new(operation: Operation, params: &[&str]) -> Result<Self, Error> {
         let template = operation.path();
         let mut path = String::with_capacity(template.len() + 40);
+        let mut log_path = String::with_capacity(template.len() + 40);
+        let mut private_path_values = Vec::new();
         let mut params = params.iter();
         let mut rest = template;
         while let Some(open) = rest.find('{') {
@@ -62,16 +84,30 @@ impl Call {
                     format!("{name} must not be {value:?}"),
                 ));
             }
+            let encoded = encode_component(value);
             path.push_str(&rest[..open]);
-            path.push_str(&encode_component(value));
+            path.push_str(&encoded);
+            log_path.push_str(&rest[..open]);
+            if PUBLIC_PATH_PARAMS.contains(&name) || uuid::Uuid::parse_str(value).is_ok() {
+                log_path.push_str(&encoded);
+            } else {
+                log_path.push('{');
+                log_path.push_str(name);
+                log_path.push('}');
+                private_path_values.push(value.to_string());
+            }
             rest = rest.get(close + 1..).unwrap_or_default();
         }
         path.push_str(rest);
+        log_path.push_str(rest);
         let method = operation.http_method();
         Ok(Call {
             operation,
             path,
+            log_path,
+            private_path_values,
             query: Vec::new(),
+            public_params: Vec::new(),
             body: None,
             // GET, PUT and DELETE are idempotent by HTTP's definition; POST
             // and PATCH are not unless an endpoint says so.
@@ -103,21 +139,52 @@ impl Call {
         Ok(self)
     }
 
-    /// The path as logs show it: the real path, whose ids are fine to log,
-    /// but the template for an external id, which is often an email.
+    /// The path as logs show it: its UUIDs and credential types, but the
+    /// `{name}` of any other value (an external id, an id that is not a
+    /// UUID), which may be an email.
     pub(crate) fn log_path(&self) -> &str {
-        if self.operation == crate::api::operation::GET_IDENTITY_BY_EXTERNAL_ID {
-            self.operation.path()
-        } else {
-            &self.path
+        &self.log_path
+    }
+
+    /// The values of this call that are the user's own and may be personal
+    /// or secret (an email, an OIDC subject, a page token, a URL), which no
+    /// error, `Debug` or log line may repeat: the path's ids that are not
+    /// UUIDs, and the values of every query parameter not declared
+    /// [`public`](Self::public), but UUIDs, which name no one (and which
+    /// Kratos's messages name usefully).
+    pub(crate) fn private_values(&self) -> impl Iterator<Item = &str> {
+        let query = self
+            .query
+            .iter()
+            .filter(|(key, _)| !self.public_params.contains(&key.as_str()))
+            .map(|(_, value)| value.as_str())
+            .filter(|value| uuid::Uuid::parse_str(value).is_err());
+        self.private_path_values
+            .iter()
+            .map(String::as_str)
+            .chain(query)
+    }
+
+    /// Declares the values of these query parameters words of the API that
+    /// the crate sends (an enum's name, a number, a flag: `include_credential`,
+    /// `expand`, `page_size`), which errors may repeat. A parameter not
+    /// declared here is the user's own, and scrubbed from every error: a
+    /// new parameter is private until its call says otherwise.
+    pub(crate) fn public(mut self, params: &[&'static str]) -> Self {
+        for param in params {
+            if !self.public_params.contains(param) {
+                self.public_params.push(param);
+            }
         }
+        self
     }
 
     pub(crate) fn method(&self) -> Method {
         self.operation.http_method()
     }
 
-    /// Adds `key=value` when the value is set.
+    /// Adds `key=value` when the value is set. The value is private, scrubbed
+    /// from errors, unless the call declares `key` [`public`](Self::public).
     pub(crate) fn query_opt<V: ToString>(mut self, key: &str, value: Option<V>) -> Self {
         if let Some(v) = value {
             self.query.push((key.to_string(), v.to_string()));
@@ -125,7 +192,8 @@ impl Call {
         self
     }
 
-    /// Adds one `key=value` pair per item.
+    /// Adds one `key=value` pair per item; private unless `key` is declared
+    /// [`public`](Self::public).
     pub(crate) fn query_each(mut self, key: &str, values: &[String]) -> Self {
         for v in values {
             self.query.push((key.to_string(), v.clone()));
@@ -257,16 +325,10 @@ pub trait Endpoint: Sealed {
 }
 
 /// Decodes a JSON body into `T`; when it does not fit, the error says where
-/// and why without quoting the body's values.
+/// and why without quoting the body's values, and scrubbed as the
+/// response's call says ([`DecodeError::of_body`]).
 pub(crate) fn decode_json<T: DeserializeOwned>(response: &RawResponse) -> Result<T, Error> {
-    parse_json(&response.body).map_err(|e| {
-        Error::decode(DecodeError::of_body::<T>(
-            response.operation,
-            response.status,
-            &response.body,
-            &e,
-        ))
-    })
+    parse_json(&response.body).map_err(|e| Error::decode(DecodeError::of_body::<T>(response, &e)))
 }
 
 /// Parses JSON bytes into `T`. A body that is valid UTF-8 as a whole (every
@@ -278,6 +340,17 @@ pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_js
     match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),
+    }
+}
+
+/// What a delete found, from the answer the send path let through: a 2xx,
+/// or Kratos's 404 (with `missing_ok`, or after an attempt whose outcome was
+/// unknown). Its body, if any, is not read.
+pub(crate) fn decode_deleted(response: &RawResponse) -> Deleted {
+    match response.status {
+        200..=299 => Deleted::Deleted,
+        _ if response.after_unknown_outcome => Deleted::GoneOnRetry,
+        _ => Deleted::NotFound,
     }
 }
 
@@ -330,5 +403,61 @@ mod tests {
             );
         }
         assert!(Call::new(GET_IDENTITY, &[]).is_err());
+    }
+
+    /// Logs show a path's UUIDs and credential types; any other value (an
+    /// email as an external id or an id) is the template's `{name}`, and is
+    /// among the values no error may repeat.
+    #[test]
+    fn logs_show_uuids_and_credential_types_only() {
+        use crate::api::operation::GET_IDENTITY_BY_EXTERNAL_ID;
+        let uuid = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+        let private = |call: &Call| {
+            call.private_values()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let call = Call::new(DELETE_IDENTITY_CREDENTIALS, &[uuid, "oidc"]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            format!("/admin/identities/{uuid}/credentials/oidc")
+        );
+        assert!(private(&call).is_empty());
+        let call = Call::new(DELETE_IDENTITY_CREDENTIALS, &["ada@example.com", "oidc"]).unwrap();
+        assert_eq!(call.log_path(), "/admin/identities/{id}/credentials/oidc");
+        assert_eq!(private(&call), ["ada@example.com"]);
+        let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &["ada@example.com"]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            "/admin/identities/by/external/{externalID}"
+        );
+        let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &[uuid]).unwrap();
+        assert_eq!(
+            call.log_path(),
+            format!("/admin/identities/by/external/{uuid}")
+        );
+        let call = Call::new(LIST_IDENTITIES, &[])
+            .unwrap()
+            .query_opt("credentials_identifier", Some("ada@example.com"));
+        assert_eq!(call.log_path(), "/admin/identities");
+        assert_eq!(private(&call), ["ada@example.com"]);
+    }
+
+    /// A query value is private unless its call declares the parameter a
+    /// word of the API; a UUID is never private.
+    #[test]
+    fn query_values_are_private_unless_declared_public() {
+        let uuid = "9f425a8d-7efc-4768-8f23-7647a74fdf13";
+        let call = Call::new(LIST_IDENTITIES, &[])
+            .unwrap()
+            .query_opt("include_credential", Some("password"))
+            .query_opt("a_new_parameter", Some("ada@example.com"))
+            .query_opt("ids", Some(uuid))
+            .query_opt("page_token", Some("tok"))
+            .query_opt("page_size", Some(250))
+            .public(&["include_credential", "page_size"])
+            .public(&["page_size"]);
+        let private: Vec<&str> = call.private_values().collect();
+        assert_eq!(private, ["ada@example.com", "tok"]);
     }
 }

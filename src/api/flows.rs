@@ -43,6 +43,9 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// It is not retried once it may have reached the server.
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Kratos versions
     /// v26.2.0 does not have this operation: it answers 404 "404 page not

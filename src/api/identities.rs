@@ -515,7 +515,10 @@ fn list_call(p: &ListIdentitiesParams) -> Result<Call, Error> {
             p.preview_credentials_identifier_similar.as_ref(),
         )
         .query_each("include_credential", &p.include_credential)
-        .query_opt("organization_id", p.organization_id.as_ref()))
+        .query_opt("organization_id", p.organization_id.as_ref())
+        // Enum names; the identifiers are the user's own (the ids and the
+        // organization are UUIDs, which are never scrubbed).
+        .public(&["consistency", "include_credential"]))
 }
 
 /// [`IdentityClient::list_identities`] after [`raw`](RequestBuilder::raw)
@@ -576,7 +579,9 @@ impl<T: DeserializeOwned> Sealed for GetIdentity<T> {
 
     fn to_call(&self) -> Result<Call, Error> {
         let call = Call::new(GET_IDENTITY, &[&self.params.id])?;
-        Ok(call.query_each("include_credential", &self.params.include_credential))
+        Ok(call
+            .query_each("include_credential", &self.params.include_credential)
+            .public(&["include_credential"]))
     }
 
     fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {
@@ -600,7 +605,9 @@ impl<T: DeserializeOwned> Sealed for GetIdentityByExternalId<T> {
 
     fn to_call(&self) -> Result<Call, Error> {
         let call = Call::new(GET_IDENTITY_BY_EXTERNAL_ID, &[&self.params.external_id])?;
-        Ok(call.query_each("include_credential", &self.params.include_credential))
+        Ok(call
+            .query_each("include_credential", &self.params.include_credential)
+            .public(&["include_credential"]))
     }
 
     fn prepare(&self, call: Call, client: &IdentityClient) -> Result<Call, Error> {

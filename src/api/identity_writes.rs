@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::api::builder::RequestBuilder;
-use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_json};
+use crate::api::endpoint::{Call, Endpoint, RawResponse, Sealed, decode_deleted, decode_json};
 use crate::api::operation::{
     BATCH_PATCH_IDENTITIES, CREATE_IDENTITY, DELETE_IDENTITY, DELETE_IDENTITY_CREDENTIALS,
     Operation, PATCH_IDENTITY, UPDATE_IDENTITY,
@@ -13,7 +13,7 @@ use crate::api::{IdentityOp, sealed};
 use crate::client::{DEFAULT_BATCH_TIMEOUT, IdentityClient};
 use crate::error::{Error, InvalidInputKind};
 use crate::models::{
-    BatchPatchIdentitiesResponse, CreateIdentityBody, Identity, IdentityPatch,
+    BatchPatchIdentitiesResponse, CreateIdentityBody, Deleted, Identity, IdentityPatch,
     IdentityWithCredentials, JsonPatch, PatchIdentitiesBody, ServerVersion, UpdateIdentityBody,
 };
 use crate::models::{IdArg, password_hash_refused};
@@ -107,8 +107,11 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// It is not retried once it may have reached the server (it would
-    /// create the identity twice, or fail with 409): after a timeout, look
-    /// the identity up before sending it again.
+    /// create the identity twice, or fail with 409). Then (a connection that
+    /// broke or a timeout after the request was sent, a 502, 503 or 504
+    /// from a proxy) its error says that it may have been applied, and
+    /// [`Error::may_have_been_applied`] is `true`: look the identity up
+    /// before sending it again.
     ///
     /// # Kratos versions
     /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials; a
@@ -237,6 +240,9 @@ impl IdentityClient {
     ///
     /// It is not retried once it may have reached the server: a JSON Patch
     /// need not be idempotent (`add` to an array appends again).
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Kratos versions
     /// Both refuse `/id`, the `/credentials` map itself and anything below
@@ -312,6 +318,11 @@ impl IdentityClient {
     ///
     /// It is not retried once it may have reached the server: a batch is
     /// not idempotent.
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
+    /// ([`import_identities`](Self::import_identities) looks such inputs up
+    /// itself.)
     ///
     /// # Kratos versions
     /// - v26.2.0 refuses the whole batch with 400 (its body says `code:
@@ -353,11 +364,22 @@ impl IdentityClient {
     /// Deletes an identity with its credentials, sessions and addresses:
     /// `DELETE /admin/identities/{id}`.
     ///
-    /// `send()` returns `()`. Kratos answers 404 for an identity that does
-    /// not exist (the OpenAPI document says 204; the server says 404), and
-    /// for an id that is not a UUID;
+    /// `send()` returns what it found, a [`Deleted`]. Kratos answers 404 for
+    /// an identity that does not exist (the OpenAPI document says 204; the
+    /// server says 404), and for an id that is not a UUID;
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes "already gone"
     /// a success.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server deleted it (a 2xx): it existed;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   there was nothing to delete;
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that it existed. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
@@ -379,7 +401,8 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// A DELETE is retried like a read; when a retry finds the identity gone
-    /// after an attempt whose outcome was unknown, that counts as done.
+    /// after an attempt whose outcome was unknown, that counts as done
+    /// ([`Deleted::GoneOnRetry`]).
     ///
     /// # Example
     /// ```
@@ -402,12 +425,24 @@ impl IdentityClient {
     /// Deletes one credential type of an identity:
     /// `DELETE /admin/identities/{id}/credentials/{type}`.
     ///
-    /// `send()` returns `()`. The type is a string (`"password"`, `"totp"`,
-    /// `"oidc"`, …) or a [`CredentialType`](crate::CredentialType). For
-    /// `oidc` and `saml` (and `deviceauthn`), name the link to remove with
+    /// `send()` returns what it found, a [`Deleted`]. The type is a string
+    /// (`"password"`, `"totp"`, `"oidc"`, …) or a
+    /// [`CredentialType`](crate::CredentialType). For `oidc` and `saml` (and
+    /// `deviceauthn`), name the link to remove with
     /// [`identifier`](RequestBuilder::identifier): the provider's subject.
     /// Removing the last OIDC or SAML link keeps the credential, with no
     /// identifiers left.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server deleted it (a 2xx): it existed;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   there was nothing to delete;
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that it existed. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`identifier`](RequestBuilder::identifier): which link of an `oidc`,
@@ -655,13 +690,13 @@ impl Sealed for DeleteIdentity {
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DeleteIdentity {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DeleteIdentity {
@@ -684,18 +719,19 @@ impl Sealed for DeleteIdentityCredentials {
             DELETE_IDENTITY_CREDENTIALS,
             &[&self.id, &self.credential_type],
         )?
+        // An OIDC or SAML subject: the user's own, so private (no `public`).
         .query_opt("identifier", self.identifier.as_ref());
         let call = call.missing_ok(self.missing_ok, "id", &self.id)?;
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DeleteIdentityCredentials {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DeleteIdentityCredentials {

@@ -218,8 +218,12 @@ impl<E: MissingOk> RequestBuilder<E> {
     /// 404 for some of those too, which would read as "already gone" while
     /// nothing was touched. Default: `false`.
     ///
-    /// (Without it, a retried DELETE that finds the resource gone after an
-    /// attempt whose outcome was unknown also counts as done.)
+    /// `send()` then returns [`Deleted::NotFound`](crate::Deleted::NotFound)
+    /// for Kratos's 404, and [`Deleted::Deleted`](crate::Deleted::Deleted)
+    /// for a 2xx: only that one proves it existed. (With it or without it, a
+    /// retried DELETE that finds the resource gone after an attempt whose
+    /// outcome was unknown also counts as done:
+    /// [`Deleted::GoneOnRetry`](crate::Deleted::GoneOnRetry).)
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();

@@ -59,6 +59,9 @@ impl IdentityClient {
     ///
     /// It is not retried once it may have reached the server (each call
     /// creates a new code).
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Example
     /// ```
@@ -109,6 +112,9 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// It is not retried once it may have reached the server.
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Example
     /// ```
@@ -168,6 +174,7 @@ impl Sealed for CreateRecoveryLinkForIdentity {
 
     fn to_call(&self) -> Result<Call, Error> {
         self.body.check()?;
+        // A URL of the user's, which may carry anything: private (no `public`).
         Call::new(CREATE_RECOVERY_LINK_FOR_IDENTITY, &[])?
             .query_opt("return_to", self.return_to.as_ref())
             .json(&self.body)

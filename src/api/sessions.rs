@@ -3,7 +3,7 @@
 use crate::api::args::ListArg;
 use crate::api::builder::RequestBuilder;
 use crate::api::endpoint::{
-    Call, Endpoint, RawResponse, Sealed, decode_json, decode_optional_json,
+    Call, Endpoint, RawResponse, Sealed, decode_deleted, decode_json, decode_optional_json,
 };
 use crate::api::operation::{
     DELETE_IDENTITY_SESSIONS, DISABLE_SESSION, EXTEND_SESSION, GET_SESSION, LIST_IDENTITY_SESSIONS,
@@ -13,7 +13,7 @@ use crate::api::sealed;
 use crate::client::IdentityClient;
 use crate::error::{DecodeError, Error, InvalidInputKind};
 use crate::models::IdArg;
-use crate::models::{ManageSessionsBody, ManageSessionsResponse, Session};
+use crate::models::{Deleted, ManageSessionsBody, ManageSessionsResponse, Session};
 use crate::paging::offset_pages::next_identity_sessions_page;
 use crate::paging::page::{Page, decode_page, first_bad};
 use crate::paging::paginated::{PageNumbers, Paginated, Paging, sealed::HasPaging};
@@ -277,9 +277,21 @@ impl IdentityClient {
 
     /// Disables (revokes) one session: `DELETE /admin/sessions/{id}`.
     ///
-    /// `send()` returns `()`. The session is not deleted: it stays listed,
-    /// as inactive. Kratos answers 404 for a session that does not exist;
+    /// `send()` returns what it found, a [`Deleted`]. The session is not
+    /// deleted: it stays listed, as inactive. Kratos answers 404 for a
+    /// session that does not exist;
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) makes that a success.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server disabled it (a 2xx): it existed;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   there was nothing to delete;
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that it existed. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
@@ -356,13 +368,24 @@ impl IdentityClient {
     /// Deletes every session of one identity, logging it out everywhere:
     /// `DELETE /admin/identities/{id}/sessions`.
     ///
-    /// `send()` returns `()`. **Kratos answers 404 when the identity has no
-    /// sessions**, not only when it does not exist: it deletes by identity
-    /// id and reports "not found" when nothing was deleted, without looking
-    /// the identity up. So "log this user out everywhere" fails for every
-    /// user who is not logged in. Use
+    /// `send()` returns what it found, a [`Deleted`]. **Kratos answers 404
+    /// when the identity has no sessions**, not only when it does not
+    /// exist: it deletes by identity id and reports "not found" when nothing
+    /// was deleted, without looking the identity up. So "log this user out
+    /// everywhere" fails for every user who is not logged in. Use
     /// [`missing_ok(true)`](RequestBuilder::missing_ok) to make sure a user
     /// has no sessions.
+    ///
+    /// # Returns
+    /// What the delete found ([`Deleted`]), each a success:
+    /// - [`Deleted::Deleted`]: the server deleted sessions (a 2xx): the identity had some;
+    /// - [`Deleted::NotFound`]: Kratos's 404 with `missing_ok(true)`:
+    ///   no session (or no such identity);
+    /// - [`Deleted::GoneOnRetry`]: an attempt whose outcome was unknown (a
+    ///   502, 503 or 504, a broken connection, a timeout) came first, and the
+    ///   retry found Kratos's 404: deleted by that attempt, or never there.
+    ///
+    /// Only `Deleted` proves that there were sessions. `send()?;` ignores the value.
     ///
     /// # Setters
     /// - [`missing_ok`](RequestBuilder::missing_ok): Kratos's 404 counts as
@@ -434,6 +457,9 @@ impl IdentityClient {
     ///   [`Error::RateLimited`], an [`Error::Api`] for any other status.
     ///
     /// It is not retried once it may have reached the server.
+    /// Then (a connection that broke or a timeout after the request was
+    /// sent, a 502, 503 or 504 from a proxy) its error says that it may have
+    /// been applied, and [`Error::may_have_been_applied`] is `true`.
     ///
     /// # Kratos versions
     /// v26.2.0 does not have this operation: it answers 405 "Method Not
@@ -536,7 +562,8 @@ impl Sealed for ListSessions {
             .paging
             .apply(Call::new(LIST_SESSIONS, &[])?)?
             .query_opt("active", self.active)
-            .query_each("expand", &self.expand))
+            .query_each("expand", &self.expand)
+            .public(&["active", "expand"]))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
@@ -571,7 +598,11 @@ impl Sealed for ListIdentitySessions {
 
     fn to_call(&self) -> Result<Call, Error> {
         let call = Call::new(LIST_IDENTITY_SESSIONS, &[&self.id])?;
-        Ok(self.paging.apply(call)?.query_opt("active", self.active))
+        Ok(self
+            .paging
+            .apply(call)?
+            .query_opt("active", self.active)
+            .public(&["active"]))
     }
 
     /// The next page is computed, not read from the `Link` header, which
@@ -616,7 +647,9 @@ impl Sealed for GetSession {
     const OPERATION: Operation = GET_SESSION;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Ok(Call::new(GET_SESSION, &[&self.id])?.query_each("expand", &self.expand))
+        Ok(Call::new(GET_SESSION, &[&self.id])?
+            .query_each("expand", &self.expand)
+            .public(&["expand"]))
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
@@ -637,13 +670,13 @@ impl Sealed for DisableSession {
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DisableSession {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DisableSession {
@@ -678,13 +711,13 @@ impl Sealed for DeleteIdentitySessions {
         Ok(call)
     }
 
-    fn decode(&self, _response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
-        Ok(())
+    fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
+        Ok(decode_deleted(response))
     }
 }
 
 impl Endpoint for DeleteIdentitySessions {
-    type Output = ();
+    type Output = Deleted;
 }
 
 impl sealed::MissingOk for DeleteIdentitySessions {

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::text::{Scrub, one_line, snippet};
-use super::write_attempts;
+use super::text::{Scrub, one_line};
+use super::{write_attempts, write_may_have_been_applied};
 use crate::api::operation::Operation;
 
 /// A non-success answer from the API: the HTTP status (the truth, even when
@@ -40,6 +40,10 @@ pub struct ApiError {
     /// template (`/kratos/admin/identities/{id}`), never a value; `None`
     /// when not known (an error built by hand).
     pub path: Option<String>,
+    /// The call is not idempotent and a proxy answered 502, 503 or 504:
+    /// Kratos behind it may have done the work. See
+    /// [`Error::may_have_been_applied`](crate::Error::may_have_been_applied).
+    pub may_have_been_applied: bool,
 }
 
 /// How many bytes of a non-JSON error body are kept.
@@ -68,16 +72,21 @@ impl ApiError {
             attempts: 1,
             deadline: None,
             path: None,
+            may_have_been_applied: false,
         }
     }
 
-    /// Builds the error from a response's status, selected headers and body.
+    /// Builds the error from a response's status, selected headers and
+    /// body, without what `scrub` takes out: a proxy's page or error body
+    /// may echo the request (the API key, an email in the query or the
+    /// path). Applied to everything `Display` and `Debug` show.
     pub(crate) fn from_response(
         operation: Option<Operation>,
         status: u16,
         error_id: Option<String>,
         retry_after: Option<Duration>,
         body: &[u8],
+        scrub: &Scrub,
     ) -> Self {
         // Kratos wraps its error in `{"error": …}`; some proxies and older
         // endpoints send the bare object. Either counts when it has a message.
@@ -89,8 +98,9 @@ impl ApiError {
         let raw_body = match error {
             Some(_) => None,
             None if body.is_empty() => None,
-            None => Some(snippet(body, RAW_BODY_KEEP)),
+            None => Some(scrub.excerpt(body, RAW_BODY_KEEP)),
         };
+        let error = error.map(|error| error.scrubbed(scrub));
         ApiError {
             operation,
             status,
@@ -101,36 +111,8 @@ impl ApiError {
             attempts: 1,
             deadline: None,
             path: None,
+            may_have_been_applied: false,
         }
-    }
-
-    /// Takes the secrets out of what the server sent back: a proxy's page
-    /// or error body may echo the request (the API key, an email in the
-    /// query). Applied to everything `Display` and `Debug` show.
-    pub(crate) fn scrub(mut self, scrub: &Scrub) -> Self {
-        if let Some(raw) = &mut self.raw_body {
-            *raw = scrub.apply(raw);
-        }
-        if let Some(error) = &mut self.error {
-            error.message = scrub.apply(&error.message);
-            for text in [
-                &mut error.reason,
-                &mut error.debug,
-                &mut error.id,
-                &mut error.request,
-                &mut error.status,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                *text = scrub.apply(text);
-            }
-            if let Some(details) = &mut error.details {
-                let text = scrub.apply(&details.to_string());
-                *details = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
-            }
-        }
-        self
     }
 
     /// The server's `message`, if it sent a Kratos error body.
@@ -192,7 +174,8 @@ impl fmt::Display for ApiError {
         if let Some(id) = self.error_id.as_deref().filter(|id| !id.is_empty()) {
             write!(f, " [ory-error-id {id}]")?;
         }
-        write_attempts(f, self.attempts, self.deadline)
+        write_attempts(f, self.attempts, self.deadline)?;
+        write_may_have_been_applied(f, self.may_have_been_applied)
     }
 }
 
@@ -269,6 +252,28 @@ impl GenericError {
             message: message.into(),
             ..GenericError::default()
         }
+    }
+
+    /// The same body without what `scrub` takes out, in every text field.
+    pub(crate) fn scrubbed(mut self, scrub: &Scrub) -> Self {
+        self.message = scrub.apply(&self.message);
+        for text in [
+            &mut self.reason,
+            &mut self.debug,
+            &mut self.id,
+            &mut self.request,
+            &mut self.status,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *text = scrub.apply(text);
+        }
+        if let Some(details) = &mut self.details {
+            let text = scrub.apply(&details.to_string());
+            *details = serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text));
+        }
+        self
     }
 }
 

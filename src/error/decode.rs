@@ -7,14 +7,18 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::json_path::json_path_at;
-use super::text::one_line;
+use super::text::{Scrub, one_line};
 use crate::api::operation::Operation;
+use crate::http::response::RawResponse;
 
 /// Why a success response (or one item of a page) did not decode, with the
 /// evidence a person needs and none of the body's values: the JSON path of
 /// the field that failed, the line and column, the item's position and `id`
 /// when known, and for a body that is not JSON at all (an SSO login page, a
-/// proxy's error page) its start.
+/// proxy's error page) its start. What it quotes of the body (the start,
+/// the path's keys, the id) is scrubbed of what the request carried (the
+/// API key, the user's own values), as an error answer's body is: a proxy
+/// that echoes the request into a 200 page leaks nothing either.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError {
     operation: Option<Operation>,
@@ -41,43 +45,43 @@ enum Problem {
 }
 
 impl DecodeError {
-    /// The error of a whole body that did not decode into `T`.
+    /// The error of a whole body of `response` that did not decode into
+    /// `T`. Built from the response only, so that it is scrubbed as the
+    /// response's call says.
     pub(crate) fn of_body<T: DeserializeOwned>(
-        operation: Operation,
-        status: u16,
-        body: &[u8],
+        response: &RawResponse,
         error: &serde_json::Error,
     ) -> Self {
+        let (body, scrub) = (&response.body[..], &response.scrub);
         let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
         let problem = match first {
             None => Problem::Empty,
-            Some(b) if !b"{[\"-0123456789tfn".contains(&b) => Problem::NotJson(one_line(
-                &String::from_utf8_lossy(&body[..body.len().min(400)]),
-                160,
-            )),
-            Some(_) => mismatch(body, error),
+            Some(b) if !b"{[\"-0123456789tfn".contains(&b) => {
+                Problem::NotJson(one_line(&scrub.excerpt(body, 400), 160))
+            }
+            Some(_) => mismatch(body, error, scrub),
         };
         DecodeError {
-            operation: Some(operation),
-            status,
+            operation: Some(response.operation),
+            status: response.status,
             target: short_type_name::<T>(),
             problem,
             item: None,
-            id: top_level_id(body),
+            id: top_level_id(body, scrub),
         }
     }
 
-    /// The error of one item of a page, at `index`, whose JSON is `item` and
-    /// starts at byte `offset` of the page body.
+    /// The error of the item at `index` of `response`'s page, whose JSON is
+    /// `item`, after `body_before` (the body before it).
     pub(crate) fn of_item<T: DeserializeOwned>(
-        operation: Operation,
-        status: u16,
+        response: &RawResponse,
         index: usize,
         item: &str,
         body_before: &[u8],
         error: &serde_json::Error,
     ) -> Self {
-        let mut problem = mismatch(item.as_bytes(), error);
+        let scrub = &response.scrub;
+        let mut problem = mismatch(item.as_bytes(), error, scrub);
         // Line and column count in the whole body, as a person reading the
         // response would.
         if let Problem::Mismatch { line, column, .. } = &mut problem {
@@ -92,12 +96,12 @@ impl DecodeError {
             *line += newlines;
         }
         DecodeError {
-            operation: Some(operation),
-            status,
+            operation: Some(response.operation),
+            status: response.status,
             target: short_type_name::<T>(),
             problem,
             item: Some(index),
-            id: top_level_id(item.as_bytes()),
+            id: top_level_id(item.as_bytes(), scrub),
         }
     }
 
@@ -191,13 +195,14 @@ impl fmt::Display for DecodeError {
 impl std::error::Error for DecodeError {}
 
 /// The evidence of JSON that does not fit `T`: the path of the failing
-/// field (read from the body where serde_json stopped) and serde's message
-/// with the body's values taken out.
-fn mismatch(body: &[u8], error: &serde_json::Error) -> Problem {
+/// field (read from the body where serde_json stopped: its keys are the
+/// body's, so scrubbed) and serde's message with the body's values taken
+/// out.
+fn mismatch(body: &[u8], error: &serde_json::Error, scrub: &Scrub) -> Problem {
     let offset = offset_of(body, error.line(), error.column());
     Problem::Mismatch {
-        path: json_path_at(body, offset),
-        message: without_values(&message_of(error)),
+        path: json_path_at(body, offset).map(|path| scrub.apply(&path)),
+        message: scrub.apply(&without_values(&message_of(error))),
         line: error.line(),
         column: error.column(),
     }
@@ -288,8 +293,9 @@ fn strip_literals(s: &str) -> String {
 }
 
 /// The top-level `"id"` of a JSON object, when it is a short string (a
-/// UUID in practice): it names the record without revealing anything.
-fn top_level_id(json: &[u8]) -> Option<String> {
+/// UUID in practice) that holds nothing `scrub` takes out: it names the
+/// record without revealing anything.
+fn top_level_id(json: &[u8], scrub: &Scrub) -> Option<String> {
     #[derive(Deserialize)]
     struct Probe {
         #[serde(default)]
@@ -302,7 +308,8 @@ fn top_level_id(json: &[u8]) -> Option<String> {
                 && id.len() <= 64
                 && id
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !scrub.finds_in(&id) =>
         {
             Some(id)
         }

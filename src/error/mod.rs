@@ -4,8 +4,9 @@
 //! part once: a layer's `Display` describes that layer, and the cause comes
 //! from [`source()`](std::error::Error::source), so `anyhow`'s `{:#}` prints
 //! each message once. No message ever holds the API key, a value of the
-//! request's query (an email in `credentials_identifier`, say) or a value of
-//! a response body (a password hash, a recovery code).
+//! request that is the user's own (an email in `credentials_identifier` or
+//! as an external id, an id that is not a UUID) or a value of a response
+//! body (a password hash, a recovery code).
 //!
 //! - `api.rs`: [`ApiError`], the non-success answer, and Kratos's error body;
 //! - `decode.rs`: [`DecodeError`], the evidence of a body that did not decode;
@@ -20,13 +21,12 @@ use crate::api::operation::{Operation, RateLimitBucket};
 mod api;
 mod decode;
 mod json_path;
-mod text;
+pub(crate) mod text;
 
 pub(crate) use api::is_kratos_not_found;
 pub use api::{ApiError, GenericError};
 pub use decode::DecodeError;
 pub(crate) use decode::{short_type_name, without_values};
-pub(crate) use text::Scrub;
 
 /// Everything that can go wrong when talking to the Kratos admin API.
 ///
@@ -36,7 +36,11 @@ pub(crate) use text::Scrub;
 ///
 /// The variant says what went wrong, whatever the number of attempts: a
 /// failure after retries is the same variant as without them, and
-/// [`attempts`](Error::attempts) says how many were made. The struct
+/// [`attempts`](Error::attempts) says how many were made. A call that is
+/// not idempotent (a create, a batch, a patch) and failed after it may have
+/// reached the server is not retried; its message ends with "it may have
+/// been applied, so look before sending it again", and
+/// [`may_have_been_applied`](Error::may_have_been_applied) is `true`. The struct
 /// variants are `#[non_exhaustive]`: match them with `..`
 /// (`Error::Transport { kind, .. }`), and the enum itself with a wildcard
 /// arm, so that new fields and variants do not break your code.
@@ -78,6 +82,9 @@ pub enum Error {
         attempts: u32,
         /// The call's deadline, when it is what ended the attempts.
         deadline: Option<Duration>,
+        /// The call is not idempotent and the failure came after the
+        /// request may have been sent: see [`Error::may_have_been_applied`].
+        may_have_been_applied: bool,
         /// The underlying error from the HTTP stack. Opaque: its type is the
         /// HTTP stack's and may change with it; read it as a
         /// `dyn std::error::Error` (its message, its own `source()`), and
@@ -168,16 +175,13 @@ impl fmt::Display for Error {
                 path,
                 attempts,
                 deadline,
+                may_have_been_applied,
                 ..
             } => {
-                write!(
-                    f,
-                    "{} ({} {path}): {} {origin}",
-                    operation.name(),
-                    operation.method(),
-                    kind.describe()
-                )?;
-                write_attempts(f, *attempts, *deadline)
+                write!(f, "{} ({} {path}): ", operation.name(), operation.method())?;
+                kind.describe(f, origin)?;
+                write_attempts(f, *attempts, *deadline)?;
+                write_may_have_been_applied(f, *may_have_been_applied)
             }
             Error::Decode { details, .. } => details.fmt(f),
             Error::BodyTooLarge { operation, limit } => write!(
@@ -223,6 +227,18 @@ pub(crate) fn write_attempts(
             if n == 1 { "" } else { "s" },
             seconds(d)
         ),
+    }
+}
+
+/// What a person must do after a call that may have been applied: said
+/// once, at the end of the message of the failure that leaves it unknown.
+pub(crate) fn write_may_have_been_applied(
+    f: &mut fmt::Formatter<'_>,
+    applied: bool,
+) -> fmt::Result {
+    match applied {
+        true => f.write_str("; it may have been applied, so look before sending it again"),
+        false => Ok(()),
     }
 }
 
@@ -284,6 +300,51 @@ impl Error {
             Error::Transport { attempts, .. } => *attempts,
             Error::Decode { .. } | Error::BodyTooLarge { .. } | Error::Pagination { .. } => 1,
             Error::InvalidInput { .. } | Error::Config { .. } | Error::RateLimited { .. } => 0,
+        }
+    }
+
+    /// `true` when the call may have done its work on the server although
+    /// it failed, so that sending it again could do it twice: a call that is
+    /// not idempotent (`create_identity`, `batch_patch_identities`,
+    /// `patch_identity`, `manage_sessions`, the recovery code and link,
+    /// `create_test_login_flow`) whose connection broke, timed out or was
+    /// answered with something that is not HTTP after the request was
+    /// sent, or that a proxy answered 502, 503 or 504 (Kratos behind it may
+    /// have done the work). Such a call is not retried, and its message
+    /// ends with "it may have been applied, so look before sending it
+    /// again": look the result up (the identity by its identifier or
+    /// `external_id`, say) before you send it again.
+    ///
+    /// `false` for every other failure: one before the request was sent (a
+    /// refused connection, a rate limit), an answer that says what
+    /// happened (a 4xx, Kratos's own 500), and every failure of an
+    /// idempotent call (a read, `update_identity`, a delete,
+    /// `extend_session`), which is retried and has the same effect done
+    /// twice. The errors inside an import's outcomes say `false` too: the
+    /// import settles what its batches did, and each input's
+    /// [`ImportError`](crate::ImportError) says whether it may exist.
+    ///
+    /// ```
+    /// # use kratos_identity::{CreateIdentityBody, Error, IdentityClient, Identity};
+    /// fn create(client: &IdentityClient, body: CreateIdentityBody) -> Result<Identity, Error> {
+    ///     match client.create_identity(body).send() {
+    ///         Err(err) if err.may_have_been_applied() => {
+    ///             // Look it up (by its identifier or external_id) before
+    ///             // trying again.
+    ///             Err(err)
+    ///         }
+    ///         other => other,
+    ///     }
+    /// }
+    /// ```
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Api(api) => api.may_have_been_applied,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied,
+            _ => false,
         }
     }
 
@@ -444,6 +505,37 @@ impl Error {
         }
     }
 
+    /// The same failure of a call that may have been applied (see
+    /// [`may_have_been_applied`](Self::may_have_been_applied)): its message
+    /// says so. Only the send path, which knows whether the call is
+    /// idempotent and when it failed, marks an error so.
+    pub(crate) fn that_may_have_been_applied(mut self) -> Self {
+        match &mut self {
+            Error::Api(api) => api.may_have_been_applied = true,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied = true,
+            _ => {}
+        }
+        self
+    }
+
+    /// The same failure, without saying that it may have been applied: for
+    /// a caller that settles that itself and says it in its own words (an
+    /// import looks its inputs up).
+    pub(crate) fn settled_by_the_caller(mut self) -> Self {
+        match &mut self {
+            Error::Api(api) => api.may_have_been_applied = false,
+            Error::Transport {
+                may_have_been_applied,
+                ..
+            } => *may_have_been_applied = false,
+            _ => {}
+        }
+        self
+    }
+
     /// Names the call of invalid input that does not name one yet.
     pub(crate) fn in_operation(self, operation: Operation) -> Self {
         match self {
@@ -565,8 +657,14 @@ pub enum TransportErrorKind {
     /// TLS failed: the handshake or certificate check, or a TLS record
     /// later on the connection (so the request may have been sent).
     Tls,
-    /// The connection broke or the peer spoke malformed HTTP.
+    /// The connection broke (a reset, a body cut short, a read that
+    /// stalled).
     Io,
+    /// The server's answer was not HTTP, or not HTTP the client can read: a
+    /// garbage status line (a server of another protocol on that port),
+    /// broken chunked framing, a head too large. The request was sent, so
+    /// it may have been processed.
+    BadResponse,
     /// Anything else the HTTP stack reported.
     Other,
 }
@@ -587,7 +685,7 @@ impl TransportErrorKind {
     /// |---|---|
     /// | [`Dns`](Self::Dns), [`Connect`](Self::Connect) (refused, unreachable), [`ConnectTimeout`](Self::ConnectTimeout) | certainly not: `true` |
     /// | [`Tls`](Self::Tls) | maybe: a TLS error can also come after the request was written, while the answer is read |
-    /// | [`Timeout`](Self::Timeout), [`Io`](Self::Io), [`Other`](Self::Other) | maybe |
+    /// | [`Timeout`](Self::Timeout), [`Io`](Self::Io), [`BadResponse`](Self::BadResponse), [`Other`](Self::Other) | maybe (an answer came, so it was sent) |
     pub fn before_request_sent(self) -> bool {
         matches!(
             self,
@@ -605,17 +703,21 @@ impl TransportErrorKind {
         )
     }
 
-    /// What happened, as the start of a sentence that ends with the origin.
-    fn describe(self) -> &'static str {
-        match self {
+    /// What happened with `origin`, in a few words.
+    fn describe(self, f: &mut fmt::Formatter<'_>, origin: &str) -> fmt::Result {
+        let before = match self {
             TransportErrorKind::Dns => "could not resolve the host of",
             TransportErrorKind::Connect => "could not connect to",
             TransportErrorKind::ConnectTimeout => "timed out connecting to",
             TransportErrorKind::Timeout => "timed out waiting for",
             TransportErrorKind::Tls => "TLS failed with",
             TransportErrorKind::Io => "the connection broke with",
+            TransportErrorKind::BadResponse => {
+                return write!(f, "the answer from {origin} was not HTTP");
+            }
             TransportErrorKind::Other => "the HTTP client failed the request to",
-        }
+        };
+        write!(f, "{before} {origin}")
     }
 }
 
@@ -628,6 +730,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Timeout => "timeout",
             TransportErrorKind::Tls => "TLS",
             TransportErrorKind::Io => "I/O",
+            TransportErrorKind::BadResponse => "protocol",
             TransportErrorKind::Other => "HTTP",
         })
     }
@@ -642,11 +745,9 @@ mod tests {
     fn accessors_read_a_decode_error() {
         let body = br#"{"id": 12}"#;
         let cause = serde_json::from_slice::<crate::models::Identity>(body).unwrap_err();
+        let response = crate::http::response::RawResponse::for_test(GET_IDENTITY, 200, body);
         let err = Error::decode(DecodeError::of_body::<crate::models::Identity>(
-            GET_IDENTITY,
-            200,
-            body,
-            &cause,
+            &response, &cause,
         ));
         let details = err.decode_error().and_then(|d| d.path());
         assert_eq!(details, Some("id"), "{err:?}");
@@ -674,11 +775,12 @@ mod tests {
             K::Timeout,
             K::Tls,
             K::Io,
+            K::BadResponse,
             K::Other,
         ] {
             let expected = match kind {
                 K::Dns | K::Connect | K::ConnectTimeout => true,
-                K::Timeout | K::Tls | K::Io | K::Other => false,
+                K::Timeout | K::Tls | K::Io | K::BadResponse | K::Other => false,
             };
             assert_eq!(kind.before_request_sent(), expected, "{kind}");
         }

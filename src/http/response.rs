@@ -2,6 +2,7 @@
 //! headers, and a decoded body together with its status and headers.
 
 use crate::api::operation::Operation;
+use crate::error::text::Scrub;
 
 /// A complete HTTP response: status, headers and the whole body, and the
 /// operation it answers.
@@ -10,9 +11,34 @@ pub struct RawResponse {
     pub(crate) operation: Operation,
     /// The query pairs of the request this answers (set by the send path).
     pub(crate) query: Vec<(String, String)>,
+    /// What an error about this answer may not repeat of its request (the
+    /// key, the user's own values): every excerpt, path and id an error
+    /// quotes from the body goes through it, whatever the status.
+    pub(crate) scrub: Scrub,
+    /// An earlier attempt of the same call failed in a way that may have
+    /// done its work (a proxy's 502, 503 or 504, a broken connection, a
+    /// timeout): set by the send path.
+    pub(crate) after_unknown_outcome: bool,
     pub(crate) status: u16,
     pub(crate) headers: Headers,
     pub(crate) body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// An answer to `operation` with this status and body, no headers, and
+    /// nothing to scrub, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(operation: Operation, status: u16, body: &[u8]) -> Self {
+        RawResponse {
+            operation,
+            query: Vec::new(),
+            scrub: Scrub::default(),
+            after_unknown_outcome: false,
+            status,
+            headers: Headers::default(),
+            body: body.to_vec(),
+        }
+    }
 }
 
 /// Response headers, names lower-cased, in the order received.

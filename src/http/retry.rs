@@ -8,8 +8,8 @@ use crate::http::transport::clamp;
 
 /// How failed requests are retried.
 ///
-/// Retried failures: connection failures, timeouts, broken connections, and
-/// the statuses 429, 502, 503 and 504. Waits grow exponentially from
+/// Retried failures: connection failures, timeouts, broken connections,
+/// answers that are not HTTP, and the statuses 429, 502, 503 and 504. Waits grow exponentially from
 /// [`initial_backoff`](Self::initial_backoff) up to
 /// [`max_backoff`](Self::max_backoff), with jitter. A `Retry-After` header
 /// (seconds or an HTTP date) or, on a 429, `x-ratelimit-reset` is honoured
@@ -23,7 +23,9 @@ use crate::http::transport::clamp;
 ///   `manage_sessions`, `create_test_login_flow` and the recovery code and
 ///   link creations are retried only when the request certainly did not
 ///   reach the server (DNS failure, connection refused) or was refused
-///   unprocessed with 429.
+///   unprocessed with 429. After any other retryable failure their error
+///   says that they may have been applied
+///   ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied)).
 ///
 /// ```
 /// use std::time::Duration;

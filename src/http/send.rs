@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::api::endpoint::{Call, RawResponse};
 use crate::api::operation::Method;
 use crate::client::IdentityClient;
-use crate::error::{ApiError, Error, Scrub, is_kratos_not_found};
+use crate::error::text::Scrub;
+use crate::error::{ApiError, Error, is_kratos_not_found};
 use crate::http::pacing::{RateLimitHeaders, parse_seconds};
 use crate::http::percent::encode_query;
 use crate::http::retry::{is_retryable, parse_retry_after, server_hint};
@@ -88,21 +89,31 @@ impl IdentityClient {
             started: Instant::now(),
             deadline: self.deadline_of(call),
         };
+        let scrub = self.scrub_for(call);
         let mut attempt: u32 = 1;
         // Whether an earlier attempt may have done the work although it
         // failed (a timeout, a broken connection, a 502 from a proxy).
         let mut maybe_done = false;
         loop {
-            let error = match self.attempt(call, attempt, &clock, maybe_done, cancel)? {
+            let error = match self.attempt(call, &scrub, attempt, &clock, maybe_done, cancel)? {
                 Ok(mut response) => {
                     response.query.clone_from(&call.query);
+                    response.after_unknown_outcome = maybe_done;
                     return Some(Ok(response));
                 }
                 Err(error) => error,
             };
             let ended = |error: Error, deadline: bool| {
                 let deadline = deadline.then_some(clock.deadline);
-                Some(Err(error.after_attempts(attempt, deadline)))
+                let error = error.after_attempts(attempt, deadline);
+                // The one place that knows both whether the call is
+                // idempotent and whether its failure may have done the work.
+                Some(Err(
+                    match !call.idempotent && may_have_reached_the_server(&error) {
+                        true => error.that_may_have_been_applied(),
+                        false => error,
+                    },
+                ))
             };
             if matches!(error, Error::RateLimited { .. }) || !is_retryable(&error, call.idempotent)
             {
@@ -143,6 +154,7 @@ impl IdentityClient {
     fn attempt(
         &self,
         call: &Call,
+        scrub: &Scrub,
         attempt: u32,
         clock: &Clock,
         maybe_done: bool,
@@ -203,7 +215,7 @@ impl IdentityClient {
             }
         }
         let started = Instant::now();
-        let Some(result) = self.send_once(call, clock, cancel) else {
+        let Some(result) = self.send_once(call, scrub, clock, cancel) else {
             if let Some(pacer) = pacer {
                 pacer.observe(bucket, None, started, Instant::now());
             }
@@ -249,6 +261,7 @@ impl IdentityClient {
     fn send_once(
         &self,
         call: &Call,
+        scrub: &Scrub,
         clock: &Clock,
         cancel: Option<&AtomicBool>,
     ) -> Option<Result<RawResponse, Error>> {
@@ -277,6 +290,7 @@ impl IdentityClient {
                 url: &url,
                 origin: &origin,
                 shown_path: &shown_path,
+                scrub,
                 headers: &headers,
                 body: call.body.as_deref(),
                 timeout: call.timeout,
@@ -310,13 +324,13 @@ impl IdentityClient {
     }
 
     /// What an error may not repeat of this call: the API key and the
-    /// query's values.
+    /// call's private values (see [`Call::private_values`]).
     fn scrub_for(&self, call: &Call) -> Scrub {
         let mut scrub = Scrub::default();
         if let Some(token) = &self.inner.token {
             scrub = scrub.value(token.expose());
         }
-        for (_, value) in &call.query {
+        for value in call.private_values() {
             scrub = scrub.value(value);
         }
         scrub
@@ -359,8 +373,8 @@ impl IdentityClient {
             error_id,
             retry_after,
             &response.body,
-        )
-        .scrub(&self.scrub_for(call));
+            &response.scrub,
+        );
         error.path = Some(self.shown_path(call));
         Err(Error::Api(Box::new(error)))
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use ureq::http;
 
 use crate::api::operation::{Method, Operation};
+use crate::error::text::Scrub;
 use crate::error::{Error, TransportErrorKind};
 use crate::http::response::Headers;
 use crate::http::response::RawResponse;
@@ -74,6 +75,8 @@ pub(crate) struct HttpRequest<'a> {
     /// The path as errors show it: the base URL's prefix and the
     /// operation's template, no value.
     pub(crate) shown_path: &'a str,
+    /// What an error may not repeat of this request.
+    pub(crate) scrub: &'a Scrub,
     pub(crate) headers: &'a [(String, String)],
     pub(crate) body: Option<&'a [u8]>,
     /// Replaces the client's timeout for this request.
@@ -171,6 +174,8 @@ impl Transport {
         Ok(RawResponse {
             operation: req.operation,
             query: Vec::new(),
+            scrub: req.scrub.clone(),
+            after_unknown_outcome: false,
             status,
             headers,
             body,
@@ -249,14 +254,23 @@ impl Transport {
             ureq::Error::Rustls(_) => TransportErrorKind::Tls,
             #[cfg(feature = "native-tls")]
             ureq::Error::NativeTls(_) => TransportErrorKind::Tls,
-            ureq::Error::Protocol(_) | ureq::Error::BodyStalled => TransportErrorKind::Io,
+            // An answer came, and it was not HTTP the client can read.
+            ureq::Error::Protocol(_) | ureq::Error::LargeResponseHeader(..) => {
+                TransportErrorKind::BadResponse
+            }
+            ureq::Error::BodyStalled => TransportErrorKind::Io,
             #[cfg(feature = "gzip")]
             ureq::Error::Decompress(..) => TransportErrorKind::Io,
             _ => TransportErrorKind::Other,
         };
-        // A bad URI's message would quote the URL, query values included.
+        // A bad URI's message would quote the URL, query values included;
+        // so would a user's agent configured for HTTPS only. Any message
+        // that holds a value of the request is kept only scrubbed.
         let source: Box<dyn std::error::Error + Send + Sync> = match e {
             ureq::Error::BadUri(_) => "the request URL is not valid".into(),
+            other if req.scrub.finds_in(&format!("{other} {other:?}")) => {
+                req.scrub.apply(&other.to_string()).into()
+            }
             other => Box::new(other),
         };
         Error::Transport {
@@ -266,6 +280,7 @@ impl Transport {
             path: req.shown_path.to_string(),
             attempts: 1,
             deadline: None,
+            may_have_been_applied: false,
             source,
         }
     }

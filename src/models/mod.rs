@@ -14,6 +14,7 @@
 
 mod bodies;
 mod credentials;
+mod deleted;
 mod enums;
 mod id_arg;
 mod identity;
@@ -38,6 +39,7 @@ pub use credentials::{
     IdentityWithCredentialsTotpConfig, IdentityWithCredentialsWebAuthn,
     IdentityWithCredentialsWebAuthnConfig, LookupSecretCode, OidcProvider, SamlProvider,
 };
+pub use deleted::Deleted;
 pub use enums::{
     AddressVia, AuthenticatorAssuranceLevel, Consistency, CredentialType, IdentityPatchAction,
     IdentityState, JsonPatchOp, ManageSessionsAction, Region, SessionExpand, UnknownValue,

@@ -351,14 +351,7 @@ fn decode_items<T: DeserializeOwned>(
     response: &RawResponse,
     whole: &serde_json::Error,
 ) -> Result<(Vec<T>, Vec<DecodeError>), Error> {
-    let whole_error = || {
-        Error::decode(DecodeError::of_body::<Vec<T>>(
-            response.operation,
-            response.status,
-            &response.body,
-            whole,
-        ))
-    };
+    let whole_error = || Error::decode(DecodeError::of_body::<Vec<T>>(response, whole));
     let text = std::str::from_utf8(&response.body).map_err(|_| whole_error())?;
     let raw: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| whole_error())?;
     let mut items = Vec::with_capacity(raw.len());
@@ -371,8 +364,7 @@ fn decode_items<T: DeserializeOwned>(
                 let offset = (item.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
                 let before = response.body.get(..offset).unwrap_or_default();
                 errors.push(DecodeError::of_item::<T>(
-                    response.operation,
-                    response.status,
+                    response,
                     index,
                     item.get(),
                     before,
@@ -414,11 +406,8 @@ mod tests {
 
     fn response(link: &[&str], body: &str) -> RawResponse {
         RawResponse {
-            operation: LIST_IDENTITIES,
-            query: Vec::new(),
-            status: 200,
             headers: Headers::from_pairs(link.iter().map(|l| ("Link".to_string(), l.to_string()))),
-            body: body.as_bytes().to_vec(),
+            ..RawResponse::for_test(LIST_IDENTITIES, 200, body.as_bytes())
         }
     }
 

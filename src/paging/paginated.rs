@@ -46,11 +46,14 @@ impl Paging {
                 "page_token must not be empty (Kratos would start from the first page)",
             ));
         }
+        // Numbers are words of the API, also when a next link sets them;
+        // a page token is opaque, and stays private.
         Ok(call
             .query_opt("page_size", self.page_size)
             .query_opt("page_token", self.page_token.as_ref())
             .query_opt("page", self.page)
-            .query_opt("per_page", self.per_page))
+            .query_opt("per_page", self.per_page)
+            .public(&["page_size", "page", "per_page"]))
     }
 }
 

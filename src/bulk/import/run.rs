@@ -1290,14 +1290,23 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     }
 
     /// The answer of a batch request: the server's clock noted, the body
-    /// decoded.
+    /// decoded. Whether a failed batch may have created its inputs is the
+    /// import's to settle (it looks them up) and to say, input by input.
     fn read_answer(
         &mut self,
         answer: Result<RawResponse, Error>,
     ) -> Result<BatchPatchIdentitiesResponse, Error> {
-        let raw = answer?;
+        let raw = answer.map_err(Error::settled_by_the_caller)?;
         self.note_server_clock(raw.headers.get("date"));
-        decode_json(&raw)
+        let mut answer: BatchPatchIdentitiesResponse = decode_json(&raw)?;
+        // An entry's error is quoted by its input's outcome: scrubbed, as
+        // the body of an error answer is.
+        for entry in answer.identities.iter_mut().flatten() {
+            if let Some(error) = entry.error.take() {
+                entry.error = Some(error.scrubbed(&raw.scrub));
+            }
+        }
+        Ok(answer)
     }
 
     /// Reads the server's clock before the first batch when no answer told
