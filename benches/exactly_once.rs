@@ -365,12 +365,18 @@ fn killed_and_resumed(args: &Args) -> Result<bool, String> {
         .collect();
     let unique: HashSet<&String> = held.iter().collect();
     let exact = held.len() == n && unique.len() == n && held.iter().all(|e| wanted.contains(e));
-    // The counts over all runs, or the last run's alone when the runs
-    // before it were killed before they saved anything.
+    // The counts over all runs; the last run's alone when the runs before
+    // it were killed before they saved anything; or, when a killed run had
+    // finished the import (and saved so) before the kill landed, the counts
+    // the checkpoint holds.
     let summary = last
         .lines()
         .find(|l| l.starts_with("over all runs"))
         .or_else(|| last.lines().find(|l| l.contains(" identities in ")))
+        .or_else(|| {
+            last.lines()
+                .find(|l| l.starts_with("the checkpoint says this import finished"))
+        })
         .unwrap_or("")
         .to_string();
     println!(
