@@ -218,8 +218,8 @@ impl<E: MissingOk> RequestBuilder<E> {
     /// 404 for some of those too, which would read as "already gone" while
     /// nothing was touched. Default: `false`.
     ///
-    /// (Without it, a retried DELETE that finds the resource gone after an
-    /// attempt whose outcome was unknown also counts as done.)
+    /// (Without it, a retried DELETE can still count as done: see the
+    /// [reliability chapter](crate::guide::reliability#what-is-retried).)
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();
