@@ -105,6 +105,10 @@ fn main() {
         match arg.as_str() {
             "--against" => against.extend(args.next()),
             "--bench" => {}
+            "-h" | "--help" => {
+                println!("usage: dirty_import [--against ADMIN_URL]...");
+                return;
+            }
             other => {
                 eprintln!("unknown argument {other}; usage: dirty_import [--against ADMIN_URL]...");
                 std::process::exit(2);

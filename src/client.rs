@@ -21,8 +21,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default timeout of the batch calls (`batch_patch_identities`, and
 /// so `import_identities`): Kratos hashes plaintext passwords inside the
-/// request, one after another (bcrypt at cost 12 takes about 0.25 s each),
-/// so a batch answers only after all its hashes are done.
+/// request, one after another, so a batch answers only after all its hashes
+/// are done (see [`DEFAULT_PLAINTEXT_CHUNK_SIZE`](crate::DEFAULT_PLAINTEXT_CHUNK_SIZE)).
 pub const DEFAULT_BATCH_TIMEOUT: Duration = Duration::from_secs(120);
 /// The default cap on a response body: 256 MiB, far above a 500-identity
 /// page of large identities, far below what would exhaust memory.
@@ -411,19 +411,13 @@ impl ClientBuilder {
         self
     }
 
-    /// Paces requests to Ory Network's rate limits. On by default.
-    ///
-    /// Ory Network limits the admin API per project and per rate-limit
-    /// bucket (writes, lists, single reads; see
-    /// [`RateLimitBucket`](crate::RateLimitBucket)), and says in every
-    /// answer how much is left (`x-ratelimit-remaining`) and when the window
-    /// resets (`x-ratelimit-reset`). With pacing on, the client spaces the
-    /// next requests of that bucket so the budget lasts until the reset,
-    /// instead of spending it at once and then waiting out 429s. Every
-    /// clone of the client, in any number of threads, shares the same
-    /// budget. Answers without those headers (self-hosted Kratos) are never
-    /// paced, so pacing costs nothing there. A 429 is still retried after
-    /// the wait it names.
+    /// Paces requests to the rate limits Ory Network announces in its
+    /// answers, so that a bucket's budget lasts until its window resets
+    /// instead of being spent at once on 429s. On by default; `false` turns
+    /// it off. Answers without those headers (self-hosted Kratos) are never
+    /// paced, so pacing costs nothing there. How it works, and when a call
+    /// is not sent at all: see the
+    /// [rate limits chapter](crate::guide::rate_limits#pacing).
     pub fn pacing(mut self, on: bool) -> Self {
         self.pacing = on;
         self

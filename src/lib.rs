@@ -45,13 +45,11 @@
 //!   where Kratos versions differ.
 //! - **Errors**: one [`Error`] enum for every call; [`ApiError`] holds a
 //!   non-success answer with Kratos's own error body ([`GenericError`]),
-//!   [`DecodeError`] the evidence of a body that did not decode. Helpers
-//!   such as [`Error::is_not_found`] and [`Error::is_conflict`] answer the
-//!   usual questions.
+//!   [`DecodeError`] the evidence of a body that did not decode.
 //! - **Pagination**: a list operation's `send` returns one [`Page`];
 //!   [`items`](RequestBuilder::items) and [`pages`](RequestBuilder::pages)
-//!   walk every page lazily ([`Items`], [`Pages`]), with limits, prefetch
-//!   and a token to resume from ([`Items::resume_token`]).
+//!   walk every page lazily ([`Items`], [`Pages`]), and a
+//!   [`ListPosition`] resumes a walk to the item.
 //! - **Bulk work**: [`IdentityClient::import_identities`] imports any number
 //!   of identities in chunks Kratos accepts, with one outcome per input
 //!   ([`ImportIdentities`], [`ImportReport`]);
@@ -59,17 +57,23 @@
 //!   for a migration; [`IdentityClient::fan_out`] runs independent calls on
 //!   a few threads.
 //! - **The server's version**: [`IdentityClient::get_version`] returns a
-//!   [`ServerVersion`], which says what that server imports and serves.
+//!   [`ServerVersion`], which says what that server imports and serves;
+//!   [`check_password_hash`] says whether it would take a password hash.
 //! - **Testing your code**: the `kratos-identity-fake` crate of this
 //!   workspace ([`FakeKratos`]) is a stateful fake of the admin API on a
-//!   loopback port, quirks of Kratos v26.2.0 or master included, with
-//!   faults on demand; use it as a dev-dependency.
+//!   loopback port, with faults on demand; use it as a dev-dependency.
 //!
 //! The request and response bodies are plain structs and enums at the
 //! crate root ([`Identity`], [`Session`], [`CreateIdentityBody`], …). The
 //! operation types ([`ListIdentities`], [`GetSession`], …) are named only
 //! to store a builder or an iterator (`Items<ListIdentities>`); what is
 //! inside them lives in [`params`], which you never need to name.
+//!
+//! # The manual
+//!
+//! The [`guide`] has a chapter per subject, for what holds across items:
+//! how a walk over pages resumes, what each outcome of an import means,
+//! what Kratos does with a password hash, what is retried, and more.
 //!
 //! # Operations
 //!
@@ -106,14 +110,47 @@
 //! [`Operation`] names each of them in errors and logs, with its
 //! [`RateLimitBucket`] on Ory Network.
 //!
-//! # Design
-//! - Setters never fail; invalid input is an [`Error::InvalidInput`] from
-//!   `send`, and nothing is sent.
-//! - Models read forgivingly (unknown fields ignored, unknown enum values
-//!   kept as an opaque `Unknown` value, `null` or missing optional fields accepted)
-//!   and write strictly (no `null`s, no fields the API does not know).
-//! - Requests are retried only when that is safe (see [`RetryPolicy`]), and
-//!   paced to Ory Network's rate limits.
+//! **Arguments.** Id arguments ([`IdArg`]) accept `&str`, `String`,
+//! `&String`, `Uuid` or `&Uuid`, in the client's methods and in the body
+//! constructors alike (`CreateRecoveryLinkForIdentityBody::new("9f42…")`).
+//! An id in a body or a filter that is not a UUID is refused before
+//! sending, and so is a path id that is not one with `.missing_ok(true)`
+//! (Kratos would answer 404, and a wrong argument would read as "already
+//! gone"). The repeated query parameters (`ids`, `include_credential`,
+//! `expand`) take any [`ListArg`]. Where the OpenAPI document has an enum,
+//! the typed value and its string both work (`.expand([SessionExpand::Devices])`
+//! or `.expand(["devices"])`). Setters never fail: bad input comes back
+//! from `send()` as [`Error::InvalidInput`] (with an [`InvalidInputKind`]),
+//! and nothing is sent.
+//!
+//! # Features and dependencies
+//!
+//! | feature | default | what it does |
+//! |---|---|---|
+//! | `rustls` | yes | TLS through rustls with the webpki roots. No OpenSSL. |
+//! | `native-tls` | no | TLS through the platform's library and its trust store (OpenSSL on Linux). Takes precedence over `rustls` when both are on. |
+//! | `gzip` | yes | Accepts gzip-compressed answers. |
+//!
+//! Without a TLS feature (a plain-HTTP admin port on a private network), an
+//! `https://` base URL is an [`Error::Config`] from
+//! [`build`](ClientBuilder::build), unless you bring your own
+//! [`ureq::Agent`](ClientBuilder::agent).
+//!
+//! Dependencies: `ureq` (no async runtime), `serde`, `serde_json`, `time`,
+//! `uuid`, `thiserror`, `log`, and two crates already in the tree through
+//! ureq: `percent-encoding` (to encode URL parts) and, with the `rustls`
+//! feature, `rustls` (only to recognise TLS handshake errors).
+//! `cargo tree -e normal -p kratos-identity` lists 46 crates with the
+//! default features and 29 with none. `uuid`, `time`, `serde_json` and
+//! `ureq` are re-exported, so naming their types needs no dependency of
+//! your own.
+//!
+//! **MSRV**: Rust 1.88 (`rust-version`; checked with
+//! `cargo +1.88 check --workspace --all-targets` on the repository's lock
+//! file, and by clippy's `incompatible_msrv`). Raising it is a minor
+//! version bump. Set your own `rust-version` and Cargo's MSRV-aware
+//! resolver picks dependencies that build on it (without, a newer toolchain
+//! may pick a `uuid` that needs 1.89).
 //!
 //! [`FakeKratos`]: https://docs.rs/kratos-identity-fake/latest/kratos_identity_fake/struct.FakeKratos.html
 //! [Ory Identities (Kratos)]: https://www.ory.com/docs/kratos/ory-kratos-intro
@@ -129,6 +166,7 @@ mod client;
 mod api;
 mod bulk;
 mod error;
+pub mod guide;
 mod http;
 mod models;
 mod paging;
@@ -213,8 +251,9 @@ const _: () = {
     sendable::<Error>();
 };
 
-/// Compiles the README's examples as doc tests, so they cannot rot (some
-/// use the fake, a dev-dependency).
+/// Compiles the README's examples as doc tests, so they cannot rot. They
+/// are plain (GitHub shows hidden lines) and need no fake: those that need
+/// a server are `no_run`.
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;

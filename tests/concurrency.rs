@@ -99,7 +99,7 @@ fn a_panic_in_one_call_comes_back_to_the_caller_and_stops_the_rest() {
 
 #[test]
 fn fan_out_is_faster_than_a_loop_against_a_slow_server() {
-    // Not a benchmark (see examples/bench_scale.rs): only that the calls
+    // Not a benchmark (see benches/scale.rs): only that the calls
     // do overlap.
     let server = MockServer::start();
     server.mock(|when, then| {

@@ -224,6 +224,7 @@ impl<E: MissingOk> RequestBuilder<E> {
     /// retried DELETE that finds the resource gone after an attempt whose
     /// outcome was unknown also counts as done:
     /// [`Deleted::GoneOnRetry`](crate::Deleted::GoneOnRetry).)
+    /// See the [reliability chapter](crate::guide::reliability#what-is-retried).
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();

@@ -29,10 +29,9 @@ impl IdentityClient {
     /// threads finish the call they are in, and is then raised again in the
     /// caller's thread: nothing fails unseen.
     ///
-    /// Ory Network refuses concurrent writes to the same identity path (the
-    /// same id, or `/admin/identities` itself for creates and batches) with
-    /// 429: fan out over different identities, and send batch imports one
-    /// at a time (as [`import_identities`](Self::import_identities) does).
+    /// Ory Network refuses concurrent writes to the same identity: see the
+    /// [rate limits chapter](crate::guide::rate_limits#bounded-concurrency)
+    /// for what to fan out over.
     ///
     /// ```
     /// # let server = httpmock::MockServer::start();

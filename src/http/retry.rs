@@ -8,24 +8,14 @@ use crate::http::transport::clamp;
 
 /// How failed requests are retried.
 ///
-/// Retried failures: connection failures, timeouts, broken connections,
-/// answers that are not HTTP, and the statuses 429, 502, 503 and 504. Waits grow exponentially from
-/// [`initial_backoff`](Self::initial_backoff) up to
-/// [`max_backoff`](Self::max_backoff), with jitter. A `Retry-After` header
-/// (seconds or an HTTP date) or, on a 429, `x-ratelimit-reset` is honoured
-/// when it asks for no more than [`max_retry_after`](Self::max_retry_after);
-/// a longer demand ends the retries with the 429 itself.
-///
-/// Which requests are retried depends on whether repeating them is safe:
-/// - GET, PUT, DELETE and `extend_session`'s PATCH are idempotent and are
-///   retried after any retryable failure;
-/// - `create_identity`, `batch_patch_identities`, `patch_identity`,
-///   `manage_sessions`, `create_test_login_flow` and the recovery code and
-///   link creations are retried only when the request certainly did not
-///   reach the server (DNS failure, connection refused) or was refused
-///   unprocessed with 429. After any other retryable failure their error
-///   says that they may have been applied
-///   ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied)).
+/// Waits grow exponentially from [`initial_backoff`](Self::initial_backoff)
+/// up to [`max_backoff`](Self::max_backoff), with jitter. A `Retry-After`
+/// header (seconds or an HTTP date) or, on a 429, `x-ratelimit-reset` is
+/// honoured when it asks for no more than
+/// [`max_retry_after`](Self::max_retry_after); a longer demand ends the
+/// retries with the 429 itself. Which failures are retried, and which
+/// requests only when they certainly did not reach the server: see the
+/// [reliability chapter](crate::guide::reliability#what-is-retried).
 ///
 /// ```
 /// use std::time::Duration;

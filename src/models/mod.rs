@@ -1,16 +1,7 @@
 //! The request and response bodies of the Kratos admin API.
 //!
 //! Field names and types follow the OpenAPI document's `components/schemas`.
-//! The models read forgivingly and write strictly:
-//!
-//! - a field the server may omit or send as `null` decodes either way
-//!   (`Option<T>`, or an empty `Vec`/map);
-//! - unknown fields are ignored, and enums keep values this crate does not
-//!   know (`Unknown(UnknownValue)`, readable as a string);
-//! - serializing never emits `null` for an unset optional field, nor a field
-//!   the spec does not list (Kratos rejects unknown fields with a 400);
-//! - `Debug` never prints a password, hash, TOTP secret, recovery code or
-//!   other secret.
+//! How the models read and write: the guide's chapter `guide::models`.
 
 mod bodies;
 mod credentials;

@@ -1,21 +1,8 @@
 //! Whether Kratos would accept an imported password hash, and could use it
-//! at login: checked here, before anything is sent.
+//! at login: checked here, before anything is sent. What Kratos does with
+//! a hash is told in the guide (`guide::password_hashes`).
 //!
-//! Kratos imports a `hashed_password` when it starts like a format its hash
-//! comparator knows (`hash.IsValidHashFormat`, the patterns at the end of
-//! Kratos's `hash/hash_comparator.go`). A hash of a format it does not know
-//! fails the request, and in a batch the whole batch of up to 1,000
-//! identities, with 400 "The imported password does not match any known
-//! hash format". What follows the prefix is read only at login, by
-//! `hash.Compare`: Kratos v26.2.0 stores a hash it cannot read, and its user
-//! can never log in with a password. Kratos master (which Ory Network runs)
-//! also reads the parameters of bcrypt, argon2, PBKDF2, scrypt and Firebase
-//! scrypt hashes at import (`hash.ValidateImportedHash`, in
-//! `hash/hash_limits.go`), and refuses those that do not parse ("The
-//! imported password hash could not be parsed.") and those whose cost
-//! parameters exceed its bounds.
-//!
-//! [`check_password_hash`] decides all of this without any cryptography: it
+//! [`check_password_hash`] decides it without any cryptography: it
 //! reads each hash the way Kratos's comparator reads it at login — Go's
 //! `fmt.Sscanf` for the parameters, the exact base64 variant of each field,
 //! Go's bcrypt and go-crypt's md5-crypt and sha-crypt decoders — and also
@@ -36,7 +23,8 @@ use super::ServerVersion;
 
 /// The password hash formats Kratos's comparator accepts.
 ///
-/// [`check_password_hash`] lists each with a working example.
+/// The [password hashes chapter](crate::guide::password_hashes) has a
+/// working example of each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PasswordHashFormat {
@@ -403,75 +391,12 @@ pub enum PasswordHashErrorKind {
 /// Ory Network runs.
 ///
 /// Returns the format of a hash Kratos accepts and can use at login, else
-/// why not ([`PasswordHashError::kind`]):
+/// why not: [`PasswordHashError::kind`], whose variants say what each
+/// version does with such a hash.
 ///
-/// - [`UnknownFormat`](PasswordHashErrorKind::UnknownFormat): no prefix
-///   Kratos knows. Every version refuses it with 400, and in a batch
-///   refuses the whole batch.
-/// - [`Unparsable`](PasswordHashErrorKind::Unparsable): a known prefix, but
-///   the rest does not decode as Kratos's comparator reads it, or no
-///   password can match it. v26.2.0 stores it and its user can never log in
-///   with a password; master refuses the bcrypt, argon2, PBKDF2, scrypt and
-///   Firebase scrypt ones whose parameters do not parse, and stores the
-///   rest as v26.2.0 does.
-/// - [`OutOfBounds`](PasswordHashErrorKind::OutOfBounds) (not for v26.2.0):
-///   a cost parameter beyond master's bounds. Master refuses it; v26.2.0
-///   stores it and it works.
-///
-/// # The formats
-///
-/// Kratos recognises a hash by its start, and reads the rest only at login:
-///
-/// | Format | Prefix | A working example (hash of `test` unless said) |
-/// | --- | --- | --- |
-/// | [`Bcrypt`](PasswordHashFormat::Bcrypt) | `$2a$`, `$2b$`, `$2y$`, `$2z$`, `$2$` | `$2a$12$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6` |
-/// | [`Argon2id`](PasswordHashFormat::Argon2id) | `$argon2id$` | `$argon2id$v=19$m=32,t=2,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNw` |
-/// | [`Argon2i`](PasswordHashFormat::Argon2i) | `$argon2i$` | `$argon2i$v=19$m=65536,t=3,p=4$kk51rW/vxIVCYn+EG4kTSg$NyT88uraJ6im6dyha/M5jhXvpqlEdlS/9fEm7ScMb8c` |
-/// | [`Pbkdf2`](PasswordHashFormat::Pbkdf2) | `$pbkdf2-sha1$`, `$pbkdf2-sha256$`, `$pbkdf2-sha512$`, … | `$pbkdf2-sha256$i=100000,l=32$1jP+5Zxpxgtee/iPxGgOz0RfE9/KJuDElP1ley4VxXc$QJxzfvdbHYBpydCbHoFg3GJEqMFULwskiuqiJctoYpI` |
-/// | [`Scrypt`](PasswordHashFormat::Scrypt) | `$scrypt$` | `$scrypt$ln=16384,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE=` |
-/// | [`FirebaseScrypt`](PasswordHashFormat::FirebaseScrypt) | `$firescrypt$` | the one below, of `8x4WjoDbSxJZdR` |
-/// | [`Ssha`](PasswordHashFormat::Ssha) | `{SSHA}`, `{SSHA256}`, `{SSHA512}` | `{SSHA}JFZFs0oHzxbMwkSJmYVeI8MnTDy/276a` (of `test123`) |
-/// | [`SaltedSha`](PasswordHashFormat::SaltedSha) | `$sha1$`, `$sha256$`, `$sha512$` | `$sha256$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$0gfRVLCvtBCk20udLDEY5vNhujWx7RGjwRIS1ebMsLY=` |
-/// | [`Md5`](PasswordHashFormat::Md5) | `$md5$` | `$md5$CY9rzUYh03PK3k6DJie09g==` |
-/// | [`SaltedMd5`](PasswordHashFormat::SaltedMd5) | `$md5$` with `pf=` | `$md5$pf=e1NBTFR9e1BBU1NXT1JEfQ==$MTIz$q+RdKCgc+ipCAcm5ChQwlQ==` |
-/// | [`Md5Crypt`](PasswordHashFormat::Md5Crypt) | `$md5-crypt$` | `$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/` |
-/// | [`Sha256Crypt`](PasswordHashFormat::Sha256Crypt) | `$sha256-crypt$` | `$sha256-crypt$rounds=535000$05R.9KB6UC2kLI3w$Q/zslzx./JjkAVPTwp6th7nW5l7JU91Gte/UmIh.U78` |
-/// | [`Sha512Crypt`](PasswordHashFormat::Sha512Crypt) | `$sha512-crypt$` | the one below |
-/// | [`Hmac`](PasswordHashFormat::Hmac) | `$hmac-md4$`, `$hmac-md5$`, `$hmac-sha1$`, `$hmac-sha224$`, `$hmac-sha256$`, `$hmac-sha384$`, `$hmac-sha512$` | `$hmac-md4$MWQ5ZTI4Nzc2Zjg4YmE2MTQ5YjQ0OTMyOGE4NWU4YjA=$MTIzNDU=` |
-///
-/// Each of these was imported into real Kratos v26.2.0 and master and
-/// logged in with:
-///
-/// ```
-/// use kratos_identity::{PasswordHashFormat as F, ServerVersion, check_password_hash};
-///
-/// let examples = [
-///     (F::Bcrypt, "$2a$12$o6hx.Wog/wvFSkT/Bp/6DOxCtLRTDj7lm9on9suF/WaCGNVHbkfL6"),
-///     (F::Argon2id, "$argon2id$v=19$m=32,t=2,p=4$cm94YnRVOW5jZzFzcVE4bQ$MNzk5BtR2vUhrp6qQEjRNw"),
-///     (F::Argon2i, "$argon2i$v=19$m=65536,t=3,p=4$kk51rW/vxIVCYn+EG4kTSg$NyT88uraJ6im6dyha/M5jhXvpqlEdlS/9fEm7ScMb8c"),
-///     (F::Pbkdf2, "$pbkdf2-sha256$i=100000,l=32$1jP+5Zxpxgtee/iPxGgOz0RfE9/KJuDElP1ley4VxXc$QJxzfvdbHYBpydCbHoFg3GJEqMFULwskiuqiJctoYpI"),
-///     (F::Pbkdf2, "$pbkdf2-sha512$i=100000,l=32$bdHBpn7OWOivJMVJypy2UqR0UnaD5prQXRZevj/05YU$+wArTfv1a+bNGO1iZrmEdVjhA+lL11wF4/IxpgYfPwc"),
-///     (F::Scrypt, "$scrypt$ln=16384,r=8,p=1$2npRo7P03Mt8keSoMbyD/tKFWyUzjiQf2svUaNDSrhA=$MiCzNcIplSMqSBrm4HckjYqYhaVPPjTARTzwB1cVNYE="),
-///     (F::FirebaseScrypt, "$firescrypt$ln=14,r=8,p=1$sPtDhWcd1MfdAw==$xbSou7FOl6mChCyzpCPIQ7tku7nsQMTFtyOZSXXd7tjBa4NtimOx7v42Gv2SfzPQu1oxM2/k4SsbOu73wlKe1A==$Bw==$YE0dO4bwD4JnJafh6lZZfkp1MtKzuKAXQcDCJNJNyeCHairWHKENOkbh3dzwaCdizzOspwr/FITUVlnOAwPKyw=="),
-///     (F::Ssha, "{SSHA}JFZFs0oHzxbMwkSJmYVeI8MnTDy/276a"),
-///     (F::Ssha, "{SSHA256}czO44OTV17PcF1cRxWrLZLy9xHd7CWyVYplr1rOhuMlx/7IK"),
-///     (F::Ssha, "{SSHA512}xPUl/px+1cG55rUH4rzcwxdOIPSB2TingLpiJJumN2xyDWN4Ix1WQG3ihnvHaWUE8MYNkvMi5rf0C9NYixHsE6Yh59M="),
-///     (F::SaltedSha, "$sha1$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$2qU2SGWP8viTM1md3FiI3+rjWXQ="),
-///     (F::SaltedSha, "$sha256$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$0gfRVLCvtBCk20udLDEY5vNhujWx7RGjwRIS1ebMsLY="),
-///     (F::SaltedSha, "$sha512$pf=e1NBTFR9e1BBU1NXT1JEfQ==$NW9wbWtnejAzcg==$6ctpVuApMNp0CgBXcdHw/GC562eFEFGr4gpgANX8ZYsX+j5B19IkdmOY2Fytsz3QUwSWdGcUjbqwgJGTH0UYvw=="),
-///     (F::Md5, "$md5$CY9rzUYh03PK3k6DJie09g=="),
-///     (F::SaltedMd5, "$md5$pf=e1NBTFR9e1BBU1NXT1JEfQ==$MTIz$q+RdKCgc+ipCAcm5ChQwlQ=="),
-///     (F::Md5Crypt, "$md5-crypt$TVEiiKNb$SN6/pUaRQS/E8Jh46As2C/"),
-///     (F::Sha256Crypt, "$sha256-crypt$rounds=535000$05R.9KB6UC2kLI3w$Q/zslzx./JjkAVPTwp6th7nW5l7JU91Gte/UmIh.U78"),
-///     (F::Sha512Crypt, "$sha512-crypt$rounds=656000$3LVbIAVxR//cRajw$uuNasMW.RYxlGzIRFU1Was70BPSa933AjxhZIGJdJBOlqJAHlgqa0yuiuq5JHF/ryNGryJkj87G9i3G2HPSXg1"),
-///     (F::Hmac, "$hmac-md4$MWQ5ZTI4Nzc2Zjg4YmE2MTQ5YjQ0OTMyOGE4NWU4YjA=$MTIzNDU="),
-/// ];
-/// let release = ServerVersion::new("v26.2.0");
-/// for (format, hash) in examples {
-///     assert_eq!(check_password_hash(hash, None), Ok(format));
-///     assert_eq!(check_password_hash(hash, Some(&release)), Ok(format));
-/// }
-/// ```
+/// The [password hashes chapter](crate::guide::password_hashes) has a
+/// working example of every format, and tells what Kratos does with a hash
+/// of each kind.
 ///
 /// A refused hash says why, without repeating it:
 ///
@@ -501,19 +426,6 @@ pub enum PasswordHashErrorKind {
 /// assert_eq!(error.format(), None);
 /// assert!(error.to_string().starts_with("not a password hash format Kratos knows"));
 /// ```
-///
-/// # Hashes any password matches
-///
-/// Kratos stores some hashes that every password matches, and then lets
-/// anybody log in as that user: a `pf=` template without `{PASSWORD}`, an
-/// empty Firebase scrypt hash and signer key, and on v26.2.0 an empty
-/// PBKDF2 or scrypt hash (an empty key is derived, and equals it; master
-/// cannot use one, see above). Logging in with any password to an identity
-/// imported with an empty PBKDF2 hash was measured on a real v26.2.0. These
-/// are refused as [`PasswordHashErrorKind::MatchesAnyPassword`].
-///
-/// A password over 72 bytes never matches a bcrypt hash in Kratos; that is
-/// the password's problem, not the hash's.
 pub fn check_password_hash(
     hash: &str,
     target: Option<&ServerVersion>,

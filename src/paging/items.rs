@@ -11,21 +11,14 @@ use crate::paging::prefetch::{Prefetcher, StartPrefetch};
 use crate::paging::walk::Walk;
 
 impl<E: Paginated> RequestBuilder<E> {
-    /// Every item of every page, fetched lazily, one page at a time.
-    ///
-    /// The builder's filters are sent with every page. The next page is the
-    /// same request with the paging parameters of the server's
-    /// `rel="next"` link, sent to the client's own base URL whatever host
-    /// the link names.
+    /// Every item of every page, fetched lazily, one page at a time, the
+    /// builder's filters sent with every page.
     ///
     /// An item that does not decode (traits that do not fit your type, say)
     /// is yielded as its own [`Error::Decode`], naming its position, `id`
     /// and the field that failed; the items around it and the pages after
-    /// it still come. Iteration ends after the last page (no `rel="next"`
-    /// link, or an empty page), or after a failed page (the request failed
-    /// after its retries, or the answer is not a list at all), whose error
-    /// is yielded once. A page token the server already sent ends it with
-    /// [`Error::Pagination`] instead of looping. It pauses at
+    /// it still come. How the next page is found, and when the walk stops:
+    /// see the [pagination chapter](crate::guide::pagination). It pauses at
     /// [`Items::limit`] / [`Items::max_pages`]. [`Items::resume_position`] tells
     /// where it stands, to the item, for [`resume`](Self::resume);
     /// [`Items::resume_token`] where to pick up at a page boundary, and

@@ -50,7 +50,7 @@ pub const DEFAULT_MAX_CHUNK_BYTES: usize = 4_500_000;
 /// Kratos refused as a whole: twice the largest chunk, which no split of a
 /// chunk of 1,000 reaches however many of its inputs are bad, so every
 /// refused input gets its own outcome and every other one is created. What
-/// a split costs: see [`ImportIdentities::max_split_requests`].
+/// a split costs: see the [bulk import chapter](crate::guide::bulk_import#one-bad-input-costs-only-itself).
 pub const DEFAULT_MAX_SPLIT_REQUESTS: usize = 2 * MAX_CHUNK_SIZE;
 /// The default number of times an input of unknown outcome that a lookup
 /// found not created is sent again. See [`ImportIdentities::max_resends`].
@@ -72,55 +72,11 @@ impl IdentityClient {
     /// [`CreateIdentityBody`], read only as the chunks fill, so a million
     /// identities need not be in memory at once.
     ///
-    /// A chunk holds at most 1000 identities ([`MAX_CHUNK_SIZE`]),
-    /// [`DEFAULT_PLAINTEXT_CHUNK_SIZE`] (50) when one of them carries a
-    /// plaintext password (Kratos hashes those inside the request, one after
-    /// the other), and at most [`DEFAULT_MAX_CHUNK_BYTES`] of request body
-    /// (the self-hosted server refuses more than 5 MiB).
-    ///
     /// What the import does so that no input is lost, doubled or left for
-    /// the user to look up:
-    /// - **What the server would refuse is refused before sending**, as the
-    ///   input's own outcome, costing no request and sinking no batch: a
-    ///   password hash Kratos does not know, cannot read, or (on master)
-    ///   bounds ([`ImportError::InvalidPasswordHash`], see
-    ///   [`check_password_hash`](crate::check_password_hash)), and a
-    ///   credential type the target's version cannot import
-    ///   ([`ImportError::CredentialNotImportable`]). The server's version
-    ///   is asked once, and only when it decides.
-    /// - **Duplicates inside the import** are found before anything is
-    ///   sent. Each identity schema the inputs name is read once
-    ///   ([`get_identity_schema`](Self::get_identity_schema)), and each
-    ///   input's login identifiers are derived from its traits as Kratos
-    ///   derives them (`credentials.password.identifier`, `code`,
-    ///   `webauthn`, lower-cased and trimmed), beside its `external_id`,
-    ///   its addresses and its OIDC/SAML links. The first input holding
-    ///   one wins; a later one is [`ImportError::Duplicate`], never sent.
-    ///   When the schema cannot be read, the identifiers are unknown: a 409
-    ///   is then looked up by the string traits, and an input found to be
-    ///   the same person as an earlier one is a `Duplicate` all the same
-    ///   (one no lookup explains is [`ImportError::ConflictUnverified`], a
-    ///   failure, never "already existed").
-    /// - **A chunk refused as a whole** for what it carries (a 400 or 413
-    ///   for a reason the client could not foresee, and the 409 Kratos
-    ///   answers for a duplicate when a request holds only one valid
-    ///   identity) created nothing: it is split and its parts sent again
-    ///   until each refused input has its own outcome, with the server's
-    ///   reason, and every other input is created. What that costs: see
-    ///   [`max_split_requests`](ImportIdentities::max_split_requests).
-    /// - **Unknown outcomes are settled** (a timeout, a 5xx, a broken
-    ///   connection after the request was sent, an answer without an
-    ///   entry): each such input is looked up by its `external_id` or an
-    ///   identifier, and reported as created (with its id), already
-    ///   existing, or, not being there, sent again (see
-    ///   [`resolve_unknown`](ImportIdentities::resolve_unknown)).
-    /// - **Batch requests are retried** only when they certainly did not
-    ///   reach the server, or got a 429, so nothing is created twice.
-    /// - **A job can resume exactly**: [`ImportOutcomes::resume_position`]
-    ///   (serializable) says where it stands, the
-    ///   [`checkpoint`](ImportIdentities::checkpoint) hook hands it over
-    ///   before each chunk is sent, and [`resume`](ImportIdentities::resume)
-    ///   continues from it without creating an input twice.
+    /// you to look up (duplicates found before sending, hashes and
+    /// credential types checked, refused chunks split, unknown outcomes
+    /// settled by lookups, resuming after a crash), what it costs, and when
+    /// it stops: see the [bulk import chapter](crate::guide::bulk_import).
     ///
     /// # Setters
     /// - [`chunk_size`](ImportIdentities::chunk_size): identities per
@@ -156,53 +112,10 @@ impl IdentityClient {
     /// # Errors
     /// The import as a whole never fails: `send()` returns a report, not a
     /// `Result`. Each input that was not created has its own
-    /// [`ImportError`]:
-    /// - [`Rejected`](ImportError::Rejected): Kratos refused this input for
-    ///   its own reason (traits that fail the schema, credentials it cannot
-    ///   read, …);
-    /// - [`InvalidPasswordHash`](ImportError::InvalidPasswordHash),
-    ///   [`CredentialNotImportable`](ImportError::CredentialNotImportable):
-    ///   refused by the client, never sent, each naming what is wrong;
-    /// - [`AlreadyExists`](ImportError::AlreadyExists): 409, its identifier
-    ///   or `external_id` exists, typically from an earlier run; the report
-    ///   counts these apart ([`ImportReport::already_existed`]);
-    /// - [`IdentifierTaken`](ImportError::IdentifierTaken): another
-    ///   identity holds its identifier (found by a lookup);
-    /// - [`Duplicate`](ImportError::Duplicate): an earlier input of this
-    ///   import holds the same identifier or `external_id`; never sent;
-    /// - [`ConflictUnverified`](ImportError::ConflictUnverified): a 409
-    ///   that could not be told apart, the schema being unreadable;
-    /// - [`NotCreated`](ImportError::NotCreated): the whole request was
-    ///   refused (a 4xx, a 429 after the retries) or never sent (see
-    ///   [`TransportErrorKind::before_request_sent`](crate::TransportErrorKind::before_request_sent)),
-    ///   or a refused chunk was not split down to this input;
-    /// - [`OutcomeUnknown`](ImportError::OutcomeUnknown),
-    ///   [`NoResult`](ImportError::NoResult): the request may have created
-    ///   it and a lookup could not settle it (nothing to look it up by, the
-    ///   lookup failed, or lookups are off);
-    /// - [`NotAttempted`](ImportError::NotAttempted): read, but not sent,
-    ///   because the import stopped;
-    /// - [`TooLarge`](ImportError::TooLarge),
-    ///   [`NotSerializable`](ImportError::NotSerializable): never sent.
-    ///
-    /// The import stops, and reads no further input, only on evidence that
-    /// the server refuses everything, never on a count of refused inputs
-    /// (bad data is the inputs' own, and 60% of them refused still reads
-    /// the input to the end):
-    /// - [`stop_after_failed_chunks`](ImportIdentities::stop_after_failed_chunks)
-    ///   requests in a row could not reach the server (DNS, connect, TLS),
-    ///   had the credentials refused (401, 403), stayed rate limited (429)
-    ///   or could not be built (a zero timeout);
-    /// - a chunk refused as a whole, and then a batch of no identities
-    ///   (which Kratos answers 200, and which no content can make wrong)
-    ///   refused too: a proxy or firewall refuses every batch. Asked once
-    ///   per kind of refusal;
-    /// - three chunks in a row met a server error (a 5xx, a timeout) and
-    ///   none of their inputs was created, lookups and resends included.
-    ///
-    /// The report says why ([`ImportReport::stopped`]) and where to resume
-    /// ([`ImportReport::resume_position`]); [`ImportReport::is_success`] is
-    /// `true` only when every input was created or already existed.
+    /// [`ImportError`]; the [chapter's table](crate::guide::bulk_import#what-each-outcome-means)
+    /// says what each means and whether the input may exist. An import that
+    /// stopped says why ([`ImportReport::stopped`]) and where to resume
+    /// ([`ImportReport::resume_position`]).
     ///
     /// # Kratos versions
     /// - v26.2.0 imports only `password`, `oidc` and `saml` credentials and
@@ -214,10 +127,9 @@ impl IdentityClient {
     ///   convert for the target's version
     ///   ([`CreateIdentityBody::from_identity_lossy_for`], with
     ///   [`get_version`](Self::get_version)).
-    /// - Both refuse a whole batch for a hash of no known format. v26.2.0
-    ///   stores a hash of a known format that it cannot read (its user can
-    ///   never log in); master refuses it, and one whose cost is beyond its
-    ///   bounds, with the whole batch. The client refuses each of these
+    /// - Each refuses or stores unusable its own set of password hashes
+    ///   (see the [password hashes chapter](crate::guide::password_hashes)),
+    ///   some with the whole batch. The client refuses each such input
     ///   before sending, by the target's rules
     ///   ([`InvalidPasswordHash`](ImportError::InvalidPasswordHash)).
     ///
@@ -362,45 +274,25 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// Stops the import once `n` requests in a row (chunks, or parts of a
     /// split chunk) have failed in a way the next one would too: the server
     /// could not be reached (DNS, connect, TLS), refused the credentials
-    /// (401, 403), or kept rate limiting (429 after the retries). Default: 1
-    /// (the first such chunk stops it); `0` never stops for those. Other
-    /// failures of a whole chunk (a 5xx, a timeout) do not stop it: their
-    /// inputs are looked up, and the next chunk may well succeed. Whatever
-    /// this setting, the import also stops when a batch of no identities
-    /// is refused like a refused chunk (every batch is refused, whatever it
-    /// holds), and after three chunks in a row of server errors that
-    /// created nothing.
-    ///
-    /// Once stopped, **no further input is read** from the iterator: the
-    /// inputs already read but not sent (the rest of a split chunk, an
-    /// input held back for the next chunk) are reported as
-    /// [`ImportError::NotAttempted`], and the outcomes end there.
-    /// [`ImportReport::stopped`] (or [`ImportOutcomes::stopped`]) says why,
-    /// and [`ImportReport::resume_position`] where to resume.
+    /// (401, 403), kept rate limiting (429 after the retries), or the
+    /// request could not be built (a zero timeout). Default: 1 (the first
+    /// such chunk stops it); `0` never stops for those. Other failures of a
+    /// whole chunk (a 5xx, a timeout) do not stop it: their inputs are
+    /// looked up, and the next chunk may well succeed. The import's other
+    /// reasons to stop, whatever this setting, and what a stop leaves: see
+    /// the [bulk import chapter](crate::guide::bulk_import#a-server-that-refuses-everything-stops-it-bad-data-never-does).
     pub fn stop_after_failed_chunks(mut self, n: usize) -> Self {
         self.stop_after = n;
         self
     }
 
     /// The most extra requests spent splitting one chunk that Kratos
-    /// refused as a whole with 400, 409 or 413 (see
-    /// [`IdentityClient::import_identities`]). Default:
+    /// refused as a whole with 400, 409 or 413 (what a split costs: see
+    /// the [bulk import chapter](crate::guide::bulk_import#one-bad-input-costs-only-itself)). Default:
     /// [`DEFAULT_MAX_SPLIT_REQUESTS`] (2000, more than any split of a chunk
     /// of 1000 needs). Past it, the inputs of that chunk not yet created or
     /// isolated are reported as [`ImportError::NotCreated`] with the
     /// refusal of the request that carried them; `0` never splits.
-    ///
-    /// **What a refused input costs.** Hashes and credential types the
-    /// client can judge cost nothing (they are refused before sending). A
-    /// chunk refused for a reason the client could not foresee is cut in
-    /// halves until the import has seen how many inputs are refused, then
-    /// into groups of about one refused input each (Hwang's generalized
-    /// binary splitting), each refused group cut again. `d` refused inputs
-    /// among `n` cost about `2d·log2(n/d)` requests while they are few: 20
-    /// for one in 1,000, about 430 for 50 in 1,000 (5%); about one request
-    /// per input when a third or more are refused; never more than `2n`.
-    /// At Ory Network's Developer-plan rate for writes (5 per second), 430
-    /// requests take about a minute and a half.
     pub fn max_split_requests(mut self, requests: usize) -> Self {
         self.max_split_requests = requests;
         self
@@ -463,9 +355,8 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     ///
     /// Kratos spends its time in a batch hashing and inserting, on the
     /// server's CPU and database; a second batch in flight lets it use a
-    /// second core while the first waits on the database. Measured on
-    /// Kratos v26.2.0 on PostgreSQL on a 2-core machine: about 1.3x the
-    /// throughput of one at a time with 2 in flight, nothing more with 4.
+    /// second core while the first waits on the database. What that gains
+    /// depends on the server; `DEVELOPMENT.md` has a measurement.
     ///
     /// Every guarantee holds as with one: duplicates are found across the
     /// whole input before anything is sent (inputs are read, checked and

@@ -4,27 +4,30 @@
 //! parsed), prefetch against sequential paging, and peak memory.
 //!
 //! ```text
-//! cargo run --release --example bench_export
-//! cargo run --release --example bench_export -- --identities 100000 --runs 7
+//! cargo bench --bench export
+//! cargo bench --bench export -- --identities 100000 --runs 7
 //! ```
 //!
 //! To look at one export under a profiler, start the server (it prints its
-//! URL and serves until its standard input closes) and run one export:
+//! URL and serves until its standard input closes) and run one export, with
+//! the binary `cargo bench --bench export --no-run` names (`BENCH` below):
 //!
 //! ```text
-//! sleep infinity | bench_export --serve 5000 &
-//! valgrind --tool=callgrind bench_export --once crate value URL   # value | raw | struct
-//! valgrind --tool=callgrind bench_export --once hand value URL
-//! valgrind --tool=callgrind bench_export --once crate identity-raw URL
-//! valgrind --tool=callgrind bench_export --once floor - URL
+//! sleep infinity | BENCH --serve 5000 &
+//! valgrind --tool=callgrind BENCH --once crate value URL   # value | raw | struct
+//! valgrind --tool=callgrind BENCH --once hand value URL
+//! valgrind --tool=callgrind BENCH --once crate identity-raw URL
+//! valgrind --tool=callgrind BENCH --once floor - URL
 //! ```
 //!
 //! Against a real server (self-hosted Kratos on loopback, say), the same
 //! exports are timed there, the server's own time included:
 //!
 //! ```text
-//! bench_export --against http://127.0.0.1:4434 --runs 3
+//! cargo bench --bench export -- --against http://127.0.0.1:4434 --runs 3
 //! ```
+//!
+//! `DEVELOPMENT.md` has a sample run and how to read it.
 //!
 //! A server process serves pre-rendered Kratos-shaped pages (500 identities
 //! per page, about 1 KB per identity) on loopback, so the client is what is
@@ -64,8 +67,15 @@ struct Name {
     last: String,
 }
 
+const USAGE: &str = "usage: export [--identities N] [--runs N] | --against URL [--runs N] | --serve N | --once SIDE TRAITS URL";
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
+    // `cargo bench` adds `--bench` after the flags given; it means nothing here.
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
     let result = match args.get(1).map(String::as_str) {
         Some("--serve") => serve(arg(&args, 2, 100_000)),
         Some("--rss") => rss_child(&args),

@@ -3,8 +3,8 @@
 //! Ory Network's rate limit.
 //!
 //! ```text
-//! cargo run --release --example bench_scale              # the full run (about 2 minutes)
-//! cargo run --release --example bench_scale -- --quick   # a fifth of the work, the same ratios
+//! cargo bench --bench scale              # the full run (about 2 minutes)
+//! cargo bench --bench scale -- --quick   # a fifth of the work, the same ratios
 //! ```
 //!
 //! 1. 2,000 `delete_identity` calls against a local fake Kratos that adds
@@ -23,7 +23,23 @@ use kratos_identity::IdentityClient;
 use kratos_identity_fake::{FakeKratos, RateLimit};
 use uuid::Uuid;
 
+const USAGE: &str = "usage: scale [--quick]";
+
 fn main() -> ExitCode {
+    // `cargo bench` adds `--bench` after the flags given; it means nothing here.
+    for arg in std::env::args().skip(1).filter(|a| a != "--bench") {
+        match arg.as_str() {
+            "--quick" => {}
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("error: unknown argument {other:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let scale = if quick { 5 } else { 1 };
     println!(
