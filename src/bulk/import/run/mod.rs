@@ -1,10 +1,20 @@
 //! The running import ([`ImportOutcomes`]): reading inputs, finding
 //! duplicates, filling chunks, sending them, splitting refused ones, and
 //! settling what the answers leave open by looking inputs up.
+//!
+//! - `flight.rs`: batches in flight;
+//! - `split.rs`: a chunk refused as a whole, and when an import stops;
+//! - `settle.rs`: conflicts, lookups and resends, duplicates found late.
+
+mod flight;
+mod settle;
+mod split;
+
+use flight::{Answer, Flight, effective_concurrency};
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::sync::{Arc, mpsc};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -15,34 +25,21 @@ use super::chunk::{
     Part, Pending, Results, match_results, patch_id, reason_of, refused_for_its_content,
     serialized_len,
 };
-use super::keys::{IdentifierKind, Keys, Seen};
+use super::keys::{Keys, Seen};
 use super::outcome::{
     ImportCheck, ImportError, ImportFailure, ImportOutcome, not_sent, stops_the_import,
 };
 use super::position::{ImportPosition, Plan};
-use super::resolve::{Found, existed_before, look_up};
 use super::{ENVELOPE_BYTES, ImportIdentities};
 use crate::api::endpoint::{Call, decode_json};
 use crate::api::identity_writes::batch_call;
 use crate::api::operation::BATCH_PATCH_IDENTITIES;
-use crate::client::IdentityClient;
-use crate::error::{Error, GenericError, InvalidInputKind};
+use crate::error::{Error, InvalidInputKind};
 use crate::http::response::RawResponse;
 use crate::http::retry::parse_http_date;
 use crate::models::{
     BatchPatchIdentitiesResponse, CreateIdentityBody, IdentityPatch, ServerVersion,
 };
-
-/// How many chunks in a row that met a server error (a 5xx, a timeout, a
-/// connection that broke) and left nothing created stop the import: the
-/// server fails every batch, and going on would only read more inputs into
-/// unknown outcomes. A proxy that answers 502 after the work was done does
-/// not count: the lookups find its chunks created.
-const DEAD_CHUNKS_IN_A_ROW: usize = 3;
-
-/// How many inputs a split must have isolated before their refusal rate
-/// decides how finely a refused part is cut (see [`ways`]).
-const SPLIT_SAMPLE: usize = 32;
 
 /// The lazy iterator of [`ImportIdentities::outcomes`]: one outcome per
 /// input, in input order, one request per chunk as the outcomes are
@@ -121,18 +118,6 @@ pub struct ImportOutcomes<I> {
     concurrency: usize,
     /// The chunks sent and not settled yet, oldest first.
     in_flight: VecDeque<Flight>,
-}
-
-/// The answer to a batch request sent on a thread of its own.
-type Answer = mpsc::Receiver<Result<RawResponse, Error>>;
-
-/// A chunk whose request is under way, with the inputs settled without
-/// sending that were read with it.
-struct Flight {
-    chunk: Part,
-    settled: Results,
-    /// `None` for a group of inputs settled without sending.
-    answer: Option<Answer>,
 }
 
 /// One input, read.
@@ -376,51 +361,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         }
     }
 
-    /// Sends again the duplicates among `results` whose first input the
-    /// server refused for itself (traits the schema refuses, say): that
-    /// input is not created, so a later one of the same person must be.
-    /// The others stay duplicates; their bodies are let go.
-    fn revive_duplicates(&mut self, results: &mut Results) {
-        for (index, result) in results.iter() {
-            if matches!(result, Err(ImportError::Rejected(_))) {
-                self.rejected.insert(*index);
-            }
-        }
-        let mut revived = Part::default();
-        for (index, result) in results.iter_mut() {
-            let Err(ImportError::Duplicate { of, on }) = result else {
-                continue;
-            };
-            let Some(pending) = self.shadowed.remove(index) else {
-                continue;
-            };
-            if !self.rejected.contains(of) {
-                continue;
-            }
-            // Another duplicate was sent in the first one's place already:
-            // this one is a duplicate of that one.
-            if let Some(holder) = self.seen.holder_other_than(&pending.keys, *of) {
-                *result = Err(ImportError::Duplicate {
-                    of: holder,
-                    on: *on,
-                });
-                continue;
-            }
-            self.seen.reassign(*index, &pending.keys);
-            revived.inputs.push(*pending);
-        }
-        let sent: HashSet<usize> = revived.inputs.iter().map(|p| p.index).collect();
-        results.retain(|(index, _)| !sent.contains(index));
-        if !revived.is_empty() {
-            let (first, last) = revived.first_and_last();
-            log::info!(
-                "import: {} inputs ({first} to {last}) were duplicates of inputs the server refused; sending them",
-                revived.len()
-            );
-            self.send_group(revived, results);
-        }
-    }
-
     /// What the target would refuse of this input, known before sending: a
     /// password hash it refuses or cannot use, a credential type its
     /// version cannot import. The server's version is asked (once per
@@ -495,119 +435,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.schemas.insert(id.to_string(), schema);
         }
         self.schemas.get(id).and_then(Option::as_ref)
-    }
-
-    /// An input an earlier run may have sent: looked up, and sent only if
-    /// it is not on the server.
-    fn look_up_first(&mut self, pending: Pending) -> Input {
-        let index = pending.index;
-        if let Some(error) = &self.lookups_failed {
-            // The server does not answer lookups: the rest stays unknown
-            // rather than costing a lookup (and its deadline) each.
-            return Input::Done(index, Err(ImportError::OutcomeUnknown(Arc::clone(error))));
-        }
-        match self.find(&pending, false) {
-            Found::This(id, created_at, kind) => {
-                let outcome = self.found_this(index, id, kind, created_at, None, None);
-                self.note_created(index, &outcome);
-                Input::Done(index, outcome)
-            }
-            Found::Another(id, kind) => {
-                Input::Done(index, Err(self.held_by_another(index, id, kind)))
-            }
-            Found::Nothing => Input::Send(Box::new(pending)),
-            Found::GuessHeldBy(id, kind) => match self.matched_to_another(id, index) {
-                Some(of) => Input::Done(index, Err(ImportError::Duplicate { of, on: kind })),
-                // Sending it again could create it twice.
-                None => Input::Done(index, Err(ImportError::NoResult)),
-            },
-            // Sending it again could create it twice.
-            Found::NoKey => Input::Done(index, Err(ImportError::NoResult)),
-            Found::Failed(error) => {
-                log::warn!(
-                    "import: could not look up inputs an earlier run may have sent ({}); they stay unknown",
-                    error.log_summary()
-                );
-                let error = Arc::new(error);
-                self.lookups_failed = Some(Arc::clone(&error));
-                Input::Done(index, Err(ImportError::OutcomeUnknown(error)))
-            }
-        }
-    }
-
-    /// Looks one input up, counting the requests.
-    fn find(&mut self, pending: &Pending, every_key: bool) -> Found {
-        let Some(body) = pending.body() else {
-            return Found::NoKey;
-        };
-        let (found, requests) = look_up(&self.job.client, body, &pending.keys, every_key);
-        self.lookups += requests;
-        found
-    }
-
-    /// The outcome of an input that a lookup found on the server, as
-    /// `id`, after a request that may have created it: created by this
-    /// import, unless the server created it well before the import started
-    /// (then it already existed; `reason` is the server's 409, if any).
-    fn found_this(
-        &mut self,
-        index: usize,
-        id: Uuid,
-        kind: IdentifierKind,
-        created_at: Option<OffsetDateTime>,
-        sent_after: Option<OffsetDateTime>,
-        reason: Option<Box<GenericError>>,
-    ) -> Result<Uuid, ImportError> {
-        if let Some(of) = self.claimed_by_another(id, index) {
-            return Err(ImportError::Duplicate { of, on: kind });
-        }
-        if !existed_before(created_at, sent_after, self.started) {
-            return Ok(id);
-        }
-        Err(ImportError::AlreadyExists(reason.unwrap_or_else(|| {
-            Box::new(GenericError {
-                message: "this identity exists already: a lookup found it, created before this import started".to_string(),
-                code: Some(409),
-                status: Some("Conflict".to_string()),
-                ..GenericError::default()
-            })
-        })))
-    }
-
-    /// The input this run matched identity `id` to, when that is not input
-    /// `index` itself; else `id` is now matched to `index` (a lookup found
-    /// it to be this input).
-    fn claimed_by_another(&mut self, id: Uuid, index: usize) -> Option<usize> {
-        let first = *self.claimed.entry(id).or_insert(index);
-        (first != index).then_some(first)
-    }
-
-    /// The input this run matched identity `id` to, when that is not input
-    /// `index` (a lookup found `id` holding one of its keys).
-    fn matched_to_another(&self, id: Uuid, index: usize) -> Option<usize> {
-        self.claimed.get(&id).copied().filter(|&of| of != index)
-    }
-
-    /// The outcome of input `index`, whose identifier identity `id` holds:
-    /// a duplicate when this run created `id` for an earlier input.
-    fn held_by_another(&self, index: usize, id: Uuid, kind: IdentifierKind) -> ImportError {
-        if let Some(of) = self.matched_to_another(id, index) {
-            return ImportError::Duplicate { of, on: kind };
-        }
-        match self.job.verify_conflicts {
-            true => ImportError::IdentifierTaken {
-                existing: Some(id),
-                on: Some(kind),
-            },
-            false => ImportError::AlreadyExists(Box::new(GenericError {
-                message: format!(
-                    "an identity with the same {kind} exists already (found by a lookup)"
-                ),
-                code: Some(409),
-                status: Some("Conflict".to_string()),
-                ..GenericError::default()
-            })),
-        }
     }
 
     /// Puts the outcomes of the next chunk, or of the next input that
@@ -773,55 +600,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         );
     }
 
-    /// How many batches may be in flight now.
-    fn concurrency(&self) -> usize {
-        self.concurrency
-    }
-
-    /// Sends no more than one batch at a time from now on, saying why.
-    fn one_at_a_time(&mut self, error: &Error) {
-        if self.concurrency > 1 {
-            log::warn!(
-                "import: the server refused a batch sent beside others ({}); sending one batch at a time from now on",
-                error.log_summary()
-            );
-            self.concurrency = 1;
-        }
-    }
-
-    /// Waits until every chunk in flight has its answer (kept for when its
-    /// turn comes), so that the server is handling none of them.
-    fn await_in_flight(&mut self) {
-        for flight in &mut self.in_flight {
-            if let Some(answer) = flight.answer.take() {
-                let (sender, kept) = mpsc::channel();
-                if let Ok(received) = answer.recv() {
-                    let _ = sender.send(received);
-                }
-                flight.answer = Some(kept);
-            }
-        }
-    }
-
-    /// Starts sending a chunk on a thread of its own; its answer comes on
-    /// the returned channel.
-    fn dispatch(&mut self, chunk: &mut Part) -> Answer {
-        let (sender, answer) = mpsc::channel();
-        match self.batch_request(chunk) {
-            Ok(call) => {
-                let client = self.job.client.clone();
-                std::thread::spawn(move || {
-                    // The receiver is gone only if the import was dropped.
-                    let _ = sender.send(client.send_call(&call));
-                });
-            }
-            Err(error) => {
-                let _ = sender.send(Err(error));
-            }
-        }
-        answer
-    }
-
     /// Hands the position to the caller's [`ImportIdentities::checkpoint`].
     fn save_checkpoint(&mut self) {
         if self.job.checkpoint.is_none() {
@@ -830,29 +608,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
         let position = self.resume_position();
         if let Some(save) = self.job.checkpoint.as_mut() {
             save(&position);
-        }
-    }
-
-    /// Stops the import after [`DEAD_CHUNKS_IN_A_ROW`] chunks that met a
-    /// server error and created nothing (`results` are the chunk's).
-    fn count_dead_chunk(&mut self, results: &Results) {
-        let Some(error) = self.server_error.take() else {
-            self.dead_in_a_row = 0;
-            return;
-        };
-        if results.iter().any(|(_, result)| result.is_ok()) {
-            self.dead_in_a_row = 0;
-            return;
-        }
-        self.dead_in_a_row += 1;
-        if self.dead_in_a_row >= DEAD_CHUNKS_IN_A_ROW && self.stopped.is_none() {
-            log::warn!(
-                "import stopped: {} chunks in a row met a server error ({}) and none of their inputs was created; {} inputs read, no further input is read",
-                self.dead_in_a_row,
-                error.log_summary(),
-                self.next_index
-            );
-            self.stopped = Some(error);
         }
     }
 
@@ -890,122 +645,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             1 => self.reject(part, &error, results),
             _ => self.split(part, error, results),
         }
-    }
-
-    /// Whether a request refused as a whole was refused for what it held
-    /// or because the server (or a proxy before it) refuses every batch:
-    /// asked once per kind of refusal (its status and text) with a batch of
-    /// no identities, which Kratos answers 200 and which no content can
-    /// make wrong. Refused too (any 4xx): every batch is. A 409 is always
-    /// content (a conflict), and a probe that fails otherwise (a 5xx, a
-    /// timeout) proves nothing: the refusal is taken for content.
-    fn refuses_every_batch(&mut self, refusal: &Error) -> bool {
-        if refusal.status() == Some(409) {
-            return false;
-        }
-        let signature = refusal_signature(refusal);
-        if self.content_refusals.contains(&signature) {
-            return false;
-        }
-        let probe = self.post(&[]);
-        let refused = match &probe {
-            Ok(_) => false,
-            Err(error) => error.status().is_some_and(|s| (400..500).contains(&s)),
-        };
-        log::debug!(
-            "import: a batch was refused as a whole ({}); a batch of no identities was {}",
-            refusal.log_summary(),
-            match &probe {
-                Ok(_) => "accepted: the refusal is of the content".to_string(),
-                Err(error) => format!("answered {}", error.log_summary()),
-            }
-        );
-        if !refused {
-            self.content_refusals.push(signature);
-        }
-        refused
-    }
-
-    /// Finds the inputs of a refused part that the server refuses, by
-    /// sending smaller parts of it again (adaptive group testing): a part
-    /// that is accepted is created, a lone input that is refused gets the
-    /// server's reason as its own ([`ImportError::Rejected`]: refused
-    /// alone, it is bad, whatever the reason), and a refused part of
-    /// several inputs is cut again. A part is halved until the inputs
-    /// isolated so far say how many are bad; then it is cut into about as
-    /// many groups as it holds bad inputs (see [`ways`]), down to single
-    /// inputs when most are bad. `d` bad inputs among `n` cost about
-    /// `2d·log2(n/d)` requests while they are few (20 for one in 1,000,
-    /// about 430 for 50), never more than `2n`, and about `n` when most
-    /// are bad. [`ImportIdentities::max_split_requests`] bounds it: past
-    /// it, the inputs not yet isolated are [`ImportError::NotCreated`] with
-    /// the refusal of the request that carried them.
-    fn split(&mut self, part: Part, refusal: Arc<Error>, results: &mut Results) {
-        let cap = self.job.max_split_requests;
-        let (first, last) = part.first_and_last();
-        match cap {
-            0 => log::warn!(
-                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); not splitting it (max_split_requests is 0): its inputs are reported as not created",
-                part.len(),
-                refusal.log_summary()
-            ),
-            _ => log::info!(
-                "import: a chunk of {} inputs ({first} to {last}) was refused as a whole ({}); splitting it to find the inputs the server refuses",
-                part.len(),
-                refusal.log_summary()
-            ),
-        }
-        let mut spent = 0;
-        // Refused parts of several inputs, with their refusal, depth first.
-        let mut refused = vec![(part, refusal)];
-        while let Some((part, parent)) = refused.pop() {
-            let ways = ways(part.len(), self.split_refused, self.split_accepted);
-            let groups = part.cut(ways);
-            let mut later = Vec::new();
-            for group in groups {
-                if let Some(reason) = &self.stopped {
-                    group.fail_all(results, || ImportError::NotAttempted(Arc::clone(reason)));
-                    continue;
-                }
-                if spent >= cap {
-                    group.fail_all(results, || ImportError::NotCreated(Arc::clone(&parent)));
-                    continue;
-                }
-                spent += 1;
-                let size = group.len();
-                match self.send_part(group, results) {
-                    None => self.split_accepted += size,
-                    Some((group, error)) if group.len() == 1 => {
-                        self.split_refused += 1;
-                        self.reject(group, &error, results);
-                    }
-                    Some((group, error)) => later.push((group, error)),
-                }
-            }
-            // The first group is cut before the next.
-            refused.extend(later.into_iter().rev());
-        }
-        if spent >= cap {
-            log::warn!(
-                "import: splitting inputs {first} to {last} stopped at max_split_requests ({cap}); the inputs not isolated are reported as not created"
-            );
-        }
-    }
-
-    /// Stops the import: a request without any identity was refused like
-    /// the batch (see [`refuses_every_batch`](Self::refuses_every_batch)),
-    /// so the server (or a proxy before it) refuses every batch, whatever it
-    /// holds. The chunk is not created; no further input is read.
-    fn stop_as_systemic(&mut self, error: &Arc<Error>) {
-        if self.stopped.is_some() {
-            return;
-        }
-        log::warn!(
-            "import stopped: the server refused a batch ({}) and a batch of no identities alike: it refuses every batch; {} inputs read, no further input is read",
-            error.log_summary(),
-            self.next_index
-        );
-        self.stopped = Some(Arc::clone(error));
     }
 
     /// A lone input refused with the whole request: the server's reason is
@@ -1072,191 +711,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             false => part.fail_all(results, || ImportError::NotCreated(Arc::clone(&error))),
         }
         None
-    }
-
-    /// Records the answered outcomes of a part: a 409 is looked up when it
-    /// must be told apart (see [`conflict`](Self::conflict)), and an input
-    /// the answer has no entry for is settled by a lookup.
-    fn settle_answered(
-        &mut self,
-        part: Part,
-        matched: Vec<Result<Uuid, ImportError>>,
-        results: &mut Results,
-    ) {
-        let mut unanswered = Part::new(part.round);
-        for (pending, result) in part.inputs.iter().zip(&matched) {
-            self.note_created(pending.index, result);
-        }
-        for (pending, result) in part.inputs.into_iter().zip(matched) {
-            let index = pending.index;
-            let result = match result {
-                Err(ImportError::AlreadyExists(reason)) => {
-                    self.conflict(pending, reason, part.round)
-                }
-                Err(ImportError::NoResult) => {
-                    unanswered.inputs.push(pending);
-                    continue;
-                }
-                other => other,
-            };
-            results.push((index, result));
-        }
-        if !unanswered.is_empty() {
-            self.settle_unknown(unanswered, results, None);
-        }
-    }
-
-    /// A 409 for one input. Kept as [`ImportError::AlreadyExists`] unless
-    /// it must be told apart: with `verify_conflicts(true)`, or for an
-    /// input sent again (its earlier send may have created it). Then the
-    /// input is looked up by every key: the stored identity is this input
-    /// (already existed, or created by the earlier send), or another
-    /// identity holds a key ([`ImportError::IdentifierTaken`]).
-    fn conflict(
-        &mut self,
-        pending: Pending,
-        reason: Box<GenericError>,
-        round: usize,
-    ) -> Result<Uuid, ImportError> {
-        let index = pending.index;
-        // Without the schema, two inputs of the same person were not found
-        // before sending, and the 409 may be the second one's: told apart
-        // like a verified conflict, and never a success unverified.
-        let schema_read = pending.keys.schema_read;
-        if !self.job.verify_conflicts && round == 0 && schema_read {
-            return Err(ImportError::AlreadyExists(reason));
-        }
-        match self.find(&pending, true) {
-            Found::This(id, created_at, kind) if round > 0 => self.found_this(
-                index,
-                id,
-                kind,
-                created_at,
-                pending.sent_after,
-                Some(reason),
-            ),
-            Found::This(id, _, kind) => match self.claimed_by_another(id, index) {
-                Some(of) => Err(ImportError::Duplicate { of, on: kind }),
-                None => Err(ImportError::AlreadyExists(reason)),
-            },
-            Found::Another(id, kind) | Found::GuessHeldBy(id, kind) => {
-                match self.matched_to_another(id, index) {
-                    Some(of) => Err(ImportError::Duplicate { of, on: kind }),
-                    None => Err(ImportError::IdentifierTaken {
-                        existing: Some(id),
-                        on: Some(kind),
-                    }),
-                }
-            }
-            Found::Nothing | Found::NoKey if !schema_read => {
-                Err(ImportError::ConflictUnverified(reason))
-            }
-            // Nothing found by any searchable key: the conflict is on an
-            // address, held by another identity.
-            Found::Nothing => Err(ImportError::IdentifierTaken {
-                existing: None,
-                on: None,
-            }),
-            Found::NoKey => Err(ImportError::AlreadyExists(reason)),
-            Found::Failed(error) if !schema_read => {
-                log::warn!(
-                    "import: could not look up input {index} after a conflict ({}); without its identity schema the conflict stays unverified",
-                    error.log_summary()
-                );
-                Err(ImportError::ConflictUnverified(reason))
-            }
-            Found::Failed(error) => {
-                log::warn!(
-                    "import: could not look up input {index} after a conflict ({}); it is reported as already existing",
-                    error.log_summary()
-                );
-                Err(ImportError::AlreadyExists(reason))
-            }
-        }
-    }
-
-    /// Settles inputs whose request may have been processed (a timeout, a
-    /// 5xx, an answer without their entry) by looking each up: found as
-    /// this input, it was created; held by another identity, it already
-    /// existed (or its identifier is taken); not found, it was not created
-    /// and is sent again, at most `max_resends` times. What cannot be
-    /// settled keeps `unknown()`.
-    fn settle_unknown(&mut self, part: Part, results: &mut Results, cause: Option<&Arc<Error>>) {
-        // The request's error, or an answer without the input's entry.
-        let unknown = || match cause {
-            Some(error) => ImportError::OutcomeUnknown(Arc::clone(error)),
-            None => ImportError::NoResult,
-        };
-        if !self.job.resolve_unknown || self.stopped.is_some() {
-            part.fail_all(results, unknown);
-            return;
-        }
-        let mut again = Part::new(part.round + 1);
-        let mut lookups_fail = false;
-        for pending in part.inputs {
-            let index = pending.index;
-            if lookups_fail {
-                results.push((index, Err(unknown())));
-                continue;
-            }
-            match self.find(&pending, false) {
-                Found::This(id, created_at, kind) => {
-                    let sent_after = pending.sent_after;
-                    let outcome = self.found_this(index, id, kind, created_at, sent_after, None);
-                    self.note_created(index, &outcome);
-                    results.push((index, outcome));
-                }
-                Found::Another(id, kind) => {
-                    results.push((index, Err(self.held_by_another(index, id, kind))));
-                }
-                // Only a duplicate of an earlier input is certain: the
-                // trait found may not be this input's identifier.
-                Found::GuessHeldBy(id, kind) => {
-                    let outcome = match self.matched_to_another(id, index) {
-                        Some(of) => ImportError::Duplicate { of, on: kind },
-                        None => unknown(),
-                    };
-                    results.push((index, Err(outcome)));
-                }
-                Found::Nothing if part.round < self.job.max_resends => again.inputs.push(pending),
-                // Looked up after the last send, and not there: that send
-                // did not create it either, whatever its answer said.
-                Found::Nothing => {
-                    let outcome = match cause {
-                        Some(error) => ImportError::NotCreated(Arc::clone(error)),
-                        None => unknown(),
-                    };
-                    results.push((index, Err(outcome)));
-                }
-                Found::NoKey => results.push((index, Err(unknown()))),
-                Found::Failed(error) => {
-                    // The server does not answer lookups either: the rest
-                    // stays unknown rather than costing a retried lookup each.
-                    log::warn!(
-                        "import: could not look up inputs of unknown outcome ({}); they stay unknown",
-                        error.log_summary()
-                    );
-                    lookups_fail = true;
-                    results.push((index, Err(unknown())));
-                }
-            }
-        }
-        if !again.is_empty() {
-            let (first, last) = again.first_and_last();
-            log::info!(
-                "import: {} inputs ({first} to {last}) of unknown outcome are not on the server; sending them again",
-                again.len()
-            );
-            self.resent += again.len();
-            self.send_group(again, results);
-        }
-    }
-
-    /// Records an identity created for input `index`.
-    fn note_created(&mut self, index: usize, outcome: &Result<Uuid, ImportError>) {
-        if let Ok(id) = outcome {
-            self.claimed.insert(*id, index);
-        }
     }
 
     /// The batch request of a part; its inputs are marked sent now (after
@@ -1327,78 +781,6 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
     fn note_server_clock(&mut self, date: Option<&str>) {
         if let Some(at) = date.and_then(parse_http_date) {
             self.server_clock = Some(at);
-        }
-    }
-}
-
-/// How many groups to cut a refused part of `n` inputs into, given how many
-/// inputs splits have isolated so far as refused and as accepted. Halves
-/// until [`SPLIT_SAMPLE`] inputs were told; then groups of `(1 - p) / p`
-/// inputs for a refusal rate `p` (Hwang's generalized binary splitting:
-/// about one bad input per group, each refused group halved again), which
-/// is one input per group once `p` passes about 0.38, where sending each
-/// input alone costs least.
-fn ways(n: usize, refused: usize, accepted: usize) -> usize {
-    if refused + accepted < SPLIT_SAMPLE || refused == 0 {
-        return 2.min(n);
-    }
-    // (1 - p) / p = accepted / refused, at least 1.
-    let group = (accepted / refused).max(1);
-    n.div_ceil(group).clamp(2.min(n), n)
-}
-
-/// A whole-request refusal's kind: its status and what it says.
-fn refusal_signature(error: &Error) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    error.status().hash(&mut hasher);
-    match error.kratos_error() {
-        Some(kratos) => {
-            kratos.message.hash(&mut hasher);
-            kratos.reason.hash(&mut hasher);
-        }
-        None => error.to_string().hash(&mut hasher),
-    }
-    hasher.finish()
-}
-
-/// The batches an import may have in flight against this client's server:
-/// one against Ory Network (`*.oryapis.com`), which refuses concurrent writes
-/// to the same path, with a warning when more were asked for.
-fn effective_concurrency(client: &IdentityClient, asked: usize) -> usize {
-    let asked = asked.max(1);
-    let host = client.base_url();
-    let host = host
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split(['/', ':']).next())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if asked > 1 && (host == "oryapis.com" || host.ends_with(".oryapis.com")) {
-        log::warn!(
-            "import: concurrency({asked}) asked for, but Ory Network refuses concurrent writes to the same path; sending one batch at a time"
-        );
-        return 1;
-    }
-    asked
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ory_network_gets_one_batch_at_a_time() {
-        let client = |url: &str| IdentityClient::new(url).unwrap();
-        for (url, asked, given) in [
-            ("http://my-slug.projects.oryapis.com", 4, 1),
-            ("http://MY-SLUG.Projects.OryApis.com:443/prefix", 2, 1),
-            ("http://oryapis.com", 2, 1),
-            ("http://127.0.0.1:4434", 4, 4),
-            ("http://oryapis.com.example.org", 3, 3),
-            ("http://127.0.0.1:4434", 0, 1),
-        ] {
-            assert_eq!(effective_concurrency(&client(url), asked), given, "{url}");
         }
     }
 }
