@@ -1736,3 +1736,26 @@ fn a_retry_after_beyond_the_limit_returns_the_429_unwaited() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     ok.assert_calls(1);
 }
+
+/// An identity schema's id names configuration, not a person: Kratos's
+/// message about it keeps it (scrubbing it erased the word "default" from
+/// every message), and logs show the path with it.
+#[test]
+fn a_schema_id_is_not_scrubbed() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/schemas/default");
+        json(
+            then,
+            404,
+            r#"{"error":{"code":404,"status":"Not Found","message":"The requested resource could not be found","reason":"no schema default; the default schema is configured elsewhere"}}"#,
+        );
+    });
+    let client = IdentityClient::new(server.base_url()).unwrap();
+    let err = client.get_identity_schema("default").send().unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("(no schema default; the default schema is configured elsewhere)"),
+        "{text}"
+    );
+}

@@ -183,6 +183,16 @@ impl Call {
         self.operation.http_method()
     }
 
+    /// This call with its path values shown in errors and logs: for an
+    /// operation whose path names configuration, not a person (an
+    /// identity schema's id, such as `default`: scrubbing it would erase
+    /// that word from every message).
+    pub(crate) fn public_path(mut self) -> Self {
+        self.private_path_values.clear();
+        self.log_path.clone_from(&self.path);
+        self
+    }
+
     /// Adds `key=value` when the value is set. The value is private, scrubbed
     /// from errors, unless the call declares `key` [`public`](Self::public).
     pub(crate) fn query_opt<V: ToString>(mut self, key: &str, value: Option<V>) -> Self {

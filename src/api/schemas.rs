@@ -165,7 +165,8 @@ impl Sealed for GetIdentitySchema {
     const OPERATION: Operation = GET_IDENTITY_SCHEMA;
 
     fn to_call(&self) -> Result<Call, Error> {
-        Call::new(GET_IDENTITY_SCHEMA, &[&self.id])
+        // A schema id names configuration, not a person.
+        Ok(Call::new(GET_IDENTITY_SCHEMA, &[&self.id])?.public_path())
     }
 
     fn decode(&self, response: &RawResponse) -> Result<<Self as Endpoint>::Output, Error> {
