@@ -441,17 +441,21 @@ pub(crate) fn drive(
     // nullable) does not allow: Prism would put its own 500 in the place of
     // the fake's answer. The live suite checks that answer against the real
     // servers and the fake (a_patch_without_create_answers_null_beside_the_others).
-    run.expect(
-        "batch_patch_identities (an unparsable hash: 400)",
-        400,
-        || {
-            c.batch_patch_identities(PatchIdentitiesBody::new(vec![IdentityPatch::create(
-                CreateIdentityBody::new("default", json!({"email": "edsger@example.com"}))
-                    .hashed_password("not-a-hash"),
-            )]))
-            .send()
-        },
-    );
+    // More than 1000 patches fail the whole batch. (A hash Kratos cannot
+    // read would too, but the client refuses that before sending.)
+    run.expect("batch_patch_identities (1001 patches: 400)", 400, || {
+        c.batch_patch_identities(PatchIdentitiesBody::new(
+            (0..1001)
+                .map(|i| {
+                    IdentityPatch::create(CreateIdentityBody::new(
+                        "default",
+                        json!({"email": format!("edsger{i}@example.com")}),
+                    ))
+                })
+                .collect(),
+        ))
+        .send()
+    });
 
     // Credentials of the full identity, one type at a time.
     run.expect(
