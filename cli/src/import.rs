@@ -19,6 +19,7 @@ use kratos_identity::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::batches::Batches;
 use crate::checkpoint::{Checkpoint, Counts, Saved, file_len};
 use crate::connect::{Connection, target_version};
 use crate::exit::{Exit, Fail, chain, identities};
@@ -62,21 +63,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
 
-    /// Identities per batch request (1 to 1000).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u16).range(1..=1000))]
-    chunk_size: u16,
-
-    /// Batch requests in flight at once (one at a time against Ory Network,
-    /// which refuses concurrent writes).
-    #[arg(long, value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u16).range(1..=16))]
-    concurrency: u16,
-
-    /// Look up every conflict: an identity that is another person holding the
-    /// same email is a failure, not "already existed".
-    #[arg(long)]
-    verify_conflicts: bool,
+    #[command(flatten)]
+    batches: Batches,
 
     /// The schema of lines that name none.
     #[arg(long, value_name = "ID", default_value = "default")]
@@ -243,12 +231,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
         target: version.clone(),
         seen: Rc::clone(&seen),
     };
-    let mut import = server
-        .client
-        .import_identities(reader)
-        .chunk_size(usize::from(args.chunk_size))
-        .concurrency(usize::from(args.concurrency))
-        .verify_conflicts(args.verify_conflicts);
+    let mut import = args.batches.apply(server.client.import_identities(reader));
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
         let saved = saved.clone();
         import = import

@@ -20,6 +20,7 @@
 //! - [`exit`]: exit codes and the errors that end a command;
 //! - one module per subcommand.
 
+mod batches;
 mod checkpoint;
 mod connect;
 mod delete;

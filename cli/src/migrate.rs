@@ -26,6 +26,7 @@ use kratos_identity_fake::FakeKratos;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::batches::Batches;
 use crate::checkpoint::{Checkpoint, Counts, Saved};
 use crate::connect::{client, env, target_version};
 use crate::exit::{Exit, Fail, chain, identities};
@@ -88,21 +89,8 @@ pub struct Args {
           value_parser = clap::value_parser!(u32).range(1..=500))]
     page_size: u32,
 
-    /// Identities per batch request to the target (1 to 1000).
-    #[arg(long, value_name = "N", default_value_t = 1000,
-          value_parser = clap::value_parser!(u16).range(1..=1000))]
-    chunk_size: u16,
-
-    /// Batch requests in flight at once to the target (one at a time against
-    /// Ory Network, which refuses concurrent writes).
-    #[arg(long, value_name = "N", default_value_t = 1,
-          value_parser = clap::value_parser!(u16).range(1..=16))]
-    concurrency: u16,
-
-    /// Look up every conflict: an identity on the target that is another
-    /// person holding the same email is a failure, not "already existed".
-    #[arg(long)]
-    verify_conflicts: bool,
+    #[command(flatten)]
+    batches: Batches,
 
     /// Demo source size (without --from).
     #[arg(long, hide = true, default_value_t = 2000)]
@@ -413,11 +401,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
         seen: Arc::clone(&seen),
         marks: saved.is_some(),
     };
-    let mut import = target
-        .import_identities(reader)
-        .chunk_size(usize::from(args.chunk_size))
-        .concurrency(usize::from(args.concurrency))
-        .verify_conflicts(args.verify_conflicts);
+    let mut import = args.batches.apply(target.import_identities(reader));
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
         let saved = saved.clone();
         let seen = Arc::clone(&seen);
