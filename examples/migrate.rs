@@ -18,18 +18,6 @@ use kratos_identity::{CreateIdentityBody, IdentityClient};
 use kratos_identity_fake::FakeKratos;
 use serde_json::json;
 
-/// Every credential type Kratos can import: without `include_credential`,
-/// Kratos lists identities without their password hashes.
-const IMPORTABLE: [&str; 7] = [
-    "password",
-    "oidc",
-    "saml",
-    "totp",
-    "lookup_secret",
-    "webauthn",
-    "passkey",
-];
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let client = |url: String, key: Option<String>| {
@@ -69,7 +57,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let identities = source
         .list_identities()
         .page_size(500)
-        .include_credential(IMPORTABLE)
+        // Without it, Kratos lists identities without their credentials.
+        .include_all_credentials()
         .items();
     let bodies = identities.prefetch(true).filter_map(|identity| {
         let converted = identity

@@ -42,17 +42,6 @@ Examples:
   # Between two local demo servers (no --from, no --to):
   kratos-identity migrate";
 
-/// Every credential type Kratos can import.
-const IMPORTABLE: [&str; 7] = [
-    "password",
-    "oidc",
-    "saml",
-    "totp",
-    "lookup_secret",
-    "webauthn",
-    "passkey",
-];
-
 /// The key under which the counts of left-out credentials hold identities
 /// that have no credentials at all.
 const NO_CREDENTIALS: &str = "(no credentials)";
@@ -366,9 +355,12 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     }
     let version = target_version(&target)?;
     if let Some(version) = &version {
-        let cannot: Vec<&str> = IMPORTABLE
-            .into_iter()
+        // What Kratos imports at most (master), and this target does not.
+        let cannot: Vec<&str> = kratos_identity::ServerVersion::new("master")
+            .importable_credentials()
+            .iter()
             .filter(|kind| !version.imports_credential(kind))
+            .map(|kind| kind.as_str())
             .collect();
         if !cannot.is_empty() {
             eprintln!(
@@ -382,7 +374,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     let mut request = source
         .list_identities()
         .page_size(args.page_size)
-        .include_credential(IMPORTABLE);
+        .include_all_credentials();
     if let Some(position) = earlier.as_ref().and_then(|e| e.listing.as_ref()) {
         request = request.resume(position);
     }
