@@ -85,7 +85,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send();
     println!("{} identities: {report}", report.total);
     for (kind, count) in &left_out {
-        println!("  left out the {kind} credentials of {count} identities");
+        let noun = if *count == 1 {
+            "identity"
+        } else {
+            "identities"
+        };
+        println!("  left out the {kind} credentials of {count} {noun}");
     }
     for failure in report.failures.iter().take(10) {
         println!(

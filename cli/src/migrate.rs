@@ -356,8 +356,8 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     let version = target_version(&target)?;
     if let Some(version) = &version {
         // What Kratos imports at most (master), and this target does not.
-        let cannot: Vec<&str> = kratos_identity::ServerVersion::new("master")
-            .importable_credentials()
+        let newest = kratos_identity::ServerVersion::new("master").importable_credentials();
+        let cannot: Vec<&str> = newest
             .iter()
             .filter(|kind| !version.imports_credential(kind))
             .map(|kind| kind.as_str())
