@@ -12,6 +12,8 @@
 //! The operators' tool does this and more (a dry run, a report file,
 //! progress, exit codes): `kratos-identity import` (`cargo install --path cli`).
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 
 use kratos_identity::{CreateIdentityBody, Identity, IdentityClient, ImportPosition};
@@ -53,9 +55,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             json!({"schema_id": "default", "traits": {"email": email}}).to_string()
         })),
     };
+    // What the conversion of exported identities left out, counted to be
+    // reported with the import's outcomes.
+    let left_out = RefCell::new(LeftOut::default());
     let bodies = lines
         .filter(|l| !l.trim().is_empty())
-        .filter_map(|line| body(&line));
+        .filter_map(|line| body(&line, &mut left_out.borrow_mut()));
 
     let mut import = client.import_identities(bodies).chunk_size(chunk_size);
     if let Some(path) = checkpoint.clone() {
@@ -85,6 +90,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for failure in report.failures.iter().take(10) {
         println!("  input {}: {}", failure.index, failure.error);
     }
+    let left_out = left_out.into_inner();
+    for (kind, count) in &left_out.credentials {
+        println!(
+            "  left out the {kind} credentials of {count} {}",
+            noun(*count)
+        );
+    }
+    if left_out.without_credentials > 0 {
+        println!(
+            "  {} {} exported without credentials (no include_credential?): imported without a password",
+            left_out.without_credentials,
+            noun(left_out.without_credentials)
+        );
+    }
     if let Some(why) = report.stopped() {
         eprintln!("the import stopped: {why}; run it again to continue");
     }
@@ -97,18 +116,44 @@ fn save(path: &str, position: &ImportPosition) -> std::io::Result<()> {
     std::fs::rename(format!("{path}.tmp"), path)
 }
 
+/// What converting exported identities left out.
+#[derive(Default)]
+struct LeftOut {
+    /// Per credential type, how many identities it was left out of.
+    credentials: BTreeMap<String, usize>,
+    /// Identities that carried no credentials at all: exported without
+    /// `include_credential`, so their passwords were never read.
+    without_credentials: usize,
+}
+
 /// A create body, or an exported identity (it has an `id`) converted with
-/// `from_identity_lossy`, which leaves out what Kratos cannot import (and
-/// says what). A line that is neither is skipped, with a message.
-fn body(line: &str) -> Option<CreateIdentityBody> {
+/// `from_identity_lossy`, which leaves out what Kratos cannot import and
+/// says what (counted in `left_out`). A line that is neither is skipped,
+/// with a message.
+fn body(line: &str, left_out: &mut LeftOut) -> Option<CreateIdentityBody> {
     let value: Value = serde_json::from_str(line).unwrap_or(Value::Null);
     let body = match value.get("id") {
         Some(_) => serde_json::from_value::<Identity>(value)
             .map_err(|e| e.to_string())
-            .and_then(|i| CreateIdentityBody::from_identity_lossy(&i).map_err(|e| e.to_string()))
-            .map(|(body, _left_out)| body),
+            .and_then(|identity| {
+                let (body, kinds) = CreateIdentityBody::from_identity_lossy(&identity)
+                    .map_err(|e| e.to_string())?;
+                match identity.credentials.is_empty() {
+                    true => left_out.without_credentials += 1,
+                    false => {
+                        for kind in kinds {
+                            *left_out.credentials.entry(kind.to_string()).or_default() += 1;
+                        }
+                    }
+                }
+                Ok(body)
+            }),
         None => serde_json::from_value(value).map_err(|e| e.to_string()),
     };
     body.map_err(|e| eprintln!("skipping a line that is no identity: {e}"))
         .ok()
+}
+
+fn noun(count: usize) -> &'static str {
+    if count == 1 { "identity" } else { "identities" }
 }
