@@ -125,25 +125,24 @@ fn what_cannot_be_carried_is_refused_or_named_never_dropped() {
     let (_, left_out) = CreateIdentityBody::from_identity_lossy(&identity(with_profile)).unwrap();
     assert_eq!(left_out, [CredentialType::Profile]);
 
-    // Without `include_credential`, Kratos lists the types but not their
-    // configs: a password would be lost, so it is an error in both modes.
+    // Without `include_credential` for its type, Kratos lists a credential
+    // but not its config: strict refuses, naming the fix; lossy leaves the
+    // password out and names it, like every other loss.
     let mut bare = exported();
     bare["credentials"]["password"]
         .as_object_mut()
         .unwrap()
         .remove("config");
-    for result in [
-        CreateIdentityBody::from_identity(&identity(bare.clone())).map(|_| ()),
-        CreateIdentityBody::from_identity_lossy(&identity(bare)).map(|_| ()),
-    ] {
-        match result {
-            Err(Error::InvalidInput { message, .. }) => {
-                assert!(message.contains("include_credential"), "{message}");
-                assert!(message.contains("password"), "{message}");
-            }
-            other => panic!("expected InvalidInput, got {other:?}"),
+    match CreateIdentityBody::from_identity(&identity(bare.clone())) {
+        Err(Error::InvalidInput { message, .. }) => {
+            assert!(message.contains("include_credential"), "{message}");
+            assert!(message.contains("password"), "{message}");
         }
+        other => panic!("expected InvalidInput, got {other:?}"),
     }
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&identity(bare)).unwrap();
+    assert_eq!(left_out, [CredentialType::Password]);
+    assert!(body.credentials.unwrap().password.is_none());
 
     // An unknown future type is named too.
     let mut future = exported();
@@ -503,4 +502,59 @@ fn a_password_hash_kratos_would_refuse_or_never_verify_is_not_carried() {
     assert!(CreateIdentityBody::from_identity_for(&exported(costly), &v26).is_ok());
     assert!(CreateIdentityBody::from_identity_for(&exported(costly), &master).is_err());
     assert!(CreateIdentityBody::from_identity(&exported(costly)).is_err());
+}
+
+/// As real Kratos v26.2.0 lists an identity with
+/// `include_credential=password` when the schema names the email as a
+/// WebAuthn identifier: the `webauthn` credential it derived is named,
+/// without its config. The lossy conversion refused it ("read without its
+/// config"), so an export of passwords alone could not be imported into
+/// master; it now leaves that credential out and names it. The strict one
+/// still refuses, naming the fix.
+#[test]
+fn a_credential_listed_without_its_config_is_named_as_left_out_not_refused() {
+    let listed = identity(json!({
+        "id": ID, "schema_id": "default", "schema_url": "", "state": "active",
+        "traits": {"email": "user67298@bench.example.test"},
+        "credentials": {
+            "code": {"type": "code", "identifiers": ["user67298@bench.example.test"], "version": 1,
+                "created_at": "2026-12-08T00:59:32.724887Z", "updated_at": "2026-12-08T00:59:32.724887Z"},
+            "password": {"type": "password", "identifiers": ["user67298@bench.example.test"],
+                "config": {"hashed_password": HASH}, "version": 0,
+                "created_at": "2026-12-08T00:59:32.72488Z", "updated_at": "2026-12-08T00:59:32.72488Z"},
+            "webauthn": {"type": "webauthn", "identifiers": ["user67298@bench.example.test"], "version": 1,
+                "created_at": "2026-12-08T00:59:32.724881Z", "updated_at": "2026-12-08T00:59:32.724881Z"}
+        }
+    }));
+    let carried = |body: &CreateIdentityBody| {
+        let credentials = body.credentials.as_ref().unwrap();
+        assert!(credentials.password.is_some(), "the hash is carried");
+        assert!(credentials.webauthn.is_none());
+    };
+
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy(&listed).unwrap();
+    carried(&body);
+    assert_eq!(left_out, [CredentialType::Webauthn]);
+    let master = kratos_identity::ServerVersion::new("master");
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy_for(&listed, &master).unwrap();
+    carried(&body);
+    assert_eq!(left_out, [CredentialType::Webauthn]);
+    // v26.2.0 imports no WebAuthn keys at all: left out for that reason.
+    let v26 = kratos_identity::ServerVersion::new("v26.2.0");
+    let (body, left_out) = CreateIdentityBody::from_identity_lossy_for(&listed, &v26).unwrap();
+    carried(&body);
+    assert_eq!(left_out, [CredentialType::Webauthn]);
+
+    for strict in [
+        CreateIdentityBody::from_identity(&listed),
+        CreateIdentityBody::from_identity_for(&listed, &master),
+    ] {
+        let message = strict.unwrap_err().to_string();
+        assert!(
+            message.contains(
+                "its webauthn credential was read without its config; read it with include_credential([\"webauthn\", …])"
+            ),
+            "{message}"
+        );
+    }
 }

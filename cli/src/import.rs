@@ -102,8 +102,9 @@ struct Seen {
     /// Lines that are not identities (line, why), reported as they come.
     bad: Vec<(u64, String)>,
     bad_count: u64,
-    /// Credential types left out of exported identities, with how many.
-    left_out: BTreeMap<String, u64>,
+    /// Credential types left out of exported identities, and why, with how
+    /// many.
+    left_out: BTreeMap<(String, String), u64>,
     /// Exported identities without any credentials.
     without_credentials: u64,
     /// Reading the input failed on this line.
@@ -286,22 +287,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
         });
     }
 
-    for (kind, count) in &seen.left_out {
-        progress.note(&format!(
-            "note: left out the {kind} credentials of {}: {}",
-            exported(*count),
-            input::left_out_reason(kind, version.as_ref())
-        ));
-    }
-    if seen.without_credentials > 0 {
-        progress.note(&format!(
-            "note: {} no credentials: if they were exported without --include-credential, their passwords were not read and are not imported",
-            match seen.without_credentials {
-                1 => "1 exported identity has".to_string(),
-                n => format!("{n} exported identities have"),
-            }
-        ));
-    }
+    left_out_notes(&seen, &progress);
     // Each failure was named on stderr already without a report file.
     for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
@@ -378,6 +364,26 @@ fn report_bad_lines(
             error: why,
             ..Failed::default()
         });
+    }
+}
+
+/// What the conversion of exported identities left out, one note per
+/// credential type and reason.
+fn left_out_notes(seen: &Seen, progress: &Progress) {
+    for ((kind, why), count) in &seen.left_out {
+        progress.note(&format!(
+            "note: left out the {kind} credentials of {}: {why}",
+            exported(*count),
+        ));
+    }
+    if seen.without_credentials > 0 {
+        progress.note(&format!(
+            "note: {} no credentials: if they were exported without --include-credential, their passwords were not read and are not imported",
+            match seen.without_credentials {
+                1 => "1 exported identity has".to_string(),
+                n => format!("{n} exported identities have"),
+            }
+        ));
     }
 }
 
@@ -492,6 +498,7 @@ fn check(
     for (why, count) in reasons.iter().filter(|_| args.report.is_some()) {
         progress.note(&format!("{count:>8} × {why}"));
     }
+    left_out_notes(&seen, &progress);
     for schema in &check.unreadable_schemas {
         progress.note(&format!(
             "warning: the identity schema {schema:?} could not be read: duplicates among its inputs were found by external_id, addresses and OIDC/SAML links only"

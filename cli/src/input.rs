@@ -32,8 +32,9 @@ pub fn open(path: Option<&Path>) -> Result<Lines, Fail> {
 /// One line of input, as a create body.
 pub struct Parsed {
     pub body: CreateIdentityBody,
-    /// The credential types left out of an exported identity.
-    pub left_out: Vec<String>,
+    /// The credential types left out of an exported identity, each with
+    /// why.
+    pub left_out: Vec<(String, String)>,
     /// An exported identity with no credentials at all: maybe exported
     /// without `--include-credential`.
     pub exported_without_credentials: bool,
@@ -67,7 +68,21 @@ pub fn parse_line(
         let without_credentials = identity.credentials.is_empty();
         let left_out = match without_credentials {
             true => Vec::new(),
-            false => left_out.iter().map(ToString::to_string).collect(),
+            false => left_out
+                .iter()
+                .map(|kind| {
+                    let kind = kind.to_string();
+                    // Exported without include_credential for its type:
+                    // Kratos named it, but not what it holds.
+                    let why = match identity.credentials.get(&kind) {
+                        Some(credential) if credential.config.is_none() => format!(
+                            "they were exported without what they hold (export with --include-credential {kind} to carry them)"
+                        ),
+                        _ => left_out_reason(&kind, target),
+                    };
+                    (kind, why)
+                })
+                .collect(),
         };
         return Ok(Parsed {
             body,

@@ -154,6 +154,28 @@ impl CreateIdentityBody {
                 ),
             ));
         }
+        let not_read: Vec<&str> = left_out
+            .iter()
+            .filter(|(_, why)| *why == LeftOut::ConfigNotRead)
+            .map(|(kind, _)| kind.as_str())
+            .collect();
+        if !not_read.is_empty() {
+            return Err(Error::invalid(
+                InvalidInputKind::NotConvertible,
+                format!(
+                    "identity {}: its {} {} read without {} config; read it with include_credential([\"{}\", …])",
+                    identity.id,
+                    not_read.join(", "),
+                    if not_read.len() == 1 {
+                        "credential was"
+                    } else {
+                        "credentials were"
+                    },
+                    if not_read.len() == 1 { "its" } else { "their" },
+                    not_read.join("\", \""),
+                ),
+            ));
+        }
         let unimportable: Vec<&str> = left_out
             .iter()
             .filter(|(_, why)| *why == LeftOut::NotImportable)
@@ -206,6 +228,11 @@ impl CreateIdentityBody {
     ///   [`check_password_hash`](crate::check_password_hash); without a
     ///   target, by master's rules): the user can recover the account on
     ///   the target and set a new password;
+    /// - a credential of a type Kratos imports that was listed without its
+    ///   `config`, because `include_credential` did not name its type (read
+    ///   with `include_credential(["password"])`, Kratos still lists the
+    ///   `webauthn` credential it derives from the schema, without its
+    ///   keys): what it holds was not read, so it cannot be carried;
     /// - every type Kratos imports (every type the target imports, for
     ///   [`from_identity_lossy_for`](Self::from_identity_lossy_for)) when
     ///   the identity carries no credentials at all: it was read without
@@ -345,6 +372,9 @@ enum LeftOut {
     /// The identity carries no credentials at all: it was read without
     /// `include_credential`, so whatever it has was not read.
     NotRead,
+    /// The credential was listed without its config (`include_credential`
+    /// did not name its type): what it holds was not read.
+    ConfigNotRead,
     /// Its password hash is one the target would refuse, or store so that
     /// nobody could log in with it.
     BadPasswordHash(PasswordHashError),
@@ -389,11 +419,11 @@ fn carry(
     if !is_importable(kind) {
         return Ok(Some(LeftOut::NotImportable));
     }
-    let config = credential.config.as_ref().ok_or_else(|| {
-        format!(
-            "its {kind} credential was read without its config; read it with include_credential([\"{kind}\", …])"
-        )
-    })?;
+    // Listed without include_credential for this type: Kratos names the
+    // credential and its identifiers but not what it holds.
+    let Some(config) = credential.config.as_ref() else {
+        return Ok(Some(LeftOut::ConfigNotRead));
+    };
     let read = |what: &'static str| {
         move |e: serde_json::Error| {
             format!(

@@ -249,3 +249,53 @@ fn concurrency_puts_several_batches_in_flight() {
         kratos.most_concurrent_requests()
     );
 }
+
+/// What `export --include-credential password` writes from a real Kratos
+/// whose schema names the email as a WebAuthn identifier: the `webauthn`
+/// credential Kratos derives is listed without its config. Importing that
+/// into master refused every line ("read without its config"); it is left
+/// out and named, and the identity is imported with its password.
+#[test]
+fn an_export_of_passwords_only_imports_and_names_what_it_did_not_hold() {
+    use kratos_identity_fake::KratosVersion;
+
+    let kratos = FakeKratos::builder().version(KratosVersion::Master).start();
+    let dir = temp_dir("import-config-not-read");
+    let input = dir.join("in.ndjson");
+    let line = json!({
+        "id": "000224f7-2346-47dd-9c82-57e7c500a81c",
+        "schema_id": "default", "schema_url": "", "state": "active",
+        "traits": {"email": "user67298@bench.example.test"},
+        "credentials": {
+            "code": {"type": "code", "identifiers": ["user67298@bench.example.test"], "version": 1,
+                "created_at": "2026-12-08T00:59:32.724887Z", "updated_at": "2026-12-08T00:59:32.724887Z"},
+            "password": {"type": "password", "identifiers": ["user67298@bench.example.test"],
+                "config": {"hashed_password": BCRYPT}, "version": 0,
+                "created_at": "2026-12-08T00:59:32.72488Z", "updated_at": "2026-12-08T00:59:32.72488Z"},
+            "webauthn": {"type": "webauthn", "identifiers": ["user67298@bench.example.test"], "version": 1,
+                "created_at": "2026-12-08T00:59:32.724881Z", "updated_at": "2026-12-08T00:59:32.724881Z"}
+        }
+    });
+    std::fs::write(&input, format!("{line}\n")).unwrap();
+    let note = "note: left out the webauthn credentials of 1 exported identity: they were exported without what they hold (export with --include-credential webauthn to carry them)";
+
+    let checked = run(against(&kratos), &["import", "--check", arg(&input)]);
+    assert_eq!(checked.code, 0, "{checked:?}");
+    assert!(checked.stderr.contains(note), "{checked:?}");
+
+    let imported = run(against(&kratos), &["import", arg(&input)]);
+    assert_eq!(imported.code, 0, "{imported:?}");
+    assert!(imported.stderr.contains(note), "{imported:?}");
+    let client = kratos.client();
+    let stored = client
+        .list_identities()
+        .include_credential(["password"])
+        .send()
+        .unwrap();
+    let password = &stored.as_slice()[0].credentials["password"];
+    assert_eq!(
+        password.config.as_ref().unwrap()["hashed_password"],
+        BCRYPT,
+        "the password hash was carried"
+    );
+}
