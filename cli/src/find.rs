@@ -73,7 +73,9 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
     }
     match found.len() {
         0 => {
-            eprintln!("no identity has the id, credentials identifier or external id {what:?}");
+            // What was asked is not repeated: stderr may reach a log, and
+            // an email there is personal data.
+            eprintln!("no identity has that id, credentials identifier or external id");
             Ok(Exit::Failed)
         }
         1 => {
@@ -82,7 +84,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
             Ok(Exit::Done)
         }
         n => {
-            eprintln!("{what:?} matches {n} different identities:");
+            eprintln!("that matches {n} different identities:");
             for (identity, how) in &found {
                 eprintln!("  {} (by its {how})", identity.id);
             }

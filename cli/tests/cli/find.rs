@@ -53,6 +53,10 @@ fn find_exits_1_when_nothing_matches_and_2_when_different_identities_do() {
     let none = run(against(&kratos), &["find", "nobody@example.com"]);
     assert_eq!(none.code, 1, "{none:?}");
     assert!(none.stdout.is_empty());
+    assert!(
+        none.stderr.contains("no identity has that id") && !none.stderr.contains("nobody"),
+        "the email stays out of stderr: {none:?}"
+    );
     // Ada's email, and Mallory's external id.
     let both = run(against(&kratos), &["find", "ada@example.com"]);
     assert_eq!(both.code, 2, "{both:?}");
@@ -61,6 +65,7 @@ fn find_exits_1_when_nothing_matches_and_2_when_different_identities_do() {
         "{both:?}"
     );
     assert!(both.stderr.contains(&ada), "{both:?}");
+    assert!(!both.stderr.contains("ada@"), "{both:?}");
     assert!(both.stdout.is_empty());
 }
 
