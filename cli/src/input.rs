@@ -73,9 +73,11 @@ pub fn parse_line(
                 .map(|kind| {
                     let kind = kind.to_string();
                     // Exported without include_credential for its type:
-                    // Kratos named it, but not what it holds.
+                    // Kratos named it, but not what it holds. (A target that
+                    // cannot import the type at all is the reason to give.)
+                    let importable = target.is_none_or(|t| t.imports_credential(&kind));
                     let why = match identity.credentials.get(&kind) {
-                        Some(credential) if credential.config.is_none() => format!(
+                        Some(credential) if credential.config.is_none() && importable => format!(
                             "they were exported without what they hold (export with --include-credential {kind} to carry them)"
                         ),
                         _ => left_out_reason(&kind, target),

@@ -298,4 +298,16 @@ fn an_export_of_passwords_only_imports_and_names_what_it_did_not_hold() {
         BCRYPT,
         "the password hash was carried"
     );
+
+    // Into v26.2.0, which imports no WebAuthn keys at all, that is the
+    // reason given.
+    let v26 = FakeKratos::start();
+    let checked = run(against(&v26), &["import", "--check", arg(&input)]);
+    assert_eq!(checked.code, 0, "{checked:?}");
+    assert!(
+        checked.stderr.contains(
+            "note: left out the webauthn credentials of 1 exported identity: the target's version (v26.2.0) cannot import them"
+        ),
+        "{checked:?}"
+    );
 }
