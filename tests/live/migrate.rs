@@ -154,3 +154,69 @@ fn migrate_identities_with_their_passwords() {
         assert!(report.is_success(), "{target:?}: {report}");
     }
 }
+
+/// An export of passwords alone (`include_credential(["password"])`, what
+/// `kratos-identity export --include-credential password` does) from a
+/// server whose schema names the email as a WebAuthn identifier: Kratos
+/// lists the `webauthn` credential it derived, without its config. The
+/// lossy conversion leaves it out and names it (it refused every such
+/// identity, so that export could not be imported into master), and the
+/// user logs in at the target with the original password.
+#[test]
+fn an_export_of_passwords_alone_migrates_and_names_the_webauthn_it_did_not_read() {
+    for b in backends() {
+        let target = b.target();
+        let source_cleanup = Cleanup::new(&b.admin);
+        let target_cleanup = Cleanup::new(&target.admin);
+        let target_version = target
+            .admin
+            .get_version()
+            .send()
+            .unwrap_or_else(|e| panic!("{target:?}: {e}"));
+        let (_, hash, password) = HASHES[0];
+        let email = run().email("pw-only");
+        let id = source_cleanup.add(
+            b.admin
+                .create_identity(
+                    CreateIdentityBody::new("default", json!({"email": email}))
+                        .hashed_password(hash),
+                )
+                .send()
+                .unwrap_or_else(|e| panic!("{b:?}: {e}"))
+                .id,
+        );
+
+        let listed = b
+            .admin
+            .list_identities()
+            .ids([id])
+            .include_credential(["password"])
+            .send()
+            .unwrap_or_else(|e| panic!("{b:?}: {e}"));
+        let identity = &listed.as_slice()[0];
+        // What the real servers do: the derived credential is named, its
+        // config is not read.
+        let webauthn = identity
+            .credentials
+            .get("webauthn")
+            .unwrap_or_else(|| panic!("{b:?}: no webauthn credential: {identity:?}"));
+        assert!(webauthn.config.is_none(), "{b:?}: {webauthn:?}");
+        assert!(
+            CreateIdentityBody::from_identity(identity).is_err(),
+            "{b:?}: strict must refuse what it did not read"
+        );
+
+        let (body, left_out) =
+            CreateIdentityBody::from_identity_lossy_for(identity, &target_version)
+                .unwrap_or_else(|e| panic!("{b:?}: {e}"));
+        assert_eq!(left_out, [CredentialType::Webauthn], "{b:?}");
+        let created = target
+            .admin
+            .create_identity(body)
+            .send()
+            .unwrap_or_else(|e| panic!("{target:?}: {e}"));
+        target_cleanup.add(created.id);
+        login_at(&target.public_url, &email, password)
+            .unwrap_or_else(|e| panic!("{target:?}: {email}: {e}"));
+    }
+}
