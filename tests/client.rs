@@ -700,6 +700,57 @@ fn a_transport_failure_names_the_kind() {
     assert!(TransportErrorKind::Connect.before_request_sent());
 }
 
+/// A host that does not resolve: nothing was sent. The system's resolver
+/// fails with an I/O error that ureq passes on as it is; it read "the
+/// connection broke … it may have been applied", and an import reported
+/// every input of three chunks as of unknown outcome and looked them up.
+/// `.invalid` never resolves (RFC 6761).
+#[test]
+fn a_host_that_does_not_resolve_is_dns_and_nothing_was_sent() {
+    let client = IdentityClient::builder("http://kratos-admin.invalid:4434")
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    let err = client
+        .create_identity(kratos_identity::CreateIdentityBody::new(
+            "default",
+            serde_json::json!({"email": "ada@example.com"}),
+        ))
+        .send()
+        .unwrap_err();
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportErrorKind::Dns),
+        "{err:?}"
+    );
+    assert!(!err.may_have_been_applied(), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "create_identity (POST /admin/identities): could not resolve the host of http://kratos-admin.invalid:4434"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("may have been applied"), "{message}");
+
+    let bodies = (0..3).map(|i| {
+        kratos_identity::CreateIdentityBody::new(
+            "default",
+            serde_json::json!({"email": format!("u{i}@example.com")}),
+        )
+    });
+    let report = client.import_identities(bodies).chunk_size(1).send();
+    assert_eq!(report.created, 0, "{report}");
+    assert_eq!(report.lookups, 0, "nothing to look up: {report}");
+    assert!(report.stopped().is_some(), "{report}");
+    assert!(
+        report.failures.iter().all(|f| f.error.is_safe_to_resend()),
+        "{report}: {:?}",
+        report.failures
+    );
+}
+
 /// `https://host:443` and `http://host:80` name the same origin as
 /// `https://host` and `http://host`; the client must still send the token to
 /// its own base URL when that URL spells the default port out.

@@ -244,6 +244,7 @@ impl Transport {
             ureq::Error::Timeout(T::Resolve | T::Connect) => TransportErrorKind::ConnectTimeout,
             ureq::Error::Timeout(_) => TransportErrorKind::Timeout,
             ureq::Error::Io(io) if is_tls_failure(io) => TransportErrorKind::Tls,
+            ureq::Error::Io(io) if is_resolve_failure(io) => TransportErrorKind::Dns,
             ureq::Error::Io(io) => match io.kind() {
                 Io::ConnectionRefused => TransportErrorKind::Connect,
                 Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
@@ -284,6 +285,17 @@ impl Transport {
             source,
         }
     }
+}
+
+/// A failed name lookup, which ureq passes on as the I/O error the
+/// system's resolver gave (only a lookup that found no address is its
+/// `HostNotFound`): nothing was sent. The standard library words every
+/// `getaddrinfo` failure on Unix "failed to lookup address information: …";
+/// Windows gives the WSA codes of a failed lookup (11001 to 11004).
+fn is_resolve_failure(io: &std::io::Error) -> bool {
+    io.to_string()
+        .starts_with("failed to lookup address information")
+        || (cfg!(windows) && matches!(io.raw_os_error(), Some(11001..=11004)))
 }
 
 /// A TLS failure that ureq passes on as an I/O error: rustls reports a
