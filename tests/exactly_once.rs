@@ -566,6 +566,46 @@ fn a_resumed_import_looks_up_what_the_killed_run_may_have_sent_and_sends_no_inpu
     assert_eq!(report.resume_position().read(), 10);
 }
 
+/// The same when the killed run's input never reached the server: the
+/// lookup finds nothing, the input is sent now, and the report counts it
+/// as resent (it said 0 while the doc promised it).
+#[test]
+fn a_resumed_import_sends_what_the_lookup_did_not_find_and_counts_it_resent() {
+    let kratos = FakeKratos::start();
+    let inputs = || people(10).into_iter();
+    let mut outcomes = kratos
+        .client()
+        .import_identities(inputs())
+        .chunk_size(4)
+        .outcomes();
+    let mut handed = Vec::new();
+    for _ in 0..3 {
+        handed.push(outcomes.next().unwrap().result.unwrap());
+    }
+    let position = outcomes.resume_position();
+    drop(outcomes);
+    assert_eq!(position.unresolved(), &[3]);
+    // Input 3 never arrived: its identity is not on the server.
+    let client = kratos.client();
+    for identity in client.list_identities().items() {
+        let id = identity.unwrap().id;
+        if !handed.contains(&id) {
+            client.delete_identity(id).send().unwrap();
+        }
+    }
+    assert_eq!(kratos.identity_count(), 3);
+
+    let report = client
+        .import_identities(inputs())
+        .chunk_size(4)
+        .resume(&position)
+        .send();
+    assert!(report.is_success(), "{report}");
+    assert_eq!(report.created, 7, "{report}");
+    assert_eq!((report.lookups, report.resent), (1, 1), "{report}");
+    assert_eq!(kratos.identity_count(), 10);
+}
+
 /// The position of a run killed with one chunk of four in flight, whose
 /// inputs the server did create.
 fn killed_with_four_in_flight(kratos: &FakeKratos) -> ImportPosition {

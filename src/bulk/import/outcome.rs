@@ -284,7 +284,8 @@ pub struct ImportReport {
     /// `list_identities` calls).
     pub lookups: usize,
     /// How many inputs were sent again after a lookup found them not
-    /// created.
+    /// created: inputs whose answer was lost, and the inputs a resumed
+    /// import looked up because the earlier run may have sent them.
     pub resent: usize,
     pub(super) stopped: Option<Arc<Error>>,
     pub(super) inputs_read: usize,

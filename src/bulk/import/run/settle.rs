@@ -34,7 +34,11 @@ impl<I: Iterator<Item = crate::models::CreateIdentityBody>> ImportOutcomes<I> {
             Found::Another(id, kind) => {
                 Input::Done(index, Err(self.held_by_another(index, id, kind)))
             }
-            Found::Nothing => Input::Send(Box::new(pending)),
+            Found::Nothing => {
+                // Sent by the earlier run or not, it is sent (again) now.
+                self.resent += 1;
+                Input::Send(Box::new(pending))
+            }
             Found::GuessHeldBy(id, kind) => match self.matched_to_another(id, index) {
                 Some(of) => Input::Done(index, Err(ImportError::Duplicate { of, on: kind })),
                 // Sending it again could create it twice.
