@@ -606,6 +606,46 @@ fn a_resumed_import_sends_what_the_lookup_did_not_find_and_counts_it_resent() {
     assert_eq!(kratos.identity_count(), 10);
 }
 
+/// A position resumed with other inputs than its job's (fewer than it
+/// read): the import read 3 inputs, skipped them all as settled and
+/// reported a success with nothing done. It stops and says why.
+#[test]
+fn a_position_resumed_with_fewer_inputs_than_it_read_stops_and_says_so() {
+    let kratos = FakeKratos::start();
+    let report = kratos.client().import_identities(people(10)).send();
+    assert_eq!(report.created, 10, "{report}");
+    let position = report.resume_position().clone();
+    assert_eq!(position.read(), 10);
+
+    let other_job = people(13).into_iter().skip(10);
+    let report = kratos
+        .client()
+        .import_identities(other_job)
+        .resume(&position)
+        .send();
+    assert!(!report.is_success(), "{report}");
+    let why = report
+        .stopped()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        why.contains(
+            "the inputs ended after 3 of them, before the 10 the resume position says were read"
+        ),
+        "{why}"
+    );
+    assert_eq!(kratos.identity_count(), 10, "nothing sent");
+
+    // The same job's inputs, all settled: nothing to do, and a success.
+    let report = kratos
+        .client()
+        .import_identities(people(10))
+        .resume(&position)
+        .send();
+    assert!(report.is_success(), "{report}");
+    assert!(report.stopped().is_none(), "{report}");
+}
+
 /// The position of a run killed with one chunk of four in flight, whose
 /// inputs the server did create.
 fn killed_with_four_in_flight(kratos: &FakeKratos) -> ImportPosition {

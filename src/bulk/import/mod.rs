@@ -385,7 +385,12 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportIdentities<I> {
     /// and get no outcome; the ones it left unsettled are settled (those
     /// that may exist are looked up first, and sent only when they are not
     /// on the server); then the import goes on. Outcome indices are those of
-    /// the whole input, as in the first run.
+    /// the whole input, as in the first run. Inputs that end before the
+    /// position's [`read`](ImportPosition::read) are not the job's: the
+    /// import stops, saying so ([`ImportReport::stopped`]), rather than
+    /// report a success for inputs it never saw (with
+    /// [`inputs_start_at`](Self::inputs_start_at), where a live source may
+    /// have lost identities meanwhile, it logs a warning instead).
     ///
     /// ```
     /// # #[cfg(kratos_fake_doctests)] {

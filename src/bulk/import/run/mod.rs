@@ -298,6 +298,7 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             }
             let Some(body) = self.job.input.next() else {
                 self.exhausted = true;
+                self.check_inputs_reached_the_position();
                 return None;
             };
             let index = self.next_index;
@@ -314,6 +315,32 @@ impl<I: Iterator<Item = CreateIdentityBody>> ImportOutcomes<I> {
             self.unhanded.push_back(input.index());
             return Some(input);
         }
+    }
+
+    /// A resumed import given all its inputs again whose inputs end before
+    /// the position's count of inputs read was given other inputs than
+    /// the job that saved it: what it skipped are not the inputs the
+    /// position settled, and a success would say nothing was lost. It
+    /// stops, saying so. Inputs read again from a live source from
+    /// `inputs_start_at` on may end early because identities were deleted
+    /// meanwhile: that is only a warning, or such a job could never finish.
+    fn check_inputs_reached_the_position(&mut self) {
+        let (read, ended) = (self.resume.read(), self.next_index);
+        if ended >= read {
+            return;
+        }
+        if self.job.inputs_start_at > 0 {
+            log::warn!(
+                "import: the inputs ended after {ended}, before the {read} the resume position says were read (inputs deleted at the source?)"
+            );
+            return;
+        }
+        self.stopped = Some(Arc::new(Error::invalid(
+            InvalidInputKind::Invalid,
+            format!(
+                "the inputs ended after {ended} of them, before the {read} the resume position says were read: are they the inputs of the job that saved it?"
+            ),
+        )));
     }
 
     /// Checks and measures one input, and claims its keys: the first input
