@@ -976,3 +976,29 @@ fn identities_created_inside_the_last_page_handed_out_are_not_handed_out_again()
         assert!(tail.iter().all(|id| !added.contains(id)));
     }
 }
+
+/// A file that is not a saved list position must not resume a listing
+/// from the start in silence: `{}`, `[]` and an import's position all read
+/// as the start before; now they are refused, and a real position still
+/// reads back.
+#[test]
+fn what_is_not_a_saved_list_position_does_not_read_as_one() {
+    let import_position = r#"{"read":750,"unresolved":[500,501],"started":"2026-12-08T01:00:00Z"}"#;
+    for text in [
+        "{}",
+        "[]",
+        import_position,
+        r#"{"offset":0,"colour":"red"}"#,
+    ] {
+        assert!(
+            serde_json::from_str::<ListPosition>(text).is_err(),
+            "{text} read as a list position"
+        );
+    }
+    let saved = r#"{"page_token":"00000000-0000-0000-0000-000000000000","page_size":100,"offset":3,"finished":false,"last_id":null}"#;
+    let position: ListPosition = serde_json::from_str(saved).unwrap();
+    assert_eq!(
+        position.page_token(),
+        Some("00000000-0000-0000-0000-000000000000")
+    );
+}

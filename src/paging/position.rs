@@ -50,6 +50,10 @@ use uuid::Uuid;
 /// A position says nothing of the request's filters: resume it with the
 /// same request it was taken from (same operation, same filters).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// A file that is not a saved list position (`{}`, another job's
+// checkpoint) must not read as "from the start": `offset` is always
+// written, so it is required, and unknown fields are refused.
+#[serde(deny_unknown_fields)]
 pub struct ListPosition {
     /// The `page_token` the current page was requested with.
     #[serde(default)]
@@ -63,7 +67,6 @@ pub struct ListPosition {
     #[serde(default)]
     page_size: Option<u32>,
     /// The position on the server's page of the next item to hand out.
-    #[serde(default)]
     offset: usize,
     #[serde(default)]
     finished: bool,
@@ -501,9 +504,11 @@ mod tests {
             serde_json::from_str::<ListPosition>(&json).unwrap(),
             position
         );
-        // Missing fields read as the start of a listing.
-        let empty: ListPosition = serde_json::from_str("{}").unwrap();
-        assert_eq!(empty, ListPosition::at_page(&[]));
+        // Optional fields may be missing; `offset`, always written, may
+        // not: `{}` is no saved position (it read as the start).
+        let start: ListPosition = serde_json::from_str(r#"{"offset":0}"#).unwrap();
+        assert_eq!(start, ListPosition::at_page(&[]));
+        assert!(serde_json::from_str::<ListPosition>("{}").is_err());
     }
 
     #[test]
