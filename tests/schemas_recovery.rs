@@ -354,6 +354,11 @@ fn a_redirect_loop_stops_after_five_hops() {
             .unwrap_err();
 
         assert_eq!(err.status(), Some(307), "{err}");
+        assert!(
+            err.to_string()
+                .contains("HTTP 307 Temporary Redirect: redirected more than 5 times"),
+            "{err}"
+        );
         // The request and its five redirects.
         looping.assert_calls(6);
     });
@@ -378,6 +383,14 @@ fn a_post_is_never_redirected() {
         .unwrap_err();
 
     assert_eq!(err.status(), Some(307), "{err}");
+    // What a write sent to Kratos's public port meets: the message says
+    // where to look (it read "HTTP 307 Temporary Redirect: empty body").
+    assert!(
+        err.to_string().contains(
+            "HTTP 307 Temporary Redirect: the server redirects this call elsewhere, and only reads follow a redirect: is the base URL the admin API's"
+        ),
+        "{err}"
+    );
     redirect.assert_calls(1);
     any.assert_calls(0);
 }

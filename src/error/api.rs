@@ -158,6 +158,17 @@ impl fmt::Display for ApiError {
                 operation.name()
             )?;
         }
+        if (300..400).contains(&self.status) {
+            // Only a GET follows a redirect (up to 5 times); a write that
+            // meets one was most likely sent to Kratos's public port, which
+            // redirects /admin/ to the admin port.
+            f.write_str(match self.operation.map(|op| op.method()) {
+                Some("GET") => ": redirected more than 5 times",
+                _ => {
+                    ": the server redirects this call elsewhere, and only reads follow a redirect: is the base URL the admin API's (Kratos's public port redirects /admin/ to its admin port)?"
+                }
+            })?;
+        }
         match (&self.error, &self.raw_body) {
             (Some(e), _) => write!(f, ": {e}")?,
             (None, Some(raw)) => {
