@@ -96,5 +96,16 @@
 //! source is not read again from its start). `examples/migrate.rs` is a
 //! complete migration program.
 //!
+//! The position is by input index: the inputs read again from
+//! `first_unsettled` must be the ones the crashed run read there, in the
+//! same order. A source listed in id order keeps that order for the
+//! identities it still has, but one created or deleted at the source
+//! inside that stretch (at most the chunks that were in flight) shifts the
+//! indices after it, and an identity can then be skipped as settled. Where
+//! the source takes writes during the migration, finish with one more run
+//! without the checkpoint: every identity already copied that has a login
+//! identifier or an `external_id` is refused as already existing (409, no
+//! second copy), and any that was missed is created.
+//!
 //! The live suite (`tests/live`) migrates between two real Kratos processes
 //! and logs in on the second with the original password.
