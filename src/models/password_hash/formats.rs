@@ -4,10 +4,41 @@
 use std::borrow::Cow;
 
 use super::go::{
-    BCRYPT_ALPHABET, BCRYPT_SALT, CRYPT_ALPHABET, RAW_STD_STRICT, STD, STD_STRICT, Scan, atoi,
-    digest_length, field, is_encoding_of, template,
+    BCRYPT_ALPHABET, BCRYPT_SALT, Base64, CRYPT_ALPHABET, RAW_STD_STRICT, STD, STD_STRICT, Scan,
+    atoi, digest_length, field, is_encoding_of, template,
 };
 use super::{Cost, Decoded, Unusable, hmac_digest};
+
+/// How a format's salt and hash fields are encoded, and what to say when
+/// one does not decode: Kratos decodes the salt (which must decode) and
+/// the hash (whose bytes are compared) alike.
+struct SaltAndKey {
+    encoding: Base64,
+    salt: &'static str,
+    key: &'static str,
+}
+
+/// Unpadded strict base64: argon2 and PBKDF2.
+const UNPADDED: SaltAndKey = SaltAndKey {
+    encoding: RAW_STD_STRICT,
+    salt: "its salt is not unpadded standard base64",
+    key: "its hash is not unpadded standard base64",
+};
+
+/// Padded strict base64: scrypt and Firebase scrypt.
+const PADDED: SaltAndKey = SaltAndKey {
+    encoding: STD_STRICT,
+    salt: "its salt is not padded standard base64",
+    key: "its hash is not padded standard base64",
+};
+
+impl SaltAndKey {
+    /// Checks the salt and decodes the hash.
+    fn salt_and_key(&self, salt: &str, key: &str) -> Result<Vec<u8>, Unusable> {
+        field(&self.encoding, salt, self.salt)?;
+        field(&self.encoding, key, self.key)
+    }
+}
 
 // --- bcrypt ------------------------------------------------------------------
 
@@ -83,16 +114,7 @@ pub(super) fn argon2(hash: &str) -> Result<Decoded, Unusable> {
              (at most 64, 32 and 8 bits)",
         ));
     };
-    field(
-        &RAW_STD_STRICT,
-        salt,
-        "its salt is not unpadded standard base64",
-    )?;
-    let key = field(
-        &RAW_STD_STRICT,
-        key,
-        "its hash is not unpadded standard base64",
-    )?;
+    let key = UNPADDED.salt_and_key(salt, key)?;
     if iterations == 0 || parallelism == 0 {
         return Err(Unusable::MatchesNothing(Cow::Borrowed(
             "its t or p is 0, and Go's argon2 panics at zero iterations or lanes",
@@ -133,16 +155,7 @@ pub(super) fn pbkdf2(hash: &str) -> Result<Decoded, Unusable> {
             "its parameters are not i=<iterations>,l=<length> (each at most 32 bits)",
         ));
     };
-    field(
-        &RAW_STD_STRICT,
-        salt,
-        "its salt is not unpadded standard base64",
-    )?;
-    let key = field(
-        &RAW_STD_STRICT,
-        key,
-        "its hash is not unpadded standard base64",
-    )?;
+    let key = UNPADDED.salt_and_key(salt, key)?;
     Ok(Decoded {
         // Master's bound: `validatePbkdf2Params`.
         costs: vec![Cost::new("i=", iterations, 1, 10_000_000)],
@@ -206,8 +219,7 @@ pub(super) fn scrypt(hash: &str) -> Result<Decoded, Unusable> {
         ));
     };
     let (n, r, p) = scrypt_params(params)?;
-    field(&STD_STRICT, salt, "its salt is not padded standard base64")?;
-    let key = field(&STD_STRICT, key, "its hash is not padded standard base64")?;
+    let key = PADDED.salt_and_key(salt, key)?;
     if let Some(why) = scrypt_refusal(u64::from(n), r, p) {
         return Err(Unusable::MatchesNothing(Cow::Borrowed(why)));
     }
@@ -244,8 +256,7 @@ pub(super) fn firebase_scrypt(hash: &str) -> Result<Decoded, Unusable> {
         ));
     };
     let (log_n, r, p) = scrypt_params(params)?;
-    field(&STD_STRICT, salt, "its salt is not padded standard base64")?;
-    let key = field(&STD_STRICT, key, "its hash is not padded standard base64")?;
+    let key = PADDED.salt_and_key(salt, key)?;
     field(
         &STD_STRICT,
         separator,
