@@ -121,6 +121,25 @@ struct Reader {
     seen: Rc<RefCell<Seen>>,
 }
 
+impl Reader {
+    /// A reader of `lines`, and what it sees, shared with the caller.
+    fn new(
+        lines: Lines,
+        schema_id: String,
+        target: Option<ServerVersion>,
+    ) -> (Reader, Rc<RefCell<Seen>>) {
+        let seen = Rc::new(RefCell::new(Seen::default()));
+        let reader = Reader {
+            lines,
+            line: 0,
+            schema_id,
+            target,
+            seen: Rc::clone(&seen),
+        };
+        (reader, seen)
+    }
+}
+
 impl Iterator for Reader {
     type Item = CreateIdentityBody;
 
@@ -224,14 +243,7 @@ pub fn run(args: Args) -> Result<Exit, Fail> {
             );
         }
     }
-    let seen = Rc::new(RefCell::new(Seen::default()));
-    let reader = Reader {
-        lines,
-        line: 0,
-        schema_id: args.schema_id.clone(),
-        target: version.clone(),
-        seen: Rc::clone(&seen),
-    };
+    let (reader, seen) = Reader::new(lines, args.schema_id.clone(), version.clone());
     let mut import = args.batches.apply(server.client.import_identities(reader));
     if let (Some(saved), Some(earlier)) = (&saved, &earlier) {
         let saved = saved.clone();
@@ -455,14 +467,7 @@ fn check(
     mut report: Report,
 ) -> Result<Exit, Fail> {
     let progress = Progress::start("checking", None);
-    let seen = Rc::new(RefCell::new(Seen::default()));
-    let reader = Reader {
-        lines,
-        line: 0,
-        schema_id: args.schema_id.clone(),
-        target: version.cloned(),
-        seen: Rc::clone(&seen),
-    };
+    let (reader, seen) = Reader::new(lines, args.schema_id.clone(), version.cloned());
     let check = client.import_identities(reader).check();
     let mut reasons: BTreeMap<String, u64> = BTreeMap::new();
     // Every refusal and unreadable line, in line order.
